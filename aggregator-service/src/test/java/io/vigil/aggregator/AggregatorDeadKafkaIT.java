@@ -1,0 +1,5 @@
+package io.vigil.aggregator;
+
+import io.vigil.common.testing.DeadDependencySupport;
+
+class AggregatorDeadKafkaIT extends DeadDependencySupport {}

@@ -1,0 +1,86 @@
+package io.vigil.common.config;
+
+import io.vigil.common.error.VigilProblemHandler;
+import io.vigil.common.security.ConfiguredCredentials;
+import io.vigil.common.security.CredentialResolver;
+import io.vigil.common.security.VigilSecurity;
+import io.vigil.common.security.VigilSecurityProperties;
+import io.vigil.common.web.BodySizeLimitFilter;
+import io.vigil.common.web.TraceFilter;
+import io.vigil.common.web.VigilWebProperties;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.TestingAuthenticationProvider;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * HTTP plumbing every service shares: problem+json errors, the body size limit, trace propagation,
+ * and API-key security.
+ */
+@AutoConfiguration(before = UserDetailsServiceAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties({VigilWebProperties.class, VigilSecurityProperties.class})
+public class VigilWebAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  VigilProblemHandler vigilProblemHandler() {
+    return new VigilProblemHandler();
+  }
+
+  @Bean
+  FilterRegistrationBean<TraceFilter> vigilTraceFilter(@Value("${spring.application.name}") String service) {
+    FilterRegistrationBean<TraceFilter> reg = new FilterRegistrationBean<>(new TraceFilter(service));
+    reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
+    return reg;
+  }
+
+  @Bean
+  FilterRegistrationBean<BodySizeLimitFilter> vigilBodySizeLimitFilter(VigilWebProperties properties) {
+    FilterRegistrationBean<BodySizeLimitFilter> reg =
+        new FilterRegistrationBean<>(new BodySizeLimitFilter(properties.maxBodySize().toBytes()));
+    reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+    return reg;
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  CredentialResolver credentialResolver(VigilSecurityProperties properties) {
+    return new ConfiguredCredentials(properties);
+  }
+
+  /**
+   * API keys are the only way in; this manager has no password provider, so Boot creates no default
+   * user (and never logs a generated password).
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  AuthenticationManager vigilAuthenticationManager() {
+    return new ProviderManager(new TestingAuthenticationProvider() {
+      @Override
+      public boolean supports(Class<?> authentication) {
+        return false;
+      }
+    });
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(SecurityFilterChain.class)
+  SecurityFilterChain vigilSecurityFilterChain(HttpSecurity http, CredentialResolver resolver) throws Exception {
+    return VigilSecurity.base(http, resolver)
+        .authorizeHttpRequests(a -> a
+            .requestMatchers(VigilSecurity.PUBLIC_PATHS).permitAll()
+            .anyRequest().authenticated())
+        .build();
+  }
+}

@@ -1,0 +1,221 @@
+package io.vigil.common.kafka;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vigil.common.logging.LogContext;
+import io.vigil.common.logging.LogKeys;
+import io.vigil.common.model.InvalidRecordException;
+import io.vigil.common.observability.MetricNames;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.util.backoff.FixedBackOff;
+
+/**
+ * Builds the listener containers every consuming service uses. A container made here:
+ *
+ * <ul>
+ *   <li>reads committed data only and commits offsets after the handler returned for the records
+ *       of a poll (never before the work is done);
+ *   <li>decodes and validates each record through {@link MessageCodec}; an invalid record goes to
+ *       {@code <topic>.dlt} at once, a record whose handler keeps failing after the configured
+ *       retries goes there too, both with the reason in headers ({@link DeadLetterHeaders}); if the
+ *       dead-letter send fails the record is retried, never dropped;
+ *   <li>binds the record's trace and topic to the log context and the trace context;
+ *   <li>measures consume delay (now minus record timestamp) and processing time per topic, and
+ *       counts consumed, failed and dead-lettered records;
+ *   <li>stops gracefully with the application context: the records in hand are finished and
+ *       committed before the consumer closes.
+ * </ul>
+ *
+ * Declare the container as a bean so the context starts and stops it.
+ */
+public class ConsumerKit {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsumerKit.class);
+  private static final int MAX_DETAIL = 500;
+
+  private final ConsumerFactory<String, byte[]> consumerFactory;
+  private final KafkaTemplate<String, byte[]> deadLetterTemplate;
+  private final MessageCodec codec;
+  private final KafkaNaming naming;
+  private final VigilKafkaProperties properties;
+  private final MeterRegistry registry;
+  private final Clock clock;
+
+  public ConsumerKit(ConsumerFactory<String, byte[]> consumerFactory, KafkaTemplate<String, byte[]> deadLetterTemplate,
+      MessageCodec codec, KafkaNaming naming, VigilKafkaProperties properties, MeterRegistry registry, Clock clock) {
+    this.consumerFactory = consumerFactory;
+    this.deadLetterTemplate = deadLetterTemplate;
+    this.codec = codec;
+    this.naming = naming;
+    this.properties = properties;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  /**
+   * A container consuming {@code topic} in this service's group for {@code purpose} (e.g. {@code
+   * rollups}); not started: declare it as a bean.
+   */
+  public <V> ConcurrentMessageListenerContainer<String, byte[]> container(
+      Topic<V> topic, String purpose, RecordHandler<V> handler) {
+    String topicName = naming.topic(topic);
+    String group = naming.group(purpose);
+    TopicMeters meters = new TopicMeters(topic.base());
+
+    ContainerProperties cp = new ContainerProperties(topicName);
+    cp.setGroupId(group);
+    cp.setAckMode(ContainerProperties.AckMode.BATCH);
+    cp.setShutdownTimeout(Duration.ofSeconds(20).toMillis());
+    cp.setMessageListener((MessageListener<String, byte[]>) rec -> process(topic, rec, handler, meters));
+
+    ConcurrentMessageListenerContainer<String, byte[]> container =
+        new ConcurrentMessageListenerContainer<>(consumerFactory, cp);
+    container.setConcurrency(properties.concurrency());
+    container.setBeanName(naming.service() + "-" + purpose);
+    container.setCommonErrorHandler(errorHandler(group, meters));
+    return container;
+  }
+
+  private <V> void process(Topic<V> topic, ConsumerRecord<String, byte[]> rec, RecordHandler<V> handler,
+      TopicMeters meters) {
+    long now = clock.millis();
+    if (rec.timestamp() > 0) {
+      meters.delay.record(Duration.ofMillis(Math.max(0, now - rec.timestamp())));
+    }
+    meters.consumed.increment();
+    Traceparent tp = traceOf(rec);
+    long start = System.nanoTime();
+    try (TraceContext.Scope trace = TraceContext.bind(tp == null ? Traceparent.newRoot() : tp);
+        LogContext ctx = LogContext.with(LogKeys.TOPIC, topic.base())) {
+      V value = codec.decode(rec.value(), topic.valueType());
+      handler.handle(new ConsumedRecord<>(topic.base(), rec.partition(), rec.offset(), rec.key(), value,
+          rec.timestamp(), tp));
+    } catch (RuntimeException e) {
+      meters.failed.increment();
+      throw e;
+    } catch (Exception e) {
+      meters.failed.increment();
+      throw new IllegalStateException(e.getMessage(), e);
+    } finally {
+      meters.processing.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static Traceparent traceOf(ConsumerRecord<String, byte[]> rec) {
+    Header h = rec.headers().lastHeader(Traceparent.HEADER);
+    return h == null ? null : Traceparent.parse(new String(h.value(), StandardCharsets.US_ASCII));
+  }
+
+  private DefaultErrorHandler errorHandler(String group, TopicMeters meters) {
+    DeadLetterPublishingRecoverer publisher = new DeadLetterPublishingRecoverer(deadLetterTemplate,
+        (rec, ex) -> new TopicPartition(naming.deadLetter(rec.topic()), -1));
+    publisher.setHeadersFunction((rec, ex) -> reasonHeaders(group, ex));
+    publisher.setFailIfSendResultIsError(true);
+    ConsumerRecordRecoverer recoverer = (rec, ex) -> {
+      publisher.accept(rec, ex);
+      InvalidRecordException invalid = invalidCause(ex);
+      meters.deadLettered(invalid != null ? DeadLetterHeaders.REASON_INVALID : DeadLetterHeaders.REASON_FAILED)
+          .increment();
+      try (LogContext ctx = LogContext.with(LogKeys.TOPIC, meters.topic)) {
+        log.warn("record dead-lettered: topic={} partition={} offset={} reason={}", rec.topic(), rec.partition(),
+            rec.offset(), detail(ex));
+      }
+    };
+    DefaultErrorHandler handler = new DefaultErrorHandler(recoverer,
+        new FixedBackOff(properties.retryBackoff().toMillis(), properties.retries()));
+    handler.addNotRetryableExceptions(InvalidRecordException.class);
+    handler.setCommitRecovered(true);
+    return handler;
+  }
+
+  private static RecordHeaders reasonHeaders(String group, Exception ex) {
+    RecordHeaders headers = new RecordHeaders();
+    InvalidRecordException invalid = invalidCause(ex);
+    headers.add(DeadLetterHeaders.REASON, utf8(invalid != null
+        ? DeadLetterHeaders.REASON_INVALID : DeadLetterHeaders.REASON_FAILED));
+    if (invalid != null) {
+      headers.add(DeadLetterHeaders.FIELD, utf8(invalid.field()));
+    }
+    headers.add(DeadLetterHeaders.DETAIL, utf8(detail(ex)));
+    headers.add(DeadLetterHeaders.GROUP, utf8(group));
+    return headers;
+  }
+
+  static InvalidRecordException invalidCause(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof InvalidRecordException invalid) {
+        return invalid;
+      }
+    }
+    return null;
+  }
+
+  private static String detail(Throwable ex) {
+    InvalidRecordException invalid = invalidCause(ex);
+    String text;
+    if (invalid != null) {
+      text = invalid.getMessage();
+    } else {
+      Throwable root = ex;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      text = root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+    return text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) : text;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Per-topic meters, registered when the container is made so they are served from the start. */
+  private final class TopicMeters {
+    final String topic;
+    final Timer delay;
+    final Timer processing;
+    final Counter consumed;
+    final Counter failed;
+
+    TopicMeters(String topic) {
+      this.topic = topic;
+      delay = Timer.builder(MetricNames.KAFKA_CONSUME_DELAY).tag(MetricNames.TAG_TOPIC, topic)
+          .description("time from a record's timestamp to the moment it was consumed")
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+      processing = Timer.builder(MetricNames.KAFKA_PROCESSING).tag(MetricNames.TAG_TOPIC, topic)
+          .description("time spent handling one record")
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+          .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+      consumed = Counter.builder(MetricNames.KAFKA_CONSUMED).tag(MetricNames.TAG_TOPIC, topic)
+          .description("record deliveries to a handler (retries count again)").register(registry);
+      failed = Counter.builder(MetricNames.KAFKA_FAILED).tag(MetricNames.TAG_TOPIC, topic)
+          .description("record deliveries whose handling failed").register(registry);
+      deadLettered(DeadLetterHeaders.REASON_INVALID);
+      deadLettered(DeadLetterHeaders.REASON_FAILED);
+    }
+
+    Counter deadLettered(String reason) {
+      return Counter.builder(MetricNames.KAFKA_DEAD_LETTERED).tag(MetricNames.TAG_TOPIC, topic)
+          .tag(MetricNames.TAG_REASON, reason)
+          .description("records sent to the dead-letter topic").register(registry);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.vigil.common.kafka;
+
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.CmdbChange;
+import io.vigil.common.model.ControlChange;
+import io.vigil.common.model.MetricPoint;
+import io.vigil.common.model.NotificationRecord;
+import io.vigil.common.model.ProductEvent;
+import io.vigil.common.model.Rollup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Every topic Vigil uses, declared once: name, key, value type, partitions, retention, compaction.
+ * Services create them explicitly at start-up (broker auto-creation is off) through {@link
+ * TopicProvisioning}.
+ */
+public final class Topics {
+
+  public static final String DLT_SUFFIX = ".dlt";
+  static final Duration DLT_RETENTION = Duration.ofDays(14);
+
+  public static final Topic<MetricPoint> METRICS_RAW =
+      new Topic<>("metrics.raw", MetricPoint.class, "seriesId", 12, Duration.ofDays(1), false);
+  /** Points that arrived after their window's grace period: counted and kept, never dropped. */
+  public static final Topic<MetricPoint> METRICS_LATE =
+      new Topic<>("metrics.late", MetricPoint.class, "seriesId", 3, Duration.ofDays(3), false);
+  public static final Topic<ProductEvent> EVENTS_RAW =
+      new Topic<>("events.raw", ProductEvent.class, "objectId", 6, Duration.ofDays(3), false);
+  public static final Topic<AlertEvent> ALERTS_EVENTS =
+      new Topic<>("alerts.events", AlertEvent.class, "alertKey", 6, Duration.ofDays(7), false);
+  public static final Topic<NotificationRecord> NOTIFY_RECORDS =
+      new Topic<>("notify.records", NotificationRecord.class, "notificationId", 6, Duration.ofDays(7), false);
+  public static final Topic<ControlChange> CONTROL_CHANGES =
+      new Topic<>("control.changes", ControlChange.class, "type:id", 3, null, true);
+  public static final Topic<CmdbChange> CMDB_CHANGES =
+      new Topic<>("cmdb.changes", CmdbChange.class, "instance", 6, null, true);
+
+  static final String ROLLUP_PREFIX = "metrics.rollup.";
+  private static final int ROLLUP_PARTITIONS = 12;
+
+  private Topics() {}
+
+  /** The rollup topic of one detection shard. */
+  public static Topic<Rollup> rollup(String shard) {
+    if (shard == null || !shard.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+      throw new IllegalArgumentException("bad shard name (lower-case letters, digits, '-'): " + shard);
+    }
+    return new Topic<>(ROLLUP_PREFIX + shard, Rollup.class, "seriesId", ROLLUP_PARTITIONS, Duration.ofDays(2), false);
+  }
+
+  /** All topics of a deployment with the given shards, each followed by its dead-letter topic. */
+  public static List<Topic<?>> all(Collection<String> shards) {
+    List<Topic<?>> main = new ArrayList<>(List.of(
+        METRICS_RAW, METRICS_LATE, EVENTS_RAW, ALERTS_EVENTS, NOTIFY_RECORDS, CONTROL_CHANGES, CMDB_CHANGES));
+    for (String shard : shards) {
+      main.add(rollup(shard));
+    }
+    List<Topic<?>> all = new ArrayList<>();
+    for (Topic<?> t : main) {
+      all.add(t);
+      all.add(t.deadLetter());
+    }
+    return all;
+  }
+}

@@ -1,0 +1,41 @@
+package io.vigil.common.kafka;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How a service uses Kafka through the common kit.
+ *
+ * @param topicPrefix prepended to every topic and consumer-group name; tests use their own so runs
+ *     never see each other's records
+ * @param shards the detection shards of this deployment (one rollup topic each)
+ * @param replicationFactor replication of the topics this service creates
+ * @param provisionTopics create the declared topics at start-up
+ * @param retries how many times a failed record is retried before it is dead-lettered
+ * @param retryBackoff the pause between those retries
+ * @param concurrency consumer threads per container (at most the partition count is useful)
+ * @param healthTimeout how long the readiness check waits for the cluster to answer
+ */
+@Validated
+@ConfigurationProperties("vigil.kafka")
+public record VigilKafkaProperties(
+    @DefaultValue("vigil.") @Pattern(regexp = "[a-zA-Z0-9._-]*") String topicPrefix,
+    @DefaultValue("default") @NotEmpty List<String> shards,
+    @DefaultValue("1") @Min(1) short replicationFactor,
+    @DefaultValue("true") boolean provisionTopics,
+    @DefaultValue("2") @Min(0) int retries,
+    @DefaultValue("500ms") Duration retryBackoff,
+    @DefaultValue("2") @Min(1) int concurrency,
+    @DefaultValue("3s") Duration healthTimeout) {
+
+  public VigilKafkaProperties {
+    shards = List.copyOf(shards);
+    shards.forEach(Topics::rollup); // rejects a bad shard name at start-up
+  }
+}

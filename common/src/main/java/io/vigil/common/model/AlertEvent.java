@@ -1,0 +1,86 @@
+package io.vigil.common.model;
+
+import static io.vigil.common.model.Checks.*;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * A change of one alert's state, on {@code alerts.events} keyed by {@code alertKey}; all events of
+ * one alert share the key and carry an increasing {@code sequence}, so consumers can both keep
+ * their order and drop a stale or repeated one.
+ *
+ * @param alertKey {@code policyId + ":" + seriesId} for metric alerts, {@code policyId + ":" +
+ *     objectId} for event alerts ({@code AlertKeys})
+ * @param seriesId the series for metric alerts; {@code 0} for event alerts
+ * @param objectId the object for event alerts; absent for metric alerts
+ * @param value the observed statistic; absent for {@code NO_DATA}
+ * @param threshold the condition's threshold; absent for event alerts
+ */
+public record AlertEvent(
+    @JsonProperty(required = true) int schemaVersion,
+    @JsonProperty(required = true) String eventId,
+    @JsonProperty(required = true) String alertKey,
+    @JsonProperty(required = true) String policyId,
+    long policyVersion,
+    @JsonProperty(required = true) String tenant,
+    @JsonProperty(required = true) String namespace,
+    @JsonProperty(required = true) String region,
+    String metric,
+    long seriesId,
+    String objectId,
+    Map<String, String> dimensions,
+    @JsonProperty(required = true) AlertStatus status,
+    @JsonProperty(required = true) Severity severity,
+    @JsonProperty(required = true) long sequence,
+    Double value,
+    Double threshold,
+    String summary,
+    long firstFiredAtMs,
+    @JsonProperty(required = true) long timestampMs)
+    implements VigilMessage {
+
+  public static final String TYPE = "AlertEvent";
+  public static final int SCHEMA_VERSION = 1;
+
+  public enum AlertStatus {
+    FIRING,
+    RESOLVED,
+    NO_DATA
+  }
+
+  public enum Severity {
+    CRITICAL,
+    WARNING,
+    INFO
+  }
+
+  public AlertEvent {
+    checkVersion(TYPE, schemaVersion, SCHEMA_VERSION);
+    text(TYPE, "eventId", eventId);
+    text(TYPE, "alertKey", alertKey);
+    text(TYPE, "policyId", policyId);
+    nonNegative(TYPE, "policyVersion", policyVersion);
+    text(TYPE, "tenant", tenant);
+    text(TYPE, "namespace", namespace);
+    text(TYPE, "region", region);
+    optionalText(TYPE, "metric", metric);
+    optionalText(TYPE, "objectId", objectId);
+    if (seriesId == 0 && (objectId == null || objectId.isBlank())) {
+      throw new InvalidRecordException(TYPE, "seriesId", "either seriesId or objectId is required");
+    }
+    dimensions = checkMap(TYPE, "dimensions", dimensions);
+    present(TYPE, "status", status);
+    present(TYPE, "severity", severity);
+    if (sequence <= 0) {
+      throw new InvalidRecordException(TYPE, "sequence", "must be > 0");
+    }
+    optionalFinite(TYPE, "value", value);
+    optionalFinite(TYPE, "threshold", threshold);
+    if (summary != null && summary.length() > 4 * MAX_TEXT) {
+      throw new InvalidRecordException(TYPE, "summary", "longer than " + 4 * MAX_TEXT + " characters");
+    }
+    nonNegative(TYPE, "firstFiredAtMs", firstFiredAtMs);
+    epochMs(TYPE, "timestampMs", timestampMs);
+  }
+}

@@ -1,0 +1,45 @@
+package io.vigil.common.model;
+
+import static io.vigil.common.model.Checks.*;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * An instance of a monitored object changed in the cmdb, on the compacted {@code cmdb.changes}
+ * keyed by {@code instance}. Carries the attributes so caches and the knowledge index can apply it
+ * without a call back; a reader keeps it only if {@code version} is newer than what it has, and a
+ * {@code DELETE} carries no attributes.
+ *
+ * @param instance the instance key, {@code namespace/region/instanceId}
+ * @param source who reported it (a product, an operator, a sync job)
+ */
+public record CmdbChange(
+    @JsonProperty(required = true) int schemaVersion,
+    @JsonProperty(required = true) String instance,
+    @JsonProperty(required = true) String namespace,
+    @JsonProperty(required = true) String region,
+    @JsonProperty(required = true) long version,
+    @JsonProperty(required = true) ChangeOp op,
+    Map<String, String> attributes,
+    String source,
+    @JsonProperty(required = true) long timestampMs)
+    implements VigilMessage {
+
+  public static final String TYPE = "CmdbChange";
+  public static final int SCHEMA_VERSION = 1;
+
+  public CmdbChange {
+    checkVersion(TYPE, schemaVersion, SCHEMA_VERSION);
+    text(TYPE, "instance", instance);
+    text(TYPE, "namespace", namespace);
+    text(TYPE, "region", region);
+    if (version <= 0) {
+      throw new InvalidRecordException(TYPE, "version", "must be > 0");
+    }
+    present(TYPE, "op", op);
+    attributes = checkMap(TYPE, "attributes", attributes);
+    optionalText(TYPE, "source", source);
+    epochMs(TYPE, "timestampMs", timestampMs);
+  }
+}

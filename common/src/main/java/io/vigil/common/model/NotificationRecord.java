@@ -1,0 +1,51 @@
+package io.vigil.common.model;
+
+import static io.vigil.common.model.Checks.*;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The final outcome of one notification, per recipient and channel where it got that far, on
+ * {@code notify.records} keyed by {@code notificationId}. An alert event the pipeline ended before
+ * routing (silenced, limited, converged) has one record with no recipient or channel.
+ *
+ * @param stage the pipeline stage that ended it (e.g. {@code silence}, {@code dispatch})
+ * @param attempts delivery attempts made; 0 when it never reached dispatch
+ * @param reason a short machine-readable reason for a non-SENT status
+ */
+public record NotificationRecord(
+    @JsonProperty(required = true) int schemaVersion,
+    @JsonProperty(required = true) String notificationId,
+    @JsonProperty(required = true) String eventId,
+    @JsonProperty(required = true) String alertKey,
+    @JsonProperty(required = true) String tenant,
+    String policyId,
+    String recipient,
+    Channel channel,
+    @JsonProperty(required = true) NotificationStatus status,
+    @JsonProperty(required = true) String stage,
+    int attempts,
+    String reason,
+    @JsonProperty(required = true) long timestampMs)
+    implements VigilMessage {
+
+  public static final String TYPE = "NotificationRecord";
+  public static final int SCHEMA_VERSION = 1;
+
+  public NotificationRecord {
+    checkVersion(TYPE, schemaVersion, SCHEMA_VERSION);
+    text(TYPE, "notificationId", notificationId);
+    text(TYPE, "eventId", eventId);
+    text(TYPE, "alertKey", alertKey);
+    text(TYPE, "tenant", tenant);
+    optionalText(TYPE, "policyId", policyId);
+    optionalText(TYPE, "recipient", recipient);
+    present(TYPE, "status", status);
+    text(TYPE, "stage", stage);
+    if (attempts < 0) {
+      throw new InvalidRecordException(TYPE, "attempts", "must be >= 0");
+    }
+    optionalText(TYPE, "reason", reason);
+    epochMs(TYPE, "timestampMs", timestampMs);
+  }
+}

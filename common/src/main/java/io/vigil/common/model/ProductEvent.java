@@ -1,0 +1,54 @@
+package io.vigil.common.model;
+
+import static io.vigil.common.model.Checks.*;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * An event a product reported (a disk failure, a reboot, a ping loss), on {@code events.raw}
+ * keyed by {@code objectId} so the events of one object stay in order.
+ *
+ * @param objectId the monitored object the event is about (an instance id, a volume id)
+ * @param eventType the event type as registered in the namespace's access config
+ * @param status {@code ABNORMAL} for an event that opens a problem, {@code RECOVERED} for one that
+ *     closes it; events without recovery are always {@code ABNORMAL}
+ */
+public record ProductEvent(
+    @JsonProperty(required = true) int schemaVersion,
+    @JsonProperty(required = true) String eventId,
+    @JsonProperty(required = true) String namespace,
+    @JsonProperty(required = true) String region,
+    @JsonProperty(required = true) String eventType,
+    @JsonProperty(required = true) String objectId,
+    @JsonProperty(required = true) EventStatus status,
+    Map<String, String> dimensions,
+    String message,
+    @JsonProperty(required = true) long timestampMs,
+    long receivedAtMs)
+    implements VigilMessage {
+
+  public static final String TYPE = "ProductEvent";
+  public static final int SCHEMA_VERSION = 1;
+
+  public enum EventStatus {
+    ABNORMAL,
+    RECOVERED
+  }
+
+  public ProductEvent {
+    checkVersion(TYPE, schemaVersion, SCHEMA_VERSION);
+    text(TYPE, "eventId", eventId);
+    text(TYPE, "namespace", namespace);
+    text(TYPE, "region", region);
+    text(TYPE, "eventType", eventType);
+    text(TYPE, "objectId", objectId);
+    present(TYPE, "status", status);
+    dimensions = checkMap(TYPE, "dimensions", dimensions);
+    if (message != null && message.length() > 8 * MAX_TEXT) {
+      throw new InvalidRecordException(TYPE, "message", "longer than " + 8 * MAX_TEXT + " characters");
+    }
+    epochMs(TYPE, "timestampMs", timestampMs);
+    nonNegative(TYPE, "receivedAtMs", receivedAtMs);
+  }
+}

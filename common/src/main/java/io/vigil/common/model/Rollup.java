@@ -1,0 +1,68 @@
+package io.vigil.common.model;
+
+import static io.vigil.common.model.Checks.*;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * The statistics of one series over one event-time window, on {@code metrics.rollup.<shard>} keyed
+ * by {@code seriesId}. Windows are aligned to the epoch: {@code windowStartMs} is a multiple of the
+ * period. {@code avg} is derived, never stored: {@code sum / count}.
+ */
+public record Rollup(
+    @JsonProperty(required = true) int schemaVersion,
+    @JsonProperty(required = true) long seriesId,
+    @JsonProperty(required = true) String namespace,
+    @JsonProperty(required = true) String region,
+    @JsonProperty(required = true) String metric,
+    Map<String, String> dimensions,
+    String shard,
+    @JsonProperty(required = true) int periodSeconds,
+    @JsonProperty(required = true) long windowStartMs,
+    @JsonProperty(required = true) double sum,
+    @JsonProperty(required = true) long count,
+    @JsonProperty(required = true) double min,
+    @JsonProperty(required = true) double max,
+    @JsonProperty(required = true) double last,
+    long emittedAtMs)
+    implements VigilMessage {
+
+  public static final String TYPE = "Rollup";
+  public static final int SCHEMA_VERSION = 1;
+
+  public Rollup {
+    checkVersion(TYPE, schemaVersion, SCHEMA_VERSION);
+    text(TYPE, "namespace", namespace);
+    text(TYPE, "region", region);
+    text(TYPE, "metric", metric);
+    dimensions = checkMap(TYPE, "dimensions", dimensions);
+    shard = shard == null || shard.isBlank() ? "default" : optionalText(TYPE, "shard", shard);
+    if (periodSeconds <= 0) {
+      throw new InvalidRecordException(TYPE, "periodSeconds", "must be > 0");
+    }
+    epochMs(TYPE, "windowStartMs", windowStartMs);
+    if (windowStartMs % (periodSeconds * 1000L) != 0) {
+      throw new InvalidRecordException(TYPE, "windowStartMs", "not aligned to the " + periodSeconds + "s period");
+    }
+    finite(TYPE, "sum", sum);
+    if (count <= 0) {
+      throw new InvalidRecordException(TYPE, "count", "must be > 0");
+    }
+    finite(TYPE, "min", min);
+    finite(TYPE, "max", max);
+    finite(TYPE, "last", last);
+    if (min > max) {
+      throw new InvalidRecordException(TYPE, "min", "greater than max");
+    }
+    nonNegative(TYPE, "emittedAtMs", emittedAtMs);
+  }
+
+  public double avg() {
+    return sum / count;
+  }
+
+  public long windowEndMs() {
+    return windowStartMs + periodSeconds * 1000L;
+  }
+}

@@ -1,0 +1,51 @@
+package io.vigil.common.observability;
+
+/**
+ * Vigil's own metric families (Micrometer names; Prometheus shows {@code vigil_kafka_consumed_total}
+ * for {@code vigil.kafka.consumed}). Tags are bounded: topic base names, configured shards,
+ * enum values, dependency names, never ids.
+ */
+public final class MetricNames {
+
+  // Kafka kit (tag: topic = base name without deployment prefix)
+  public static final String KAFKA_CONSUME_DELAY = "vigil.kafka.consume.delay";
+  public static final String KAFKA_PROCESSING = "vigil.kafka.processing";
+  public static final String KAFKA_CONSUMED = "vigil.kafka.consumed";
+  public static final String KAFKA_FAILED = "vigil.kafka.failed";
+  public static final String KAFKA_DEAD_LETTERED = "vigil.kafka.dead.lettered";
+  public static final String KAFKA_PRODUCED = "vigil.kafka.produced";
+  public static final String KAFKA_PRODUCE_FAILED = "vigil.kafka.produce.failed";
+
+  // executors (tag: executor)
+  public static final String EXECUTOR_ACTIVE = "vigil.executor.active";
+  public static final String EXECUTOR_IDLE = "vigil.executor.idle";
+  public static final String EXECUTOR_POOL_SIZE = "vigil.executor.pool.size";
+  public static final String EXECUTOR_QUEUE_SIZE = "vigil.executor.queue.size";
+  public static final String EXECUTOR_QUEUE_REMAINING = "vigil.executor.queue.remaining";
+  public static final String EXECUTOR_COMPLETED = "vigil.executor.completed";
+  public static final String EXECUTOR_REJECTED = "vigil.executor.rejected";
+
+  // dependencies and degraded paths
+  public static final String DEPENDENCY_FAILURES = "vigil.dependency.failures";
+  public static final String DEGRADED = "vigil.degraded";
+  public static final String LABEL_REFUSED = "vigil.metrics.label.refused";
+
+  // business (filled in by the services)
+  public static final String POINTS_ACCEPTED = "vigil.points.accepted";
+  public static final String POINTS_REJECTED = "vigil.points.rejected";
+  public static final String ROLLUPS_EMITTED = "vigil.rollups.emitted";
+  public static final String LATE_POINTS = "vigil.points.late";
+  public static final String POLICIES_LOADED = "vigil.policies.loaded";
+  public static final String ALERTS = "vigil.alerts";
+  public static final String PIPELINE_EXITS = "vigil.pipeline.exits";
+  public static final String DISPATCH = "vigil.dispatch";
+
+  // tag keys
+  public static final String TAG_TOPIC = "topic";
+  public static final String TAG_EXECUTOR = "executor";
+  public static final String TAG_DEPENDENCY = "dependency";
+  public static final String TAG_COMPONENT = "component";
+  public static final String TAG_REASON = "reason";
+
+  private MetricNames() {}
+}

@@ -1,0 +1,80 @@
+package io.vigil.common.series;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The one definition of a series' identity, shared by every service.
+ *
+ * <p>Canonical form: namespace, region, metric, then each dimension key and value, dimensions
+ * sorted by the key's UTF-8 bytes (unsigned, i.e. code-point order); every component written as a
+ * 4-byte big-endian length followed by its UTF-8 bytes, so no choice of characters can make two
+ * different series share a form. The id is XXH64 of that form with {@link #SEED}. Golden values in
+ * {@code common/src/test/resources/series-golden.json} pin it: a change that alters ids fails the
+ * build.
+ */
+public final class SeriesId {
+
+  /** The XXH64 seed: the ASCII bytes "vigil" followed by the form version 1. */
+  public static final long SEED = 0x76_69_67_69_6C_00_00_01L;
+
+  private SeriesId() {}
+
+  public static long of(String namespace, String region, String metric, Map<String, String> dimensions) {
+    byte[] form = canonicalForm(namespace, region, metric, dimensions);
+    return XxHash64.hash(form, 0, form.length, SEED);
+  }
+
+  /** The canonical byte form the id is hashed from; exposed for tests and for other-language SDKs. */
+  public static byte[] canonicalForm(String namespace, String region, String metric, Map<String, String> dimensions) {
+    byte[][] parts = new byte[3 + 2 * dimensions.size()][];
+    parts[0] = utf8(namespace, "namespace");
+    parts[1] = utf8(region, "region");
+    parts[2] = utf8(metric, "metric");
+    byte[][] keys = new byte[dimensions.size()][];
+    byte[][] values = new byte[dimensions.size()][];
+    Integer[] order = new Integer[dimensions.size()];
+    int i = 0;
+    for (Map.Entry<String, String> e : dimensions.entrySet()) {
+      keys[i] = utf8(e.getKey(), "dimension key");
+      values[i] = utf8(e.getValue(), "dimension value");
+      order[i] = i;
+      i++;
+    }
+    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
+    for (int j = 0; j < order.length; j++) {
+      parts[3 + 2 * j] = keys[order[j]];
+      parts[4 + 2 * j] = values[order[j]];
+    }
+    int size = 0;
+    for (byte[] part : parts) {
+      size += 4 + part.length;
+    }
+    byte[] out = new byte[size];
+    int p = 0;
+    for (byte[] part : parts) {
+      int n = part.length;
+      out[p] = (byte) (n >>> 24);
+      out[p + 1] = (byte) (n >>> 16);
+      out[p + 2] = (byte) (n >>> 8);
+      out[p + 3] = (byte) n;
+      System.arraycopy(part, 0, out, p + 4, n);
+      p += 4 + n;
+    }
+    return out;
+  }
+
+  /** The id as clients see it in JSON and URLs: 16 lower-case hex digits. */
+  public static String hex(long seriesId) {
+    String s = Long.toHexString(seriesId);
+    return "0".repeat(16 - s.length()) + s;
+  }
+
+  private static byte[] utf8(String s, String what) {
+    if (s == null) {
+      throw new IllegalArgumentException(what + " is null");
+    }
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

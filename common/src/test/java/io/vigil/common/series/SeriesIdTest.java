@@ -1,0 +1,76 @@
+package io.vigil.common.series;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Pins series identity. The golden file is the contract with every stored series id: if this test
+ * fails, ids changed, and every stored series, alert key and cache entry would be orphaned.
+ */
+class SeriesIdTest {
+
+  @Test
+  void goldenValues() throws IOException {
+    JsonNode cases;
+    try (InputStream in = getClass().getResourceAsStream("/series-golden.json")) {
+      cases = JsonMapper.builder().build().readTree(in);
+    }
+    assertThat(cases.size()).isGreaterThanOrEqualTo(8);
+    for (JsonNode c : cases) {
+      Map<String, String> dims = new LinkedHashMap<>();
+      c.path("dimensions").properties().forEach(e -> dims.put(e.getKey(), e.getValue().asString()));
+      long id = SeriesId.of(c.path("namespace").asString(), c.path("region").asString(), c.path("metric").asString(), dims);
+      assertThat(SeriesId.hex(id)).as(c.path("name").asString()).isEqualTo(c.path("seriesId").asString());
+    }
+  }
+
+  @Test
+  void canonicalFormIsLengthPrefixedUtf8() {
+    byte[] form = SeriesId.canonicalForm("n", "r", "m", Map.of("k", "é"));
+    assertThat(form).containsExactly(
+        0, 0, 0, 1, 'n', 0, 0, 0, 1, 'r', 0, 0, 0, 1, 'm', 0, 0, 0, 1, 'k', 0, 0, 0, 2, (byte) 0xC3, (byte) 0xA9);
+  }
+
+  @Test
+  void dimensionOrderDoesNotMatter() {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("b", "2");
+    a.put("a", "1");
+    a.put("ä", "3");
+    Map<String, String> b = new TreeMap<>(a);
+    assertThat(SeriesId.of("ns", "r", "m", a)).isEqualTo(SeriesId.of("ns", "r", "m", b));
+  }
+
+  @Test
+  void componentsCannotBleedIntoEachOther() {
+    Set<Long> ids = new HashSet<>();
+    List<long[]> none = List.of();
+    ids.add(SeriesId.of("ab", "c", "m", Map.of()));
+    ids.add(SeriesId.of("a", "bc", "m", Map.of()));
+    ids.add(SeriesId.of("a", "b", "cm", Map.of()));
+    ids.add(SeriesId.of("a", "b", "c", Map.of("m", "")));
+    ids.add(SeriesId.of("a", "b", "c", Map.of("k", "v=1,x=2")));
+    ids.add(SeriesId.of("a", "b", "c", Map.of("k", "v", "x", "2")));
+    ids.add(SeriesId.of("a", "b", "c", Map.of("kv", "")));
+    ids.add(SeriesId.of("a", "b", "c", Map.of("k", "v")));
+    assertThat(ids).hasSize(8);
+    assertThat(none).isEmpty();
+  }
+
+  @Test
+  void hexIsSixteenDigits() {
+    assertThat(SeriesId.hex(1L)).isEqualTo("0000000000000001");
+    assertThat(SeriesId.hex(-1L)).isEqualTo("ffffffffffffffff");
+  }
+}

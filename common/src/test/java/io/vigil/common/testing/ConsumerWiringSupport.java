@@ -1,0 +1,49 @@
+package io.vigil.common.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.common.kafka.DeadLetterHeaders;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves a consuming service's wiring through the common kit: for each topic it consumes, a valid
+ * record moves {@code vigil_kafka_consumed_total{topic}}, and an invalid one lands on {@code
+ * <topic>.dlt} with its reason and field in headers, the original bytes intact.
+ */
+public abstract class ConsumerWiringSupport extends ServiceContractSupport {
+
+  /** A topic the service consumes, a valid record for it, and one missing a required field. */
+  public record ConsumedTopic(String base, String validJson, String invalidJson, String missingField) {}
+
+  protected abstract List<ConsumedTopic> consumedTopics();
+
+  @Test
+  void validRecordsAreConsumedAndInvalidOnesDeadLettered() {
+    for (ConsumedTopic topic : consumedTopics()) {
+      String fragment = "topic=\"" + topic.base() + "\"";
+      double before = Math.max(0, Http.sample(http.get("/actuator/prometheus").body(),
+          "vigil_kafka_consumed_total", fragment));
+      TestKafka.send(topic.base(), "valid-" + UUID.randomUUID(), topic.validJson());
+      Awaits.until("consumed counter of " + topic.base() + " moves", () ->
+          Http.sample(http.get("/actuator/prometheus").body(), "vigil_kafka_consumed_total", fragment) > before);
+      assertThat(Http.sample(http.get("/actuator/prometheus").body(), "vigil_kafka_failed_total", fragment))
+          .as("failures on %s", topic.base()).isEqualTo(0.0);
+
+      String badKey = "invalid-" + UUID.randomUUID();
+      TestKafka.send(topic.base(), badKey, topic.invalidJson());
+      ConsumerRecord<String, byte[]> dead =
+          TestKafka.awaitRecord(topic.base() + ".dlt", badKey, Duration.ofSeconds(60));
+      assertThat(dead).as("dead-lettered record on %s.dlt", topic.base()).isNotNull();
+      assertThat(new String(dead.value())).isEqualTo(topic.invalidJson());
+      assertThat(TestKafka.header(dead, DeadLetterHeaders.REASON)).isEqualTo(DeadLetterHeaders.REASON_INVALID);
+      assertThat(TestKafka.header(dead, DeadLetterHeaders.FIELD)).isEqualTo(topic.missingField());
+      assertThat(TestKafka.header(dead, DeadLetterHeaders.DETAIL)).contains(topic.missingField());
+      Awaits.until("dead-letter counter of " + topic.base(), () -> Http.sample(http.get("/actuator/prometheus").body(),
+          "vigil_kafka_dead_lettered_total", fragment, "reason=\"invalid_record\"") >= 1);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.vigil.common.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A service whose Kafka is a dead port still starts and stays alive, but is not ready, and its
+ * readiness names {@code kafka} as the component that is down. (The shared MariaDB and Redis are
+ * never stopped for this; pointing at a dead port is enough.)
+ */
+@VigilServiceTest
+@TestPropertySource(properties = {
+  "spring.kafka.bootstrap-servers=127.0.0.1:1",
+  "spring.kafka.admin.operation-timeout=2s",
+  "vigil.kafka.health-timeout=1s"
+})
+public abstract class DeadDependencySupport {
+
+  @LocalServerPort
+  protected int port;
+
+  @Test
+  void readinessIsDownNamingKafkaWhileLivenessStaysUp() {
+    Http http = new Http(port);
+    HttpResponse<String> readiness = http.get("/actuator/health/readiness");
+    assertThat(readiness.statusCode()).isEqualTo(503);
+    JsonNode body = Http.json(readiness);
+    assertThat(body.path("status").asString()).isEqualTo("DOWN");
+    assertThat(body.path("components").path("kafka").path("status").asString()).isEqualTo("DOWN");
+    assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+    String metrics = http.get("/actuator/prometheus").body();
+    assertThat(Http.sample(metrics, "vigil_dependency_failures_total", "dependency=\"kafka\"")).isGreaterThanOrEqualTo(1);
+  }
+}

@@ -1,0 +1,118 @@
+package io.vigil.common.testing;
+
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.CmdbChange;
+import io.vigil.common.model.ControlChange;
+import io.vigil.common.model.MetricPoint;
+import io.vigil.common.model.NotificationRecord;
+import io.vigil.common.model.ProductEvent;
+import io.vigil.common.model.Rollup;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A valid JSON sample of every message type with the list of its required fields, for contract
+ * tests (drop a field, expect it named) and for the services' wiring tests.
+ */
+public final class Samples {
+
+  /** One message type: a valid body as a field map, and the fields a reader must refuse to miss. */
+  public record Sample(Class<?> type, Map<String, Object> fields, List<String> required) {
+
+    public String json() {
+      return Http.JSON.writeValueAsString(fields);
+    }
+
+    /** The same body without {@code field}. */
+    public String jsonWithout(String field) {
+      Map<String, Object> copy = new LinkedHashMap<>(fields);
+      copy.remove(field);
+      return Http.JSON.writeValueAsString(copy);
+    }
+  }
+
+  private static final long T = 1_764_000_000_000L; // 2025-11-24T16:00:00Z, a whole minute
+
+  private Samples() {}
+
+  public static Sample metricPoint() {
+    return new Sample(MetricPoint.class, fields(
+        "schemaVersion", 1, "seriesId", 42L, "namespace", "qce/cvm", "region", "ap-guangzhou",
+        "metric", "cpu_usage", "dimensions", Map.of("appid", "1251763868", "vm_uuid", "ba53fdd0"),
+        "timestampMs", T + 1500, "value", 37.5, "unit", "percent", "shard", "default", "receivedAtMs", T + 1600),
+        List.of("schemaVersion", "seriesId", "namespace", "region", "metric", "timestampMs", "value"));
+  }
+
+  public static Sample productEvent() {
+    return new Sample(ProductEvent.class, fields(
+        "schemaVersion", 1, "eventId", "ev-1", "namespace", "qce/cvm", "region", "ap-guangzhou",
+        "eventType", "disk_readonly", "objectId", "ins-1", "status", "ABNORMAL",
+        "dimensions", Map.of("appid", "1251763868"), "message", "disk is read-only", "timestampMs", T,
+        "receivedAtMs", T + 10),
+        List.of("schemaVersion", "eventId", "namespace", "region", "eventType", "objectId", "status", "timestampMs"));
+  }
+
+  public static Sample rollup() {
+    return new Sample(Rollup.class, fields(
+        "schemaVersion", 1, "seriesId", 42L, "namespace", "qce/cvm", "region", "ap-guangzhou",
+        "metric", "cpu_usage", "dimensions", Map.of("appid", "1251763868"), "shard", "default",
+        "periodSeconds", 60, "windowStartMs", T, "sum", 75.0, "count", 2, "min", 30.0, "max", 45.0, "last", 45.0,
+        "emittedAtMs", T + 70_000),
+        List.of("schemaVersion", "seriesId", "namespace", "region", "metric", "periodSeconds", "windowStartMs",
+            "sum", "count", "min", "max", "last"));
+  }
+
+  public static Sample alertEvent() {
+    return new Sample(AlertEvent.class, fields(
+        "schemaVersion", 1, "eventId", "ae-1", "alertKey", "p-1:42", "policyId", "p-1", "policyVersion", 3,
+        "tenant", "1251763868", "namespace", "qce/cvm", "region", "ap-guangzhou", "metric", "cpu_usage",
+        "seriesId", 42L, "dimensions", Map.of("vm_uuid", "ba53fdd0"), "status", "FIRING", "severity", "CRITICAL",
+        "sequence", 1, "value", 97.0, "threshold", 90.0, "summary", "cpu_usage avg 97 > 90 for 3 periods",
+        "firstFiredAtMs", T, "timestampMs", T),
+        List.of("schemaVersion", "eventId", "alertKey", "policyId", "tenant", "namespace", "region", "status",
+            "severity", "sequence", "timestampMs"));
+  }
+
+  public static Sample notificationRecord() {
+    return new Sample(NotificationRecord.class, fields(
+        "schemaVersion", 1, "notificationId", "n-1", "eventId", "ae-1", "alertKey", "p-1:42",
+        "tenant", "1251763868", "policyId", "p-1", "recipient", "user-7", "channel", "EMAIL", "status", "SENT",
+        "stage", "dispatch", "attempts", 1, "timestampMs", T),
+        List.of("schemaVersion", "notificationId", "eventId", "alertKey", "tenant", "status", "stage", "timestampMs"));
+  }
+
+  public static Sample controlChange() {
+    return new Sample(ControlChange.class, fields(
+        "schemaVersion", 1, "type", "POLICY", "id", "p-1", "tenant", "1251763868", "version", 3, "op", "UPSERT",
+        "timestampMs", T),
+        List.of("schemaVersion", "type", "id", "version", "op", "timestampMs"));
+  }
+
+  public static Sample cmdbChange() {
+    return new Sample(CmdbChange.class, fields(
+        "schemaVersion", 1, "instance", "qce/cvm/ap-guangzhou/ins-1", "namespace", "qce/cvm",
+        "region", "ap-guangzhou", "version", 7, "op", "UPSERT", "attributes", Map.of("name", "web-1"),
+        "source", "product", "timestampMs", T),
+        List.of("schemaVersion", "instance", "namespace", "region", "version", "op", "timestampMs"));
+  }
+
+  public static List<Sample> all() {
+    return List.of(metricPoint(), productEvent(), rollup(), alertEvent(), notificationRecord(), controlChange(),
+        cmdbChange());
+  }
+
+  /** A wiring case for {@link ConsumerWiringSupport}: valid sample, and the sample missing its first required non-version field. */
+  public static ConsumerWiringSupport.ConsumedTopic consumed(String topicBase, Sample sample) {
+    String missing = sample.required().get(1);
+    return new ConsumerWiringSupport.ConsumedTopic(topicBase, sample.json(), sample.jsonWithout(missing), missing);
+  }
+
+  private static Map<String, Object> fields(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,171 @@
+package io.vigil.common.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What every service must show when booted whole against the real servers: health UP (liveness and
+ * readiness, readiness naming each dependency), the {@code vigil_} families it declares served on
+ * {@code /actuator/prometheus}, no actuator endpoint beyond health, prometheus and info, and the
+ * shared HTTP error contract — malformed JSON, wrong media type, unknown route, oversize body,
+ * missing and invalid credentials, invalid fields — answered as problem+json through the real
+ * filter and security chain. A service's IT extends this and names its families and dependencies.
+ */
+@VigilServiceTest
+public abstract class ServiceContractSupport {
+
+  @LocalServerPort
+  protected int port;
+
+  protected Http http;
+
+  /** The {@code vigil_} metric families this service serves from start-up. */
+  protected abstract List<String> declaredFamilies();
+
+  /** The readiness components this service depends on, e.g. {@code kafka}, {@code db}, {@code redis}. */
+  protected abstract List<String> readinessDependencies();
+
+  @BeforeEach
+  void client() {
+    http = new Http(port);
+  }
+
+  protected HttpRequest.Builder authed(String path) {
+    return http.request(path).header("Authorization", "Bearer " + VigilTestInitializer.TEST_KEY);
+  }
+
+  @Test
+  void livenessAndReadinessAreUpWithEachDependencyNamed() {
+    Awaits.until("readiness UP", () -> http.get("/actuator/health/readiness").statusCode() == 200);
+    JsonNode readiness = Http.json(http.get("/actuator/health/readiness"));
+    assertThat(readiness.path("status").asString()).isEqualTo("UP");
+    for (String dependency : readinessDependencies()) {
+      assertThat(readiness.path("components").path(dependency).path("status").asString())
+          .as("readiness component %s", dependency).isEqualTo("UP");
+    }
+    HttpResponse<String> liveness = http.get("/actuator/health/liveness");
+    assertThat(liveness.statusCode()).isEqualTo(200);
+    assertThat(Http.json(liveness).path("status").asString()).isEqualTo("UP");
+  }
+
+  @Test
+  void prometheusServesTheDeclaredFamilies() {
+    HttpResponse<String> response = http.get("/actuator/prometheus");
+    assertThat(response.statusCode()).isEqualTo(200);
+    for (String family : declaredFamilies()) {
+      assertThat(response.body()).as("family %s", family).containsPattern("(?m)^" + family + "[{ ]");
+    }
+    assertThat(response.body()).contains("http_server_requests_seconds");
+  }
+
+  @Test
+  void onlyHealthPrometheusAndInfoAreExposed() {
+    assertThat(http.get("/actuator/info").statusCode()).isEqualTo(200);
+    for (String hidden : List.of("/actuator/env", "/actuator/beans", "/actuator/heapdump", "/actuator/loggers")) {
+      HttpResponse<String> response = http.send(authed(hidden).GET().build());
+      assertThat(response.statusCode()).as(hidden).isEqualTo(404);
+      assertProblem(response, 404, "not_found");
+    }
+  }
+
+  @Test
+  void malformedJsonIsAProblem() {
+    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"count\": ")).build());
+    assertProblem(response, 400, "malformed_body");
+  }
+
+  @Test
+  void wrongFieldTypeNamesTheField() {
+    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"count\": \"many\"}")).build());
+    JsonNode problem = assertProblem(response, 400, "malformed_body");
+    assertThat(problem.path("field").asString()).isEqualTo("count");
+  }
+
+  @Test
+  void invalidFieldNamesTheField() {
+    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \" \", \"count\": 2}")).build());
+    JsonNode problem = assertProblem(response, 400, "validation_failed");
+    assertThat(problem.path("field").asString()).isEqualTo("name");
+  }
+
+  @Test
+  void wrongMediaTypeIsAProblem() {
+    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
+        .header("Content-Type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("name=x")).build());
+    assertProblem(response, 415, "unsupported_media_type");
+  }
+
+  @Test
+  void unknownRouteIsAProblem() {
+    HttpResponse<String> response = http.send(authed("/no/such/route").GET().build());
+    assertProblem(response, 404, "not_found");
+  }
+
+  @Test
+  void oversizeBodyIsAProblem() {
+    String big = "{\"name\": \"" + "x".repeat(80 * 1024) + "\", \"count\": 1}";
+    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(big)).build());
+    assertProblem(response, 413, "payload_too_large");
+  }
+
+  @Test
+  void unauthenticatedCallIsAProblem() {
+    HttpResponse<String> response = http.send(http.request(ProblemContractTestController.PATH)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"count\": 1}")).build());
+    assertProblem(response, 401, "unauthenticated");
+    assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+  }
+
+  @Test
+  void invalidKeyIsAProblem() {
+    HttpResponse<String> response = http.send(http.request(ProblemContractTestController.PATH)
+        .header("Authorization", "Bearer not-a-key")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"count\": 1}")).build());
+    JsonNode problem = assertProblem(response, 401, "unauthenticated");
+    assertThat(response.body()).doesNotContain("not-a-key");
+    assertThat(problem.path("field").asString()).isEqualTo("Authorization");
+  }
+
+  @Test
+  void validCallPassesAndCarriesTheTrace() {
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
+        .header("Content-Type", "application/json")
+        .header("traceparent", traceparent)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"count\": 3}")).build());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(Http.json(response).path("count").asInt()).isEqualTo(3);
+    assertThat(response.headers().firstValue("traceparent").orElseThrow())
+        .startsWith("00-0af7651916cd43dd8448eb211c80319c-").doesNotContain("b7ad6b7169203331");
+  }
+
+  protected static JsonNode assertProblem(HttpResponse<String> response, int status, String code) {
+    assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
+    JsonNode body = Http.json(response);
+    assertThat(body.path("status").asInt()).isEqualTo(status);
+    assertThat(body.path("code").asString()).isEqualTo(code);
+    assertThat(body.path("title").asString()).isNotBlank();
+    assertThat(response.body()).doesNotContain("Exception").doesNotContain("at io.vigil");
+    return body;
+  }
+}

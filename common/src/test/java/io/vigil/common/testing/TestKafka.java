@@ -1,0 +1,79 @@
+package io.vigil.common.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Raw access to this run's topics on the real broker: send bytes, read what landed somewhere. */
+public final class TestKafka {
+
+  private TestKafka() {}
+
+  /** This run's full name of a topic given by its base name, e.g. {@code metrics.raw}. */
+  public static String topic(String base) {
+    return TestRun.topicPrefix() + base;
+  }
+
+  public static void send(String base, String key, byte[] value) {
+    Map<String, Object> config = Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
+      producer.send(new ProducerRecord<>(topic(base), key, value)).get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot send to " + topic(base), e);
+    }
+  }
+
+  public static void send(String base, String key, String json) {
+    send(base, key, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads {@code base} from the beginning until a record with {@code key} arrives or the timeout
+   * passes; returns null on timeout.
+   */
+  public static ConsumerRecord<String, byte[]> awaitRecord(String base, String key, Duration timeout) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, TestRun.topicPrefix() + "probe-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+      consumer.subscribe(List.of(topic(base)));
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+          if (key.equals(r.key())) {
+            return r;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  public static String header(ConsumerRecord<String, byte[]> record, String name) {
+    Header h = record.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

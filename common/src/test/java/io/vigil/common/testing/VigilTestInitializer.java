@@ -1,0 +1,62 @@
+package io.vigil.common.testing;
+
+import io.vigil.common.security.ConfiguredCredentials;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Points a service under test at the real servers with this run's isolation: its own topic prefix,
+ * database, index prefix and Redis key prefix, and a test API key. Properties the test sets itself
+ * (e.g. a dead port) win, since this source is added last.
+ */
+public class VigilTestInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+  /** The API key tests authenticate with (a {@code USER} credential, tenant {@code test}, all roles). */
+  public static final String TEST_KEY = "vigil-test-key-not-a-secret";
+  /** A product credential allowed to ingest for namespace {@code test/ns}. */
+  public static final String PRODUCT_KEY = "vigil-test-product-key";
+
+  @Override
+  public void initialize(ConfigurableApplicationContext context) {
+    var env = context.getEnvironment();
+    String app = env.getProperty("spring.application.name", "vigil");
+    Map<String, Object> p = new HashMap<>();
+    p.put("spring.kafka.bootstrap-servers", TestServers.kafkaBootstrap());
+    p.put("vigil.kafka.topic-prefix", TestRun.topicPrefix());
+    p.put("vigil.kafka.retry-backoff", "100ms");
+    p.put("spring.kafka.streams.state-dir", "target/kstreams-" + TestRun.id() + "-" + System.nanoTime());
+    p.put("spring.elasticsearch.uris", TestServers.elasticsearchUrl());
+    p.put("vigil.elasticsearch.index-prefix", TestRun.indexPrefix());
+    p.put("spring.data.redis.host", TestServers.redisHost());
+    p.put("spring.data.redis.port", TestServers.redisPort());
+    p.put("vigil.redis.key-prefix", TestRun.redisPrefix());
+    p.put("vigil.mysql.url-base", "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort());
+    p.put("vigil.mysql.database", TestRun.database(app));
+    p.put("spring.datasource.username", TestServers.mysqlUser());
+    p.put("spring.datasource.password", TestServers.mysqlPassword());
+    p.put("vigil.security.credentials[0].name", "test-user");
+    p.put("vigil.security.credentials[0].sha256", ConfiguredCredentials.sha256(TEST_KEY));
+    p.put("vigil.security.credentials[0].kind", "USER");
+    p.put("vigil.security.credentials[0].tenant", "test");
+    p.put("vigil.security.credentials[0].roles", "VIEWER,EDITOR,ADMIN");
+    p.put("vigil.security.credentials[1].name", "test-product");
+    p.put("vigil.security.credentials[1].sha256", ConfiguredCredentials.sha256(PRODUCT_KEY));
+    p.put("vigil.security.credentials[1].kind", "PRODUCT");
+    p.put("vigil.security.credentials[1].namespaces", "test/ns");
+    p.put("vigil.security.credentials[1].roles", "INGEST");
+    p.put("vigil.web.max-body-size", "64KB");
+    env.getPropertySources().addLast(new MapPropertySource("vigilTestRun", p));
+    // the run's values must beat the service's application.yml but not the test's own properties:
+    // move the source just after the test's inlined properties
+    var sources = env.getPropertySources();
+    var source = sources.remove("vigilTestRun");
+    if (sources.contains("Inlined Test Properties")) {
+      sources.addAfter("Inlined Test Properties", source);
+    } else {
+      sources.addFirst(source);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+package io.vigil.detector;
+
+import io.vigil.common.testing.DeadDependencySupport;
+
+class DetectorDeadKafkaIT extends DeadDependencySupport {}

@@ -1,0 +1,5 @@
+package io.vigil.notifier;
+
+import io.vigil.common.testing.DeadDependencySupport;
+
+class NotifierDeadKafkaIT extends DeadDependencySupport {}

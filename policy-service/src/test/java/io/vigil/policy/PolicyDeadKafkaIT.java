@@ -1,0 +1,5 @@
+package io.vigil.policy;
+
+import io.vigil.common.testing.DeadDependencySupport;
+
+class PolicyDeadKafkaIT extends DeadDependencySupport {}

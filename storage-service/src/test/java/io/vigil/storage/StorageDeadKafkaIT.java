@@ -1,0 +1,5 @@
+package io.vigil.storage;
+
+import io.vigil.common.testing.DeadDependencySupport;
+
+class StorageDeadKafkaIT extends DeadDependencySupport {}

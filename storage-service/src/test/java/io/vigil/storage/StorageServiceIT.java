@@ -1,0 +1,23 @@
+package io.vigil.storage;
+
+import io.vigil.common.testing.ConsumerWiringSupport;
+import io.vigil.common.testing.Samples;
+import java.util.List;
+
+class StorageServiceIT extends ConsumerWiringSupport {
+
+  @Override
+  protected List<String> declaredFamilies() {
+    return List.of("vigil_kafka_consumed_total", "vigil_kafka_failed_total", "vigil_kafka_dead_lettered_total", "vigil_kafka_consume_delay_seconds_count", "vigil_kafka_processing_seconds_count", "vigil_dependency_failures_total");
+  }
+
+  @Override
+  protected List<String> readinessDependencies() {
+    return List.of("kafka", "elasticsearch");
+  }
+
+  @Override
+  protected List<ConsumedTopic> consumedTopics() {
+    return List.of(Samples.consumed("metrics.rollup.default", Samples.rollup()), Samples.consumed("alerts.events", Samples.alertEvent()), Samples.consumed("notify.records", Samples.notificationRecord()));
+  }
+}

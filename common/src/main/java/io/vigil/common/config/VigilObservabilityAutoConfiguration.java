@@ -2,20 +2,26 @@ package io.vigil.common.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.observability.InstrumentedExecutor;
 import io.vigil.common.observability.LabelGuard;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.ThreadPoolExecutor;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.concurrent.ConcurrentTaskExecutor;
 
 /**
  * The observability kit: the label guard on every registry, and dependency/degraded counters with
  * the dependencies this service declares in {@code vigil.observability.dependencies} registered at
- * zero.
+ * zero, and the application's task executor (async request handling, {@code @Async}) built as a
+ * bounded, instrumented pool instead of Spring's default.
  */
-@AutoConfiguration
+@AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
 public class VigilObservabilityAutoConfiguration {
 
   @Bean
@@ -32,5 +38,22 @@ public class VigilObservabilityAutoConfiguration {
   DependencyMetrics dependencyMetrics(MeterRegistry registry,
       @Value("${vigil.observability.dependencies:kafka}") List<String> dependencies) {
     return new DependencyMetrics(registry, new LinkedHashSet<>(dependencies));
+  }
+
+  /**
+   * Spring's {@code applicationTaskExecutor}, bounded and instrumented as {@code executor="app-tasks"}.
+   * When its queue is full the caller runs the task (back-pressure), and the rejection is counted.
+   */
+  @Bean(destroyMethod = "shutdown")
+  ThreadPoolExecutor appTasksPool(MeterRegistry registry,
+      @Value("${vigil.executor.app-tasks.threads:4}") int threads,
+      @Value("${vigil.executor.app-tasks.queue:1000}") int queue) {
+    return InstrumentedExecutor.create("app-tasks", threads, threads, queue,
+        new ThreadPoolExecutor.CallerRunsPolicy(), registry);
+  }
+
+  @Bean(name = "applicationTaskExecutor")
+  TaskExecutor applicationTaskExecutor(ThreadPoolExecutor appTasksPool) {
+    return new ConcurrentTaskExecutor(appTasksPool);
   }
 }

@@ -2,7 +2,13 @@ package io.vigil.common.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.TreeSet;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,13 +62,42 @@ public abstract class ServiceContractSupport {
   }
 
   @Test
-  void prometheusServesTheDeclaredFamilies() {
+  void prometheusServesTheDeclaredFamilies() throws IOException {
+    http.get("/actuator/info"); // so the HTTP histograms have a sample
     HttpResponse<String> response = http.get("/actuator/prometheus");
     assertThat(response.statusCode()).isEqualTo(200);
-    for (String family : declaredFamilies()) {
+    List<String> common = List.of("vigil_executor_active", "vigil_executor_idle", "vigil_executor_pool_size",
+        "vigil_executor_queue_size", "vigil_executor_queue_remaining", "vigil_executor_rejected_total",
+        "vigil_dependency_failures_total", "http_server_requests_seconds_bucket");
+    for (String family : concat(common, declaredFamilies())) {
       assertThat(response.body()).as("family %s", family).containsPattern("(?m)^" + family + "[{ ]");
     }
-    assertThat(response.body()).contains("http_server_requests_seconds");
+    assertThat(response.body()).contains("application=\"").contains("region=\"");
+    recordServedSeries(response.body());
+  }
+
+  /**
+   * Leaves the names of the series this service serves in {@code target/served-metrics.txt}, where
+   * the deploy module's check finds them: every metric a dashboard or alert rule queries must be
+   * served by some service.
+   */
+  private static void recordServedSeries(String prometheusText) throws IOException {
+    Set<String> names = new TreeSet<>();
+    for (String line : prometheusText.split("\n")) {
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        int end = line.indexOf('{');
+        names.add(line.substring(0, end > 0 ? end : line.indexOf(' ')));
+      }
+    }
+    Path out = Path.of("target", "served-metrics.txt");
+    Files.createDirectories(out.getParent());
+    Files.write(out, names);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   @Test
@@ -121,6 +156,16 @@ public abstract class ServiceContractSupport {
     HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(big)).build());
+    assertProblem(response, 413, "payload_too_large");
+  }
+
+  @Test
+  void oversizeChunkedBodyIsAProblem() {
+    byte[] big = ("{\"name\": \"" + "x".repeat(80 * 1024) + "\", \"count\": 1}").getBytes();
+    // an input-stream body has no Content-Length: it is sent chunked and refused while being read
+    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build());
     assertProblem(response, 413, "payload_too_large");
   }
 

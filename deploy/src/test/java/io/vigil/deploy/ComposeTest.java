@@ -1,0 +1,73 @@
+package io.vigil.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * What can be checked of docker-compose.yml without a Docker engine: every server and service is
+ * there, the services get the same VIGIL_* variables they read under the local platform (and no
+ * variable they would ignore), ports and jars match the modules.
+ */
+class ComposeTest {
+
+  private static final Set<String> CONNECTION_VARIABLES = Set.of("VIGIL_KAFKA_BOOTSTRAP", "VIGIL_ES_URL",
+      "VIGIL_MYSQL_HOST", "VIGIL_MYSQL_PORT", "VIGIL_MYSQL_USER", "VIGIL_MYSQL_PASSWORD", "VIGIL_REDIS_HOST",
+      "VIGIL_REDIS_PORT", "VIGIL_REGION");
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Map<String, Object>> services() {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(100);
+    Map<String, Object> compose = new Yaml(options).load(Repo.read("docker-compose.yml"));
+    return (Map<String, Map<String, Object>>) compose.get("services");
+  }
+
+  @Test
+  void everyServerAndServiceIsDeclared() {
+    Map<String, Map<String, Object>> services = services();
+    assertThat(services).containsKeys("kafka", "mysql", "redis", "elasticsearch", "prometheus", "grafana");
+    assertThat(services).containsKeys(Repo.SERVICES.keySet().toArray(String[]::new));
+    assertThat((String) services.get("kafka").get("image")).startsWith("apache/kafka:");
+    assertThat((String) services.get("mysql").get("image")).startsWith("mysql:8");
+    assertThat((String) services.get("redis").get("image")).startsWith("redis:7");
+    assertThat((String) services.get("elasticsearch").get("image")).contains("elasticsearch:9.");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void servicesGetExactlyTheVariablesTheyRead() {
+    Set<String> read = Repo.variablesTheServicesRead();
+    assertThat(read).containsAll(CONNECTION_VARIABLES);
+    for (var entry : Repo.SERVICES.entrySet()) {
+      Map<String, Object> service = services().get(entry.getKey());
+      Map<String, Object> env = (Map<String, Object>) service.get("environment");
+      assertThat(env.keySet()).as(entry.getKey()).containsAll(CONNECTION_VARIABLES);
+      for (String name : env.keySet()) {
+        if (name.startsWith("VIGIL_")) {
+          assertThat(read).as("%s sets %s, which no service reads", entry.getKey(), name).contains(name);
+        }
+      }
+      String port = String.valueOf(entry.getValue());
+      assertThat(env.get("VIGIL_" + entry.getKey().toUpperCase() + "_PORT")).isEqualTo(port);
+      assertThat((List<String>) service.get("ports")).containsExactly(port + ":" + port);
+      assertThat((List<String>) service.get("volumes")).anyMatch(v ->
+          v.startsWith("./" + entry.getKey() + "-service/target/" + entry.getKey() + "-service-") && v.endsWith(":/app/app.jar:ro"));
+      List<String> command = (List<String>) service.get("command");
+      assertThat(command).anyMatch(arg -> arg.startsWith("-Xmx"));
+    }
+  }
+
+  @Test
+  void theLocalPlatformStartsTheSameServicesOnTheSamePorts() {
+    String script = Repo.read("bin/vigil");
+    for (var entry : Repo.SERVICES.entrySet()) {
+      assertThat(script).contains(entry.getKey() + ":" + entry.getValue());
+    }
+  }
+}

@@ -18,6 +18,6 @@ class NotifierServiceIT extends ConsumerWiringSupport {
 
   @Override
   protected List<ConsumedTopic> consumedTopics() {
-    return List.of(Samples.consumed("alerts.events", Samples.alertEvent()), Samples.consumed("control.changes", Samples.controlChange()), Samples.consumed("cmdb.changes", Samples.cmdbChange()));
+    return List.of(Samples.consumed("alerts.events", Samples.alertEvent()), Samples.consumed("metrics.rollup.default", Samples.rollup()), Samples.consumed("control.changes", Samples.controlChange()), Samples.consumed("cmdb.changes", Samples.cmdbChange()));
   }
 }

@@ -3,7 +3,10 @@ package io.vigil.storage;
 import io.vigil.common.testing.ConsumerWiringSupport;
 import io.vigil.common.testing.Samples;
 import java.util.List;
+import org.springframework.test.context.TestPropertySource;
 
+/** Storage with two shards: it keeps the rollups of both. */
+@TestPropertySource(properties = "vigil.kafka.shards=default,big-product")
 class StorageServiceIT extends ConsumerWiringSupport {
 
   @Override
@@ -18,6 +21,7 @@ class StorageServiceIT extends ConsumerWiringSupport {
 
   @Override
   protected List<ConsumedTopic> consumedTopics() {
-    return List.of(Samples.consumed("metrics.rollup.default", Samples.rollup()), Samples.consumed("alerts.events", Samples.alertEvent()), Samples.consumed("notify.records", Samples.notificationRecord()));
+    return List.of(Samples.consumed("metrics.rollup.default", Samples.rollup()),
+        Samples.consumed("metrics.rollup.big-product", Samples.rollup()), Samples.consumed("alerts.events", Samples.alertEvent()), Samples.consumed("notify.records", Samples.notificationRecord()));
   }
 }

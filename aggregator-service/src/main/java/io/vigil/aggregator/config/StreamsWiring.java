@@ -3,8 +3,10 @@ package io.vigil.aggregator.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.aggregator.rollup.DeadLetteringDeserializationHandler;
 import io.vigil.aggregator.rollup.RollupTopology;
-import io.vigil.aggregator.rollup.StreamMeters;
+import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.KafkaNaming;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilKafkaProperties;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,29 +28,31 @@ import org.springframework.kafka.core.KafkaTemplate;
 @EnableKafkaStreams
 class StreamsWiring {
 
+  /** The kit's consume meters for the topology's input, under the names every service uses. */
   @Bean
-  StreamMeters streamMeters(MeterRegistry registry, Clock clock) {
-    return new StreamMeters(registry, clock);
+  ConsumerMeters metricsRawMeters(MeterRegistry registry) {
+    return new ConsumerMeters(registry, Topics.METRICS_RAW.base());
   }
 
   @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
-  KafkaStreamsConfiguration defaultKafkaStreamsConfig(KafkaProperties kafka, KafkaNaming naming,
-      KafkaTemplate<String, byte[]> vigilKafkaTemplate, StreamMeters meters) {
+  KafkaStreamsConfiguration defaultKafkaStreamsConfig(KafkaProperties kafka, VigilKafkaProperties vigilKafka,
+      KafkaNaming naming, KafkaTemplate<String, byte[]> vigilKafkaTemplate, ConsumerMeters meters) {
     Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
     String applicationId = naming.group("rollups");
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    config.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    // internal (changelog, repartition) topics replicate like the declared ones
+    config.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) vigilKafka.replicationFactor());
     config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetteringDeserializationHandler.class);
     config.put(DeadLetteringDeserializationHandler.SINK,
-        new DeadLetteringDeserializationHandler.Sink(vigilKafkaTemplate, applicationId, meters));
+        new DeadLetteringDeserializationHandler.Sink(vigilKafkaTemplate, naming, applicationId, meters));
     return new KafkaStreamsConfiguration(config);
   }
 
   @Bean
-  Object rollupTopology(StreamsBuilder builder, KafkaNaming naming, StreamMeters meters) {
-    RollupTopology.buildTopology(builder, naming, meters);
+  Object rollupTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock) {
+    RollupTopology.buildTopology(builder, naming, meters, clock);
     return RollupTopology.class;
   }
 }

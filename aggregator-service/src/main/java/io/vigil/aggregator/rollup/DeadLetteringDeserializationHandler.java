@@ -1,6 +1,9 @@
 package io.vigil.aggregator.rollup;
 
+import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.DeadLetterHeaders;
+import io.vigil.common.kafka.KafkaNaming;
+import java.nio.ByteBuffer;
 import io.vigil.common.model.InvalidRecordException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -13,6 +16,7 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * Sends a record the topology cannot read to {@code <topic>.dlt}, original bytes and the reason in
@@ -29,7 +33,7 @@ public class DeadLetteringDeserializationHandler implements DeserializationExcep
   private Sink sink;
 
   /** Where dead letters go: the service's producer, its naming and its meters. */
-  public record Sink(KafkaTemplate<String, byte[]> template, String group, StreamMeters meters) {}
+  public record Sink(KafkaTemplate<String, byte[]> template, KafkaNaming naming, String group, ConsumerMeters meters) {}
 
   @Override
   public void configure(Map<String, ?> configs) {
@@ -59,9 +63,14 @@ public class DeadLetteringDeserializationHandler implements DeserializationExcep
     String detail = invalid != null ? invalid.getMessage() : exception.getClass().getSimpleName() + ": " + exception.getMessage();
     headers.add(DeadLetterHeaders.DETAIL, bytes(detail.length() > 500 ? detail.substring(0, 500) : detail));
     headers.add(DeadLetterHeaders.GROUP, bytes(sink.group()));
+    // where it came from, under the same headers spring-kafka's recoverer writes in the other services
+    headers.add(KafkaHeaders.DLT_ORIGINAL_TOPIC, bytes(record.topic()));
+    headers.add(KafkaHeaders.DLT_ORIGINAL_PARTITION, ByteBuffer.allocate(4).putInt(record.partition()).array());
+    headers.add(KafkaHeaders.DLT_ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(record.offset()).array());
+    headers.add(KafkaHeaders.DLT_ORIGINAL_TIMESTAMP, ByteBuffer.allocate(8).putLong(record.timestamp()).array());
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     try {
-      sink.template().send(new ProducerRecord<>(record.topic() + ".dlt", null, key, record.value(), headers))
+      sink.template().send(new ProducerRecord<>(sink.naming().deadLetter(record.topic()), null, key, record.value(), headers))
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.error("cannot dead-letter {}-{}@{}; failing the stream so the record is read again",

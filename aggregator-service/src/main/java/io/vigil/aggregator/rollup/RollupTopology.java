@@ -1,12 +1,15 @@
 package io.vigil.aggregator.rollup;
 
+import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.KafkaNaming;
+import java.time.Clock;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.model.MetricPoint;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -20,25 +23,28 @@ public final class RollupTopology {
 
   private RollupTopology() {}
 
-  public static void buildTopology(StreamsBuilder builder, KafkaNaming naming, StreamMeters meters) {
-    source(builder, naming, meters);
+  public static void buildTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock) {
+    source(builder, naming, meters, clock);
   }
 
   /** The validated, measured stream of raw points; invalid records never reach it (dead-lettered). */
-  static KStream<String, MetricPoint> source(StreamsBuilder builder, KafkaNaming naming, StreamMeters meters) {
+  static KStream<String, MetricPoint> source(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters,
+      Clock clock) {
     return builder
         .stream(naming.topic(Topics.METRICS_RAW),
             Consumed.with(Serdes.String(), new MessageSerde<>(MetricPoint.class)).withName("metrics-raw"))
-        .processValues(() -> new Measure(meters), meters.processorName());
+        .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"));
   }
 
   /** Records consume delay and counts each point as it enters the topology. */
   private static final class Measure implements FixedKeyProcessor<String, MetricPoint, MetricPoint> {
-    private final StreamMeters meters;
+    private final ConsumerMeters meters;
+    private final Clock clock;
     private FixedKeyProcessorContext<String, MetricPoint> context;
 
-    Measure(StreamMeters meters) {
+    Measure(ConsumerMeters meters, Clock clock) {
       this.meters = meters;
+      this.clock = clock;
     }
 
     @Override
@@ -48,7 +54,7 @@ public final class RollupTopology {
 
     @Override
     public void process(FixedKeyRecord<String, MetricPoint> record) {
-      meters.consumed(record.timestamp());
+      meters.consumed(record.timestamp(), clock.millis());
       context.forward(record);
     }
   }

@@ -1,12 +1,14 @@
 package io.vigil.common.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.observability.DependencyHealthCounting;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.observability.InstrumentedExecutor;
 import io.vigil.common.observability.LabelGuard;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ThreadPoolExecutor;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -32,6 +34,11 @@ public class VigilObservabilityAutoConfiguration {
   @Bean
   MeterRegistryCustomizer<MeterRegistry> labelGuardCounter(LabelGuard guard) {
     return guard::countIn;
+  }
+
+  @Bean
+  static DependencyHealthCounting dependencyHealthCounting(ObjectProvider<DependencyMetrics> metrics) {
+    return new DependencyHealthCounting(metrics);
   }
 
   @Bean

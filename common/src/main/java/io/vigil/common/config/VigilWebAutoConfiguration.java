@@ -6,6 +6,7 @@ import io.vigil.common.security.CredentialResolver;
 import io.vigil.common.security.VigilSecurity;
 import io.vigil.common.security.VigilSecurityProperties;
 import io.vigil.common.web.BodySizeLimitFilter;
+import io.vigil.common.web.HandlerLogContext;
 import io.vigil.common.web.TraceFilter;
 import io.vigil.common.web.VigilWebProperties;
 import org.springframework.beans.factory.annotation.Value;
@@ -22,6 +23,8 @@ import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.TestingAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * HTTP plumbing every service shares: problem+json errors, the body size limit, trace propagation,
@@ -51,6 +54,16 @@ public class VigilWebAutoConfiguration {
         new FilterRegistrationBean<>(new BodySizeLimitFilter(properties.maxBodySize().toBytes()));
     reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
     return reg;
+  }
+
+  @Bean
+  WebMvcConfigurer vigilHandlerLogContext() {
+    return new WebMvcConfigurer() {
+      @Override
+      public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new HandlerLogContext());
+      }
+    };
   }
 
   @Bean

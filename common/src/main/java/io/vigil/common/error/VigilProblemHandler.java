@@ -1,5 +1,6 @@
 package io.vigil.common.error;
 
+import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.InvalidRecordException;
 import jakarta.validation.ConstraintViolationException;
 import java.net.URI;
@@ -89,7 +90,8 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
     }
     out.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
     problem.setInstance(URI.create(path(request)));
-    return new ResponseEntity<>(problem, out, statusCode);
+    // the problem's status wins: an unreadable body may really be too large (413), not bad (400)
+    return new ResponseEntity<>(problem, out, HttpStatusCode.valueOf(problem.getStatus()));
   }
 
   private ProblemDetail translate(Exception ex, HttpStatusCode status) {
@@ -119,7 +121,7 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
         return Problems.of(ErrorCode.VALIDATION_FAILED, record.reason(), record.field());
       }
       JacksonException json = find(unreadable, JacksonException.class);
-      String field = json == null ? null : jsonPath(json);
+      String field = json == null ? null : MessageCodec.jsonPath(json);
       String detail = json == null ? "the request body is missing or unreadable"
           : "invalid JSON" + (field == null ? "" : " at " + field) + ": " + firstLine(json.getOriginalMessage());
       return Problems.of(ErrorCode.MALFORMED_BODY, detail, field);
@@ -172,21 +174,6 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
       }
     }
     return null;
-  }
-
-  private static String jsonPath(JacksonException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JacksonException.Reference ref : e.getPath()) {
-      if (ref.getPropertyName() != null) {
-        if (!sb.isEmpty()) {
-          sb.append('.');
-        }
-        sb.append(ref.getPropertyName());
-      } else if (ref.getIndex() >= 0) {
-        sb.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return sb.isEmpty() ? null : sb.toString();
   }
 
   private static String lastNode(String path) {

@@ -1,15 +1,15 @@
 package io.vigil.common.kafka;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vigil.common.logging.LogContext;
 import io.vigil.common.logging.LogKeys;
 import io.vigil.common.model.InvalidRecordException;
-import io.vigil.common.observability.MetricNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -75,15 +75,32 @@ public class ConsumerKit {
    */
   public <V> ConcurrentMessageListenerContainer<String, byte[]> container(
       Topic<V> topic, String purpose, RecordHandler<V> handler) {
-    String topicName = naming.topic(topic);
-    String group = naming.group(purpose);
-    TopicMeters meters = new TopicMeters(topic.base());
+    return container(List.of(topic), purpose, handler);
+  }
 
-    ContainerProperties cp = new ContainerProperties(topicName);
+  /**
+   * A container consuming several topics of one message type in one group, e.g. the rollup topics
+   * of every shard; meters stay per topic.
+   */
+  public <V> ConcurrentMessageListenerContainer<String, byte[]> container(
+      List<Topic<V>> topics, String purpose, RecordHandler<V> handler) {
+    if (topics.isEmpty()) {
+      throw new IllegalArgumentException("no topics for " + purpose);
+    }
+    String group = naming.group(purpose);
+    Map<String, ConsumerMeters> meters = new HashMap<>();
+    Map<String, Topic<V>> byName = new HashMap<>();
+    for (Topic<V> topic : topics) {
+      meters.put(naming.topic(topic), new ConsumerMeters(registry, topic.base()));
+      byName.put(naming.topic(topic), topic);
+    }
+
+    ContainerProperties cp = new ContainerProperties(byName.keySet().toArray(String[]::new));
     cp.setGroupId(group);
     cp.setAckMode(ContainerProperties.AckMode.BATCH);
     cp.setShutdownTimeout(Duration.ofSeconds(20).toMillis());
-    cp.setMessageListener((MessageListener<String, byte[]>) rec -> process(topic, rec, handler, meters));
+    cp.setMessageListener((MessageListener<String, byte[]>) rec ->
+        process(byName.get(rec.topic()), rec, handler, meters.get(rec.topic())));
 
     ConcurrentMessageListenerContainer<String, byte[]> container =
         new ConcurrentMessageListenerContainer<>(consumerFactory, cp);
@@ -94,12 +111,8 @@ public class ConsumerKit {
   }
 
   private <V> void process(Topic<V> topic, ConsumerRecord<String, byte[]> rec, RecordHandler<V> handler,
-      TopicMeters meters) {
-    long now = clock.millis();
-    if (rec.timestamp() > 0) {
-      meters.delay.record(Duration.ofMillis(Math.max(0, now - rec.timestamp())));
-    }
-    meters.consumed.increment();
+      ConsumerMeters meters) {
+    meters.consumed(rec.timestamp(), clock.millis());
     Traceparent tp = traceOf(rec);
     long start = System.nanoTime();
     try (TraceContext.Scope trace = TraceContext.bind(tp == null ? Traceparent.newRoot() : tp);
@@ -108,13 +121,13 @@ public class ConsumerKit {
       handler.handle(new ConsumedRecord<>(topic.base(), rec.partition(), rec.offset(), rec.key(), value,
           rec.timestamp(), tp));
     } catch (RuntimeException e) {
-      meters.failed.increment();
+      meters.failed();
       throw e;
     } catch (Exception e) {
-      meters.failed.increment();
+      meters.failed();
       throw new IllegalStateException(e.getMessage(), e);
     } finally {
-      meters.processing.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+      meters.processed(System.nanoTime() - start);
     }
   }
 
@@ -123,17 +136,17 @@ public class ConsumerKit {
     return h == null ? null : Traceparent.parse(new String(h.value(), StandardCharsets.US_ASCII));
   }
 
-  private DefaultErrorHandler errorHandler(String group, TopicMeters meters) {
+  private DefaultErrorHandler errorHandler(String group, Map<String, ConsumerMeters> metersByTopic) {
     DeadLetterPublishingRecoverer publisher = new DeadLetterPublishingRecoverer(deadLetterTemplate,
         (rec, ex) -> new TopicPartition(naming.deadLetter(rec.topic()), -1));
     publisher.setHeadersFunction((rec, ex) -> reasonHeaders(group, ex));
     publisher.setFailIfSendResultIsError(true);
     ConsumerRecordRecoverer recoverer = (rec, ex) -> {
       publisher.accept(rec, ex);
+      ConsumerMeters meters = metersByTopic.get(rec.topic());
       InvalidRecordException invalid = invalidCause(ex);
-      meters.deadLettered(invalid != null ? DeadLetterHeaders.REASON_INVALID : DeadLetterHeaders.REASON_FAILED)
-          .increment();
-      try (LogContext ctx = LogContext.with(LogKeys.TOPIC, meters.topic)) {
+      meters.deadLettered(invalid != null);
+      try (LogContext ctx = LogContext.with(LogKeys.TOPIC, naming.base(rec.topic()))) {
         log.warn("record dead-lettered: topic={} partition={} offset={} reason={}", rec.topic(), rec.partition(),
             rec.offset(), detail(ex));
       }
@@ -184,38 +197,5 @@ public class ConsumerKit {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Per-topic meters, registered when the container is made so they are served from the start. */
-  private final class TopicMeters {
-    final String topic;
-    final Timer delay;
-    final Timer processing;
-    final Counter consumed;
-    final Counter failed;
-
-    TopicMeters(String topic) {
-      this.topic = topic;
-      delay = Timer.builder(MetricNames.KAFKA_CONSUME_DELAY).tag(MetricNames.TAG_TOPIC, topic)
-          .description("time from a record's timestamp to the moment it was consumed")
-          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-          .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
-      processing = Timer.builder(MetricNames.KAFKA_PROCESSING).tag(MetricNames.TAG_TOPIC, topic)
-          .description("time spent handling one record")
-          .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
-          .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
-      consumed = Counter.builder(MetricNames.KAFKA_CONSUMED).tag(MetricNames.TAG_TOPIC, topic)
-          .description("record deliveries to a handler (retries count again)").register(registry);
-      failed = Counter.builder(MetricNames.KAFKA_FAILED).tag(MetricNames.TAG_TOPIC, topic)
-          .description("record deliveries whose handling failed").register(registry);
-      deadLettered(DeadLetterHeaders.REASON_INVALID);
-      deadLettered(DeadLetterHeaders.REASON_FAILED);
-    }
-
-    Counter deadLettered(String reason) {
-      return Counter.builder(MetricNames.KAFKA_DEAD_LETTERED).tag(MetricNames.TAG_TOPIC, topic)
-          .tag(MetricNames.TAG_REASON, reason)
-          .description("records sent to the dead-letter topic").register(registry);
-    }
   }
 }

@@ -1,7 +1,6 @@
 package io.vigil.common.kafka;
 
 import io.vigil.common.model.InvalidRecordException;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -31,7 +30,8 @@ public final class MessageCodec {
   public static JsonMapper defaultMapper() {
     return JsonMapper.builder()
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        // optional primitives may be absent (default 0); required ones are guarded by @Required
+        .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
   }
@@ -82,16 +82,19 @@ public final class MessageCodec {
     }
     if (reason.startsWith("Missing required creator property")) {
       reason = "required";
-    } else if (reason.startsWith("Cannot map `null`")) {
+    } else if (reason.startsWith("Cannot map `null`") || reason.startsWith("Invalid `null`")) {
       reason = "must not be null";
     }
     return new InvalidRecordException(typeName, field, reason, e);
   }
 
-  private static String fieldOf(JacksonException e) {
-    List<JacksonException.Reference> path = e.getPath();
+  /**
+   * The JSON path of the value a Jackson error is about ({@code dimensions.appid}, {@code
+   * points[3].value}); null when the error has no path.
+   */
+  public static String jsonPath(JacksonException e) {
     StringBuilder sb = new StringBuilder();
-    for (JacksonException.Reference ref : path) {
+    for (JacksonException.Reference ref : e.getPath()) {
       if (ref.getPropertyName() != null) {
         if (!sb.isEmpty()) {
           sb.append('.');
@@ -101,8 +104,13 @@ public final class MessageCodec {
         sb.append('[').append(ref.getIndex()).append(']');
       }
     }
-    if (!sb.isEmpty()) {
-      return sb.toString();
+    return sb.isEmpty() ? null : sb.toString();
+  }
+
+  private static String fieldOf(JacksonException e) {
+    String path = jsonPath(e);
+    if (path != null) {
+      return path;
     }
     if (e instanceof DatabindException) {
       Matcher m = MISSING_PROPERTY.matcher(String.valueOf(e.getOriginalMessage()));

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * Every topic Vigil uses, declared once: name, key, value type, partitions, retention, compaction.
- * Services create them explicitly at start-up (broker auto-creation is off) through {@link
- * TopicProvisioning}.
+ * Services create them explicitly at start-up (broker auto-creation is off): see {@code
+ * VigilKafkaAutoConfiguration#vigilTopics}.
  */
 public final class Topics {
 

@@ -8,6 +8,7 @@ public final class LogKeys {
 
   public static final String CALLER = "caller";
   public static final String CALLEE = "callee";
+  /** The called method: the controller method of a request ({@code Class.method}). */
   public static final String METHOD = "method";
   public static final String REGION = "region";
   public static final String TENANT = "tenant";

@@ -2,7 +2,6 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
@@ -10,34 +9,34 @@ import java.util.Map;
  * one alert share the key and carry an increasing {@code sequence}, so consumers can both keep
  * their order and drop a stale or repeated one.
  *
- * @param alertKey {@code policyId + ":" + seriesId} for metric alerts, {@code policyId + ":" +
- *     objectId} for event alerts ({@code AlertKeys})
+ * @param alertKey {@code policyId + ":" + SeriesId.key(seriesId)} for metric alerts, {@code policyId
+ *     + ":" + objectId} for event alerts
  * @param seriesId the series for metric alerts; {@code 0} for event alerts
  * @param objectId the object for event alerts; absent for metric alerts
  * @param value the observed statistic; absent for {@code NO_DATA}
  * @param threshold the condition's threshold; absent for event alerts
  */
 public record AlertEvent(
-    @JsonProperty(required = true) int schemaVersion,
-    @JsonProperty(required = true) String eventId,
-    @JsonProperty(required = true) String alertKey,
-    @JsonProperty(required = true) String policyId,
+    @Required int schemaVersion,
+    @Required String eventId,
+    @Required String alertKey,
+    @Required String policyId,
     long policyVersion,
-    @JsonProperty(required = true) String tenant,
-    @JsonProperty(required = true) String namespace,
-    @JsonProperty(required = true) String region,
+    @Required String tenant,
+    @Required String namespace,
+    @Required String region,
     String metric,
     long seriesId,
     String objectId,
     Map<String, String> dimensions,
-    @JsonProperty(required = true) AlertStatus status,
-    @JsonProperty(required = true) Severity severity,
-    @JsonProperty(required = true) long sequence,
+    @Required AlertStatus status,
+    @Required Severity severity,
+    @Required long sequence,
     Double value,
     Double threshold,
     String summary,
     long firstFiredAtMs,
-    @JsonProperty(required = true) long timestampMs)
+    @Required long timestampMs)
     implements VigilMessage {
 
   public static final String TYPE = "AlertEvent";

@@ -2,7 +2,6 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
@@ -15,15 +14,15 @@ import java.util.Map;
  * @param source who reported it (a product, an operator, a sync job)
  */
 public record CmdbChange(
-    @JsonProperty(required = true) int schemaVersion,
-    @JsonProperty(required = true) String instance,
-    @JsonProperty(required = true) String namespace,
-    @JsonProperty(required = true) String region,
-    @JsonProperty(required = true) long version,
-    @JsonProperty(required = true) ChangeOp op,
+    @Required int schemaVersion,
+    @Required String instance,
+    @Required String namespace,
+    @Required String region,
+    @Required long version,
+    @Required ChangeOp op,
     Map<String, String> attributes,
     String source,
-    @JsonProperty(required = true) long timestampMs)
+    @Required long timestampMs)
     implements VigilMessage {
 
   public static final String TYPE = "CmdbChange";

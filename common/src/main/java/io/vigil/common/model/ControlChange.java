@@ -2,22 +2,22 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A control-plane entity changed, on the compacted {@code control.changes} keyed by {@code
- * type:id}. The message says what changed, not the new content: readers reload the entity from the
+ * type:id}, from the control plane of one region. The message says what changed, not the new content: readers reload the entity from the
  * control-plane schema and keep it only if its version is at least {@code version}, so a
  * reordered or replayed change never rolls an entity back.
  */
 public record ControlChange(
-    @JsonProperty(required = true) int schemaVersion,
-    @JsonProperty(required = true) EntityType type,
-    @JsonProperty(required = true) String id,
+    @Required int schemaVersion,
+    @Required EntityType type,
+    @Required String id,
+    @Required String region,
     String tenant,
-    @JsonProperty(required = true) long version,
-    @JsonProperty(required = true) ChangeOp op,
-    @JsonProperty(required = true) long timestampMs)
+    @Required long version,
+    @Required ChangeOp op,
+    @Required long timestampMs)
     implements VigilMessage {
 
   public static final String TYPE = "ControlChange";
@@ -37,6 +37,7 @@ public record ControlChange(
     checkVersion(TYPE, schemaVersion, SCHEMA_VERSION);
     present(TYPE, "type", type);
     text(TYPE, "id", id);
+    text(TYPE, "region", region);
     optionalText(TYPE, "tenant", tenant);
     if (version <= 0) {
       throw new InvalidRecordException(TYPE, "version", "must be > 0");

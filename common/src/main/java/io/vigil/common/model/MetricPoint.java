@@ -2,7 +2,6 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
@@ -15,14 +14,14 @@ import java.util.Map;
  * @param receivedAtMs when the gateway accepted the point
  */
 public record MetricPoint(
-    @JsonProperty(required = true) int schemaVersion,
-    @JsonProperty(required = true) long seriesId,
-    @JsonProperty(required = true) String namespace,
-    @JsonProperty(required = true) String region,
-    @JsonProperty(required = true) String metric,
+    @Required int schemaVersion,
+    @Required long seriesId,
+    @Required String namespace,
+    @Required String region,
+    @Required String metric,
     Map<String, String> dimensions,
-    @JsonProperty(required = true) long timestampMs,
-    @JsonProperty(required = true) double value,
+    @Required long timestampMs,
+    @Required double value,
     String unit,
     String shard,
     long receivedAtMs)

@@ -2,7 +2,6 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The final outcome of one notification, per recipient and channel where it got that far, on
@@ -14,19 +13,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param reason a short machine-readable reason for a non-SENT status
  */
 public record NotificationRecord(
-    @JsonProperty(required = true) int schemaVersion,
-    @JsonProperty(required = true) String notificationId,
-    @JsonProperty(required = true) String eventId,
-    @JsonProperty(required = true) String alertKey,
-    @JsonProperty(required = true) String tenant,
+    @Required int schemaVersion,
+    @Required String notificationId,
+    @Required String eventId,
+    @Required String alertKey,
+    @Required String tenant,
+    @Required String region,
     String policyId,
     String recipient,
     Channel channel,
-    @JsonProperty(required = true) NotificationStatus status,
-    @JsonProperty(required = true) String stage,
+    @Required NotificationStatus status,
+    @Required String stage,
     int attempts,
     String reason,
-    @JsonProperty(required = true) long timestampMs)
+    @Required long timestampMs)
     implements VigilMessage {
 
   public static final String TYPE = "NotificationRecord";
@@ -38,6 +38,7 @@ public record NotificationRecord(
     text(TYPE, "eventId", eventId);
     text(TYPE, "alertKey", alertKey);
     text(TYPE, "tenant", tenant);
+    text(TYPE, "region", region);
     optionalText(TYPE, "policyId", policyId);
     optionalText(TYPE, "recipient", recipient);
     present(TYPE, "status", status);

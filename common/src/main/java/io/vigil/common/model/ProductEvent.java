@@ -2,7 +2,6 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
@@ -15,16 +14,16 @@ import java.util.Map;
  *     closes it; events without recovery are always {@code ABNORMAL}
  */
 public record ProductEvent(
-    @JsonProperty(required = true) int schemaVersion,
-    @JsonProperty(required = true) String eventId,
-    @JsonProperty(required = true) String namespace,
-    @JsonProperty(required = true) String region,
-    @JsonProperty(required = true) String eventType,
-    @JsonProperty(required = true) String objectId,
-    @JsonProperty(required = true) EventStatus status,
+    @Required int schemaVersion,
+    @Required String eventId,
+    @Required String namespace,
+    @Required String region,
+    @Required String eventType,
+    @Required String objectId,
+    @Required EventStatus status,
     Map<String, String> dimensions,
     String message,
-    @JsonProperty(required = true) long timestampMs,
+    @Required long timestampMs,
     long receivedAtMs)
     implements VigilMessage {
 

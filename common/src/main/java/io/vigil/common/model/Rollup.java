@@ -2,7 +2,6 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
@@ -11,20 +10,20 @@ import java.util.Map;
  * period. {@code avg} is derived, never stored: {@code sum / count}.
  */
 public record Rollup(
-    @JsonProperty(required = true) int schemaVersion,
-    @JsonProperty(required = true) long seriesId,
-    @JsonProperty(required = true) String namespace,
-    @JsonProperty(required = true) String region,
-    @JsonProperty(required = true) String metric,
+    @Required int schemaVersion,
+    @Required long seriesId,
+    @Required String namespace,
+    @Required String region,
+    @Required String metric,
     Map<String, String> dimensions,
     String shard,
-    @JsonProperty(required = true) int periodSeconds,
-    @JsonProperty(required = true) long windowStartMs,
-    @JsonProperty(required = true) double sum,
-    @JsonProperty(required = true) long count,
-    @JsonProperty(required = true) double min,
-    @JsonProperty(required = true) double max,
-    @JsonProperty(required = true) double last,
+    @Required int periodSeconds,
+    @Required long windowStartMs,
+    @Required double sum,
+    @Required long count,
+    @Required double min,
+    @Required double max,
+    @Required double last,
     long emittedAtMs)
     implements VigilMessage {
 

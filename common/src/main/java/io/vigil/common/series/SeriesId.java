@@ -65,7 +65,15 @@ public final class SeriesId {
     return out;
   }
 
-  /** The id as clients see it in JSON and URLs: 16 lower-case hex digits. */
+  /**
+   * The id as people and URLs see it, and the record key of {@code metrics.raw} and {@code
+   * metrics.rollup.*}: 16 lower-case hex digits. (In message bodies the id is a JSON number.)
+   */
+  public static String key(long seriesId) {
+    return hex(seriesId);
+  }
+
+  /** 16 lower-case hex digits, zero-padded. */
   public static String hex(long seriesId) {
     String s = Long.toHexString(seriesId);
     return "0".repeat(16 - s.length()) + s;

@@ -38,8 +38,7 @@ public class TraceFilter extends OncePerRequestFilter {
       caller = "invalid";
     }
     try (TraceContext.Scope scope = TraceContext.bind(tp);
-        LogContext ctx = LogContext.with(LogKeys.CALLEE, service).and(LogKeys.CALLER, caller)
-            .and(LogKeys.METHOD, request.getMethod())) {
+        LogContext ctx = LogContext.with(LogKeys.CALLEE, service).and(LogKeys.CALLER, caller)) {
       chain.doFilter(request, response);
     }
   }

@@ -88,7 +88,7 @@ class ConsumerKitIT {
   }
 
   private static ControlChange change(String id) {
-    return new ControlChange(1, ControlChange.EntityType.POLICY, id, "t", 1, ChangeOp.UPSERT, System.currentTimeMillis());
+    return new ControlChange(1, ControlChange.EntityType.POLICY, id, "local", "t", 1, ChangeOp.UPSERT, System.currentTimeMillis());
   }
 
   @Test
@@ -116,12 +116,23 @@ class ConsumerKitIT {
   @Test
   void anInvalidRecordIsDeadLetteredAtOnceWithItsField() {
     start();
-    TestKafka.send("kit.test", "bad-key", "{\"schemaVersion\":1,\"type\":\"POLICY\",\"version\":1,\"op\":\"UPSERT\",\"timestampMs\":5}");
+    TestKafka.send("kit.test", "bad-key", "{\"schemaVersion\":1,\"type\":\"POLICY\",\"region\":\"local\",\"version\":1,\"op\":\"UPSERT\",\"timestampMs\":5}");
     ConsumerRecord<String, byte[]> dead = TestKafka.awaitRecord("kit.test.dlt", "bad-key", Duration.ofSeconds(30));
     assertThat(dead).isNotNull();
     assertThat(TestKafka.header(dead, DeadLetterHeaders.REASON)).isEqualTo(DeadLetterHeaders.REASON_INVALID);
     assertThat(TestKafka.header(dead, DeadLetterHeaders.FIELD)).isEqualTo("id");
     assertThat(TestKafka.header(dead, "kafka_dlt-original-topic")).isEqualTo(TestKafka.topic("kit.test"));
+  }
+
+  @Test
+  void theLabelGuardIsActiveOnTheApplicationsRegistry() {
+    for (int i = 0; i < 250; i++) {
+      io.micrometer.core.instrument.Counter.builder("vigil.kit.guarded").tag("user", "u" + i).register(registry)
+          .increment();
+    }
+    assertThat(registry.find("vigil.kit.guarded").counters()).hasSize(200);
+    assertThat(registry.get("vigil.metrics.label.refused").tag("meter", "vigil.kit.guarded").counter().count())
+        .isEqualTo(50.0);
   }
 
   @Test

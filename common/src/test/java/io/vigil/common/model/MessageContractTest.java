@@ -120,14 +120,28 @@ class MessageContractTest {
         .isInstanceOf(InvalidRecordException.class);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  void onlyTheRequiredFieldsAreNeeded(Sample sample) {
+    Map<String, Object> minimal = new LinkedHashMap<>();
+    sample.required().forEach(f -> minimal.put(f, sample.fields().get(f)));
+    if (sample.type() == AlertEvent.class) {
+      minimal.put("seriesId", 42L); // one of seriesId/objectId is required, see below
+    }
+    Object decoded = CODEC.decode(JSON.writeValueAsBytes(minimal), sample.type());
+    assertThat(decoded).isNotNull();
+  }
+
   @Test
   void optionalFieldsTakeTheirDefaults() {
     Map<String, Object> point = new LinkedHashMap<>(Samples.metricPoint().fields());
     point.remove("shard");
     point.remove("dimensions");
+    point.remove("receivedAtMs");
     MetricPoint p = CODEC.decode(JSON.writeValueAsBytes(point), MetricPoint.class);
     assertThat(p.shard()).isEqualTo("default");
     assertThat(p.dimensions()).isEmpty();
+    assertThat(p.receivedAtMs()).isZero();
   }
 
   private static void assertField(Map<String, Object> fields, Class<?> type, String field) {

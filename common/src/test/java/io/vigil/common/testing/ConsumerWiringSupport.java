@@ -42,6 +42,7 @@ public abstract class ConsumerWiringSupport extends ServiceContractSupport {
       assertThat(TestKafka.header(dead, DeadLetterHeaders.REASON)).isEqualTo(DeadLetterHeaders.REASON_INVALID);
       assertThat(TestKafka.header(dead, DeadLetterHeaders.FIELD)).isEqualTo(topic.missingField());
       assertThat(TestKafka.header(dead, DeadLetterHeaders.DETAIL)).contains(topic.missingField());
+      assertThat(TestKafka.header(dead, "kafka_dlt-original-topic")).isEqualTo(TestKafka.topic(topic.base()));
       Awaits.until("dead-letter counter of " + topic.base(), () -> Http.sample(http.get("/actuator/prometheus").body(),
           "vigil_kafka_dead_lettered_total", fragment, "reason=\"invalid_record\"") >= 1);
     }

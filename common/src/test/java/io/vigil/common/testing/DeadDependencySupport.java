@@ -26,14 +26,24 @@ public abstract class DeadDependencySupport {
 
   @Test
   void readinessIsDownNamingKafkaWhileLivenessStaysUp() {
+    assertNotReadyBecauseOf(port, "kafka", "kafka");
+  }
+
+  /**
+   * Readiness is 503 with {@code component} DOWN, liveness stays 200, and the failed check was
+   * counted in {@code vigil_dependency_failures_total{dependency}}. For tests of other dead
+   * dependencies (a database, Redis, Elasticsearch on a dead port).
+   */
+  public static void assertNotReadyBecauseOf(int port, String component, String dependency) {
     Http http = new Http(port);
     HttpResponse<String> readiness = http.get("/actuator/health/readiness");
     assertThat(readiness.statusCode()).isEqualTo(503);
     JsonNode body = Http.json(readiness);
     assertThat(body.path("status").asString()).isEqualTo("DOWN");
-    assertThat(body.path("components").path("kafka").path("status").asString()).isEqualTo("DOWN");
+    assertThat(body.path("components").path(component).path("status").asString()).isEqualTo("DOWN");
     assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
     String metrics = http.get("/actuator/prometheus").body();
-    assertThat(Http.sample(metrics, "vigil_dependency_failures_total", "dependency=\"kafka\"")).isGreaterThanOrEqualTo(1);
+    assertThat(Http.sample(metrics, "vigil_dependency_failures_total", "dependency=\"" + dependency + "\""))
+        .isGreaterThanOrEqualTo(1);
   }
 }

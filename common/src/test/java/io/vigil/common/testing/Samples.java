@@ -77,16 +77,17 @@ public final class Samples {
   public static Sample notificationRecord() {
     return new Sample(NotificationRecord.class, fields(
         "schemaVersion", 1, "notificationId", "n-1", "eventId", "ae-1", "alertKey", "p-1:42",
-        "tenant", "1251763868", "policyId", "p-1", "recipient", "user-7", "channel", "EMAIL", "status", "SENT",
+        "tenant", "1251763868", "region", "ap-guangzhou", "policyId", "p-1", "recipient", "user-7", "channel", "EMAIL", "status", "SENT",
         "stage", "dispatch", "attempts", 1, "timestampMs", T),
-        List.of("schemaVersion", "notificationId", "eventId", "alertKey", "tenant", "status", "stage", "timestampMs"));
+        List.of("schemaVersion", "notificationId", "eventId", "alertKey", "tenant", "region", "status", "stage",
+            "timestampMs"));
   }
 
   public static Sample controlChange() {
     return new Sample(ControlChange.class, fields(
-        "schemaVersion", 1, "type", "POLICY", "id", "p-1", "tenant", "1251763868", "version", 3, "op", "UPSERT",
+        "schemaVersion", 1, "type", "POLICY", "id", "p-1", "region", "ap-guangzhou", "tenant", "1251763868", "version", 3, "op", "UPSERT",
         "timestampMs", T),
-        List.of("schemaVersion", "type", "id", "version", "op", "timestampMs"));
+        List.of("schemaVersion", "type", "id", "region", "version", "op", "timestampMs"));
   }
 
   public static Sample cmdbChange() {

@@ -43,6 +43,12 @@ public abstract class ServiceContractSupport {
     http = new Http(port);
   }
 
+  /** POSTs JSON to the test-only endpoint with the test key. */
+  protected HttpResponse<String> postJson(String body) {
+    return http.send(authed(ProblemContractTestController.PATH).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   protected HttpRequest.Builder authed(String path) {
     return http.request(path).header("Authorization", "Bearer " + VigilTestInitializer.TEST_KEY);
   }
@@ -112,26 +118,20 @@ public abstract class ServiceContractSupport {
 
   @Test
   void malformedJsonIsAProblem() {
-    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"count\": ")).build());
+    HttpResponse<String> response = postJson("{\"name\": \"x\", \"count\": ");
     assertProblem(response, 400, "malformed_body");
   }
 
   @Test
   void wrongFieldTypeNamesTheField() {
-    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"count\": \"many\"}")).build());
+    HttpResponse<String> response = postJson("{\"name\": \"x\", \"count\": \"many\"}");
     JsonNode problem = assertProblem(response, 400, "malformed_body");
     assertThat(problem.path("field").asString()).isEqualTo("count");
   }
 
   @Test
   void invalidFieldNamesTheField() {
-    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \" \", \"count\": 2}")).build());
+    HttpResponse<String> response = postJson("{\"name\": \" \", \"count\": 2}");
     JsonNode problem = assertProblem(response, 400, "validation_failed");
     assertThat(problem.path("field").asString()).isEqualTo("name");
   }
@@ -153,9 +153,7 @@ public abstract class ServiceContractSupport {
   @Test
   void oversizeBodyIsAProblem() {
     String big = "{\"name\": \"" + "x".repeat(80 * 1024) + "\", \"count\": 1}";
-    HttpResponse<String> response = http.send(authed(ProblemContractTestController.PATH)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(big)).build());
+    HttpResponse<String> response = postJson(big);
     assertProblem(response, 413, "payload_too_large");
   }
 

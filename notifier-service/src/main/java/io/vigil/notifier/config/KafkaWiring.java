@@ -2,6 +2,7 @@ package io.vigil.notifier.config;
 
 import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilKafkaProperties;
 import io.vigil.common.kafka.VigilPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 /**
- * The notifier's Kafka wiring: alert events, control changes and cmdb changes in; notification
+ * The notifier's Kafka wiring: alert events, rollups, control changes and cmdb changes in; notification
  * records out. The pipeline arrives with the notification feature; until then the records are only
  * acknowledged.
  */
@@ -29,6 +30,13 @@ class KafkaWiring {
   ConcurrentMessageListenerContainer<String, byte[]> alertEventConsumer(ConsumerKit kit) {
     return kit.container(Topics.ALERTS_EVENTS, "alerts",
         record -> log.debug("alert event {} {}", record.value().alertKey(), record.value().status()));
+  }
+
+  /** Recent values of series, for the notifications of alerts still open; every shard. */
+  @Bean
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, VigilKafkaProperties kafka) {
+    return kit.container(kafka.shards().stream().map(Topics::rollup).toList(), "rollups",
+        record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 
   @Bean

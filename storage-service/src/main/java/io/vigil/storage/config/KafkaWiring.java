@@ -2,9 +2,9 @@ package io.vigil.storage.config;
 
 import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilKafkaProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -19,10 +19,10 @@ class KafkaWiring {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
 
+  /** Storage keeps the rollups of every shard of the deployment. */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit,
-      @Value("${vigil.storage.shard:default}") String shard) {
-    return kit.container(Topics.rollup(shard), "rollups",
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, VigilKafkaProperties kafka) {
+    return kit.container(kafka.shards().stream().map(Topics::rollup).toList(), "rollups",
         record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 

@@ -2,6 +2,7 @@ package io.vigil.aggregator.rollup;
 
 import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.KafkaNaming;
+import io.vigil.common.kafka.MessageSerde;
 import java.time.Clock;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.model.MetricPoint;

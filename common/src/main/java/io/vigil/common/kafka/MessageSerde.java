@@ -1,14 +1,13 @@
-package io.vigil.aggregator.rollup;
+package io.vigil.common.kafka;
 
-import io.vigil.common.kafka.MessageCodec;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * A Kafka Streams serde over {@link MessageCodec}: reading a record that fails validation throws
- * {@link io.vigil.common.model.InvalidRecordException}, which the deserialization handler
- * dead-letters.
+ * A Kafka serde over {@link MessageCodec}, for Kafka Streams topologies and plain clients: reading
+ * a record that fails validation throws {@link io.vigil.common.model.InvalidRecordException}
+ * naming the field (a Streams deserialization handler dead-letters it).
  */
 public final class MessageSerde<T> implements Serde<T> {
 

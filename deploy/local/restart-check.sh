@@ -12,7 +12,7 @@ INDEX=vigil-selfcheck-restart
 MARK="restart-check-$(date +%s)-$$"
 
 "$ROOT/bin/vigil" infra
-CP="$(cat "$VIGIL_HOME"/dist/kafka-*.classpath)"
+CP="$(cat "$VIGIL_HOME"/dist/kafka.classpath)"
 kafka() { java -Xmx256m -Dlog4j2.configurationFile="$ROOT/deploy/local/kafka/log4j2.properties" \
   -Dkafka.logs.dir="$VIGIL_HOME/logs/kafka" -cp "$CP" "$@"; }
 

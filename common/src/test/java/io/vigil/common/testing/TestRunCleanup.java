@@ -27,10 +27,12 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * Removes what this test run created on the shared servers when the test JVM's launcher session
- * ends: topics with the run's prefix, the run's databases, indices and Redis keys. Each step is
- * best-effort with short timeouts (a server that is down has nothing of ours to remove), and
- * reports what it could not do on stderr.
+ * Removes what this test run created on the shared servers when the test JVM ends: topics and
+ * consumer groups with the run's prefix, the run's databases, indices and Redis keys. Spring's
+ * cached test contexts (and their consumers) are closed by their own shutdown hooks only as the JVM
+ * exits, so the cleanup runs in a shutdown hook too and first waits, up to 15 s, for the run's
+ * consumer groups to empty. Each step is best-effort with short timeouts (a server that is down has
+ * nothing of ours to remove), and reports what it could not do on stderr.
  */
 public class TestRunCleanup implements LauncherSessionListener {
 
@@ -40,10 +42,48 @@ public class TestRunCleanup implements LauncherSessionListener {
       System.err.println("[vigil-test] keeping run " + TestRun.id() + " (vigil.test.keep=true)");
       return;
     }
-    run("kafka topics", TestRunCleanup::dropTopics);
-    run("databases", TestRunCleanup::dropDatabases);
-    run("elasticsearch indices", TestRunCleanup::dropIndices);
-    run("redis keys", TestRunCleanup::dropRedisKeys);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      run("waiting for consumers to leave", TestRunCleanup::awaitGroupsEmpty);
+      run("kafka topics", TestRunCleanup::dropTopics);
+      run("databases", TestRunCleanup::dropDatabases);
+      run("elasticsearch indices", TestRunCleanup::dropIndices);
+      run("redis keys", TestRunCleanup::dropRedisKeys);
+    }, "vigil-test-cleanup"));
+  }
+
+  static void awaitGroupsEmpty() throws Exception {
+    if (!reachable(TestServers.kafkaBootstrap())) {
+      return;
+    }
+    try (AdminClient admin = admin()) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (System.nanoTime() < deadline) {
+        List<String> groups = ourGroups(admin);
+        boolean active = !groups.isEmpty() && admin.describeConsumerGroups(groups).all().get(5, TimeUnit.SECONDS)
+            .values().stream().anyMatch(g -> !g.members().isEmpty());
+        if (!active) {
+          return;
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  private static AdminClient admin() {
+    return AdminClient.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+  }
+
+  private static List<String> ourGroups(AdminClient admin) throws Exception {
+    List<String> groups = new ArrayList<>();
+    admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS).forEach(g -> {
+      if (g.groupId().startsWith(TestRun.topicPrefix())) {
+        groups.add(g.groupId());
+      }
+    });
+    return groups;
   }
 
   private interface Step {
@@ -62,21 +102,13 @@ public class TestRunCleanup implements LauncherSessionListener {
     if (!reachable(TestServers.kafkaBootstrap())) {
       return;
     }
-    try (AdminClient admin = AdminClient.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
+    try (AdminClient admin = admin()) {
       Set<String> ours = admin.listTopics().names().get(10, TimeUnit.SECONDS).stream()
           .filter(t -> t.startsWith(TestRun.topicPrefix())).collect(Collectors.toSet());
       if (!ours.isEmpty()) {
         admin.deleteTopics(ours).all().get(20, TimeUnit.SECONDS);
       }
-      List<String> groups = new ArrayList<>();
-      admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS).forEach(g -> {
-        if (g.groupId().startsWith(TestRun.topicPrefix())) {
-          groups.add(g.groupId());
-        }
-      });
+      List<String> groups = ourGroups(admin);
       if (!groups.isEmpty()) {
         admin.deleteConsumerGroups(groups).all().get(10, TimeUnit.SECONDS);
       }

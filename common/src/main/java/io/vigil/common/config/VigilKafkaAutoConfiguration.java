@@ -97,8 +97,9 @@ public class VigilKafkaAutoConfiguration {
   @Bean
   ConsumerKit consumerKit(ConsumerFactory<String, byte[]> vigilConsumerFactory,
       KafkaTemplate<String, byte[]> vigilKafkaTemplate, MessageCodec codec, KafkaNaming naming,
-      VigilKafkaProperties properties, MeterRegistry registry, Clock clock) {
-    return new ConsumerKit(vigilConsumerFactory, vigilKafkaTemplate, codec, naming, properties, registry, clock);
+      VigilKafkaProperties properties, MeterRegistry registry, Clock clock, DependencyMetrics dependencies) {
+    return new ConsumerKit(vigilConsumerFactory, vigilKafkaTemplate, codec, naming, properties, registry, clock,
+        dependencies);
   }
 
   @Bean

@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
-import org.springframework.security.authentication.TestingAuthenticationProvider;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -73,13 +74,19 @@ public class VigilWebAutoConfiguration {
   }
 
   /**
-   * API keys are the only way in; this manager has no password provider, so Boot creates no default
-   * user (and never logs a generated password).
+   * API keys (checked by {@code ApiKeyAuthenticationFilter}) are the only way in. This manager
+   * accepts no other kind of authentication, and its presence keeps Boot from creating a default
+   * user with a generated password (which Boot would log).
    */
   @Bean
   @ConditionalOnMissingBean
   AuthenticationManager vigilAuthenticationManager() {
-    return new ProviderManager(new TestingAuthenticationProvider() {
+    return new ProviderManager(new AuthenticationProvider() {
+      @Override
+      public Authentication authenticate(Authentication authentication) {
+        return null; // not ours: ProviderManager then refuses it
+      }
+
       @Override
       public boolean supports(Class<?> authentication) {
         return false;

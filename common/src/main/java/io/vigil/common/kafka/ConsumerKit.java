@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.logging.LogContext;
 import io.vigil.common.logging.LogKeys;
 import io.vigil.common.model.InvalidRecordException;
+import io.vigil.common.observability.DependencyMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,10 +58,13 @@ public class ConsumerKit {
   private final VigilKafkaProperties properties;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final DependencyMetrics dependencies;
 
   public ConsumerKit(ConsumerFactory<String, byte[]> consumerFactory, KafkaTemplate<String, byte[]> deadLetterTemplate,
-      MessageCodec codec, KafkaNaming naming, VigilKafkaProperties properties, MeterRegistry registry, Clock clock) {
+      MessageCodec codec, KafkaNaming naming, VigilKafkaProperties properties, MeterRegistry registry, Clock clock,
+      DependencyMetrics dependencies) {
     this.consumerFactory = consumerFactory;
+    this.dependencies = dependencies;
     this.deadLetterTemplate = deadLetterTemplate;
     this.codec = codec;
     this.naming = naming;
@@ -142,7 +146,13 @@ public class ConsumerKit {
     publisher.setHeadersFunction((rec, ex) -> reasonHeaders(group, ex));
     publisher.setFailIfSendResultIsError(true);
     ConsumerRecordRecoverer recoverer = (rec, ex) -> {
-      publisher.accept(rec, ex);
+      try {
+        publisher.accept(rec, ex);
+      } catch (RuntimeException sendFailed) {
+        // not committed: the error handler delivers the record again; count the failed send
+        dependencies.failure("kafka");
+        throw sendFailed;
+      }
       ConsumerMeters meters = metersByTopic.get(rec.topic());
       InvalidRecordException invalid = invalidCause(ex);
       meters.deadLettered(invalid != null);

@@ -5,11 +5,11 @@ import io.vigil.common.observability.DependencyHealthCounting;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.observability.InstrumentedExecutor;
 import io.vigil.common.observability.LabelGuard;
+import io.vigil.common.observability.VigilObservabilityProperties;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.concurrent.ThreadPoolExecutor;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
@@ -24,11 +24,12 @@ import org.springframework.scheduling.concurrent.ConcurrentTaskExecutor;
  * bounded, instrumented pool instead of Spring's default.
  */
 @AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
+@EnableConfigurationProperties(VigilObservabilityProperties.class)
 public class VigilObservabilityAutoConfiguration {
 
   @Bean
-  LabelGuard labelGuard(@Value("${vigil.observability.max-label-values:200}") int maxValues) {
-    return new LabelGuard(maxValues);
+  LabelGuard labelGuard(VigilObservabilityProperties properties) {
+    return new LabelGuard(properties.maxLabelValues());
   }
 
   @Bean
@@ -42,9 +43,8 @@ public class VigilObservabilityAutoConfiguration {
   }
 
   @Bean
-  DependencyMetrics dependencyMetrics(MeterRegistry registry,
-      @Value("${vigil.observability.dependencies:kafka}") List<String> dependencies) {
-    return new DependencyMetrics(registry, new LinkedHashSet<>(dependencies));
+  DependencyMetrics dependencyMetrics(MeterRegistry registry, VigilObservabilityProperties properties) {
+    return new DependencyMetrics(registry, new LinkedHashSet<>(properties.dependencies()));
   }
 
   /**
@@ -52,10 +52,9 @@ public class VigilObservabilityAutoConfiguration {
    * When its queue is full the caller runs the task (back-pressure), and the rejection is counted.
    */
   @Bean(destroyMethod = "shutdown")
-  ThreadPoolExecutor appTasksPool(MeterRegistry registry,
-      @Value("${vigil.executor.app-tasks.threads:4}") int threads,
-      @Value("${vigil.executor.app-tasks.queue:1000}") int queue) {
-    return InstrumentedExecutor.create("app-tasks", threads, threads, queue,
+  ThreadPoolExecutor appTasksPool(MeterRegistry registry, VigilObservabilityProperties properties) {
+    VigilObservabilityProperties.Pool pool = properties.appTasks();
+    return InstrumentedExecutor.create("app-tasks", pool.threads(), pool.threads(), pool.queue(),
         new ThreadPoolExecutor.CallerRunsPolicy(), registry);
   }
 

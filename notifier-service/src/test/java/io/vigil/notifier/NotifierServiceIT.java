@@ -8,7 +8,7 @@ class NotifierServiceIT extends ConsumerWiringSupport {
 
   @Override
   protected List<String> declaredFamilies() {
-    return List.of("vigil_kafka_consumed_total", "vigil_kafka_failed_total", "vigil_kafka_dead_lettered_total", "vigil_kafka_consume_delay_seconds_count", "vigil_kafka_processing_seconds_count", "vigil_kafka_produced_total", "vigil_kafka_produce_failed_total", "vigil_dependency_failures_total");
+    return PRODUCER_FAMILIES;
   }
 
   @Override

@@ -7,7 +7,7 @@ class PolicyServiceIT extends ServiceContractSupport {
 
   @Override
   protected List<String> declaredFamilies() {
-    return List.of("vigil_kafka_produced_total", "vigil_kafka_produce_failed_total", "vigil_dependency_failures_total");
+    return PRODUCER_FAMILIES;
   }
 
   @Override

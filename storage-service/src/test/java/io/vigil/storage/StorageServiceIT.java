@@ -11,7 +11,7 @@ class StorageServiceIT extends ConsumerWiringSupport {
 
   @Override
   protected List<String> declaredFamilies() {
-    return List.of("vigil_kafka_consumed_total", "vigil_kafka_failed_total", "vigil_kafka_dead_lettered_total", "vigil_kafka_consume_delay_seconds_count", "vigil_kafka_processing_seconds_count", "vigil_dependency_failures_total");
+    return List.of();
   }
 
   @Override

@@ -21,6 +21,15 @@ public abstract class ConsumerWiringSupport extends ServiceContractSupport {
 
   protected abstract List<ConsumedTopic> consumedTopics();
 
+  @Override
+  protected List<String> kitFamilies() {
+    List<String> families = new java.util.ArrayList<>(super.kitFamilies());
+    families.addAll(List.of("vigil_kafka_consumed_total", "vigil_kafka_failed_total",
+        "vigil_kafka_dead_lettered_total", "vigil_kafka_consume_delay_seconds_count",
+        "vigil_kafka_processing_seconds_count"));
+    return families;
+  }
+
   @Test
   void validRecordsAreConsumedAndInvalidOnesDeadLettered() {
     for (ConsumedTopic topic : consumedTopics()) {

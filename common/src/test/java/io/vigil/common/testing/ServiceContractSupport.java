@@ -32,8 +32,19 @@ public abstract class ServiceContractSupport {
 
   protected Http http;
 
-  /** The {@code vigil_} metric families this service serves from start-up. */
+  /** The families of a service that publishes through {@code VigilPublisher}. */
+  public static final List<String> PRODUCER_FAMILIES =
+      List.of("vigil_kafka_produced_total", "vigil_kafka_produce_failed_total");
+
+  /** The {@code vigil_} metric families this service serves from start-up, beyond the kit's. */
   protected abstract List<String> declaredFamilies();
+
+  /** Families every service of this kind serves through the common kit; consumers add theirs. */
+  protected List<String> kitFamilies() {
+    return List.of("vigil_executor_active", "vigil_executor_idle", "vigil_executor_pool_size",
+        "vigil_executor_queue_size", "vigil_executor_queue_remaining", "vigil_executor_rejected_total",
+        "vigil_dependency_failures_total", "http_server_requests_seconds_bucket");
+  }
 
   /** The readiness components this service depends on, e.g. {@code kafka}, {@code db}, {@code redis}. */
   protected abstract List<String> readinessDependencies();
@@ -72,10 +83,7 @@ public abstract class ServiceContractSupport {
     http.get("/actuator/info"); // so the HTTP histograms have a sample
     HttpResponse<String> response = http.get("/actuator/prometheus");
     assertThat(response.statusCode()).isEqualTo(200);
-    List<String> common = List.of("vigil_executor_active", "vigil_executor_idle", "vigil_executor_pool_size",
-        "vigil_executor_queue_size", "vigil_executor_queue_remaining", "vigil_executor_rejected_total",
-        "vigil_dependency_failures_total", "http_server_requests_seconds_bucket");
-    for (String family : concat(common, declaredFamilies())) {
+    for (String family : concat(kitFamilies(), declaredFamilies())) {
       assertThat(response.body()).as("family %s", family).containsPattern("(?m)^" + family + "[{ ]");
     }
     assertThat(response.body()).contains("application=\"").contains("region=\"");

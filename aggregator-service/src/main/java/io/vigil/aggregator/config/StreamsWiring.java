@@ -7,6 +7,7 @@ import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.KafkaNaming;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilKafkaProperties;
+import io.vigil.common.observability.DependencyMetrics;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +37,8 @@ class StreamsWiring {
 
   @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
   KafkaStreamsConfiguration defaultKafkaStreamsConfig(KafkaProperties kafka, VigilKafkaProperties vigilKafka,
-      KafkaNaming naming, KafkaTemplate<String, byte[]> vigilKafkaTemplate, ConsumerMeters meters) {
+      KafkaNaming naming, KafkaTemplate<String, byte[]> vigilKafkaTemplate, ConsumerMeters meters,
+      DependencyMetrics dependencies) {
     Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
     String applicationId = naming.group("rollups");
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -46,7 +48,8 @@ class StreamsWiring {
     config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetteringDeserializationHandler.class);
     config.put(DeadLetteringDeserializationHandler.SINK,
-        new DeadLetteringDeserializationHandler.Sink(vigilKafkaTemplate, naming, applicationId, meters));
+        new DeadLetteringDeserializationHandler.Sink(vigilKafkaTemplate, naming, applicationId, meters,
+            dependencies));
     return new KafkaStreamsConfiguration(config);
   }
 

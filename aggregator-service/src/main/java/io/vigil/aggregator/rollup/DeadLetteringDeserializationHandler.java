@@ -3,8 +3,9 @@ package io.vigil.aggregator.rollup;
 import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.DeadLetterHeaders;
 import io.vigil.common.kafka.KafkaNaming;
-import java.nio.ByteBuffer;
 import io.vigil.common.model.InvalidRecordException;
+import io.vigil.common.observability.DependencyMetrics;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +33,9 @@ public class DeadLetteringDeserializationHandler implements DeserializationExcep
 
   private Sink sink;
 
-  /** Where dead letters go: the service's producer, its naming and its meters. */
-  public record Sink(KafkaTemplate<String, byte[]> template, KafkaNaming naming, String group, ConsumerMeters meters) {}
+  /** Where dead letters go: the service's producer, its naming, its meters and failure counters. */
+  public record Sink(KafkaTemplate<String, byte[]> template, KafkaNaming naming, String group, ConsumerMeters meters,
+      DependencyMetrics dependencies) {}
 
   @Override
   public void configure(Map<String, ?> configs) {
@@ -46,23 +48,9 @@ public class DeadLetteringDeserializationHandler implements DeserializationExcep
   @Override
   public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
       Exception exception) {
-    InvalidRecordException invalid = null;
-    for (Throwable t = exception; t != null; t = t.getCause()) {
-      if (t instanceof InvalidRecordException e) {
-        invalid = e;
-        break;
-      }
-    }
     RecordHeaders headers = new RecordHeaders();
     record.headers().forEach(headers::add);
-    headers.add(DeadLetterHeaders.REASON, bytes(invalid != null ? DeadLetterHeaders.REASON_INVALID
-        : DeadLetterHeaders.REASON_FAILED));
-    if (invalid != null) {
-      headers.add(DeadLetterHeaders.FIELD, bytes(invalid.field()));
-    }
-    String detail = invalid != null ? invalid.getMessage() : exception.getClass().getSimpleName() + ": " + exception.getMessage();
-    headers.add(DeadLetterHeaders.DETAIL, bytes(detail.length() > 500 ? detail.substring(0, 500) : detail));
-    headers.add(DeadLetterHeaders.GROUP, bytes(sink.group()));
+    DeadLetterHeaders.reasons(sink.group(), exception).forEach(headers::add);
     // where it came from, under the same headers spring-kafka's recoverer writes in the other services
     headers.add(KafkaHeaders.DLT_ORIGINAL_TOPIC, bytes(record.topic()));
     headers.add(KafkaHeaders.DLT_ORIGINAL_PARTITION, ByteBuffer.allocate(4).putInt(record.partition()).array());
@@ -73,13 +61,14 @@ public class DeadLetteringDeserializationHandler implements DeserializationExcep
       sink.template().send(new ProducerRecord<>(sink.naming().deadLetter(record.topic()), null, key, record.value(), headers))
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
+      sink.dependencies().failure("kafka"); // as the listener kit counts a failed dead-letter send
       log.error("cannot dead-letter {}-{}@{}; failing the stream so the record is read again",
           record.topic(), record.partition(), record.offset(), e);
       return DeserializationHandlerResponse.FAIL;
     }
-    sink.meters().deadLettered(invalid != null);
+    sink.meters().deadLettered(InvalidRecordException.in(exception) != null);
     log.warn("record dead-lettered: topic={} partition={} offset={} reason={}", record.topic(), record.partition(),
-        record.offset(), detail);
+        record.offset(), DeadLetterHeaders.detail(exception));
     return DeserializationHandlerResponse.CONTINUE;
   }
 

@@ -14,7 +14,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -49,7 +48,6 @@ import org.springframework.util.backoff.FixedBackOff;
 public class ConsumerKit {
 
   private static final Logger log = LoggerFactory.getLogger(ConsumerKit.class);
-  private static final int MAX_DETAIL = 500;
 
   private final ConsumerFactory<String, byte[]> consumerFactory;
   private final KafkaTemplate<String, byte[]> deadLetterTemplate;
@@ -143,7 +141,7 @@ public class ConsumerKit {
   private DefaultErrorHandler errorHandler(String group, Map<String, ConsumerMeters> metersByTopic) {
     DeadLetterPublishingRecoverer publisher = new DeadLetterPublishingRecoverer(deadLetterTemplate,
         (rec, ex) -> new TopicPartition(naming.deadLetter(rec.topic()), -1));
-    publisher.setHeadersFunction((rec, ex) -> reasonHeaders(group, ex));
+    publisher.setHeadersFunction((rec, ex) -> DeadLetterHeaders.reasons(group, ex));
     publisher.setFailIfSendResultIsError(true);
     ConsumerRecordRecoverer recoverer = (rec, ex) -> {
       try {
@@ -154,11 +152,10 @@ public class ConsumerKit {
         throw sendFailed;
       }
       ConsumerMeters meters = metersByTopic.get(rec.topic());
-      InvalidRecordException invalid = invalidCause(ex);
-      meters.deadLettered(invalid != null);
+      meters.deadLettered(InvalidRecordException.in(ex) != null);
       try (LogContext ctx = LogContext.with(LogKeys.TOPIC, naming.base(rec.topic()))) {
         log.warn("record dead-lettered: topic={} partition={} offset={} reason={}", rec.topic(), rec.partition(),
-            rec.offset(), detail(ex));
+            rec.offset(), DeadLetterHeaders.detail(ex));
       }
     };
     DefaultErrorHandler handler = new DefaultErrorHandler(recoverer,
@@ -166,46 +163,5 @@ public class ConsumerKit {
     handler.addNotRetryableExceptions(InvalidRecordException.class);
     handler.setCommitRecovered(true);
     return handler;
-  }
-
-  private static RecordHeaders reasonHeaders(String group, Exception ex) {
-    RecordHeaders headers = new RecordHeaders();
-    InvalidRecordException invalid = invalidCause(ex);
-    headers.add(DeadLetterHeaders.REASON, utf8(invalid != null
-        ? DeadLetterHeaders.REASON_INVALID : DeadLetterHeaders.REASON_FAILED));
-    if (invalid != null) {
-      headers.add(DeadLetterHeaders.FIELD, utf8(invalid.field()));
-    }
-    headers.add(DeadLetterHeaders.DETAIL, utf8(detail(ex)));
-    headers.add(DeadLetterHeaders.GROUP, utf8(group));
-    return headers;
-  }
-
-  static InvalidRecordException invalidCause(Throwable ex) {
-    for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof InvalidRecordException invalid) {
-        return invalid;
-      }
-    }
-    return null;
-  }
-
-  private static String detail(Throwable ex) {
-    InvalidRecordException invalid = invalidCause(ex);
-    String text;
-    if (invalid != null) {
-      text = invalid.getMessage();
-    } else {
-      Throwable root = ex;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      text = root.getClass().getSimpleName() + ": " + root.getMessage();
-    }
-    return text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) : text;
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

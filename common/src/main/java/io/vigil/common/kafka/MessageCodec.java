@@ -65,10 +65,9 @@ public final class MessageCodec {
   }
 
   static InvalidRecordException toInvalid(String typeName, JacksonException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InvalidRecordException invalid) {
-        return invalid;
-      }
+    InvalidRecordException invalid = InvalidRecordException.in(e);
+    if (invalid != null) {
+      return invalid;
     }
     String field = fieldOf(e);
     String reason = e.getOriginalMessage();

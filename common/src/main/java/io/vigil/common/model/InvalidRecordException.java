@@ -26,6 +26,16 @@ public class InvalidRecordException extends RuntimeException {
     this.reason = reason;
   }
 
+  /** The invalid-record error somewhere in {@code error}'s cause chain, or null if there is none. */
+  public static InvalidRecordException in(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof InvalidRecordException invalid) {
+        return invalid;
+      }
+    }
+    return null;
+  }
+
   public String recordType() {
     return recordType;
   }

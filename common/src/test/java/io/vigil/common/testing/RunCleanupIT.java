@@ -42,7 +42,8 @@ class RunCleanupIT {
         .PUT(HttpRequest.BodyPublishers.ofString("{\"settings\":{\"number_of_replicas\":0}}"))
         .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
     assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
-    redis("SET", redisKey, "1");
+    TestRunCleanup.redis("SET", redisKey, "1");
+    assertThat(TestRunCleanup.redis("EXISTS", redisKey)).isEqualTo("1");
 
     TestRunCleanup.dropTopics();
     TestRunCleanup.dropDatabases();
@@ -60,7 +61,7 @@ class RunCleanupIT {
     HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create(TestServers.elasticsearchUrl() + "/" + index))
         .GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(gone.statusCode()).isEqualTo(404);
-    assertThat(redis("EXISTS", redisKey)).isEqualTo(":0");
+    assertThat(TestRunCleanup.redis("EXISTS", redisKey)).isEqualTo("0");
   }
 
   private static java.util.Set<String> names(AdminClient admin) {
@@ -77,17 +78,5 @@ class RunCleanupIT {
 
   private static Connection mysql() throws Exception {
     return DriverManager.getConnection(TestServers.mysqlAdminUrl(), TestServers.mysqlUser(), TestServers.mysqlPassword());
-  }
-
-  /** One inline command over RESP; returns the raw first reply line. */
-  private static String redis(String... args) throws Exception {
-    try (java.net.Socket s = new java.net.Socket(TestServers.redisHost(), TestServers.redisPort())) {
-      StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
-      for (String a : args) {
-        sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-      }
-      s.getOutputStream().write(sb.toString().getBytes());
-      return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
-    }
   }
 }

@@ -178,6 +178,16 @@ public class TestRunCleanup implements LauncherSessionListener {
     }
   }
 
+  /** One command on a fresh connection; the reply as {@link #read} decodes it. */
+  static Object redis(String... args) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(TestServers.redisHost(), TestServers.redisPort()), 2000);
+      socket.setSoTimeout(5000);
+      send(socket.getOutputStream(), args);
+      return read(socket.getInputStream());
+    }
+  }
+
   private static void send(OutputStream out, String... args) throws IOException {
     StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
     for (String a : args) {

@@ -1,6 +1,8 @@
 package io.vigil.common.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.error.ErrorClassifier;
 import io.vigil.common.logging.LogContext;
 import io.vigil.common.logging.LogKeys;
 import io.vigil.common.model.InvalidRecordException;
@@ -8,160 +10,496 @@ import io.vigil.common.observability.DependencyMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.ContainerPausingBackOffHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.ListenerContainerPauseService;
 import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.listener.RetryListener;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * Builds the listener containers every consuming service uses. A container made here:
+ * Builds every consumer a service runs; there is no other way to consume in Vigil (a plain
+ * {@code @KafkaListener} is refused at start-up). Start with {@link #consume} for a work consumer
+ * (a group per service and purpose) or {@link #broadcast} for a cache that every instance fills
+ * from every change. Whatever the kind, a consumer made here:
  *
  * <ul>
- *   <li>reads committed data only and commits offsets after the handler returned for the records
- *       of a poll (never before the work is done);
- *   <li>decodes and validates each record through {@link MessageCodec}; an invalid record goes to
- *       {@code <topic>.dlt} at once, a record whose handler keeps failing after the configured
- *       retries goes there too, both with the reason in headers ({@link DeadLetterHeaders}); if the
- *       dead-letter send fails the record is retried, never dropped;
- *   <li>binds the record's trace and topic to the log context and the trace context;
- *   <li>measures consume delay (now minus record timestamp) and processing time per topic, and
- *       counts consumed, failed and dead-lettered records;
+ *   <li>reads committed data only and commits an offset only after the work for it is done, an
+ *       asynchronous handler's result included;
+ *   <li>decodes and validates each record through {@link MessageCodec} (a null value on a compacted
+ *       topic is a tombstone, elsewhere an invalid record);
+ *   <li>lets {@link ErrorClassifier} decide about a failure: an invalid record goes to {@code
+ *       <topic>.dlt} at once; an unavailable dependency pauses the consumer with exponential backoff,
+ *       without limit, nothing committed past the record, counted and shown in readiness ({@code
+ *       consumers}) until the dependency answers; anything else is retried {@code vigil.kafka.retries}
+ *       times, then dead-lettered. A failed dead-letter send is retried, never dropped;
+ *   <li>binds the record's trace and topic to the log context and the trace context, and measures
+ *       consume delay, processing time, consumed, failed and dead-lettered records per topic;
  *   <li>stops gracefully with the application context: the records in hand are finished and
  *       committed before the consumer closes.
  * </ul>
  *
- * Declare the container as a bean so the context starts and stops it.
+ * Declare what it returns as a bean so the context starts and stops it.
  */
-public class ConsumerKit {
+public class ConsumerKit implements DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(ConsumerKit.class);
 
-  private final ConsumerFactory<String, byte[]> consumerFactory;
+  final ConsumerFactory<String, byte[]> consumerFactory;
   private final KafkaTemplate<String, byte[]> deadLetterTemplate;
-  private final MessageCodec codec;
-  private final KafkaNaming naming;
-  private final VigilKafkaProperties properties;
-  private final MeterRegistry registry;
-  private final Clock clock;
-  private final DependencyMetrics dependencies;
+  final MessageCodec codec;
+  final KafkaNaming naming;
+  final VigilKafkaProperties properties;
+  final MeterRegistry registry;
+  final Clock clock;
+  final DependencyMetrics dependencies;
+  final ConsumerStates states;
+  private final ThreadPoolTaskScheduler scheduler;
+  private final ListenerContainerPauseService pauser;
 
   public ConsumerKit(ConsumerFactory<String, byte[]> consumerFactory, KafkaTemplate<String, byte[]> deadLetterTemplate,
       MessageCodec codec, KafkaNaming naming, VigilKafkaProperties properties, MeterRegistry registry, Clock clock,
-      DependencyMetrics dependencies) {
+      DependencyMetrics dependencies, ConsumerStates states) {
     this.consumerFactory = consumerFactory;
-    this.dependencies = dependencies;
     this.deadLetterTemplate = deadLetterTemplate;
     this.codec = codec;
     this.naming = naming;
     this.properties = properties;
     this.registry = registry;
     this.clock = clock;
+    this.dependencies = dependencies;
+    this.states = states;
+    this.scheduler = new ThreadPoolTaskScheduler();
+    scheduler.setPoolSize(1);
+    scheduler.setThreadNamePrefix("vigil-consumer-resume-");
+    scheduler.setDaemon(true);
+    scheduler.initialize();
+    this.pauser = new ListenerContainerPauseService(null, scheduler);
   }
 
   /**
-   * A container consuming {@code topic} in this service's group for {@code purpose} (e.g. {@code
-   * rollups}); not started: declare it as a bean.
+   * A work consumer of {@code topic} in this service's group for {@code purpose} (e.g. {@code
+   * rollups}), starting at {@code startAt} when the group has no committed offset.
    */
-  public <V> ConcurrentMessageListenerContainer<String, byte[]> container(
-      Topic<V> topic, String purpose, RecordHandler<V> handler) {
-    return container(List.of(topic), purpose, handler);
+  public <V> ConsumerSpec<V> consume(Topic<V> topic, String purpose, StartAt startAt) {
+    return consume(List.of(topic), purpose, startAt);
+  }
+
+  /** A work consumer of several topics of one message type in one group (every shard's rollups). */
+  public <V> ConsumerSpec<V> consume(List<Topic<V>> topics, String purpose, StartAt startAt) {
+    return new ConsumerSpec<>(this, topics, purpose, startAt);
   }
 
   /**
-   * A container consuming several topics of one message type in one group, e.g. the rollup topics
-   * of every shard; meters stay per topic.
+   * A broadcast consumer for an in-memory copy: no consumer group, every instance reads every
+   * partition. At start it captures the end offsets, runs {@code snapshot} (the owner's tables, or
+   * nothing for a topic that carries whole content and is read from its beginning), then applies
+   * every change from the captured offsets on; readiness stays down until it has caught up.
+   * Handlers deduplicate by (key, version), e.g. with {@link VersionGate}.
    */
-  public <V> ConcurrentMessageListenerContainer<String, byte[]> container(
-      List<Topic<V>> topics, String purpose, RecordHandler<V> handler) {
-    if (topics.isEmpty()) {
-      throw new IllegalArgumentException("no topics for " + purpose);
-    }
-    String group = naming.group(purpose);
-    Map<String, ConsumerMeters> meters = new HashMap<>();
-    Map<String, Topic<V>> byName = new HashMap<>();
-    for (Topic<V> topic : topics) {
-      meters.put(naming.topic(topic), new ConsumerMeters(registry, topic.base()));
-      byName.put(naming.topic(topic), topic);
-    }
-
-    ContainerProperties cp = new ContainerProperties(byName.keySet().toArray(String[]::new));
-    cp.setGroupId(group);
-    cp.setAckMode(ContainerProperties.AckMode.BATCH);
-    cp.setShutdownTimeout(Duration.ofSeconds(20).toMillis());
-    cp.setMessageListener((MessageListener<String, byte[]>) rec ->
-        process(byName.get(rec.topic()), rec, handler, meters.get(rec.topic())));
-
-    ConcurrentMessageListenerContainer<String, byte[]> container =
-        new ConcurrentMessageListenerContainer<>(consumerFactory, cp);
-    container.setConcurrency(properties.concurrency());
-    container.setBeanName(naming.service() + "-" + purpose);
-    container.setCommonErrorHandler(errorHandler(group, meters));
-    return container;
+  public <V> BroadcastConsumer<V> broadcast(Topic<V> topic, String purpose, BroadcastConsumer.From from,
+      SnapshotLoader snapshot, RecordHandler<V> handler) {
+    return new BroadcastConsumer<>(this, topic, purpose, from, snapshot, handler);
   }
 
-  private <V> void process(Topic<V> topic, ConsumerRecord<String, byte[]> rec, RecordHandler<V> handler,
-      ConsumerMeters meters) {
+  @Override
+  public void destroy() {
+    scheduler.shutdown();
+  }
+
+  // ------------------------------------------------------------------ what every kind shares
+
+  String consumerName(String purpose) {
+    return naming.service() + "-" + purpose;
+  }
+
+  /** Decodes one record: a tombstone on a compacted topic has a null value, elsewhere it is invalid. */
+  <V> ConsumedRecord<V> decode(Topic<V> topic, ConsumerRecord<String, byte[]> rec, Traceparent tp) {
+    V value = null;
+    if (rec.value() != null || !topic.compacted()) {
+      value = codec.decode(rec.value(), topic.valueType());
+    }
+    return new ConsumedRecord<>(topic.base(), rec.partition(), rec.offset(), rec.key(), value, rec.timestamp(), tp,
+        rec.headers());
+  }
+
+  static Traceparent traceOf(ConsumerRecord<String, byte[]> rec) {
+    Header h = rec.headers().lastHeader(Traceparent.HEADER);
+    return h == null ? null : Traceparent.parse(new String(h.value(), StandardCharsets.US_ASCII));
+  }
+
+  /** Waits for an asynchronous handler's result; a failed stage rethrows its cause for classification. */
+  void await(CompletionStage<?> stage) throws Exception {
+    if (stage == null) {
+      return;
+    }
+    try {
+      stage.toCompletableFuture().get(properties.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } catch (TimeoutException e) {
+      throw new DependencyUnavailableException("unknown",
+          "handler result not complete after " + properties.handlerTimeout(), e);
+    }
+  }
+
+  /**
+   * Runs the work of one record with its trace and topic bound and its meters kept: consumed,
+   * processing time, failed. Exceptions go to the caller, who classifies them.
+   */
+  <V> void run(Topic<V> topic, ConsumerRecord<String, byte[]> rec, ConsumerMeters meters, Invoker<V> work)
+      throws Exception {
     meters.consumed(rec.timestamp(), clock.millis());
     Traceparent tp = traceOf(rec);
     long start = System.nanoTime();
     try (TraceContext.Scope trace = TraceContext.bind(tp == null ? Traceparent.newRoot() : tp);
         LogContext ctx = LogContext.with(LogKeys.TOPIC, topic.base())) {
-      V value = codec.decode(rec.value(), topic.valueType());
-      handler.handle(new ConsumedRecord<>(topic.base(), rec.partition(), rec.offset(), rec.key(), value,
-          rec.timestamp(), tp));
-    } catch (RuntimeException e) {
-      meters.failed();
-      throw e;
+      work.invoke(decode(topic, rec, tp));
     } catch (Exception e) {
       meters.failed();
-      throw new IllegalStateException(e.getMessage(), e);
+      throw e;
     } finally {
       meters.processed(System.nanoTime() - start);
     }
   }
 
-  private static Traceparent traceOf(ConsumerRecord<String, byte[]> rec) {
-    Header h = rec.headers().lastHeader(Traceparent.HEADER);
-    return h == null ? null : Traceparent.parse(new String(h.value(), StandardCharsets.US_ASCII));
+  @FunctionalInterface
+  interface Invoker<V> {
+    void invoke(ConsumedRecord<V> record) throws Exception;
   }
 
-  private DefaultErrorHandler errorHandler(String group, Map<String, ConsumerMeters> metersByTopic) {
+  /** The back-off while a dependency is unavailable: doubling from the retry pause, never giving up. */
+  BackOff dependencyBackOff() {
+    ExponentialBackOff b = new ExponentialBackOff(Math.max(1, properties.retryBackoff().toMillis()), 2.0);
+    b.setMaxInterval(Math.max(b.getInitialInterval(), properties.dependencyBackoffMax().toMillis()));
+    b.setMaxElapsedTime(Long.MAX_VALUE);
+    b.setMaxAttempts(Long.MAX_VALUE);
+    return b;
+  }
+
+  BackOff failureBackOff() {
+    return new FixedBackOff(properties.retryBackoff().toMillis(), properties.retries());
+  }
+
+  /**
+   * Sends a record to its dead-letter topic with the reason headers and waits for the broker; throws
+   * (counted as a Kafka failure) when the send fails, so the caller does not move past the record.
+   */
+  ConsumerRecordRecoverer deadLetters(String group, String consumer, Map<String, ConsumerMeters> metersByTopic) {
     DeadLetterPublishingRecoverer publisher = new DeadLetterPublishingRecoverer(deadLetterTemplate,
         (rec, ex) -> new TopicPartition(naming.deadLetter(rec.topic()), -1));
     publisher.setHeadersFunction((rec, ex) -> DeadLetterHeaders.reasons(group, ex));
     publisher.setFailIfSendResultIsError(true);
-    ConsumerRecordRecoverer recoverer = (rec, ex) -> {
+    publisher.setWaitForSendResultTimeout(Duration.ofSeconds(30));
+    return (rec, ex) -> {
       try {
         publisher.accept(rec, ex);
       } catch (RuntimeException sendFailed) {
-        // not committed: the error handler delivers the record again; count the failed send
-        dependencies.failure("kafka");
-        throw sendFailed;
+        states.waiting(consumer, "kafka", sendFailed);
+        throw new DependencyUnavailableException("kafka", "dead-letter send failed", sendFailed);
       }
       ConsumerMeters meters = metersByTopic.get(rec.topic());
-      meters.deadLettered(InvalidRecordException.in(ex) != null);
+      if (meters != null) {
+        meters.deadLettered(InvalidRecordException.in(ex) != null);
+      }
       try (LogContext ctx = LogContext.with(LogKeys.TOPIC, naming.base(rec.topic()))) {
-        log.warn("record dead-lettered: topic={} partition={} offset={} reason={}", rec.topic(), rec.partition(),
-            rec.offset(), DeadLetterHeaders.detail(ex));
+        log.warn("record dead-lettered: consumer={} topic={} partition={} offset={} reason={}", consumer, rec.topic(),
+            rec.partition(), rec.offset(), DeadLetterHeaders.detail(ex));
       }
     };
-    DefaultErrorHandler handler = new DefaultErrorHandler(recoverer,
-        new FixedBackOff(properties.retryBackoff().toMillis(), properties.retries()));
-    handler.addNotRetryableExceptions(InvalidRecordException.class);
-    handler.setCommitRecovered(true);
-    return handler;
+  }
+
+  /** The consumer properties of one consumer: where a group without offsets starts. */
+  static Properties startProperties(StartAt startAt) {
+    Properties p = new Properties();
+    p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startAt.offsetReset());
+    return p;
+  }
+
+  /**
+   * For a look-back start: partitions this group has never committed are moved to the first record
+   * of the window (or the end, where the window holds nothing).
+   */
+  void seekUncommitted(Consumer<?, ?> consumer, Collection<TopicPartition> partitions, StartAt startAt) {
+    if (startAt.window() == null || partitions.isEmpty()) {
+      return;
+    }
+    var committed = consumer.committed(new java.util.HashSet<>(partitions));
+    Map<TopicPartition, Long> query = new HashMap<>();
+    long since = clock.millis() - startAt.window().toMillis();
+    for (TopicPartition tp : partitions) {
+      if (committed.get(tp) == null) {
+        query.put(tp, since);
+      }
+    }
+    if (query.isEmpty()) {
+      return;
+    }
+    var found = consumer.offsetsForTimes(query);
+    List<TopicPartition> toEnd = new ArrayList<>();
+    query.keySet().forEach(tp -> {
+      var at = found.get(tp);
+      if (at == null) {
+        toEnd.add(tp);
+      } else {
+        consumer.seek(tp, at.offset());
+      }
+    });
+    if (!toEnd.isEmpty()) {
+      consumer.seekToEnd(toEnd);
+    }
+    log.info("new consumer group {} starts {} back on {}", consumer.groupMetadata().groupId(), startAt.window(),
+        query.keySet());
+  }
+
+  /**
+   * The whole life of one record on a thread the kit owns (lanes, broadcast): run it; on failure ask
+   * the classifier; dead-letter an invalid record at once, retry a failing one {@code retries}
+   * times then dead-letter it, wait out an unavailable dependency with growing pauses for as long
+   * as it takes. Returns true when the record is done (handled or dead-lettered), false when {@code
+   * abandon} said to stop first (the partition moved away, or the consumer stops): then it is not
+   * done and must not be committed.
+   */
+  <V> boolean runToCompletion(Topic<V> topic, ConsumerRecord<String, byte[]> rec, ConsumerMeters meters,
+      Invoker<V> work, String consumer, ConsumerRecordRecoverer deadLetters, java.util.function.BooleanSupplier abandon)
+      throws InterruptedException {
+    int failures = 0;
+    org.springframework.util.backoff.BackOffExecution waits = null;
+    Exception deadLetterReason = null;
+    while (!abandon.getAsBoolean()) {
+      try {
+        if (deadLetterReason != null) {
+          deadLetters.accept(rec, deadLetterReason);
+        } else {
+          run(topic, rec, meters, work);
+        }
+        states.running(consumer);
+        return true;
+      } catch (Exception e) {
+        ErrorClassifier.Verdict verdict = ErrorClassifier.classify(e);
+        long pause;
+        if (deadLetterReason == null && verdict.kind() == ErrorClassifier.Kind.INVALID) {
+          deadLetterReason = e;
+          pause = 0;
+        } else if (verdict.retriable()) {
+          // the dependency or, while dead-lettering, Kafka itself: wait without limit
+          states.waiting(consumer, verdict.dependency(), e);
+          if (waits == null) {
+            waits = dependencyBackOff().start();
+          }
+          pause = waits.nextBackOff();
+        } else if (deadLetterReason == null && ++failures > properties.retries()) {
+          deadLetterReason = e;
+          pause = 0;
+        } else {
+          waits = null;
+          pause = properties.retryBackoff().toMillis();
+        }
+        if (pause > 0) {
+          sleepUnless(pause, abandon);
+        }
+      }
+    }
+    return false;
+  }
+
+  private static void sleepUnless(long millis, java.util.function.BooleanSupplier abandon) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    long left;
+    while ((left = deadline - System.nanoTime()) > 0 && !abandon.getAsBoolean()) {
+      Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+    }
+  }
+
+  // ------------------------------------------------------------------ listener containers
+
+  <V> ConcurrentMessageListenerContainer<String, byte[]> recordContainer(ConsumerSpec<V> spec, Invoker<V> work) {
+    Wiring<V> w = new Wiring<>(spec);
+    ContainerProperties cp = w.containerProperties();
+    cp.setMessageListener((MessageListener<String, byte[]>) rec -> {
+      try {
+        run(w.byName.get(rec.topic()), rec, w.meters.get(rec.topic()), work);
+        states.running(w.consumer);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new KafkaWorkException(e);
+      }
+    });
+    return w.container(cp);
+  }
+
+  <V> ConcurrentMessageListenerContainer<String, byte[]> batchContainer(ConsumerSpec<V> spec, BatchHandler<V> handler) {
+    Wiring<V> w = new Wiring<>(spec);
+    ContainerProperties cp = w.containerProperties();
+    ConsumerRecordRecoverer deadLetters = deadLetters(w.group, w.consumer, w.meters);
+    cp.setMessageListener((BatchMessageListener<String, byte[]>) records -> {
+      // runs of valid records go to the handler; an invalid record is dead-lettered where it stands,
+      // so nothing after a failing run is dead-lettered before that run is done
+      List<ConsumerRecord<String, byte[]>> run = new ArrayList<>();
+      List<ConsumedRecord<V>> decoded = new ArrayList<>();
+      for (ConsumerRecord<String, byte[]> rec : records) {
+        Topic<V> topic = w.byName.get(rec.topic());
+        ConsumerMeters meters = w.meters.get(rec.topic());
+        meters.consumed(rec.timestamp(), clock.millis());
+        try {
+          decoded.add(decode(topic, rec, traceOf(rec)));
+          run.add(rec);
+        } catch (InvalidRecordException invalid) {
+          meters.failed();
+          handleRun(w, handler, run, decoded);
+          run.clear();
+          decoded.clear();
+          try {
+            deadLetters.accept(rec, invalid);
+          } catch (RuntimeException sendFailed) {
+            throw new BatchListenerFailedException("dead-letter send failed", sendFailed, rec);
+          }
+        }
+      }
+      handleRun(w, handler, run, decoded);
+      states.running(w.consumer);
+    });
+    return w.container(cp);
+  }
+
+  private <V> void handleRun(Wiring<V> w, BatchHandler<V> handler, List<ConsumerRecord<String, byte[]>> run,
+      List<ConsumedRecord<V>> decoded) {
+    if (run.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    Traceparent tp = decoded.get(0).traceparent();
+    try (TraceContext.Scope trace = TraceContext.bind(tp == null ? Traceparent.newRoot() : tp)) {
+      handler.handle(List.copyOf(decoded));
+    } catch (BatchItemException item) {
+      int i = Math.min(item.index(), run.size() - 1);
+      w.meters.get(run.get(i).topic()).failed();
+      throw new BatchListenerFailedException("batch item failed", item.getCause(), run.get(i));
+    } catch (Exception e) {
+      w.meters.get(run.get(0).topic()).failed();
+      throw new BatchListenerFailedException("batch failed", e, run.get(0));
+    } finally {
+      long each = (System.nanoTime() - start) / run.size();
+      for (ConsumerRecord<String, byte[]> rec : run) {
+        w.meters.get(rec.topic()).processed(each);
+      }
+    }
+  }
+
+  /** What one container of a spec needs: names, meters, the error handler, the rebalance listener. */
+  private final class Wiring<V> {
+    final ConsumerSpec<V> spec;
+    final String group;
+    final String consumer;
+    final Map<String, ConsumerMeters> meters = new HashMap<>();
+    final Map<String, Topic<V>> byName = new HashMap<>();
+
+    Wiring(ConsumerSpec<V> spec) {
+      this.spec = spec;
+      this.group = naming.group(spec.purpose());
+      this.consumer = consumerName(spec.purpose());
+      for (Topic<V> topic : spec.topics()) {
+        meters.put(naming.topic(topic), new ConsumerMeters(registry, topic.base()));
+        byName.put(naming.topic(topic), topic);
+      }
+      states.register(consumer, true);
+    }
+
+    ContainerProperties containerProperties() {
+      ContainerProperties cp = new ContainerProperties(byName.keySet().toArray(String[]::new));
+      cp.setGroupId(group);
+      cp.setAckMode(ContainerProperties.AckMode.BATCH);
+      cp.setShutdownTimeout(properties.drainTimeout().toMillis());
+      cp.setKafkaConsumerProperties(startProperties(spec.startAt()));
+      if (spec.startAt().window() != null) {
+        // spring-kafka would commit the end position of a new latest-reset group on assignment,
+        // before our listener could look back; the look-back seek decides the start instead
+        cp.setAssignmentCommitOption(ContainerProperties.AssignmentCommitOption.NEVER);
+      }
+      cp.setConsumerRebalanceListener(new ConsumerAwareRebalanceListener() {
+        @Override
+        public void onPartitionsAssigned(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
+          seekUncommitted(c, partitions, spec.startAt());
+          spec.hook().assigned(partitions);
+        }
+
+        @Override
+        public void onPartitionsRevokedAfterCommit(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
+          spec.hook().revoked(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
+          spec.hook().revoked(partitions);
+        }
+      });
+      return cp;
+    }
+
+    ConcurrentMessageListenerContainer<String, byte[]> container(ContainerProperties cp) {
+      ConcurrentMessageListenerContainer<String, byte[]> container =
+          new ConcurrentMessageListenerContainer<>(consumerFactory, cp);
+      container.setConcurrency(properties.concurrency());
+      container.setBeanName(consumer);
+      container.setCommonErrorHandler(errorHandler());
+      return container;
+    }
+
+    private DefaultErrorHandler errorHandler() {
+      DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters(group, consumer, meters), failureBackOff(),
+          new ContainerPausingBackOffHandler(pauser));
+      handler.setBackOffFunction((rec, ex) ->
+          ErrorClassifier.classify(ex).retriable() ? dependencyBackOff() : null);
+      handler.addNotRetryableExceptions(InvalidRecordException.class);
+      handler.setCommitRecovered(true);
+      handler.setRetryListeners(new RetryListener() {
+        @Override
+        public void failedDelivery(ConsumerRecord<?, ?> rec, Exception ex, int attempt) {
+          ErrorClassifier.Verdict verdict = ErrorClassifier.classify(ex);
+          if (verdict.retriable()) {
+            states.waiting(consumer, verdict.dependency(), ex);
+          }
+        }
+      });
+      return handler;
+    }
+  }
+
+  /** A checked exception of a handler, carried through the listener unchanged for classification. */
+  static final class KafkaWorkException extends RuntimeException {
+    KafkaWorkException(Exception cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 }

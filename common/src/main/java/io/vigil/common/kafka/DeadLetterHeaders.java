@@ -54,7 +54,7 @@ public final class DeadLetterHeaders {
       text = invalid.getMessage();
     } else {
       Throwable root = error;
-      while (root.getCause() != null && root.getCause() != root) {
+      for (int depth = 0; depth < 32 && root.getCause() != null && root.getCause() != root; depth++) {
         root = root.getCause();
       }
       text = root.getClass().getSimpleName() + ": " + root.getMessage();

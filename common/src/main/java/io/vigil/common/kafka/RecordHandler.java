@@ -2,9 +2,12 @@ package io.vigil.common.kafka;
 
 /**
  * The work done for one consumed record. Returning normally means the work is done and the offset
- * may be committed; throwing means it is not: the kit retries a few times, then dead-letters the
- * record with the reason. Throw {@link io.vigil.common.model.InvalidRecordException} for a record
- * that can never be processed; it goes to the dead-letter topic without retries.
+ * may be committed. Throwing means it is not, and {@link io.vigil.common.error.ErrorClassifier}
+ * decides what happens: an {@link io.vigil.common.model.InvalidRecordException} goes to the
+ * dead-letter topic at once; a {@link io.vigil.common.error.DependencyUnavailableException} (or a
+ * known transient client error) pauses the consumer and retries without limit; anything else is
+ * retried a few times, then dead-lettered. A handler whose work ends in a send that completes later
+ * (a publish) is an {@link AsyncRecordHandler}.
  */
 @FunctionalInterface
 public interface RecordHandler<V> {

@@ -18,7 +18,14 @@ import org.springframework.validation.annotation.Validated;
  * @param replicationFactor replication of the topics this service creates
  * @param provisionTopics create the declared topics at start-up
  * @param retries how many times a failed record is retried before it is dead-lettered
- * @param retryBackoff the pause between those retries
+ * @param retryBackoff the pause between those retries, and the first pause while a dependency is
+ *     unavailable
+ * @param dependencyBackoffMax the longest pause between attempts while a dependency is unavailable
+ *     (the pause doubles from {@code retryBackoff} up to this; attempts never stop)
+ * @param handlerTimeout how long the kit waits for an asynchronous handler's result (a publish)
+ *     before it counts the attempt as an unavailable dependency
+ * @param drainTimeout how long a key-ordered consumer waits for the records in hand when it loses
+ *     partitions or stops
  * @param concurrency consumer threads per container (at most the partition count is useful)
  * @param healthTimeout how long the readiness check waits for the cluster to answer
  */
@@ -31,6 +38,9 @@ public record VigilKafkaProperties(
     @DefaultValue("true") boolean provisionTopics,
     @DefaultValue("2") @Min(0) int retries,
     @DefaultValue("500ms") Duration retryBackoff,
+    @DefaultValue("30s") Duration dependencyBackoffMax,
+    @DefaultValue("30s") Duration handlerTimeout,
+    @DefaultValue("20s") Duration drainTimeout,
     @DefaultValue("2") @Min(1) int concurrency,
     @DefaultValue("3s") Duration healthTimeout) {
 

@@ -6,7 +6,9 @@ import io.vigil.common.model.VigilMessage;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.observability.MetricNames;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
@@ -23,6 +25,7 @@ public class VigilPublisher {
   private final KafkaNaming naming;
   private final MeterRegistry registry;
   private final DependencyMetrics dependencies;
+  private final Map<String, Counter[]> meters = new ConcurrentHashMap<>();
 
   public VigilPublisher(KafkaTemplate<String, byte[]> template, MessageCodec codec, KafkaNaming naming,
       MeterRegistry registry, DependencyMetrics dependencies) {
@@ -34,17 +37,57 @@ public class VigilPublisher {
   }
 
   /** Completes when the broker has the record (all in-sync replicas); fails with the send's error. */
-  public <V extends VigilMessage> CompletableFuture<SendResult<String, byte[]>> publish(Topic<V> topic, String key, V message) {
-    String name = naming.topic(topic);
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(name, key, codec.encode(message));
+  public <V extends VigilMessage> CompletableFuture<SendResult<String, byte[]>> publish(Topic<V> topic, String key,
+      V message) {
+    return publish(topic, key, message, Map.of());
+  }
+
+  /**
+   * As {@link #publish(Topic, String, VigilMessage)}, with extra headers (UTF-8 text), e.g. the
+   * reason a point was routed to the late topic.
+   */
+  public <V extends VigilMessage> CompletableFuture<SendResult<String, byte[]>> publish(Topic<V> topic, String key,
+      V message, Map<String, String> headers) {
+    if (message == null) {
+      throw new IllegalArgumentException("null message for " + topic.base() + "; a deletion is a tombstone()");
+    }
+    return send(topic, key, codec.encode(message), headers);
+  }
+
+  /**
+   * A tombstone: the key's value is deleted from a compacted topic (its readers see a record whose
+   * value is null). Refused on topics that are not compacted, where a null value is an invalid record.
+   */
+  public CompletableFuture<SendResult<String, byte[]>> tombstone(Topic<?> topic, String key) {
+    if (!topic.compacted()) {
+      throw new IllegalArgumentException(topic.base() + " is not compacted: tombstones are for compacted topics");
+    }
+    if (key == null) {
+      throw new IllegalArgumentException("a tombstone needs the key it deletes");
+    }
+    return send(topic, key, null, Map.of());
+  }
+
+  private CompletableFuture<SendResult<String, byte[]>> send(Topic<?> topic, String key, byte[] value,
+      Map<String, String> headers) {
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(naming.topic(topic), key, value);
     Traceparent current = TraceContext.current();
     Traceparent next = current == null ? Traceparent.newRoot() : current.child();
     record.headers().add(Traceparent.HEADER, next.value().getBytes(StandardCharsets.US_ASCII));
-    return template.send(record).whenComplete((result, error) -> {
+    headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
+    Counter[] counters = meters(topic.base());
+    CompletableFuture<SendResult<String, byte[]>> sent;
+    try {
+      sent = template.send(record);
+    } catch (RuntimeException e) {
+      // send() itself may throw (metadata not available within max.block.ms): same as a failed send
+      sent = CompletableFuture.failedFuture(e);
+    }
+    return sent.whenComplete((result, error) -> {
       if (error == null) {
-        counter(MetricNames.KAFKA_PRODUCED, topic.base()).increment();
+        counters[0].increment();
       } else {
-        counter(MetricNames.KAFKA_PRODUCE_FAILED, topic.base()).increment();
+        counters[1].increment();
         dependencies.failure("kafka");
       }
     });
@@ -52,8 +95,13 @@ public class VigilPublisher {
 
   /** Registers this topic's produce counters at zero, so they are served before the first send. */
   public void declare(Topic<?> topic) {
-    counter(MetricNames.KAFKA_PRODUCED, topic.base());
-    counter(MetricNames.KAFKA_PRODUCE_FAILED, topic.base());
+    meters(topic.base());
+  }
+
+  /** Produced and failed counters of a topic, registered once and reused on every send. */
+  private Counter[] meters(String topic) {
+    return meters.computeIfAbsent(topic, t -> new Counter[] {
+        counter(MetricNames.KAFKA_PRODUCED, t), counter(MetricNames.KAFKA_PRODUCE_FAILED, t)});
   }
 
   private Counter counter(String name, String topic) {

@@ -26,9 +26,13 @@ public class InvalidRecordException extends RuntimeException {
     this.reason = reason;
   }
 
-  /** The invalid-record error somewhere in {@code error}'s cause chain, or null if there is none. */
+  /**
+   * The invalid-record error somewhere in {@code error}'s cause chain, or null if there is none. A
+   * chain that loops back on itself ends the search.
+   */
   public static InvalidRecordException in(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
       if (t instanceof InvalidRecordException invalid) {
         return invalid;
       }

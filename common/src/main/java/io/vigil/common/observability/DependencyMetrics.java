@@ -15,7 +15,8 @@ public final class DependencyMetrics {
 
   /** The dependency names used as tag values; anything else is a programming error. */
   public static final Set<String> DEPENDENCIES =
-      Set.of("kafka", "mysql", "redis", "elasticsearch", "cmdb", "smtp", "sms", "phone", "webhook", "bot");
+      Set.of("kafka", "mysql", "redis", "elasticsearch", "cmdb", "storage", "smtp", "sms", "phone", "webhook", "bot",
+          "unknown");
 
   private final MeterRegistry registry;
 

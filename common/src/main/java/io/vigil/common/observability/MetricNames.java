@@ -15,6 +15,10 @@ public final class MetricNames {
   public static final String KAFKA_DEAD_LETTERED = "vigil.kafka.dead.lettered";
   public static final String KAFKA_PRODUCED = "vigil.kafka.produced";
   public static final String KAFKA_PRODUCE_FAILED = "vigil.kafka.produce.failed";
+  public static final String KAFKA_DEPENDENCY_WAITS = "vigil.kafka.dependency.waits";
+  public static final String KAFKA_CONSUMER_WAITING = "vigil.kafka.consumer.waiting";
+  public static final String KAFKA_LANE_QUEUED = "vigil.kafka.lane.queued";
+  public static final String KAFKA_PARTITION_IN_FLIGHT = "vigil.kafka.in.flight";
 
   // executors (tag: executor)
   public static final String EXECUTOR_ACTIVE = "vigil.executor.active";
@@ -42,6 +46,7 @@ public final class MetricNames {
 
   // tag keys
   public static final String TAG_TOPIC = "topic";
+  public static final String TAG_CONSUMER = "consumer";
   public static final String TAG_EXECUTOR = "executor";
   public static final String TAG_DEPENDENCY = "dependency";
   public static final String TAG_COMPONENT = "component";

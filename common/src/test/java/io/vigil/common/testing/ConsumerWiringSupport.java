@@ -26,7 +26,7 @@ public abstract class ConsumerWiringSupport extends ServiceContractSupport {
     List<String> families = new java.util.ArrayList<>(super.kitFamilies());
     families.addAll(List.of("vigil_kafka_consumed_total", "vigil_kafka_failed_total",
         "vigil_kafka_dead_lettered_total", "vigil_kafka_consume_delay_seconds_count",
-        "vigil_kafka_processing_seconds_count"));
+        "vigil_kafka_processing_seconds_count", "vigil_kafka_consumer_waiting"));
     return families;
   }
 
@@ -55,5 +55,11 @@ public abstract class ConsumerWiringSupport extends ServiceContractSupport {
       Awaits.until("dead-letter counter of " + topic.base(), () -> Http.sample(http.get("/actuator/prometheus").body(),
           "vigil_kafka_dead_lettered_total", fragment, "reason=\"invalid_record\"") >= 1);
     }
+    // Kafka's own client metrics reach the registry: consumer lag, and the producer that dead-lettered
+    String metrics = http.get("/actuator/prometheus").body();
+    assertThat(metrics).containsPattern("(?m)^kafka_consumer_fetch_manager_records_lag_max[{ ]")
+        .containsPattern("(?m)^kafka_producer_record_send_total[{ ]");
+    var readiness = Http.json(http.get("/actuator/health/readiness"));
+    assertThat(readiness.path("components").path("consumers").path("status").asString()).isEqualTo("UP");
   }
 }

@@ -1,6 +1,11 @@
 package io.vigil.detector.config;
 
+import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
+import io.vigil.common.kafka.SnapshotLoader;
+import io.vigil.common.kafka.StartAt;
+import io.vigil.common.model.ControlChange;
+import java.time.Duration;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
 import org.slf4j.Logger;
@@ -20,6 +25,11 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 class KafkaWiring {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
+  /**
+   * A new (or expired) detector group starts this far back: recent windows are judged, days of old
+   * rollups and events are not turned into alerts that page people now.
+   */
+  static final Duration NEW_GROUP_LOOK_BACK = Duration.ofMinutes(15);
 
   @Bean
   InitializingBean declareDetectorTopics(VigilPublisher publisher) {
@@ -29,19 +39,20 @@ class KafkaWiring {
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit,
       @Value("${vigil.detector.shard:default}") String shard) {
-    return kit.container(Topics.rollup(shard), "rollups",
+    return kit.consume(Topics.rollup(shard), "rollups", StartAt.lookBack(NEW_GROUP_LOOK_BACK)).records(
         record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> eventConsumer(ConsumerKit kit) {
-    return kit.container(Topics.EVENTS_RAW, "events",
+    return kit.consume(Topics.EVENTS_RAW, "events", StartAt.lookBack(NEW_GROUP_LOOK_BACK)).records(
         record -> log.debug("event {} {}", record.value().eventType(), record.value().objectId()));
   }
 
+  /** Broadcast: every detector instance holds its shard's policies; the policy loader comes with detection. */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> controlChangesConsumer(ConsumerKit kit) {
-    return kit.container(Topics.CONTROL_CHANGES, "control-changes",
-        record -> log.debug("control change {}", record.value().key()));
+  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit) {
+    return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
+        SnapshotLoader.NONE, record -> log.debug("control change {}", record.key()));
   }
 }

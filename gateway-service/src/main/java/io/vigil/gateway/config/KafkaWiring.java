@@ -1,6 +1,8 @@
 package io.vigil.gateway.config;
 
+import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
+import io.vigil.common.kafka.SnapshotLoader;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.model.ControlChange;
@@ -9,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 /**
  * The gateway's Kafka wiring: it publishes points and events, and follows {@code control.changes}
@@ -29,13 +30,13 @@ class KafkaWiring {
     };
   }
 
+  /**
+   * Broadcast: every gateway instance keeps its own copy of the access config. The snapshot loader
+   * (the access-config tables) comes with the ingestion feature.
+   */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> controlChangesConsumer(ConsumerKit kit) {
-    return kit.container(Topics.CONTROL_CHANGES, "control-changes",
-        record -> acknowledge(record.value()));
-  }
-
-  private static void acknowledge(ControlChange change) {
-    log.debug("control change {} v{} {}", change.key(), change.version(), change.op());
+  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit) {
+    return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
+        SnapshotLoader.NONE, record -> log.debug("control change {}", record.key()));
   }
 }

@@ -1,6 +1,14 @@
 package io.vigil.notifier.config;
 
+import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
+import io.vigil.common.kafka.LaneConsumer;
+import io.vigil.common.kafka.SnapshotLoader;
+import io.vigil.common.kafka.StartAt;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.CmdbChange;
+import io.vigil.common.model.ControlChange;
+import java.time.Duration;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilKafkaProperties;
 import io.vigil.common.kafka.VigilPublisher;
@@ -26,28 +34,39 @@ class KafkaWiring {
     return () -> publisher.declare(Topics.NOTIFY_RECORDS);
   }
 
+  /**
+   * Key-ordered lanes: events of one alert in order, different alerts in parallel. A new group starts
+   * ten minutes back: a first deployment does not lose the alerts of its start-up, and never pages
+   * people for days-old alerts.
+   */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> alertEventConsumer(ConsumerKit kit) {
-    return kit.container(Topics.ALERTS_EVENTS, "alerts",
-        record -> log.debug("alert event {} {}", record.value().alertKey(), record.value().status()));
+  LaneConsumer<AlertEvent> alertEventConsumer(ConsumerKit kit) {
+    return kit.consume(Topics.ALERTS_EVENTS, "alerts", StartAt.lookBack(Duration.ofMinutes(10))).lanes(8, 500,
+        record -> {
+          log.debug("alert event {} {}", record.value().alertKey(), record.value().status());
+          return null;
+        });
   }
 
   /** Recent values of series, for the notifications of alerts still open; every shard. */
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, VigilKafkaProperties kafka) {
-    return kit.container(kafka.shards().stream().map(Topics::rollup).toList(), "rollups",
-        record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+    // only current values matter: a new group starts five minutes back
+    return kit.consume(kafka.shards().stream().map(Topics::rollup).toList(), "rollups",
+        StartAt.lookBack(Duration.ofMinutes(5))).records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 
+  /** Broadcast: silences, receivers, schedules and templates are kept by every instance (loader: notification feature). */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> controlChangesConsumer(ConsumerKit kit) {
-    return kit.container(Topics.CONTROL_CHANGES, "control-changes",
-        record -> log.debug("control change {}", record.value().key()));
+  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit) {
+    return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
+        SnapshotLoader.NONE, record -> log.debug("control change {}", record.key()));
   }
 
+  /** Broadcast from the beginning: cmdb.changes is compacted and carries each instance's content. */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> cmdbChangesConsumer(ConsumerKit kit) {
-    return kit.container(Topics.CMDB_CHANGES, "cmdb-changes",
-        record -> log.debug("cmdb change {}", record.value().instance()));
+  BroadcastConsumer<CmdbChange> cmdbChangesConsumer(ConsumerKit kit) {
+    return kit.broadcast(Topics.CMDB_CHANGES, "cmdb-changes", BroadcastConsumer.From.BEGINNING,
+        SnapshotLoader.NONE, record -> log.debug("cmdb change {}", record.key()));
   }
 }

@@ -1,6 +1,7 @@
 package io.vigil.storage.config;
 
 import io.vigil.common.kafka.ConsumerKit;
+import io.vigil.common.kafka.StartAt;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilKafkaProperties;
 import org.slf4j.Logger;
@@ -12,7 +13,7 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 /**
  * Storage's Kafka wiring: rollups, alert events and notification records in, each in its own
  * consumer group. Indexing arrives with the storage feature; until then records are only
- * acknowledged.
+ * acknowledged. History is complete: every group here starts at the earliest record it can find.
  */
 @Configuration(proxyBeanMethods = false)
 class KafkaWiring {
@@ -22,19 +23,19 @@ class KafkaWiring {
   /** Storage keeps the rollups of every shard of the deployment. */
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, VigilKafkaProperties kafka) {
-    return kit.container(kafka.shards().stream().map(Topics::rollup).toList(), "rollups",
-        record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+    return kit.consume(kafka.shards().stream().map(Topics::rollup).toList(), "rollups", StartAt.EARLIEST)
+        .batches(batch -> log.debug("{} rollups", batch.size()));
   }
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> alertHistoryConsumer(ConsumerKit kit) {
-    return kit.container(Topics.ALERTS_EVENTS, "alert-history",
-        record -> log.debug("alert event {}", record.value().alertKey()));
+    return kit.consume(Topics.ALERTS_EVENTS, "alert-history", StartAt.EARLIEST)
+        .batches(batch -> log.debug("{} alert events", batch.size()));
   }
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> notificationHistoryConsumer(ConsumerKit kit) {
-    return kit.container(Topics.NOTIFY_RECORDS, "notification-history",
-        record -> log.debug("notification record {}", record.value().notificationId()));
+    return kit.consume(Topics.NOTIFY_RECORDS, "notification-history", StartAt.EARLIEST)
+        .batches(batch -> log.debug("{} notification records", batch.size()));
   }
 }

@@ -1,0 +1,89 @@
+package io.vigil.common.kafka;
+
+import java.util.List;
+import java.util.Objects;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+
+/**
+ * A work consumer being declared: its topics, purpose (the group is {@code
+ * <prefix><service>.<purpose>}), where a new group starts, and a rebalance hook; then one of the
+ * kinds below makes it. Groups use cooperative rebalancing, so a rebalance moves only the
+ * partitions that change owner.
+ *
+ * <ul>
+ *   <li>{@link #records}: one record at a time per partition, in order.
+ *   <li>{@link #recordsAsync}: the same, waiting for the handler's returned stage (a publish) before
+ *       the record counts as done.
+ *   <li>{@link #batches}: the valid records of a poll at once (bulk indexing), same guarantees.
+ *   <li>{@link #lanes}: records spread over key-ordered lanes that run in parallel; per partition
+ *       only the highest contiguous finished offset is committed.
+ * </ul>
+ */
+public final class ConsumerSpec<V> {
+
+  private final ConsumerKit kit;
+  private final List<Topic<V>> topics;
+  private final String purpose;
+  private final StartAt startAt;
+  private PartitionHook hook = PartitionHook.NONE;
+
+  ConsumerSpec(ConsumerKit kit, List<Topic<V>> topics, String purpose, StartAt startAt) {
+    if (topics == null || topics.isEmpty()) {
+      throw new IllegalArgumentException("no topics for " + purpose);
+    }
+    if (purpose == null || !purpose.matches("[a-z0-9][a-z0-9-]*")) {
+      throw new IllegalArgumentException("purpose must be a fixed lower-case word: " + purpose);
+    }
+    this.kit = kit;
+    this.topics = List.copyOf(topics);
+    this.purpose = purpose;
+    this.startAt = Objects.requireNonNull(startAt, "every consumer states where a new group starts");
+  }
+
+  /** Told of partitions gained and lost (restore state, drain work). */
+  public ConsumerSpec<V> hook(PartitionHook hook) {
+    this.hook = Objects.requireNonNull(hook, "hook");
+    return this;
+  }
+
+  public ConcurrentMessageListenerContainer<String, byte[]> records(RecordHandler<V> handler) {
+    Objects.requireNonNull(handler, "handler");
+    return kit.recordContainer(this, handler::handle);
+  }
+
+  public ConcurrentMessageListenerContainer<String, byte[]> recordsAsync(AsyncRecordHandler<V> handler) {
+    Objects.requireNonNull(handler, "handler");
+    return kit.recordContainer(this, record -> kit.await(handler.handle(record)));
+  }
+
+  public ConcurrentMessageListenerContainer<String, byte[]> batches(BatchHandler<V> handler) {
+    Objects.requireNonNull(handler, "handler");
+    return kit.batchContainer(this, handler);
+  }
+
+  /**
+   * Key-ordered lanes: records of one key run one at a time in order, different keys in parallel on
+   * {@code threads} lane threads. A partition is paused while {@code maxInFlightPerPartition} of its
+   * records are unfinished and resumed when half of them are done.
+   */
+  public LaneConsumer<V> lanes(int threads, int maxInFlightPerPartition, AsyncRecordHandler<V> handler) {
+    Objects.requireNonNull(handler, "handler");
+    return new LaneConsumer<>(kit, this, threads, maxInFlightPerPartition, handler);
+  }
+
+  List<Topic<V>> topics() {
+    return topics;
+  }
+
+  String purpose() {
+    return purpose;
+  }
+
+  StartAt startAt() {
+    return startAt;
+  }
+
+  PartitionHook hook() {
+    return hook;
+  }
+}

@@ -1,0 +1,70 @@
+package io.vigil.common.kafka;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Work queued per key for a pool of workers: a key's items are taken one at a time in the order they
+ * came, and a key is never taken by two workers at once; any idle worker takes the next key that has
+ * work and is not running. So one slow or waiting key holds one worker, not the keys that happen to
+ * share a lane with it. Keys with no work left are forgotten.
+ */
+final class KeyOrderedQueue<T> {
+
+  /** What a worker took: the key (to hand back with {@link #done}) and its next item. */
+  record Taken<T>(String key, T item) {}
+
+  private final Map<String, ArrayDeque<T>> byKey = new HashMap<>();
+  private final ArrayDeque<String> ready = new ArrayDeque<>();
+  private int size;
+
+  synchronized void add(String key, T item) {
+    ArrayDeque<T> q = byKey.get(key);
+    if (q == null) {
+      q = new ArrayDeque<>();
+      byKey.put(key, q);
+      ready.addLast(key);
+      notifyAll();
+    }
+    q.addLast(item);
+    size++;
+  }
+
+  /** The next item of a key nobody runs, waiting up to {@code timeoutMs}; null if none came. */
+  synchronized Taken<T> take(long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (ready.isEmpty()) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return null;
+      }
+      wait(left);
+    }
+    String key = ready.pollFirst();
+    return new Taken<>(key, byKey.get(key).peekFirst());
+  }
+
+  /** The worker finished the key's item it took: the key's next item, if any, can be taken. */
+  synchronized void done(String key) {
+    ArrayDeque<T> q = byKey.get(key);
+    q.pollFirst();
+    size--;
+    if (q.isEmpty()) {
+      byKey.remove(key);
+    } else {
+      ready.addLast(key);
+      notifyAll();
+    }
+  }
+
+  /** Items queued or running. */
+  synchronized int size() {
+    return size;
+  }
+
+  synchronized int keys() {
+    return byKey.size();
+  }
+}

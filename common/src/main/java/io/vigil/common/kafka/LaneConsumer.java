@@ -1,0 +1,330 @@
+package io.vigil.common.kafka;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.vigil.common.observability.MetricNames;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+
+/**
+ * A work consumer whose records run on key-ordered lanes: records of one key run one at a time in
+ * partition order; different keys run in parallel on a pool of lane threads, any idle thread taking
+ * the next key that has work ({@link KeyOrderedQueue}). The notifier's pipeline: one slow or waiting
+ * alert holds one thread, not the alerts behind it; two events of one alert never overtake each
+ * other. One poll thread owns the Kafka consumer; lane threads only run handlers.
+ *
+ * <ul>
+ *   <li>Commits: per partition, the highest offset below which every record is finished ({@link
+ *       PartitionProgress}); never past a record still running or waiting for a dependency.
+ *   <li>Backpressure: a partition with {@code maxInFlight} unfinished records is paused and resumed
+ *       when half are done, so lane queues stay bounded.
+ *   <li>Rebalance (cooperative): partitions being revoked are drained (their records in hand
+ *       finish, up to {@code vigil.kafka.drain-timeout}), committed, then handed back; records of a
+ *       partition that moved away anyway are not run any more and are redelivered to the new owner.
+ *   <li>Stop: polling stops, the lanes drain up to the same timeout, what finished is committed.
+ * </ul>
+ */
+public final class LaneConsumer<V> extends PollThread {
+
+  private static final Logger log = LoggerFactory.getLogger(LaneConsumer.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private final ConsumerKit kit;
+  private final ConsumerSpec<V> spec;
+  private final AsyncRecordHandler<V> handler;
+  private final int maxInFlight;
+  private final String group;
+  private final String name;
+  private final Map<String, Topic<V>> byName = new HashMap<>();
+  private final Map<String, ConsumerMeters> meters = new HashMap<>();
+  private final ConsumerRecordRecoverer deadLetters;
+  private final KeyOrderedQueue<Task> queue = new KeyOrderedQueue<>();
+  private final List<Worker> workers = new ArrayList<>();
+  /** Owned by the poll thread; lane threads reach a partition's progress through their task. */
+  private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
+  private final Set<TopicPartition> paused = new HashSet<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+
+  LaneConsumer(ConsumerKit kit, ConsumerSpec<V> spec, int laneCount, int maxInFlight, AsyncRecordHandler<V> handler) {
+    if (laneCount < 1 || maxInFlight < 1) {
+      throw new IllegalArgumentException("lanes and max in flight must be >= 1");
+    }
+    this.kit = kit;
+    this.spec = spec;
+    this.handler = handler;
+    this.maxInFlight = maxInFlight;
+    this.group = kit.naming.group(spec.purpose());
+    this.name = kit.consumerName(spec.purpose());
+    for (Topic<V> topic : spec.topics()) {
+      byName.put(kit.naming.topic(topic), topic);
+      meters.put(kit.naming.topic(topic), new ConsumerMeters(kit.registry, topic.base()));
+    }
+    this.deadLetters = kit.deadLetters(group, name, meters);
+    for (int i = 0; i < laneCount; i++) {
+      workers.add(new Worker(i));
+    }
+    kit.states.register(name, true);
+    Tags tags = Tags.of(MetricNames.TAG_CONSUMER, name);
+    Gauge.builder(MetricNames.KAFKA_LANE_QUEUED, queue, KeyOrderedQueue::size)
+        .tags(tags).description("records queued or running in the key-ordered lanes").register(kit.registry);
+    Gauge.builder(MetricNames.KAFKA_PARTITION_IN_FLIGHT, inFlight, AtomicInteger::get).tags(tags)
+        .description("records handed to lanes and not yet finished").register(kit.registry);
+  }
+
+  @Override
+  protected String threadName() {
+    return "vigil-" + name + "-poll";
+  }
+
+  @Override
+  protected long stopWaitMs() {
+    return kit.properties.drainTimeout().toMillis() + 10_000;
+  }
+
+  @Override
+  protected void beforeStart() {
+    workers.forEach(Worker::start);
+  }
+
+  @Override
+  protected void afterStop() {
+    workers.forEach(Worker::stop);
+  }
+
+  /** Partitions this instance owns now (for tests and diagnostics). */
+  public Set<TopicPartition> assignment() {
+    return Set.copyOf(progress.keySet());
+  }
+
+  @Override
+  protected void loop() {
+    try (Consumer<String, byte[]> c = kit.consumerFactory.createConsumer(group, name, null,
+        ConsumerKit.startProperties(spec.startAt()))) {
+      consumer = c;
+      c.subscribe(byName.keySet(), new Rebalance(c));
+      while (!stopping) {
+        try {
+          commitFinished(c, progress.keySet());
+          applyBackpressure(c);
+          for (ConsumerRecord<String, byte[]> rec : c.poll(POLL)) {
+            handOut(rec);
+          }
+        } catch (WakeupException e) {
+          // stopping
+        } catch (RuntimeException e) {
+          log.warn("consumer {} poll failed: {}", name, e.toString());
+          sleepQuietly(kit.properties.retryBackoff().toMillis());
+        }
+      }
+      drain(progress.keySet());
+      commitFinished(c, progress.keySet());
+      progress.values().forEach(PartitionProgress::revoke);
+    } catch (RuntimeException e) {
+      log.error("consumer {} stopped on an error", name, e);
+    } finally {
+      consumer = null;
+    }
+  }
+
+  private void handOut(ConsumerRecord<String, byte[]> rec) {
+    TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+    PartitionProgress p = progress.get(tp);
+    if (p == null) {
+      return; // not ours any more; the new owner reads it
+    }
+    p.handedOut(rec.offset());
+    inFlight.incrementAndGet();
+    // a record without a key keeps its partition's order
+    queue.add(rec.key() == null ? "\u0000partition-" + rec.partition() : rec.key(), new Task(rec, p));
+  }
+
+  private void applyBackpressure(Consumer<String, byte[]> c) {
+    List<TopicPartition> pause = new ArrayList<>();
+    List<TopicPartition> resume = new ArrayList<>();
+    progress.forEach((tp, p) -> {
+      int n = p.inFlight();
+      if (n >= maxInFlight && paused.add(tp)) {
+        pause.add(tp);
+      } else if (n <= maxInFlight / 2 && paused.remove(tp)) {
+        resume.add(tp);
+      }
+    });
+    if (!pause.isEmpty()) {
+      c.pause(pause);
+    }
+    if (!resume.isEmpty()) {
+      c.resume(resume);
+    }
+  }
+
+  private void commitFinished(Consumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      PartitionProgress p = progress.get(tp);
+      long position = p == null ? -1 : p.toCommit();
+      if (position >= 0) {
+        offsets.put(tp, new OffsetAndMetadata(position));
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      c.commitSync(offsets, Duration.ofSeconds(5));
+      offsets.forEach((tp, o) -> {
+        PartitionProgress p = progress.get(tp);
+        if (p != null) {
+          p.committed(o.offset());
+        }
+      });
+    } catch (RuntimeException e) {
+      log.debug("consumer {} commit deferred: {}", name, e.toString());
+    }
+  }
+
+  /** Waits until the partitions' records in hand are finished, up to the drain timeout. */
+  private void drain(Collection<TopicPartition> partitions) {
+    long deadline = System.nanoTime() + kit.properties.drainTimeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean busy = false;
+      for (TopicPartition tp : partitions) {
+        PartitionProgress p = progress.get(tp);
+        busy |= p != null && p.inFlight() > 0;
+      }
+      if (!busy) {
+        return;
+      }
+      sleepQuietly(10);
+    }
+    log.warn("consumer {} gave up draining {} after {}; their unfinished records are redelivered", name,
+        partitions, kit.properties.drainTimeout());
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    private final Consumer<String, byte[]> c;
+
+    Rebalance(Consumer<String, byte[]> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        progress.put(tp, new PartitionProgress());
+      }
+      kit.seekUncommitted(c, partitions, spec.startAt());
+      spec.hook().assigned(partitions);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      drain(partitions);
+      commitFinished(c, partitions);
+      letGo(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      letGo(partitions); // another member owns them already: nothing may be committed
+    }
+
+    private void letGo(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        PartitionProgress p = progress.remove(tp);
+        if (p != null) {
+          p.revoke();
+        }
+        paused.remove(tp);
+      }
+      spec.hook().revoked(partitions);
+    }
+  }
+
+  private record Task(ConsumerRecord<String, byte[]> rec, PartitionProgress progress) {}
+
+  /** One worker thread: takes the next key nobody runs and runs that key's next record. */
+  private final class Worker {
+    final int index;
+    Thread thread;
+
+    Worker(int index) {
+      this.index = index;
+    }
+
+    void start() {
+      thread = new Thread(this::loop, "vigil-" + name + "-lane-" + index);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() {
+      Thread t = thread;
+      if (t != null) {
+        t.interrupt();
+        try {
+          t.join(5_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private void loop() {
+      while (!Thread.currentThread().isInterrupted()) {
+        KeyOrderedQueue.Taken<Task> taken;
+        try {
+          taken = queue.take(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (taken == null) {
+          continue;
+        }
+        Task task = taken.item();
+        try {
+          Topic<V> topic = byName.get(task.rec().topic());
+          boolean done = !task.progress().revoked() && kit.runToCompletion(topic, task.rec(),
+              meters.get(task.rec().topic()), r -> kit.await(handler.handle(r)), name, deadLetters,
+              task.progress()::revoked);
+          if (done) {
+            task.progress().finished(task.rec().offset());
+          }
+        } catch (InterruptedException e) {
+          return;
+        } finally {
+          inFlight.decrementAndGet();
+          queue.done(taken.key());
+        }
+      }
+    }
+  }
+}

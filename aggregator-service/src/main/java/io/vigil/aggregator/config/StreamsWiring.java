@@ -19,6 +19,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
@@ -50,7 +52,22 @@ class StreamsWiring {
     config.put(DeadLetteringDeserializationHandler.SINK,
         new DeadLetteringDeserializationHandler.Sink(vigilKafkaTemplate, naming, applicationId, meters,
             dependencies));
+    config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        StreamsSupervision.RetryingProductionHandler.class);
+    config.put(StreamsSupervision.RetryingProductionHandler.METERS, dependencies);
     return new KafkaStreamsConfiguration(config);
+  }
+
+  /** A dying stream thread is replaced or shuts the client down, counted; never a silent loss of a thread. */
+  @Bean
+  StreamsBuilderFactoryBeanConfigurer streamsSupervision(MeterRegistry registry, DependencyMetrics dependencies) {
+    return factory -> factory.setStreamsUncaughtExceptionHandler(StreamsSupervision.uncaught(registry, dependencies));
+  }
+
+  /** Readiness component {@code streams}. */
+  @Bean(name = "streamsHealthIndicator")
+  StreamsSupervision.StreamsHealthIndicator streamsHealthIndicator(StreamsBuilderFactoryBean factory) {
+    return new StreamsSupervision.StreamsHealthIndicator(factory);
   }
 
   @Bean

@@ -33,7 +33,8 @@ public final class RollupTopology {
       Clock clock) {
     return builder
         .stream(naming.topic(Topics.METRICS_RAW),
-            Consumed.with(Serdes.String(), new MessageSerde<>(MetricPoint.class)).withName("metrics-raw"))
+            Consumed.with(Serdes.String(), new MessageSerde<>(MetricPoint.class))
+                .withTimestampExtractor(new PointTimestampExtractor()).withName("metrics-raw"))
         .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"));
   }
 
@@ -55,7 +56,8 @@ public final class RollupTopology {
 
     @Override
     public void process(FixedKeyRecord<String, MetricPoint> record) {
-      meters.consumed(record.timestamp(), clock.millis());
+      // delay from the moment the gateway accepted the point; the record's time is event time now
+      meters.consumed(record.value().receivedAtMs(), clock.millis());
       context.forward(record);
     }
   }

@@ -63,7 +63,7 @@ public final class BroadcastConsumer<V> extends PollThread {
     this.handler = java.util.Objects.requireNonNull(handler, "handler");
     this.meters = new ConsumerMeters(kit.registry, topic.base());
     this.deadLetters = kit.deadLetters(kit.naming.service() + "." + purpose + ".broadcast", name,
-        Map.of(kit.naming.topic(topic), meters));
+        name -> meters);
     kit.states.register(name, false);
   }
 

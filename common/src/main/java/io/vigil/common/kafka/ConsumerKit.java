@@ -6,6 +6,7 @@ import io.vigil.common.error.ErrorClassifier;
 import io.vigil.common.logging.LogContext;
 import io.vigil.common.logging.LogKeys;
 import io.vigil.common.model.InvalidRecordException;
+import io.vigil.common.model.Rollup;
 import io.vigil.common.observability.DependencyMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -115,9 +116,18 @@ public class ConsumerKit implements DisposableBean {
     return consume(List.of(topic), purpose, startAt);
   }
 
-  /** A work consumer of several topics of one message type in one group (every shard's rollups). */
+  /** A work consumer of several topics of one message type in one group. */
   public <V> ConsumerSpec<V> consume(List<Topic<V>> topics, String purpose, StartAt startAt) {
     return new ConsumerSpec<>(this, topics, purpose, startAt);
+  }
+
+  /**
+   * A work consumer of every shard's rollup topic, those created while it runs included (noticed
+   * within {@code vigil.kafka.pattern-refresh}); dead-letter and other suffixed topics never match.
+   */
+  public ConsumerSpec<Rollup> consumeAllShards(String purpose, StartAt startAt) {
+    return new ConsumerSpec<>(this, Topics.allRollups(naming.prefix()), base -> Topics.rollup(Topics.shardOf(base)),
+        purpose, startAt);
   }
 
   /**
@@ -215,7 +225,8 @@ public class ConsumerKit implements DisposableBean {
    * Sends a record to its dead-letter topic with the reason headers and waits for the broker; throws
    * (counted as a Kafka failure) when the send fails, so the caller does not move past the record.
    */
-  ConsumerRecordRecoverer deadLetters(String group, String consumer, Map<String, ConsumerMeters> metersByTopic) {
+  ConsumerRecordRecoverer deadLetters(String group, String consumer,
+      java.util.function.Function<String, ConsumerMeters> metersByTopic) {
     DeadLetterPublishingRecoverer publisher = new DeadLetterPublishingRecoverer(deadLetterTemplate,
         (rec, ex) -> new TopicPartition(naming.deadLetter(rec.topic()), -1));
     publisher.setHeadersFunction((rec, ex) -> DeadLetterHeaders.reasons(group, ex));
@@ -228,7 +239,7 @@ public class ConsumerKit implements DisposableBean {
         states.waiting(consumer, "kafka", sendFailed);
         throw new DependencyUnavailableException("kafka", "dead-letter send failed", sendFailed);
       }
-      ConsumerMeters meters = metersByTopic.get(rec.topic());
+      ConsumerMeters meters = metersByTopic.apply(rec.topic());
       if (meters != null) {
         meters.deadLettered(InvalidRecordException.in(ex) != null);
       }
@@ -239,10 +250,16 @@ public class ConsumerKit implements DisposableBean {
     };
   }
 
-  /** The consumer properties of one consumer: where a group without offsets starts. */
-  static Properties startProperties(StartAt startAt) {
+  /**
+   * The consumer properties of one consumer: where a group without offsets starts and, for a
+   * pattern, how soon a topic created at run time (a new shard) is noticed.
+   */
+  Properties consumerProperties(StartAt startAt, TopicRouting<?> routing) {
     Properties p = new Properties();
     p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startAt.offsetReset());
+    if (routing.isPattern()) {
+      p.setProperty(ConsumerConfig.METADATA_MAX_AGE_CONFIG, Long.toString(properties.patternRefresh().toMillis()));
+    }
     return p;
   }
 
@@ -348,7 +365,7 @@ public class ConsumerKit implements DisposableBean {
     ContainerProperties cp = w.containerProperties();
     cp.setMessageListener((MessageListener<String, byte[]>) rec -> {
       try {
-        run(w.byName.get(rec.topic()), rec, w.meters.get(rec.topic()), work);
+        run(w.routing.topic(rec.topic()), rec, w.routing.meters(rec.topic()), work);
         states.running(w.consumer);
       } catch (RuntimeException e) {
         throw e;
@@ -362,15 +379,15 @@ public class ConsumerKit implements DisposableBean {
   <V> ConcurrentMessageListenerContainer<String, byte[]> batchContainer(ConsumerSpec<V> spec, BatchHandler<V> handler) {
     Wiring<V> w = new Wiring<>(spec);
     ContainerProperties cp = w.containerProperties();
-    ConsumerRecordRecoverer deadLetters = deadLetters(w.group, w.consumer, w.meters);
+    ConsumerRecordRecoverer deadLetters = deadLetters(w.group, w.consumer, w.routing::meters);
     cp.setMessageListener((BatchMessageListener<String, byte[]>) records -> {
       // runs of valid records go to the handler; an invalid record is dead-lettered where it stands,
       // so nothing after a failing run is dead-lettered before that run is done
       List<ConsumerRecord<String, byte[]>> run = new ArrayList<>();
       List<ConsumedRecord<V>> decoded = new ArrayList<>();
       for (ConsumerRecord<String, byte[]> rec : records) {
-        Topic<V> topic = w.byName.get(rec.topic());
-        ConsumerMeters meters = w.meters.get(rec.topic());
+        Topic<V> topic = w.routing.topic(rec.topic());
+        ConsumerMeters meters = w.routing.meters(rec.topic());
         meters.consumed(rec.timestamp(), clock.millis());
         try {
           decoded.add(decode(topic, rec, traceOf(rec)));
@@ -404,15 +421,15 @@ public class ConsumerKit implements DisposableBean {
       handler.handle(List.copyOf(decoded));
     } catch (BatchItemException item) {
       int i = Math.min(item.index(), run.size() - 1);
-      w.meters.get(run.get(i).topic()).failed();
+      w.routing.meters(run.get(i).topic()).failed();
       throw new BatchListenerFailedException("batch item failed", item.getCause(), run.get(i));
     } catch (Exception e) {
-      w.meters.get(run.get(0).topic()).failed();
+      w.routing.meters(run.get(0).topic()).failed();
       throw new BatchListenerFailedException("batch failed", e, run.get(0));
     } finally {
       long each = (System.nanoTime() - start) / run.size();
       for (ConsumerRecord<String, byte[]> rec : run) {
-        w.meters.get(rec.topic()).processed(each);
+        w.routing.meters(rec.topic()).processed(each);
       }
     }
   }
@@ -422,26 +439,23 @@ public class ConsumerKit implements DisposableBean {
     final ConsumerSpec<V> spec;
     final String group;
     final String consumer;
-    final Map<String, ConsumerMeters> meters = new HashMap<>();
-    final Map<String, Topic<V>> byName = new HashMap<>();
+    final TopicRouting<V> routing;
 
     Wiring(ConsumerSpec<V> spec) {
       this.spec = spec;
       this.group = naming.group(spec.purpose());
       this.consumer = consumerName(spec.purpose());
-      for (Topic<V> topic : spec.topics()) {
-        meters.put(naming.topic(topic), new ConsumerMeters(registry, topic.base()));
-        byName.put(naming.topic(topic), topic);
-      }
+      this.routing = spec.routing();
       states.register(consumer, true);
     }
 
     ContainerProperties containerProperties() {
-      ContainerProperties cp = new ContainerProperties(byName.keySet().toArray(String[]::new));
+      ContainerProperties cp = routing.isPattern() ? new ContainerProperties(routing.pattern())
+          : new ContainerProperties(routing.names());
       cp.setGroupId(group);
       cp.setAckMode(ContainerProperties.AckMode.BATCH);
       cp.setShutdownTimeout(properties.drainTimeout().toMillis());
-      cp.setKafkaConsumerProperties(startProperties(spec.startAt()));
+      cp.setKafkaConsumerProperties(consumerProperties(spec.startAt(), routing));
       if (spec.startAt().window() != null) {
         // spring-kafka would commit the end position of a new latest-reset group on assignment,
         // before our listener could look back; the look-back seek decides the start instead
@@ -477,7 +491,7 @@ public class ConsumerKit implements DisposableBean {
     }
 
     private DefaultErrorHandler errorHandler() {
-      DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters(group, consumer, meters), failureBackOff(),
+      DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters(group, consumer, routing::meters), failureBackOff(),
           new ContainerPausingBackOffHandler(pauser));
       handler.setBackOffFunction((rec, ex) ->
           ErrorClassifier.classify(ex).retriable() ? dependencyBackOff() : null);

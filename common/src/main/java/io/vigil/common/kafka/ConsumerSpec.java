@@ -23,19 +23,34 @@ public final class ConsumerSpec<V> {
 
   private final ConsumerKit kit;
   private final List<Topic<V>> topics;
+  private final java.util.regex.Pattern pattern;
+  private final java.util.function.Function<String, Topic<V>> declare;
   private final String purpose;
   private final StartAt startAt;
   private PartitionHook hook = PartitionHook.NONE;
 
   ConsumerSpec(ConsumerKit kit, List<Topic<V>> topics, String purpose, StartAt startAt) {
+    this(kit, topics, null, null, purpose, startAt);
     if (topics == null || topics.isEmpty()) {
       throw new IllegalArgumentException("no topics for " + purpose);
     }
+  }
+
+  /** Topics matching {@code pattern}, present and future; {@code declare} gives a matching topic's declaration. */
+  ConsumerSpec(ConsumerKit kit, java.util.regex.Pattern pattern, java.util.function.Function<String, Topic<V>> declare,
+      String purpose, StartAt startAt) {
+    this(kit, null, pattern, declare, purpose, startAt);
+  }
+
+  private ConsumerSpec(ConsumerKit kit, List<Topic<V>> topics, java.util.regex.Pattern pattern,
+      java.util.function.Function<String, Topic<V>> declare, String purpose, StartAt startAt) {
     if (purpose == null || !purpose.matches("[a-z0-9][a-z0-9-]*")) {
       throw new IllegalArgumentException("purpose must be a fixed lower-case word: " + purpose);
     }
     this.kit = kit;
-    this.topics = List.copyOf(topics);
+    this.topics = topics == null ? null : List.copyOf(topics);
+    this.pattern = pattern;
+    this.declare = declare;
     this.purpose = purpose;
     this.startAt = Objects.requireNonNull(startAt, "every consumer states where a new group starts");
   }
@@ -71,8 +86,9 @@ public final class ConsumerSpec<V> {
     return new LaneConsumer<>(kit, this, threads, maxInFlightPerPartition, handler);
   }
 
-  List<Topic<V>> topics() {
-    return topics;
+  TopicRouting<V> routing() {
+    return topics != null ? TopicRouting.of(topics, kit.naming, kit.registry)
+        : TopicRouting.matching(pattern, declare, kit.naming, kit.registry);
   }
 
   String purpose() {

@@ -52,8 +52,7 @@ public final class LaneConsumer<V> extends PollThread {
   private final int maxInFlight;
   private final String group;
   private final String name;
-  private final Map<String, Topic<V>> byName = new HashMap<>();
-  private final Map<String, ConsumerMeters> meters = new HashMap<>();
+  private final TopicRouting<V> routing;
   private final ConsumerRecordRecoverer deadLetters;
   private final KeyOrderedQueue<Task> queue = new KeyOrderedQueue<>();
   private final List<Worker> workers = new ArrayList<>();
@@ -73,11 +72,8 @@ public final class LaneConsumer<V> extends PollThread {
     this.maxInFlight = maxInFlight;
     this.group = kit.naming.group(spec.purpose());
     this.name = kit.consumerName(spec.purpose());
-    for (Topic<V> topic : spec.topics()) {
-      byName.put(kit.naming.topic(topic), topic);
-      meters.put(kit.naming.topic(topic), new ConsumerMeters(kit.registry, topic.base()));
-    }
-    this.deadLetters = kit.deadLetters(group, name, meters);
+    this.routing = spec.routing();
+    this.deadLetters = kit.deadLetters(group, name, routing::meters);
     for (int i = 0; i < laneCount; i++) {
       workers.add(new Worker(i));
     }
@@ -117,9 +113,13 @@ public final class LaneConsumer<V> extends PollThread {
   @Override
   protected void loop() {
     try (Consumer<String, byte[]> c = kit.consumerFactory.createConsumer(group, name, null,
-        ConsumerKit.startProperties(spec.startAt()))) {
+        kit.consumerProperties(spec.startAt(), routing))) {
       consumer = c;
-      c.subscribe(byName.keySet(), new Rebalance(c));
+      if (routing.isPattern()) {
+        c.subscribe(routing.pattern(), new Rebalance(c));
+      } else {
+        c.subscribe(List.of(routing.names()), new Rebalance(c));
+      }
       while (!stopping) {
         try {
           commitFinished(c, progress.keySet());
@@ -311,9 +311,9 @@ public final class LaneConsumer<V> extends PollThread {
         }
         Task task = taken.item();
         try {
-          Topic<V> topic = byName.get(task.rec().topic());
+          Topic<V> topic = routing.topic(task.rec().topic());
           boolean done = !task.progress().revoked() && kit.runToCompletion(topic, task.rec(),
-              meters.get(task.rec().topic()), r -> kit.await(handler.handle(r)), name, deadLetters,
+              routing.meters(task.rec().topic()), r -> kit.await(handler.handle(r)), name, deadLetters,
               task.progress()::revoked);
           if (done) {
             task.progress().finished(task.rec().offset());

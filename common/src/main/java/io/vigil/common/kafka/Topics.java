@@ -1,6 +1,7 @@
 package io.vigil.common.kafka;
 
 import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.Checks;
 import io.vigil.common.model.CmdbChange;
 import io.vigil.common.model.ControlChange;
 import io.vigil.common.model.MetricPoint;
@@ -45,10 +46,28 @@ public final class Topics {
 
   /** The rollup topic of one detection shard. */
   public static Topic<Rollup> rollup(String shard) {
-    if (shard == null || !shard.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-      throw new IllegalArgumentException("bad shard name (lower-case letters, digits, '-'): " + shard);
+    if (shard == null || !Checks.SHARD.matcher(shard).matches()) {
+      throw new IllegalArgumentException("bad shard name (lower-case letters, digits, '-', at most 63): " + shard);
     }
     return new Topic<>(ROLLUP_PREFIX + shard, Rollup.class, "seriesId", ROLLUP_PARTITIONS, Duration.ofDays(2), false);
+  }
+
+  /**
+   * Every shard's rollup topic under {@code prefix}, present and future: the base name followed by a
+   * valid shard name and nothing else (so no {@code .dlt}).
+   */
+  public static java.util.regex.Pattern allRollups(String prefix) {
+    return java.util.regex.Pattern.compile(
+        java.util.regex.Pattern.quote(prefix + ROLLUP_PREFIX) + Checks.SHARD.pattern());
+  }
+
+  /** The shard of a rollup topic's base name ({@code metrics.rollup.<shard>}), or null if it is none. */
+  public static String shardOf(String base) {
+    if (base == null || !base.startsWith(ROLLUP_PREFIX)) {
+      return null;
+    }
+    String shard = base.substring(ROLLUP_PREFIX.length());
+    return Checks.SHARD.matcher(shard).matches() ? shard : null;
   }
 
   /** All topics of a deployment with the given shards, each followed by its dead-letter topic. */

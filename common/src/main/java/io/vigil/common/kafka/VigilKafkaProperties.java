@@ -27,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
  * @param drainTimeout how long a key-ordered consumer waits for the records in hand when it loses
  *     partitions or stops
  * @param concurrency consumer threads per container (at most the partition count is useful)
+ * @param patternRefresh how soon a consumer of every shard notices a shard topic created at run time
  * @param healthTimeout how long the readiness check waits for the cluster to answer
  */
 @Validated
@@ -42,6 +43,7 @@ public record VigilKafkaProperties(
     @DefaultValue("30s") Duration handlerTimeout,
     @DefaultValue("20s") Duration drainTimeout,
     @DefaultValue("2") @Min(1) int concurrency,
+    @DefaultValue("30s") Duration patternRefresh,
     @DefaultValue("3s") Duration healthTimeout) {
 
   public VigilKafkaProperties {

@@ -10,7 +10,27 @@ public final class Checks {
   /** Longest string a dimension key, value or name may have; longer ones are a client bug. */
   public static final int MAX_TEXT = 1024;
 
+  /**
+   * A detection shard's name: it becomes part of a topic name ({@code metrics.rollup.<shard>}), so
+   * lower-case letters, digits and '-', at most 63, starting with a letter or digit. No '.', so a
+   * shard's dead-letter or other suffixed topic can never look like a shard of its own.
+   */
+  public static final java.util.regex.Pattern SHARD = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  public static final String DEFAULT_SHARD = "default";
+
   private Checks() {}
+
+  /** A message's shard: absent or blank means {@link #DEFAULT_SHARD}; otherwise it must be a valid name. */
+  public static String shard(String type, String field, String value) {
+    if (value == null || value.isBlank()) {
+      return DEFAULT_SHARD;
+    }
+    if (!SHARD.matcher(value).matches()) {
+      throw new InvalidRecordException(type, field,
+          "not a shard name (lower-case letters, digits and '-', at most 63, no '.')");
+    }
+    return value;
+  }
 
   public static String text(String type, String field, String value) {
     if (value == null) {

@@ -39,7 +39,7 @@ public record MetricPoint(
     epochMs(TYPE, "timestampMs", timestampMs);
     finite(TYPE, "value", value);
     optionalText(TYPE, "unit", unit);
-    shard = shard == null || shard.isBlank() ? "default" : optionalText(TYPE, "shard", shard);
+    shard = Checks.shard(TYPE, "shard", shard);
     nonNegative(TYPE, "receivedAtMs", receivedAtMs);
   }
 }

@@ -36,7 +36,7 @@ public record Rollup(
     text(TYPE, "region", region);
     text(TYPE, "metric", metric);
     dimensions = checkMap(TYPE, "dimensions", dimensions);
-    shard = shard == null || shard.isBlank() ? "default" : optionalText(TYPE, "shard", shard);
+    shard = Checks.shard(TYPE, "shard", shard);
     if (periodSeconds <= 0) {
       throw new InvalidRecordException(TYPE, "periodSeconds", "must be > 0");
     }

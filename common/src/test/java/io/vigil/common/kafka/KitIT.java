@@ -31,7 +31,8 @@ import org.springframework.test.context.ContextConfiguration;
  */
 @SpringBootTest(classes = KitTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {"spring.application.name=kit", "vigil.kafka.retries=2", "vigil.kafka.concurrency=1",
-        "vigil.kafka.handler-timeout=5s", "vigil.kafka.drain-timeout=5s"})
+        "vigil.kafka.handler-timeout=5s", "vigil.kafka.drain-timeout=5s",
+        "vigil.kafka.pattern-refresh=1s"})
 @ContextConfiguration(initializers = VigilTestInitializer.class)
 abstract class KitIT {
 

@@ -34,5 +34,33 @@ class TopicsTest {
   void shardNamesAreBounded() {
     assertThatThrownBy(() -> Topics.rollup("Big Product")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Topics.rollup("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Topics.rollup("a.dlt")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Topics.rollup("a".repeat(64))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void thePatternOfEveryShardMatchesShardTopicsOnly() {
+    var pattern = Topics.allRollups("vigil.");
+    assertThat(pattern.matcher("vigil.metrics.rollup.default").matches()).isTrue();
+    assertThat(pattern.matcher("vigil.metrics.rollup.big-product").matches()).isTrue();
+    assertThat(pattern.matcher("vigil.metrics.rollup.default.dlt").matches()).isFalse();
+    assertThat(pattern.matcher("vigil.metrics.late").matches()).isFalse();
+    assertThat(pattern.matcher("other.metrics.rollup.default").matches()).isFalse();
+    assertThat(Topics.allRollups("t1.vigil.").matcher("t1xvigil.metrics.rollup.a").matches())
+        .as("the prefix is literal").isFalse();
+    assertThat(Topics.shardOf("metrics.rollup.big-product")).isEqualTo("big-product");
+    assertThat(Topics.shardOf("metrics.rollup.x.dlt")).isNull();
+    assertThat(Topics.shardOf("metrics.raw")).isNull();
+  }
+
+  @Test
+  void messagesCarryValidShardNamesOrTheDefault() {
+    var point = new io.vigil.common.model.MetricPoint(1, 1L, "ns", "local", "m", null, 1_764_000_000_000L, 1.0,
+        null, null, 0);
+    assertThat(point.shard()).isEqualTo("default");
+    assertThatThrownBy(() -> new io.vigil.common.model.MetricPoint(1, 1L, "ns", "local", "m", null,
+        1_764_000_000_000L, 1.0, null, "Big.Product", 0))
+        .isInstanceOf(io.vigil.common.model.InvalidRecordException.class)
+        .extracting(e -> ((io.vigil.common.model.InvalidRecordException) e).field()).isEqualTo("shard");
   }
 }

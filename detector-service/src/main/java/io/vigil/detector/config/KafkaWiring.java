@@ -5,13 +5,14 @@ import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.SnapshotLoader;
 import io.vigil.common.kafka.StartAt;
 import io.vigil.common.model.ControlChange;
+import io.vigil.detector.shard.ShardProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import java.time.Duration;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -22,6 +23,7 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
  * are only acknowledged.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ShardProperties.class)
 class KafkaWiring {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
@@ -37,9 +39,9 @@ class KafkaWiring {
   }
 
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit,
-      @Value("${vigil.detector.shard:default}") String shard) {
-    return kit.consume(Topics.rollup(shard), "rollups", StartAt.lookBack(NEW_GROUP_LOOK_BACK)).records(
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, ShardProperties shard) {
+    // the group is named for the shard: replicas of one shard share its partitions, shards never mix
+    return kit.consume(shard.rollupTopic(), "rollups-" + shard.shard(), StartAt.lookBack(NEW_GROUP_LOOK_BACK)).records(
         record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 

@@ -10,7 +10,6 @@ import io.vigil.common.model.CmdbChange;
 import io.vigil.common.model.ControlChange;
 import java.time.Duration;
 import io.vigil.common.kafka.Topics;
-import io.vigil.common.kafka.VigilKafkaProperties;
 import io.vigil.common.kafka.VigilPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +49,9 @@ class KafkaWiring {
 
   /** Recent values of series, for the notifications of alerts still open; every shard. */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, VigilKafkaProperties kafka) {
-    // only current values matter: a new group starts five minutes back
-    return kit.consume(kafka.shards().stream().map(Topics::rollup).toList(), "rollups",
-        StartAt.lookBack(Duration.ofMinutes(5))).records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit) {
+    // only current values matter: a new group starts five minutes back; shards created later are picked up
+    return kit.consumeAllShards("rollups", StartAt.lookBack(Duration.ofMinutes(5))).records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 
   /** Broadcast: silences, receivers, schedules and templates are kept by every instance (loader: notification feature). */

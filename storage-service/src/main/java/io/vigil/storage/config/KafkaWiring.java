@@ -3,7 +3,6 @@ package io.vigil.storage.config;
 import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.StartAt;
 import io.vigil.common.kafka.Topics;
-import io.vigil.common.kafka.VigilKafkaProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -20,10 +19,10 @@ class KafkaWiring {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
 
-  /** Storage keeps the rollups of every shard of the deployment. */
+  /** Storage keeps the rollups of every shard, shards created while it runs included (by pattern). */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, VigilKafkaProperties kafka) {
-    return kit.consume(kafka.shards().stream().map(Topics::rollup).toList(), "rollups", StartAt.EARLIEST)
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit) {
+    return kit.consumeAllShards("rollups", StartAt.EARLIEST)
         .batches(batch -> log.debug("{} rollups", batch.size()));
   }
 

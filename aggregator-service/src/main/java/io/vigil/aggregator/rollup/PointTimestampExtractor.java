@@ -1,0 +1,23 @@
+package io.vigil.aggregator.rollup;
+
+import io.vigil.common.model.MetricPoint;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.processor.TimestampExtractor;
+
+/**
+ * Event time is the point's own {@code timestampMs}, never the record's CreateTime: a gateway that
+ * batches, retries or falls behind must not move a point into another window. A value that is not a
+ * point (it never reaches here: unreadable records are dead-lettered before) keeps the partition's
+ * time, so it cannot push stream time forward. When {@code metrics.raw} carries batches of points,
+ * a batch's event time is its latest point's.
+ */
+public final class PointTimestampExtractor implements TimestampExtractor {
+
+  @Override
+  public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    if (record.value() instanceof MetricPoint point) {
+      return point.timestampMs();
+    }
+    return partitionTime >= 0 ? partitionTime : record.timestamp();
+  }
+}

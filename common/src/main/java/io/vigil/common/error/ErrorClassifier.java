@@ -15,7 +15,7 @@ import java.util.Set;
  *       InvalidRecordException} anywhere in the cause chain): dead-lettered at once.
  *   <li>{@link Kind#DEPENDENCY}: something the work needs did not answer: a {@link
  *       DependencyUnavailableException}, or a known transient exception of the clients we use
- *       (Kafka's retriable errors, connection and socket timeouts, JDBC transient and connection
+ *       (Kafka's retriable errors, I/O errors such as resets and timeouts, JDBC transient and connection
  *       errors, Spring's resource-failure data-access errors, Lettuce connection errors, an open
  *       circuit breaker, Elasticsearch's 429/502/503/504). The record is fine: back off and retry
  *       without limit, never a dead letter.
@@ -49,6 +49,9 @@ public final class ErrorClassifier {
       "org.apache.kafka.common.errors.RetriableException",
       "org.apache.kafka.common.errors.TimeoutException",
       "org.apache.kafka.common.errors.DisconnectException",
+      // any I/O failure in a client call is about the connection, not the record: a reset, a closed
+      // stream, a transport error (the Elasticsearch client reports a reset as a bare IOException)
+      "java.io.IOException",
       "java.net.ConnectException",
       "java.net.SocketTimeoutException",
       "java.net.NoRouteToHostException",
@@ -67,6 +70,14 @@ public final class ErrorClassifier {
       "io.lettuce.core.RedisLoadingException",
       "io.github.resilience4j.circuitbreaker.CallNotPermittedException",
       "co.elastic.clients.transport.TransportException");
+
+  /** I/O exceptions that are about the bytes, not the connection: never a reason to wait. */
+  private static final Set<String> NOT_TRANSIENT = Set.of(
+      "java.io.CharConversionException",
+      "java.io.UTFDataFormatException",
+      "java.io.ObjectStreamException",
+      "java.io.FileNotFoundException",
+      "com.fasterxml.jackson.core.JacksonException");
 
   /** Elasticsearch's error with these HTTP statuses is an overloaded or unreachable cluster. */
   private static final String ES_EXCEPTION = "co.elastic.clients.elasticsearch._types.ElasticsearchException";
@@ -99,6 +110,9 @@ public final class ErrorClassifier {
   private static boolean isTransient(Throwable t) {
     for (Class<?> c = t.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
       String name = c.getName();
+      if (NOT_TRANSIENT.contains(name)) {
+        return false;
+      }
       if (TRANSIENT.contains(name)) {
         return true;
       }
@@ -118,30 +132,53 @@ public final class ErrorClassifier {
     }
   }
 
-  /** Which dependency a transient client exception came from, judged by the packages in the chain. */
+  /**
+   * Which dependency a transient client exception came from: judged by the exception classes in the
+   * chain, else by the client code it was thrown from (a bare {@code IOException} thrown inside the
+   * Elasticsearch client names the client only in its stack).
+   */
   static String dependencyOf(Throwable error) {
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
     int depth = 0;
     for (Throwable t = error; t != null && depth < MAX_DEPTH && seen.put(t, Boolean.TRUE) == null;
         t = t.getCause(), depth++) {
       for (Class<?> c = t.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-        String name = c.getName();
-        if (name.startsWith("org.apache.kafka.")) {
-          return "kafka";
+        String named = byPackage(c.getName());
+        if (named != null) {
+          return named;
         }
-        if (name.startsWith("io.lettuce.") || name.startsWith("org.springframework.data.redis.")) {
-          return "redis";
-        }
-        if (name.startsWith("co.elastic.") || name.startsWith("org.elasticsearch.")
-            || name.startsWith("org.springframework.data.elasticsearch.")) {
-          return "elasticsearch";
-        }
-        if (name.startsWith("java.sql.") || name.startsWith("com.mysql.") || name.startsWith("org.mariadb.")
-            || name.startsWith("org.springframework.jdbc.") || name.startsWith("com.zaxxer.hikari.")) {
-          return "mysql";
+      }
+    }
+    seen.clear();
+    depth = 0;
+    for (Throwable t = error; t != null && depth < MAX_DEPTH && seen.put(t, Boolean.TRUE) == null;
+        t = t.getCause(), depth++) {
+      StackTraceElement[] frames = t.getStackTrace();
+      for (int i = 0; i < Math.min(frames.length, 64); i++) {
+        String named = byPackage(frames[i].getClassName());
+        if (named != null) {
+          return named;
         }
       }
     }
     return "unknown";
+  }
+
+  private static String byPackage(String name) {
+    if (name.startsWith("org.apache.kafka.")) {
+      return "kafka";
+    }
+    if (name.startsWith("io.lettuce.") || name.startsWith("org.springframework.data.redis.")) {
+      return "redis";
+    }
+    if (name.startsWith("co.elastic.") || name.startsWith("org.elasticsearch.")
+        || name.startsWith("org.springframework.data.elasticsearch.")) {
+      return "elasticsearch";
+    }
+    if (name.startsWith("java.sql.") || name.startsWith("com.mysql.") || name.startsWith("org.mariadb.")
+        || name.startsWith("org.springframework.jdbc.") || name.startsWith("com.zaxxer.hikari.")) {
+      return "mysql";
+    }
+    return null;
   }
 }

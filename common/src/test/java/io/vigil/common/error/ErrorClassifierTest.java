@@ -43,6 +43,10 @@ class ErrorClassifierTest {
             Kind.DEPENDENCY, "unknown"),
         Arguments.of("socket timeout", new RuntimeException(new SocketTimeoutException("read")),
             Kind.DEPENDENCY, "unknown"),
+        Arguments.of("a reset reported as a bare IOException", new RuntimeException(new java.io.IOException(
+            "Connection reset by peer")), Kind.DEPENDENCY, "unknown"),
+        Arguments.of("bytes that are not text are the record's fault", new java.io.CharConversionException("bad"),
+            Kind.FAILED, null),
         Arguments.of("integrity violation is the record's fault", new DataIntegrityViolationException("dup"),
             Kind.FAILED, null),
         Arguments.of("a bug", new NullPointerException("x"), Kind.FAILED, null),

@@ -10,8 +10,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A service whose Kafka is a dead port still starts and stays alive, but is not ready, and its
- * readiness names {@code kafka} as the component that is down. (The shared MariaDB and Redis are
- * never stopped for this; pointing at a dead port is enough.)
+ * readiness names {@code kafka} as the component that is down. Other dependencies are taken away
+ * through {@link io.vigil.common.testing.fault.FaultProxy} (the shared servers are never stopped),
+ * with the helpers below.
  */
 @VigilServiceTest
 @TestPropertySource(properties = {
@@ -36,6 +37,8 @@ public abstract class DeadDependencySupport {
    */
   public static void assertNotReadyBecauseOf(int port, String component, String dependency) {
     Http http = new Http(port);
+    Awaits.until("readiness down naming " + component, () ->
+        http.get("/actuator/health/readiness").statusCode() == 503);
     HttpResponse<String> readiness = http.get("/actuator/health/readiness");
     assertThat(readiness.statusCode()).isEqualTo(503);
     JsonNode body = Http.json(readiness);
@@ -45,5 +48,21 @@ public abstract class DeadDependencySupport {
     String metrics = http.get("/actuator/prometheus").body();
     assertThat(Http.sample(metrics, "vigil_dependency_failures_total", "dependency=\"" + dependency + "\""))
         .isGreaterThanOrEqualTo(1);
+  }
+
+  /** Readiness comes back by itself once the dependency answers again. */
+  public static void assertReadyAgain(int port) {
+    Http http = new Http(port);
+    Awaits.until("readiness back up", () -> http.get("/actuator/health/readiness").statusCode() == 200);
+  }
+
+  /** What the real client threw while its server was away is classed as an unavailable dependency. */
+  public static void assertClassedUnavailable(Throwable thrown, String dependency) {
+    assertThat(thrown).as("the client failed while its server was away").isNotNull();
+    io.vigil.common.error.ErrorClassifier.Verdict verdict = io.vigil.common.error.ErrorClassifier.classify(thrown);
+    assertThat(verdict.kind()).as("class of %s", thrown.toString()).isEqualTo(io.vigil.common.error.ErrorClassifier.Kind.DEPENDENCY);
+    if (dependency != null) {
+      assertThat(verdict.dependency()).as("dependency of %s", thrown.toString()).isEqualTo(dependency);
+    }
   }
 }

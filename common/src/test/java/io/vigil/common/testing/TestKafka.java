@@ -30,15 +30,20 @@ public final class TestKafka {
   }
 
   public static void send(String base, String key, byte[] value) {
+    sendFull(topic(base), key, value);
+  }
+
+  /** Sends to a topic by its full name (a test with a prefix of its own). */
+  public static void sendFull(String topic, String key, byte[] value) {
     Map<String, Object> config = Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap(),
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
         ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
-      producer.send(new ProducerRecord<>(topic(base), key, value)).get(20, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(topic, key, value)).get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot send to " + topic(base), e);
+      throw new IllegalStateException("cannot send to " + topic, e);
     }
   }
 

@@ -55,6 +55,8 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     var source = sources.remove("vigilTestRun");
     if (sources.contains("Inlined Test Properties")) {
       sources.addAfter("Inlined Test Properties", source);
+    } else if (sources.contains("commandLineArgs")) {
+      sources.addAfter("commandLineArgs", source); // a test that starts an application with arguments
     } else {
       sources.addFirst(source);
     }

@@ -1,0 +1,164 @@
+package io.vigil.common.testing.fault;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+
+/**
+ * A Java main class run in a JVM of its own, on this test's classpath, so a test can SIGKILL it: the
+ * crash a graceful in-JVM close would fake (no shutdown hooks, no final commit, no flushed buffers).
+ * Output goes to a log file under {@code target/child-jvms/}, named in failure messages.
+ */
+public final class ChildJvm implements AutoCloseable {
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private ChildJvm(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  /**
+   * Starts {@code mainClass} with the JVM options and arguments given, a heap of 256 MB unless an
+   * option says otherwise.
+   */
+  public static ChildJvm start(String name, String mainClass, List<String> jvmOptions, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+      command.add("-Xmx256m");
+    }
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(classpath());
+    command.add(mainClass);
+    command.addAll(args);
+    try {
+      Path dir = Files.createDirectories(Path.of("target", "child-jvms"));
+      Path log = dir.resolve(name + "-" + System.nanoTime() + ".log");
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new ChildJvm(name, p, log);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + name, e);
+    }
+  }
+
+  /** This test JVM's classpath, unpacked from Surefire's manifest-only jar when it uses one. */
+  static String classpath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    if (cp != null && !cp.isBlank()) {
+      return cp;
+    }
+    cp = System.getProperty("java.class.path");
+    String[] entries = cp.split(File.pathSeparator);
+    if (entries.length == 1 && entries[0].endsWith(".jar")) {
+      try (JarFile jar = new JarFile(entries[0])) {
+        String manifestCp = jar.getManifest().getMainAttributes().getValue("Class-Path");
+        if (manifestCp != null) {
+          List<String> paths = new ArrayList<>();
+          for (String url : manifestCp.trim().split("\\s+")) {
+            paths.add(Path.of(java.net.URI.create(url)).toString());
+          }
+          return String.join(File.pathSeparator, paths);
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalStateException("cannot read the test classpath from " + entries[0], e);
+      }
+    }
+    return cp;
+  }
+
+  /** A free loopback port (free now; a child binds it soon after). */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until something listens on the port, failing early if the child died. */
+  public ChildJvm awaitPort(int port, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return this;
+      } catch (IOException e) {
+        sleep(200);
+      }
+    }
+    throw new IllegalStateException(name + " did not listen on " + port + " within " + timeout + "; see "
+        + log.toAbsolutePath());
+  }
+
+  /** SIGKILL: the JVM ends at once, nothing of it runs any more. */
+  public void kill() {
+    process.destroyForcibly();
+    waitFor();
+  }
+
+  /** SIGTERM: shutdown hooks run, as in an orderly stop. */
+  public void stop() {
+    process.destroy();
+    waitFor();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** The child's output so far, for assertions and failure messages. */
+  public String output() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no output: " + e + ")";
+    }
+  }
+
+  private void waitFor() {
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}

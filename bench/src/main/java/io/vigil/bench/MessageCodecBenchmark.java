@@ -28,11 +28,12 @@ public class MessageCodecBenchmark {
   public void setUp() {
     point = new MetricPoint(1, 42L, "qce/cvm", "ap-guangzhou", "cpu_usage",
         Map.of("appid", "1251763868", "vm_uuid", "ba53fdd0-7222-441e-8a71-9cdd031c0bbf"),
-        1_764_000_001_500L, 37.5, "percent", "default", 1_764_000_001_600L);
+        1_764_000_001_500L, 37.5, "percent", "default", 1_764_000_001_600L, java.util.Set.of(60, 300), 30_000L,
+        "1251763868");
     pointJson = codec.encode(point);
     rollupJson = codec.encode(new Rollup(1, 42L, "qce/cvm", "ap-guangzhou", "cpu_usage",
         Map.of("appid", "1251763868"), "default", 60, 1_764_000_000_000L, 75.0, 2, 30.0, 45.0, 45.0,
-        1_764_000_070_000L));
+        1_764_000_070_000L, "1251763868"));
   }
 
   @Benchmark

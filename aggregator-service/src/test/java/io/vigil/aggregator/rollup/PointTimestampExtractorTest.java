@@ -17,7 +17,7 @@ class PointTimestampExtractorTest {
 
   @Test
   void thePointsTimestampWinsOverTheRecordsCreateTime() {
-    MetricPoint point = new MetricPoint(1, 1L, "ns", "local", "m", null, EVENT, 1.0, null, null, WRITTEN);
+    MetricPoint point = new MetricPoint(1, 1L, "ns", "local", "m", null, EVENT, 1.0, null, null, WRITTEN, null, 0, null);
     assertThat(new PointTimestampExtractor().extract(record(point), EVENT - 10)).isEqualTo(EVENT);
   }
 

@@ -1,6 +1,15 @@
 package io.vigil.common.kafka;
 
 import io.vigil.common.model.InvalidRecordException;
+import io.vigil.common.model.Upcasts;
+import java.util.function.UnaryOperator;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.type.LogicalType;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -18,21 +27,63 @@ public final class MessageCodec {
   private static final Pattern MISSING_PROPERTY = Pattern.compile("property '([^']+)'");
 
   private final JsonMapper mapper;
+  private final Upcasts upcasts;
+  private static final ClassValue<Integer> CURRENT_VERSION = new ClassValue<>() {
+    @Override
+    protected Integer computeValue(Class<?> type) {
+      try {
+        return type.getField("SCHEMA_VERSION").getInt(null);
+      } catch (ReflectiveOperationException e) {
+        return -1; // not a versioned message: no upcast
+      }
+    }
+  };
 
   public MessageCodec() {
-    this(defaultMapper());
+    this(defaultMapper(), Upcasts.CONTRACT);
   }
 
   public MessageCodec(JsonMapper mapper) {
-    this.mapper = mapper;
+    this(mapper, Upcasts.CONTRACT);
   }
 
+  public MessageCodec(JsonMapper mapper, Upcasts upcasts) {
+    this.mapper = mapper;
+    this.upcasts = upcasts;
+  }
+
+  /**
+   * Tolerant of unknown fields, strict on everything else: no float read as an integer, no text
+   * read as a number or boolean, no number read as a boolean, no trailing tokens after the message,
+   * no duplicate keys (which one would win is a guess).
+   */
   public static JsonMapper defaultMapper() {
     return JsonMapper.builder()
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         // optional primitives may be absent (default 0); required ones are guarded by @Required
         .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .withCoercionConfig(LogicalType.Integer, c -> {
+          c.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+          c.setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+          c.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        })
+        .withCoercionConfig(LogicalType.Float, c -> {
+          c.setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+          c.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        })
+        .withCoercionConfig(LogicalType.Boolean, c -> {
+          c.setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+          c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        })
+        .withCoercionConfig(LogicalType.Textual, c -> {
+          c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+          c.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+          c.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        })
         .build();
   }
 
@@ -53,12 +104,46 @@ public final class MessageCodec {
     if (json == null || json.length == 0) {
       throw new InvalidRecordException(type.getSimpleName(), "$", "empty record");
     }
+    T value;
     try {
-      T value = mapper.readValue(json, type);
-      if (value == null) {
-        throw new InvalidRecordException(type.getSimpleName(), "$", "null record");
+      value = mapper.readValue(json, type);
+    } catch (JacksonException e) {
+      InvalidRecordException invalid = toInvalid(type.getSimpleName(), e);
+      if (upcasts.fromPrevious(type) == null) {
+        throw invalid; // the common case: no type has a previous version to read
       }
-      return value;
+      value = upcast(json, type, invalid);
+    }
+    if (value == null) {
+      throw new InvalidRecordException(type.getSimpleName(), "$", "null record");
+    }
+    return value;
+  }
+
+  /**
+   * The slow path, taken only for a message the current record refused and whose type has an upcast
+   * step: read the tree, and if it is the previous version, turn it into the current shape and bind
+   * that (tree, upcast, bind). Otherwise the original refusal stands.
+   */
+  private <T> T upcast(byte[] json, Class<T> type, InvalidRecordException refusal) {
+    int current = CURRENT_VERSION.get(type);
+    UnaryOperator<ObjectNode> step = upcasts.fromPrevious(type);
+    if (current < 2 || step == null) {
+      throw refusal;
+    }
+    try {
+      JsonNode tree = mapper.readTree(json);
+      if (!(tree instanceof ObjectNode object) || !tree.path("schemaVersion").isIntegralNumber()) {
+        throw refusal;
+      }
+      int version = tree.path("schemaVersion").asInt();
+      if (version != current - 1) {
+        throw version == current ? refusal : new InvalidRecordException(type.getSimpleName(), "schemaVersion",
+            "unsupported version " + version + " (this build reads " + current + " and " + (current - 1) + ")");
+      }
+      ObjectNode upcast = step.apply(object.deepCopy());
+      upcast.put("schemaVersion", current);
+      return mapper.treeToValue(upcast, type);
     } catch (JacksonException e) {
       throw toInvalid(type.getSimpleName(), e);
     }

@@ -1,6 +1,7 @@
 package io.vigil.common.kafka;
 
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * A topic's declaration: its base name (without the deployment prefix), the message type its values
@@ -9,10 +10,12 @@ import java.time.Duration;
  *
  * @param valueType the message record; {@code byte[]} for dead-letter topics, which keep the
  *     original bytes
- * @param key what the record key is, for the docs and for producers
+ * @param key what the record key is, in words, for the docs
+ * @param keyOf the key of a message on this topic: the publisher derives every key with it, so no
+ *     record is ever mis-keyed (null for dead-letter topics, which keep the original key)
  */
-public record Topic<V>(
-    String base, Class<V> valueType, String key, int partitions, Duration retention, boolean compacted) {
+public record Topic<V>(String base, Class<V> valueType, String key, Function<V, String> keyOf, int partitions,
+    Duration retention, boolean compacted) {
 
   public Topic {
     if (base == null || !base.matches("[a-z0-9][a-z0-9._-]*")) {
@@ -25,6 +28,18 @@ public record Topic<V>(
 
   /** The dead-letter topic of this one: same partitions, original bytes, reason in headers. */
   public Topic<byte[]> deadLetter() {
-    return new Topic<>(base + Topics.DLT_SUFFIX, byte[].class, key, partitions, Topics.DLT_RETENTION, false);
+    return new Topic<>(base + Topics.DLT_SUFFIX, byte[].class, key, null, partitions, Topics.DLT_RETENTION, false);
+  }
+
+  /** The record key of {@code message} on this topic. */
+  public String keyFor(V message) {
+    if (keyOf == null) {
+      throw new IllegalStateException(base + " has no key function: nothing is published to it directly");
+    }
+    String k = keyOf.apply(message);
+    if (k == null || k.isEmpty()) {
+      throw new IllegalArgumentException(base + ": the message has no key");
+    }
+    return k;
   }
 }

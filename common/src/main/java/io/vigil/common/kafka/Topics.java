@@ -8,6 +8,7 @@ import io.vigil.common.model.MetricPoint;
 import io.vigil.common.model.NotificationRecord;
 import io.vigil.common.model.ProductEvent;
 import io.vigil.common.model.Rollup;
+import io.vigil.common.series.SeriesId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,21 +24,22 @@ public final class Topics {
   public static final String DLT_SUFFIX = ".dlt";
   static final Duration DLT_RETENTION = Duration.ofDays(14);
 
-  public static final Topic<MetricPoint> METRICS_RAW =
-      new Topic<>("metrics.raw", MetricPoint.class, "seriesId", 12, Duration.ofDays(1), false);
+  public static final Topic<MetricPoint> METRICS_RAW = new Topic<>("metrics.raw", MetricPoint.class, "seriesId",
+      p -> SeriesId.key(p.seriesId()), 12, Duration.ofDays(1), false);
   /** Points that arrived after their window's grace period: counted and kept, never dropped. */
-  public static final Topic<MetricPoint> METRICS_LATE =
-      new Topic<>("metrics.late", MetricPoint.class, "seriesId", 3, Duration.ofDays(3), false);
+  public static final Topic<MetricPoint> METRICS_LATE = new Topic<>("metrics.late", MetricPoint.class, "seriesId",
+      p -> SeriesId.key(p.seriesId()), 3, Duration.ofDays(3), false);
   public static final Topic<ProductEvent> EVENTS_RAW =
-      new Topic<>("events.raw", ProductEvent.class, "objectId", 6, Duration.ofDays(3), false);
+      new Topic<>("events.raw", ProductEvent.class, "objectId", ProductEvent::objectId, 6, Duration.ofDays(3), false);
   public static final Topic<AlertEvent> ALERTS_EVENTS =
-      new Topic<>("alerts.events", AlertEvent.class, "alertKey", 6, Duration.ofDays(7), false);
+      new Topic<>("alerts.events", AlertEvent.class, "alertKey", AlertEvent::alertKey, 6, Duration.ofDays(7), false);
   public static final Topic<NotificationRecord> NOTIFY_RECORDS =
-      new Topic<>("notify.records", NotificationRecord.class, "notificationId", 6, Duration.ofDays(7), false);
+      new Topic<>("notify.records", NotificationRecord.class, "notificationId", NotificationRecord::notificationId, 6,
+          Duration.ofDays(7), false);
   public static final Topic<ControlChange> CONTROL_CHANGES =
-      new Topic<>("control.changes", ControlChange.class, "type:id", 3, null, true);
+      new Topic<>("control.changes", ControlChange.class, "type:id", ControlChange::key, 3, null, true);
   public static final Topic<CmdbChange> CMDB_CHANGES =
-      new Topic<>("cmdb.changes", CmdbChange.class, "instance", 6, null, true);
+      new Topic<>("cmdb.changes", CmdbChange.class, "instance", CmdbChange::instance, 6, null, true);
 
   static final String ROLLUP_PREFIX = "metrics.rollup.";
   private static final int ROLLUP_PARTITIONS = 12;
@@ -49,7 +51,8 @@ public final class Topics {
     if (shard == null || !Checks.SHARD.matcher(shard).matches()) {
       throw new IllegalArgumentException("bad shard name (lower-case letters, digits, '-', at most 63): " + shard);
     }
-    return new Topic<>(ROLLUP_PREFIX + shard, Rollup.class, "seriesId", ROLLUP_PARTITIONS, Duration.ofDays(2), false);
+    return new Topic<>(ROLLUP_PREFIX + shard, Rollup.class, "seriesId", r -> SeriesId.key(r.seriesId()),
+        ROLLUP_PARTITIONS, Duration.ofDays(2), false);
   }
 
   /**

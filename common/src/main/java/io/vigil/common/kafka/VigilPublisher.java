@@ -36,22 +36,24 @@ public class VigilPublisher {
     this.dependencies = dependencies;
   }
 
-  /** Completes when the broker has the record (all in-sync replicas); fails with the send's error. */
-  public <V extends VigilMessage> CompletableFuture<SendResult<String, byte[]>> publish(Topic<V> topic, String key,
-      V message) {
-    return publish(topic, key, message, Map.of());
+  /**
+   * Sends {@code message} keyed as its topic says ({@link Topic#keyFor}). Completes when the broker
+   * has the record (all in-sync replicas); fails with the send's error.
+   */
+  public <V extends VigilMessage> CompletableFuture<SendResult<String, byte[]>> publish(Topic<V> topic, V message) {
+    return publish(topic, message, Map.of());
   }
 
   /**
-   * As {@link #publish(Topic, String, VigilMessage)}, with extra headers (UTF-8 text), e.g. the
-   * reason a point was routed to the late topic.
+   * As {@link #publish(Topic, VigilMessage)}, with extra headers (UTF-8 text), e.g. the reason a
+   * point was routed to the late topic.
    */
-  public <V extends VigilMessage> CompletableFuture<SendResult<String, byte[]>> publish(Topic<V> topic, String key,
-      V message, Map<String, String> headers) {
+  public <V extends VigilMessage> CompletableFuture<SendResult<String, byte[]>> publish(Topic<V> topic, V message,
+      Map<String, String> headers) {
     if (message == null) {
       throw new IllegalArgumentException("null message for " + topic.base() + "; a deletion is a tombstone()");
     }
-    return send(topic, key, codec.encode(message), headers);
+    return send(topic, topic.keyFor(message), codec.encode(message), headers);
   }
 
   /**

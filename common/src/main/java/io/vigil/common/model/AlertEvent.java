@@ -2,6 +2,8 @@ package io.vigil.common.model;
 
 import static io.vigil.common.model.Checks.*;
 
+import io.vigil.common.series.AlertIds;
+import io.vigil.common.series.AlertKey;
 import java.util.Map;
 
 /**
@@ -9,12 +11,18 @@ import java.util.Map;
  * one alert share the key and carry an increasing {@code sequence}, so consumers can both keep
  * their order and drop a stale or repeated one.
  *
- * @param alertKey {@code policyId + ":" + SeriesId.key(seriesId)} for metric alerts, {@code policyId
- *     + ":" + objectId} for event alerts
+ * @param eventId {@link AlertIds#eventId}(alertKey, sequence): the same event always has the same id
+ * @param alertKey {@link AlertKey}'s written form: {@code <policyId>:s:<series hex>} for metric
+ *     alerts, {@code <policyId>:o:<objectId>} for event alerts
  * @param seriesId the series for metric alerts; {@code 0} for event alerts
  * @param objectId the object for event alerts; absent for metric alerts
  * @param value the observed statistic; absent for {@code NO_DATA}
  * @param threshold the condition's threshold; absent for event alerts
+ * @param periodSeconds the rollup period the condition judged; 0 for event alerts
+ * @param windowStartMs the first millisecond of the window that caused this transition; 0 if none
+ * @param shard the detection shard that judged it
+ * @param reason why it changed, as a word, for transitions not caused by data: e.g. {@code
+ *     policy_disabled}, {@code policy_changed}, {@code policy_deleted}
  */
 public record AlertEvent(
     @Required int schemaVersion,
@@ -36,7 +44,11 @@ public record AlertEvent(
     Double threshold,
     String summary,
     long firstFiredAtMs,
-    @Required long timestampMs)
+    @Required long timestampMs,
+    int periodSeconds,
+    long windowStartMs,
+    String shard,
+    String reason)
     implements VigilMessage {
 
   public static final String TYPE = "AlertEvent";
@@ -58,7 +70,16 @@ public record AlertEvent(
     checkVersion(TYPE, schemaVersion, SCHEMA_VERSION);
     text(TYPE, "eventId", eventId);
     text(TYPE, "alertKey", alertKey);
+    AlertKey key;
+    try {
+      key = AlertKey.parse(alertKey);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRecordException(TYPE, "alertKey", e.getMessage());
+    }
     text(TYPE, "policyId", policyId);
+    if (!key.policyId().equals(policyId)) {
+      throw new InvalidRecordException(TYPE, "alertKey", "names policy " + key.policyId() + ", not " + policyId);
+    }
     nonNegative(TYPE, "policyVersion", policyVersion);
     text(TYPE, "tenant", tenant);
     text(TYPE, "namespace", namespace);
@@ -74,12 +95,21 @@ public record AlertEvent(
     if (sequence <= 0) {
       throw new InvalidRecordException(TYPE, "sequence", "must be > 0");
     }
+    if (!eventId.equals(AlertIds.eventId(alertKey, sequence))) {
+      throw new InvalidRecordException(TYPE, "eventId", "is not AlertIds.eventId(alertKey, sequence)");
+    }
     optionalFinite(TYPE, "value", value);
     optionalFinite(TYPE, "threshold", threshold);
     if (summary != null && summary.length() > 4 * MAX_TEXT) {
       throw new InvalidRecordException(TYPE, "summary", "longer than " + 4 * MAX_TEXT + " characters");
     }
-    nonNegative(TYPE, "firstFiredAtMs", firstFiredAtMs);
+    optionalEpochMs(TYPE, "firstFiredAtMs", firstFiredAtMs);
     epochMs(TYPE, "timestampMs", timestampMs);
+    if (periodSeconds < 0) {
+      throw new InvalidRecordException(TYPE, "periodSeconds", "must be >= 0");
+    }
+    optionalEpochMs(TYPE, "windowStartMs", windowStartMs);
+    shard = Checks.shard(TYPE, "shard", shard);
+    optionalWord(TYPE, "reason", reason);
   }
 }

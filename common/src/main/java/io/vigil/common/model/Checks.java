@@ -59,9 +59,50 @@ public final class Checks {
     return value;
   }
 
+  /** 2000-01-01T00:00:00Z: anything earlier is not a Vigil time (seconds, or a zero). */
+  public static final long EARLIEST_MS = 946_684_800_000L;
+  /** 2100-01-01T00:00:00Z: anything later is microseconds or nanoseconds, not milliseconds. */
+  public static final long LATEST_MS = 4_102_444_800_000L;
+
+  /**
+   * Epoch milliseconds, checked for plausibility in this one place: a value in seconds (about
+   * 1.7e9) or microseconds (about 1.7e15) is refused, naming the field, instead of becoming a point
+   * in 1970 or in the year 55000.
+   */
   public static long epochMs(String type, String field, long value) {
-    if (value <= 0) {
-      throw new InvalidRecordException(type, field, "must be epoch milliseconds > 0");
+    if (value < EARLIEST_MS || value >= LATEST_MS) {
+      throw new InvalidRecordException(type, field, "must be epoch milliseconds between 2000 and 2100"
+          + (value > 0 && value < EARLIEST_MS / 100 ? " (this looks like seconds)" : "")
+          + (value >= LATEST_MS ? " (this looks like micro- or nanoseconds)" : ""));
+    }
+    return value;
+  }
+
+  /** An optional time: 0 (absent) or plausible epoch milliseconds. */
+  public static long optionalEpochMs(String type, String field, long value) {
+    return value == 0 ? 0 : epochMs(type, field, value);
+  }
+
+  /**
+   * Periods a namespace asks for: each a positive number of whole minutes that divides a day (60,
+   * 300, 900, 3600, 86400 by default), so every window aligns to the epoch and to the day.
+   */
+  public static java.util.Set<Integer> periods(String type, String field, java.util.Set<Integer> values) {
+    if (values == null) {
+      return java.util.Set.of();
+    }
+    for (Integer p : values) {
+      if (p == null || p <= 0 || p % 60 != 0 || 86_400 % p != 0) {
+        throw new InvalidRecordException(type, field, "periods are whole minutes that divide a day (60 ... 86400 s): " + p);
+      }
+    }
+    return java.util.Set.copyOf(values);
+  }
+
+  /** A short machine-readable word such as {@code policy_deleted}: lower-case letters, digits and '_'. */
+  public static String optionalWord(String type, String field, String value) {
+    if (value != null && !value.matches("[a-z][a-z0-9_]{0,63}")) {
+      throw new InvalidRecordException(type, field, "a lower-case word with '_' (at most 64)");
     }
     return value;
   }
@@ -107,11 +148,15 @@ public final class Checks {
   }
 
   /** Checks the schema version is one this build reads: the current one or the one before. */
+  /**
+   * A record is built at its current version only: the previous version is read by {@code
+   * MessageCodec} through the type's upcast step ({@link Upcasts}), which turns it into the current
+   * shape first. Anything else is refused naming {@code schemaVersion}.
+   */
   public static int checkVersion(String type, int value, int current) {
-    if (value != current && value != current - 1 || value < 1) {
-      throw new InvalidRecordException(type, "schemaVersion",
-          "unsupported version " + value + " (this build reads " + List.of(current - 1, current).stream()
-              .filter(v -> v >= 1).toList() + ")");
+    if (value != current) {
+      throw new InvalidRecordException(type, "schemaVersion", "unsupported version " + value + " (this build reads "
+          + current + (current > 1 ? ", and " + (current - 1) + " where the type has an upcast step" : "") + ")");
     }
     return value;
   }

@@ -12,6 +12,8 @@ import java.util.Map;
  *
  * @param instance the instance key, {@code namespace/region/instanceId}
  * @param source who reported it (a product, an operator, a sync job)
+ * @param instanceId the instance's own id within its namespace and region (the last part of {@code
+ *     instance}), so readers need not split the key
  */
 public record CmdbChange(
     @Required int schemaVersion,
@@ -22,7 +24,8 @@ public record CmdbChange(
     @Required ChangeOp op,
     Map<String, String> attributes,
     String source,
-    @Required long timestampMs)
+    @Required long timestampMs,
+    String instanceId)
     implements VigilMessage {
 
   public static final String TYPE = "CmdbChange";
@@ -40,5 +43,9 @@ public record CmdbChange(
     attributes = checkMap(TYPE, "attributes", attributes);
     optionalText(TYPE, "source", source);
     epochMs(TYPE, "timestampMs", timestampMs);
+    optionalText(TYPE, "instanceId", instanceId);
+    if (instanceId != null && !instance.equals(namespace + "/" + region + "/" + instanceId)) {
+      throw new InvalidRecordException(TYPE, "instanceId", "instance must be namespace/region/instanceId");
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.vigil.common.model;
 import static io.vigil.common.model.Checks.*;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One raw sample as the gateway accepted it, enriched from the access config, on
@@ -24,7 +25,10 @@ public record MetricPoint(
     @Required double value,
     String unit,
     String shard,
-    long receivedAtMs)
+    long receivedAtMs,
+    Set<Integer> periods,
+    long graceMs,
+    String tenant)
     implements VigilMessage {
 
   public static final String TYPE = "MetricPoint";
@@ -40,6 +44,11 @@ public record MetricPoint(
     finite(TYPE, "value", value);
     optionalText(TYPE, "unit", unit);
     shard = Checks.shard(TYPE, "shard", shard);
-    nonNegative(TYPE, "receivedAtMs", receivedAtMs);
+    optionalEpochMs(TYPE, "receivedAtMs", receivedAtMs);
+    periods = Checks.periods(TYPE, "periods", periods);
+    if (graceMs < 0 || graceMs > 86_400_000L) {
+      throw new InvalidRecordException(TYPE, "graceMs", "must be between 0 and one day");
+    }
+    optionalText(TYPE, "tenant", tenant);
   }
 }

@@ -10,7 +10,16 @@ import static io.vigil.common.model.Checks.*;
  *
  * @param stage the pipeline stage that ended it (e.g. {@code silence}, {@code dispatch})
  * @param attempts delivery attempts made; 0 when it never reached dispatch
+ * @param notificationId {@code AlertIds.notificationId(eventId, recipient, channel)}, sent to receivers
+ *     as the idempotency header; for a record without recipient, derived with empty parts
  * @param reason a short machine-readable reason for a non-SENT status
+ * @param alertStatus the alert event's status (FIRING, RESOLVED, NO_DATA)
+ * @param severity the alert's severity
+ * @param namespace the alert's namespace
+ * @param source what raised the alert, as a word: {@code metric}, {@code event}, {@code watchdog}
+ * @param enrichmentDegraded sent without (all of) the instance data: cmdb was slow or down
+ * @param escalationLevel 0 for the first notification, n for the n-th escalation
+ * @param fellBackFrom the channel that failed before this delivery, if it is a fallback
  */
 public record NotificationRecord(
     @Required int schemaVersion,
@@ -26,7 +35,14 @@ public record NotificationRecord(
     @Required String stage,
     int attempts,
     String reason,
-    @Required long timestampMs)
+    @Required long timestampMs,
+    AlertEvent.AlertStatus alertStatus,
+    AlertEvent.Severity severity,
+    String namespace,
+    String source,
+    boolean enrichmentDegraded,
+    int escalationLevel,
+    Channel fellBackFrom)
     implements VigilMessage {
 
   public static final String TYPE = "NotificationRecord";
@@ -48,5 +64,13 @@ public record NotificationRecord(
     }
     optionalText(TYPE, "reason", reason);
     epochMs(TYPE, "timestampMs", timestampMs);
+    optionalText(TYPE, "namespace", namespace);
+    optionalWord(TYPE, "source", source);
+    if (escalationLevel < 0) {
+      throw new InvalidRecordException(TYPE, "escalationLevel", "must be >= 0");
+    }
+    if (fellBackFrom != null && fellBackFrom == channel) {
+      throw new InvalidRecordException(TYPE, "fellBackFrom", "a fallback goes to another channel");
+    }
   }
 }

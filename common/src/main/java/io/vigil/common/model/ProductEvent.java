@@ -48,6 +48,6 @@ public record ProductEvent(
       throw new InvalidRecordException(TYPE, "message", "longer than " + 8 * MAX_TEXT + " characters");
     }
     epochMs(TYPE, "timestampMs", timestampMs);
-    nonNegative(TYPE, "receivedAtMs", receivedAtMs);
+    optionalEpochMs(TYPE, "receivedAtMs", receivedAtMs);
   }
 }

@@ -24,7 +24,8 @@ public record Rollup(
     @Required double min,
     @Required double max,
     @Required double last,
-    long emittedAtMs)
+    long emittedAtMs,
+    String tenant)
     implements VigilMessage {
 
   public static final String TYPE = "Rollup";
@@ -54,7 +55,8 @@ public record Rollup(
     if (min > max) {
       throw new InvalidRecordException(TYPE, "min", "greater than max");
     }
-    nonNegative(TYPE, "emittedAtMs", emittedAtMs);
+    optionalEpochMs(TYPE, "emittedAtMs", emittedAtMs);
+    optionalText(TYPE, "tenant", tenant);
   }
 
   public double avg() {

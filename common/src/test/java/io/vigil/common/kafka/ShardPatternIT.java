@@ -29,9 +29,9 @@ class ShardPatternIT extends KitIT {
     }
     Awaits.until("producer knows the new shard", () -> template.partitionsFor(naming.topic(topic)).size() == 2);
     Rollup rollup = new Rollup(1, 42L, "qce/cvm", "local", "cpu", Map.of("appid", "1"), shard, 60, 1_764_000_000_000L,
-        3, 1, 3, 3, 3, 0);
+        3, 1, 3, 3, 3, 0, null);
     TestKafka.send(topic.deadLetter().base(), "dead", new MessageCodec().encode(rollup));
-    publisher.publish(topic, "42", rollup).get(10, TimeUnit.SECONDS);
+    publisher.publish(topic, rollup).get(10, TimeUnit.SECONDS);
 
     Awaits.until("the new shard's rollup consumed", () -> seen.contains(topic.base() + "/" + shard));
     Thread.sleep(1000);

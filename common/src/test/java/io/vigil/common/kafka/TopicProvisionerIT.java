@@ -29,7 +29,7 @@ class TopicProvisionerIT {
   @Test
   void createsMissingTopicsAndRefusesToGrowAnExistingOne() throws Exception {
     String base = "kit.provision." + UUID.randomUUID().toString().substring(0, 8);
-    Topic<ControlChange> declared = new Topic<>(base, ControlChange.class, "k", 3, Duration.ofHours(1), false);
+    Topic<ControlChange> declared = new Topic<>(base, ControlChange.class, "k", ControlChange::key, 3, Duration.ofHours(1), false);
     try (AdminClient a = AdminClient.create(admin)) {
       a.createTopics(List.of(new NewTopic(naming.topic(declared), 2, (short) 1))).all().get(20, TimeUnit.SECONDS);
     }

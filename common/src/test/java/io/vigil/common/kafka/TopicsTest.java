@@ -56,10 +56,10 @@ class TopicsTest {
   @Test
   void messagesCarryValidShardNamesOrTheDefault() {
     var point = new io.vigil.common.model.MetricPoint(1, 1L, "ns", "local", "m", null, 1_764_000_000_000L, 1.0,
-        null, null, 0);
+        null, null, 0, null, 0, null);
     assertThat(point.shard()).isEqualTo("default");
     assertThatThrownBy(() -> new io.vigil.common.model.MetricPoint(1, 1L, "ns", "local", "m", null,
-        1_764_000_000_000L, 1.0, null, "Big.Product", 0))
+        1_764_000_000_000L, 1.0, null, "Big.Product", 0, null, 0, null))
         .isInstanceOf(io.vigil.common.model.InvalidRecordException.class)
         .extracting(e -> ((io.vigil.common.model.InvalidRecordException) e).field()).isEqualTo("shard");
   }

@@ -19,7 +19,7 @@ class VigilPublisherTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not compacted");
     assertThatThrownBy(() -> publisher.tombstone(Topics.CONTROL_CHANGES, null))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> publisher.publish(Topics.CONTROL_CHANGES, "k", null))
+    assertThatThrownBy(() -> publisher.publish(Topics.CONTROL_CHANGES, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tombstone");
   }
 

@@ -1,5 +1,7 @@
 package io.vigil.common.testing;
 
+import io.vigil.common.series.AlertIds;
+import io.vigil.common.series.AlertKey;
 import io.vigil.common.model.AlertEvent;
 import io.vigil.common.model.CmdbChange;
 import io.vigil.common.model.ControlChange;
@@ -33,6 +35,9 @@ public final class Samples {
   }
 
   private static final long T = 1_764_000_000_000L; // 2025-11-24T16:00:00Z, a whole minute
+  /** The sample alert: policy p-1 on series 42. */
+  public static final String ALERT_KEY = AlertKey.ofSeries("p-1", 42L).value();
+  public static final String EVENT_ID = AlertIds.eventId(ALERT_KEY, 1);
 
   private Samples() {}
 
@@ -40,7 +45,8 @@ public final class Samples {
     return new Sample(MetricPoint.class, fields(
         "schemaVersion", 1, "seriesId", 42L, "namespace", "qce/cvm", "region", "ap-guangzhou",
         "metric", "cpu_usage", "dimensions", Map.of("appid", "1251763868", "vm_uuid", "ba53fdd0"),
-        "timestampMs", T + 1500, "value", 37.5, "unit", "percent", "shard", "default", "receivedAtMs", T + 1600),
+        "timestampMs", T + 1500, "value", 37.5, "unit", "percent", "shard", "default", "receivedAtMs", T + 1600,
+        "periods", List.of(60, 300), "graceMs", 30_000, "tenant", "1251763868"),
         List.of("schemaVersion", "seriesId", "namespace", "region", "metric", "timestampMs", "value"));
   }
 
@@ -58,27 +64,30 @@ public final class Samples {
         "schemaVersion", 1, "seriesId", 42L, "namespace", "qce/cvm", "region", "ap-guangzhou",
         "metric", "cpu_usage", "dimensions", Map.of("appid", "1251763868"), "shard", "default",
         "periodSeconds", 60, "windowStartMs", T, "sum", 75.0, "count", 2, "min", 30.0, "max", 45.0, "last", 45.0,
-        "emittedAtMs", T + 70_000),
+        "emittedAtMs", T + 70_000, "tenant", "1251763868"),
         List.of("schemaVersion", "seriesId", "namespace", "region", "metric", "periodSeconds", "windowStartMs",
             "sum", "count", "min", "max", "last"));
   }
 
   public static Sample alertEvent() {
     return new Sample(AlertEvent.class, fields(
-        "schemaVersion", 1, "eventId", "ae-1", "alertKey", "p-1:42", "policyId", "p-1", "policyVersion", 3,
+        "schemaVersion", 1, "eventId", EVENT_ID, "alertKey", ALERT_KEY, "policyId", "p-1", "policyVersion", 3,
         "tenant", "1251763868", "namespace", "qce/cvm", "region", "ap-guangzhou", "metric", "cpu_usage",
         "seriesId", 42L, "dimensions", Map.of("vm_uuid", "ba53fdd0"), "status", "FIRING", "severity", "CRITICAL",
         "sequence", 1, "value", 97.0, "threshold", 90.0, "summary", "cpu_usage avg 97 > 90 for 3 periods",
-        "firstFiredAtMs", T, "timestampMs", T),
+        "firstFiredAtMs", T, "timestampMs", T, "periodSeconds", 60, "windowStartMs", T - 60_000, "shard", "default"),
         List.of("schemaVersion", "eventId", "alertKey", "policyId", "tenant", "namespace", "region", "status",
             "severity", "sequence", "timestampMs"));
   }
 
   public static Sample notificationRecord() {
     return new Sample(NotificationRecord.class, fields(
-        "schemaVersion", 1, "notificationId", "n-1", "eventId", "ae-1", "alertKey", "p-1:42",
+        "schemaVersion", 1, "notificationId", AlertIds.notificationId(EVENT_ID, "user-7", "EMAIL"), "eventId", EVENT_ID,
+        "alertKey", ALERT_KEY,
         "tenant", "1251763868", "region", "ap-guangzhou", "policyId", "p-1", "recipient", "user-7", "channel", "EMAIL", "status", "SENT",
-        "stage", "dispatch", "attempts", 1, "timestampMs", T),
+        "stage", "dispatch", "attempts", 1, "timestampMs", T, "alertStatus", "FIRING", "severity", "CRITICAL",
+        "namespace", "qce/cvm", "source", "metric", "enrichmentDegraded", true, "escalationLevel", 1,
+        "fellBackFrom", "SMS"),
         List.of("schemaVersion", "notificationId", "eventId", "alertKey", "tenant", "region", "status", "stage",
             "timestampMs"));
   }
@@ -94,7 +103,7 @@ public final class Samples {
     return new Sample(CmdbChange.class, fields(
         "schemaVersion", 1, "instance", "qce/cvm/ap-guangzhou/ins-1", "namespace", "qce/cvm",
         "region", "ap-guangzhou", "version", 7, "op", "UPSERT", "attributes", Map.of("name", "web-1"),
-        "source", "product", "timestampMs", T),
+        "source", "product", "timestampMs", T, "instanceId", "ins-1"),
         List.of("schemaVersion", "instance", "namespace", "region", "version", "op", "timestampMs"));
   }
 

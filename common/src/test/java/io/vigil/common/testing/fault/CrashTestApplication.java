@@ -24,9 +24,9 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 public class CrashTestApplication {
 
   static final Topic<ControlChange> IN =
-      new Topic<>("crash.in", ControlChange.class, "type:id", 1, Duration.ofHours(1), false);
+      new Topic<>("crash.in", ControlChange.class, "type:id", ControlChange::key, 1, Duration.ofHours(1), false);
   static final Topic<ControlChange> OUT =
-      new Topic<>("crash.out", ControlChange.class, "type:id", 1, Duration.ofHours(1), false);
+      new Topic<>("crash.out", ControlChange.class, "type:id", ControlChange::key, 1, Duration.ofHours(1), false);
 
   public static void main(String[] args) {
     SpringApplication.run(CrashTestApplication.class, args);
@@ -38,7 +38,7 @@ public class CrashTestApplication {
     return kit.consume(IN, "crash", StartAt.EARLIEST).recordsAsync(record -> {
       System.out.println("HANDLING " + record.value().id());
       System.out.flush();
-      return publisher.publish(OUT, record.key(), record.value())
+      return publisher.publish(OUT, record.value())
           .thenCompose(sent -> CompletableFuture.runAsync(() -> { },
               CompletableFuture.delayedExecutor(holdMs, TimeUnit.MILLISECONDS)));
     });

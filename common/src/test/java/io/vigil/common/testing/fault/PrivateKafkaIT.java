@@ -71,12 +71,12 @@ class PrivateKafkaIT {
         kit.consume(topic, "outage", StartAt.EARLIEST).records(r -> seen.add(r.value().id()));
     consumer.start();
     try {
-      publisher.publish(topic, "POLICY:before", change("before")).get(20, TimeUnit.SECONDS);
+      publisher.publish(topic, change("before")).get(20, TimeUnit.SECONDS);
       Awaits.until("consumed before the outage", () -> seen.contains("before"));
 
       kafka.kill();
       long start = System.nanoTime();
-      Throwable failed = catchThrowable(() -> publisher.publish(topic, "POLICY:during", change("during"))
+      Throwable failed = catchThrowable(() -> publisher.publish(topic, change("during"))
           .get(20, TimeUnit.SECONDS));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(failed).isNotNull();
@@ -88,7 +88,7 @@ class PrivateKafkaIT {
       Awaits.until("Kafka healthy again", () -> kafkaHealth.health(false).getStatus().equals(Status.UP));
       Awaits.until("a send goes through again", () -> {
         try {
-          publisher.publish(topic, "POLICY:after", change("after")).get(5, TimeUnit.SECONDS);
+          publisher.publish(topic, change("after")).get(5, TimeUnit.SECONDS);
           return true;
         } catch (Exception e) {
           return false;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Shows that restarting the local platform loses nothing it keeps itself: writes a record to Kafka
-# and a document to Elasticsearch, stops both (bin/vigil down), starts them again (bin/vigil infra)
-# and reads both back. Exits non-zero if either is gone. Used by .ci/run.
+# and a document to Elasticsearch, stops both (bin/vigil down-infra: the services keep running),
+# starts them again (bin/vigil infra) and reads both back. Exits non-zero if either is gone, or if
+# the servers were not really restarted (not started by bin/vigil, or the same PIDs after). Used by
+# .ci/run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 if [ "$(id -u)" = 0 ]; then VIGIL_HOME="${VIGIL_HOME:-/var/lib/vigil}"; else VIGIL_HOME="${VIGIL_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/vigil}"; fi
@@ -24,9 +26,22 @@ echo "$MARK" | kafka org.apache.kafka.tools.ConsoleProducer --bootstrap-server "
 curl -fsS -X PUT "$ES/$INDEX/_doc/$MARK?refresh=true" -H 'Content-Type: application/json' \
   -d "{\"mark\": \"$MARK\"}" >/dev/null
 
-echo "[restart-check] restarting the servers"
-"$ROOT/bin/vigil" down
+# only the servers are restarted: a developer's running services are left alone
+RUN="$VIGIL_HOME/run"
+pids() { echo "$(cat "$RUN/kafka.pid" 2>/dev/null || echo none) $(cat "$RUN/es/elasticsearch.pid" 2>/dev/null || echo none)"; }
+before="$(pids)"
+echo "[restart-check] restarting the servers (kafka, elasticsearch: $before)"
+"$ROOT/bin/vigil" down-infra
 "$ROOT/bin/vigil" infra
+after="$(pids)"
+read -r kafka_before es_before <<<"$before"
+read -r kafka_after es_after <<<"$after"
+if [ "$kafka_before" = none ] || [ "$es_before" = none ] || [ "$kafka_before" = "$kafka_after" ] \
+    || [ "$es_before" = "$es_after" ]; then
+  echo "[restart-check] FAILED: Kafka and Elasticsearch were not both restarted by bin/vigil (before: $before, after: $after);" \
+    "a check that restarted nothing proves nothing" >&2
+  exit 1
+fi
 
 echo "[restart-check] reading back"
 found_kafka=$(kafka org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" \

@@ -63,6 +63,40 @@ class ComposeTest {
     }
   }
 
+  /**
+   * Where each stateful container keeps its data (the image's documented path, or the variable that
+   * sets it): that path must be a named volume, or a restart of the container loses the data.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyStatefulServiceKeepsItsDataOnAVolume() {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(100);
+    Map<String, Object> compose = new Yaml(options).load(Repo.read("docker-compose.yml"));
+    Set<String> namedVolumes = ((Map<String, Object>) compose.get("volumes")).keySet();
+    Map<String, Map<String, Object>> services = services();
+    Map<String, Object> kafkaEnv = (Map<String, Object>) services.get("kafka").get("environment");
+    Map<String, Object> aggregatorEnv = (Map<String, Object>) services.get("aggregator").get("environment");
+    assertThat(kafkaEnv).as("Kafka's log directory is set, not the image's default under /tmp").containsKey("KAFKA_LOG_DIRS");
+    assertThat(aggregatorEnv).containsKey("VIGIL_STREAMS_STATE_DIR");
+    Map<String, String> dataPaths = Map.of(
+        "kafka", String.valueOf(kafkaEnv.get("KAFKA_LOG_DIRS")),
+        "mysql", "/var/lib/mysql",
+        "redis", "/data",
+        "elasticsearch", "/usr/share/elasticsearch/data",
+        "prometheus", "/prometheus",
+        "grafana", "/var/lib/grafana",
+        "aggregator", String.valueOf(aggregatorEnv.get("VIGIL_STREAMS_STATE_DIR")));
+    dataPaths.forEach((service, path) -> {
+      List<String> volumes = (List<String>) services.get(service).get("volumes");
+      assertThat(volumes).as("%s keeps %s on a named volume", service, path).anyMatch(v -> {
+        String[] parts = v.split(":");
+        return parts.length >= 2 && namedVolumes.contains(parts[0])
+            && (path.equals(parts[1]) || path.startsWith(parts[1] + "/"));
+      });
+    });
+  }
+
   @Test
   void theLocalPlatformStartsTheSameServicesOnTheSamePorts() {
     String script = Repo.read("bin/vigil");

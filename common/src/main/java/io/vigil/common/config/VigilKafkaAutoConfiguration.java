@@ -57,7 +57,7 @@ public class VigilKafkaAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   KafkaNaming kafkaNaming(VigilKafkaProperties properties, @Value("${spring.application.name}") String service) {
-    return new KafkaNaming(properties.topicPrefix(), service);
+    return new KafkaNaming(properties.topicPrefix(), service, properties.groupSuffix());
   }
 
   @Bean

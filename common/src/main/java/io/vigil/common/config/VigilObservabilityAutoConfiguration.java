@@ -29,7 +29,7 @@ public class VigilObservabilityAutoConfiguration {
 
   @Bean
   LabelGuard labelGuard(VigilObservabilityProperties properties) {
-    return new LabelGuard(properties.maxLabelValues());
+    return new LabelGuard(properties.maxSeriesPerFamily());
   }
 
   @Bean

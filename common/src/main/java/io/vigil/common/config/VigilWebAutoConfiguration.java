@@ -1,5 +1,6 @@
 package io.vigil.common.config;
 
+import io.vigil.common.error.VigilFallbackProblemHandler;
 import io.vigil.common.error.VigilProblemHandler;
 import io.vigil.common.security.ConfiguredCredentials;
 import io.vigil.common.security.CredentialResolver;
@@ -42,9 +43,17 @@ public class VigilWebAutoConfiguration {
     return new VigilProblemHandler();
   }
 
+  /** The catch-all, apart and last, so a service's own advice is never hidden by it. */
   @Bean
-  FilterRegistrationBean<TraceFilter> vigilTraceFilter(@Value("${spring.application.name}") String service) {
-    FilterRegistrationBean<TraceFilter> reg = new FilterRegistrationBean<>(new TraceFilter(service));
+  @ConditionalOnMissingBean
+  VigilFallbackProblemHandler vigilFallbackProblemHandler() {
+    return new VigilFallbackProblemHandler();
+  }
+
+  @Bean
+  FilterRegistrationBean<TraceFilter> vigilTraceFilter(@Value("${spring.application.name}") String service,
+      @Value("${vigil.region:local}") String region, @Value("${vigil.set:}") String set) {
+    FilterRegistrationBean<TraceFilter> reg = new FilterRegistrationBean<>(new TraceFilter(service, region, set));
     reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
     return reg;
   }

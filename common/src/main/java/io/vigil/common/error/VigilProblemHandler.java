@@ -37,8 +37,9 @@ import tools.jackson.core.JacksonException;
 
 /**
  * Turns every error a controller raises into RFC 9457 problem+json with a stable {@code code} and,
- * where one is at fault, the {@code field}. Never a stack trace to a client: unexpected errors are
- * logged here and answered with {@code internal}.
+ * where one is at fault, the {@code field}. Never a stack trace to a client. The catch-all for
+ * unexpected errors is a separate advice of the lowest precedence ({@link VigilFallbackProblemHandler}),
+ * so a service's own {@code @RestControllerAdvice} is never hidden by this one.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE - 10)
@@ -74,10 +75,11 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
     return respond(Problems.of(ErrorCode.UNAUTHENTICATED, "a valid credential is required", null), request);
   }
 
-  @ExceptionHandler(Exception.class)
-  ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
-    log.error("unhandled error serving {}", path(request), e);
-    return respond(Problems.of(ErrorCode.INTERNAL, "internal error; the server logged it", null), request);
+  /** A store or peer the request needs did not answer: 503, so a client retries later. */
+  @ExceptionHandler(DependencyUnavailableException.class)
+  ResponseEntity<Object> unavailable(DependencyUnavailableException e, WebRequest request) {
+    log.warn("{} unavailable serving {}: {}", e.dependency(), path(request), e.getMessage());
+    return respond(Problems.of(ErrorCode.UNAVAILABLE, e.dependency() + " is unavailable; retry later", null), request);
   }
 
   @Override
@@ -158,12 +160,12 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
     return Problems.of(code, code.title(), null);
   }
 
-  private ResponseEntity<Object> respond(ProblemDetail problem, WebRequest request) {
+  static ResponseEntity<Object> respond(ProblemDetail problem, WebRequest request) {
     problem.setInstance(URI.create(path(request)));
     return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }
 
-  private static String path(WebRequest request) {
+  static String path(WebRequest request) {
     return request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI() : "/";
   }
 

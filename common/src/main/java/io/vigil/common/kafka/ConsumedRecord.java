@@ -1,5 +1,6 @@
 package io.vigil.common.kafka;
 
+import io.vigil.common.tracing.Traceparent;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;

@@ -14,6 +14,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param topicPrefix prepended to every topic and consumer-group name; tests use their own so runs
  *     never see each other's records
+ * @param groupSuffix appended to consumer-group names; empty in a deployment, set per Spring context
+ *     by the test support so cached test contexts never share a group by accident
  * @param shards the detection shards of this deployment (one rollup topic each)
  * @param replicationFactor replication of the topics this service creates
  * @param provisionTopics create the declared topics at start-up
@@ -34,6 +36,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("vigil.kafka")
 public record VigilKafkaProperties(
     @DefaultValue("vigil.") @Pattern(regexp = "[a-zA-Z0-9._-]*") String topicPrefix,
+    @DefaultValue("") @Pattern(regexp = "[a-zA-Z0-9._-]*") String groupSuffix,
     @DefaultValue("default") @NotEmpty List<String> shards,
     @DefaultValue("1") @Min(1) short replicationFactor,
     @DefaultValue("true") boolean provisionTopics,

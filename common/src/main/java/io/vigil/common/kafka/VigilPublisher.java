@@ -1,5 +1,7 @@
 package io.vigil.common.kafka;
 
+import io.vigil.common.tracing.TraceContext;
+import io.vigil.common.tracing.Traceparent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.model.VigilMessage;

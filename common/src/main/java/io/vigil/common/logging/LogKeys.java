@@ -8,6 +8,12 @@ public final class LogKeys {
 
   public static final String CALLER = "caller";
   public static final String CALLEE = "callee";
+  /** The caller's address as this service saw it (the seed's 主调地址ip). */
+  public static final String CALLER_IP = "callerIp";
+  /** This instance's address the call came in on (被调地址ip). */
+  public static final String CALLEE_IP = "calleeIp";
+  /** The deployment set this instance belongs to (set routing), from {@code vigil.set}; absent if none. */
+  public static final String SET = "set";
   /** The called method: the controller method of a request ({@code Class.method}). */
   public static final String METHOD = "method";
   public static final String REGION = "region";

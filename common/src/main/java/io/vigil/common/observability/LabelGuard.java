@@ -6,28 +6,31 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refuses meters whose tags would make a family unbounded. For each of Vigil's own families ({@code
- * vigil.*}) it remembers the distinct values seen per tag key; a new value past the limit is an id
- * or a free text leaking into a label, so the meter is denied, the refusal counted in {@code
- * vigil_metrics_label_refused_total{meter}} and logged once per family.
+ * Caps the cardinality of each of Vigil's own families ({@code vigil.*}): it remembers the distinct
+ * tag combinations (series) of a family, and a new series past the cap means an id or a free text
+ * leaked into a label, so the meter is denied, the refusal counted in {@code
+ * vigil_metrics_label_refused_total{meter}} and logged once per family. The cap is on the family,
+ * not on one tag: a family may have a thousand namespaces as long as its series stay within the
+ * cap, and a family whose tags multiply out past it is stopped whichever tag grows.
  */
 public final class LabelGuard implements MeterFilter {
 
   private static final Logger log = LoggerFactory.getLogger(LabelGuard.class);
 
-  private final int maxValuesPerTag;
-  private final ConcurrentHashMap<String, Set<String>> seen = new ConcurrentHashMap<>();
+  private final int maxSeriesPerFamily;
+  private final ConcurrentHashMap<String, Set<List<Tag>>> seen = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
   private volatile MeterRegistry registry;
 
-  public LabelGuard(int maxValuesPerTag) {
-    this.maxValuesPerTag = maxValuesPerTag;
+  public LabelGuard(int maxSeriesPerFamily) {
+    this.maxSeriesPerFamily = maxSeriesPerFamily;
   }
 
   /** Where refusals are counted; set once the registry exists. */
@@ -41,32 +44,31 @@ public final class LabelGuard implements MeterFilter {
     if (!name.startsWith("vigil.") || name.equals(MetricNames.LABEL_REFUSED)) {
       return MeterFilterReply.NEUTRAL;
     }
-    for (Tag tag : id.getTagsAsIterable()) {
-      Set<String> values = seen.computeIfAbsent(name + '\u0000' + tag.getKey(), k -> ConcurrentHashMap.newKeySet());
-      if (values.contains(tag.getValue())) {
-        continue;
+    List<Tag> series = id.getTags();
+    Set<List<Tag>> family = seen.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet());
+    if (family.contains(series)) {
+      return MeterFilterReply.NEUTRAL;
+    }
+    synchronized (family) {
+      if (family.size() >= maxSeriesPerFamily && !family.contains(series)) {
+        refuse(name);
+        return MeterFilterReply.DENY;
       }
-      synchronized (values) {
-        if (values.size() >= maxValuesPerTag && !values.contains(tag.getValue())) {
-          refuse(name, tag.getKey());
-          return MeterFilterReply.DENY;
-        }
-        values.add(tag.getValue());
-      }
+      family.add(series);
     }
     return MeterFilterReply.NEUTRAL;
   }
 
-  private void refuse(String name, String tagKey) {
+  private void refuse(String name) {
     MeterRegistry r = registry;
     if (r != null) {
       Counter.builder(MetricNames.LABEL_REFUSED).tag("meter", name)
           .description("meters refused because a tag had more distinct values than allowed")
           .register(r).increment();
     }
-    if (warned.add(name + '\u0000' + tagKey)) {
-      log.warn("metric {} refused: tag {} has more than {} distinct values; a tag must be a bounded set",
-          name, tagKey, maxValuesPerTag);
+    if (warned.add(name)) {
+      log.warn("metric {} refused: the family has {} series, the most allowed; its tags must be bounded sets"
+          + " (vigil.observability.max-series-per-family)", name, maxSeriesPerFamily);
     }
   }
 }

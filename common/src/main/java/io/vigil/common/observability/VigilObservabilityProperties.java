@@ -12,15 +12,15 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param dependencies the dependencies this service uses, from {@link DependencyMetrics#DEPENDENCIES};
  *     their failure counters are served at zero from start-up
- * @param maxLabelValues distinct values a tag of a {@code vigil_} family may take before the label
- *     guard refuses new ones
+ * @param maxSeriesPerFamily distinct tag combinations (series) a {@code vigil_} family may have
+ *     before the label guard refuses new ones: a cap on the family's cardinality, whatever tag grows
  * @param appTasks the bounded pool behind Spring's {@code applicationTaskExecutor}
  */
 @Validated
 @ConfigurationProperties("vigil.observability")
 public record VigilObservabilityProperties(
     @DefaultValue("kafka") List<String> dependencies,
-    @DefaultValue("200") @Min(1) int maxLabelValues,
+    @DefaultValue("5000") @Min(1) int maxSeriesPerFamily,
     @DefaultValue @Valid Pool appTasks) {
 
   public VigilObservabilityProperties {

@@ -1,7 +1,7 @@
 package io.vigil.common.web;
 
-import io.vigil.common.kafka.TraceContext;
-import io.vigil.common.kafka.Traceparent;
+import io.vigil.common.tracing.TraceContext;
+import io.vigil.common.tracing.Traceparent;
 import io.vigil.common.logging.LogContext;
 import io.vigil.common.logging.LogKeys;
 import jakarta.servlet.FilterChain;
@@ -14,7 +14,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Starts or continues the request's trace from its {@code traceparent} header, binds it for the
  * records the request produces and for the logs, and answers with the {@code traceparent} this
- * service used, so a client can quote it.
+ * service used, so a client can quote it. Every log line of the request carries the caller (name and
+ * address), the callee (this service and its address), the region and the deployment set.
  */
 public class TraceFilter extends OncePerRequestFilter {
 
@@ -22,9 +23,18 @@ public class TraceFilter extends OncePerRequestFilter {
   public static final String CALLER_HEADER = "X-Vigil-Caller";
 
   private final String service;
+  private final String region;
+  private final String set;
 
   public TraceFilter(String service) {
+    this(service, null, null);
+  }
+
+  /** @param set the deployment set of this instance ({@code vigil.set}); null or blank if none */
+  public TraceFilter(String service, String region, String set) {
     this.service = service;
+    this.region = region;
+    this.set = set == null || set.isBlank() ? null : set;
   }
 
   @Override
@@ -38,7 +48,9 @@ public class TraceFilter extends OncePerRequestFilter {
       caller = "invalid";
     }
     try (TraceContext.Scope scope = TraceContext.bind(tp);
-        LogContext ctx = LogContext.with(LogKeys.CALLEE, service).and(LogKeys.CALLER, caller)) {
+        LogContext ctx = LogContext.with(LogKeys.CALLEE, service).and(LogKeys.CALLER, caller)
+            .and(LogKeys.CALLER_IP, request.getRemoteAddr()).and(LogKeys.CALLEE_IP, request.getLocalAddr())
+            .and(LogKeys.REGION, region).and(LogKeys.SET, set)) {
       chain.doFilter(request, response);
     }
   }

@@ -32,10 +32,14 @@ class PartitionProgressTest {
     assertThat(p.inFlight()).isZero();
   }
 
+  /** Rounds of the random test: a bounded number in CI, {@code -Dvigil.test.tries=100000} for a deep run. */
+  static final int TRIES = Integer.getInteger("vigil.test.tries", 200);
+
   @Test
   void randomFinishingOrdersNeverCommitPastTheFirstUnfinished() {
-    Random random = new Random(42);
-    for (int round = 0; round < 200; round++) {
+    long seed = Long.getLong("vigil.test.seed", 42L);
+    Random random = new Random(seed);
+    for (int round = 0; round < TRIES; round++) {
       PartitionProgress p = new PartitionProgress();
       List<Long> offsets = new ArrayList<>();
       long o = random.nextInt(100);

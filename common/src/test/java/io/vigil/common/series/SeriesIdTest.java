@@ -42,6 +42,26 @@ class SeriesIdTest {
         0, 0, 0, 1, 'n', 0, 0, 0, 1, 'r', 0, 0, 0, 1, 'm', 0, 0, 0, 1, 'k', 0, 0, 0, 2, (byte) 0xC3, (byte) 0xA9);
   }
 
+  /**
+   * Keys are ordered by their UTF-8 bytes (code points), not by Java's UTF-16 {@code compareTo}:
+   * U+FFFF (EF BF BF) comes before U+1F600 (F0 9F 98 80), although its UTF-16 unit FFFF sorts after
+   * the surrogate D83D. The form is written out by hand here, byte by byte, so a change to a sorted
+   * map of Strings would fail this test.
+   */
+  @Test
+  void keysOrderByUtf8BytesNotUtf16() {
+    Map<String, String> dims = new LinkedHashMap<>();
+    dims.put("\uD83D\uDE00", "b"); // 😀
+    dims.put("\uFFFF", "a");
+    byte[] expected = {
+        0, 0, 0, 1, 'n', 0, 0, 0, 1, 'r', 0, 0, 0, 1, 'm',
+        0, 0, 0, 3, (byte) 0xEF, (byte) 0xBF, (byte) 0xBF, 0, 0, 0, 1, 'a',
+        0, 0, 0, 4, (byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80, 0, 0, 0, 1, 'b'};
+    assertThat(SeriesId.canonicalForm("n", "r", "m", dims)).isEqualTo(expected);
+    assertThat(SeriesId.of("n", "r", "m", dims)).isEqualTo(XxHash64.hash(expected, 0, expected.length, SeriesId.SEED));
+    assertThat(new TreeMap<>(dims).firstKey()).as("what a naive sorted map would do").isEqualTo("\uD83D\uDE00");
+  }
+
   @Test
   void dimensionOrderDoesNotMatter() {
     Map<String, String> a = new LinkedHashMap<>();

@@ -208,6 +208,18 @@ public abstract class ServiceContractSupport {
         .startsWith("00-0af7651916cd43dd8448eb211c80319c-").doesNotContain("b7ad6b7169203331");
   }
 
+  @Test
+  void aServicesOwnAdviceIsNotHiddenAndTheFallbackClassesWhatIsLeft() {
+    HttpResponse<String> own = http.send(authed(ProblemContractTestController.FAIL_PATH + "own").GET().build());
+    assertThat(own.statusCode()).isEqualTo(418);
+    assertThat(own.body()).isEqualTo("own advice");
+    assertProblem(http.send(authed(ProblemContractTestController.FAIL_PATH + "dependency").GET().build()), 503,
+        "unavailable");
+    assertProblem(http.send(authed(ProblemContractTestController.FAIL_PATH + "transient").GET().build()), 503,
+        "unavailable");
+    assertProblem(http.send(authed(ProblemContractTestController.FAIL_PATH + "bug").GET().build()), 500, "internal");
+  }
+
   protected static JsonNode assertProblem(HttpResponse<String> response, int status, String code) {
     assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type").orElse(""))

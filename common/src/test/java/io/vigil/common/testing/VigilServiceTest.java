@@ -21,5 +21,5 @@ import org.springframework.test.context.ContextConfiguration;
 @Inherited
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ContextConfiguration(initializers = VigilTestInitializer.class)
-@Import(ProblemContractTestController.class)
+@Import({ProblemContractTestController.class, ProblemContractTestController.OwnAdvice.class})
 public @interface VigilServiceTest {}

@@ -19,6 +19,8 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
   /** A product credential allowed to ingest for namespace {@code test/ns}. */
   public static final String PRODUCT_KEY = "vigil-test-product-key";
 
+  private static final java.util.concurrent.atomic.AtomicInteger CONTEXTS = new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   public void initialize(ConfigurableApplicationContext context) {
     var env = context.getEnvironment();
@@ -26,6 +28,9 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     Map<String, Object> p = new HashMap<>();
     p.put("spring.kafka.bootstrap-servers", TestServers.kafkaBootstrap());
     p.put("vigil.kafka.topic-prefix", TestRun.topicPrefix());
+    // each context its own consumer groups: cached contexts in one JVM never share a group by
+    // accident (a test that wants several contexts in one group sets vigil.kafka.group-suffix itself)
+    p.put("vigil.kafka.group-suffix", "-c" + CONTEXTS.incrementAndGet());
     p.put("vigil.kafka.retry-backoff", "100ms");
     p.put("spring.kafka.streams.state-dir", "target/kstreams-" + TestRun.id() + "-" + System.nanoTime());
     p.put("spring.elasticsearch.uris", TestServers.elasticsearchUrl());

@@ -1,4 +1,4 @@
-package io.vigil.common.kafka;
+package io.vigil.common.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

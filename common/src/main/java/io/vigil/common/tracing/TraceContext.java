@@ -1,4 +1,4 @@
-package io.vigil.common.kafka;
+package io.vigil.common.tracing;
 
 import io.vigil.common.logging.LogKeys;
 import org.slf4j.MDC;

@@ -1,4 +1,4 @@
-package io.vigil.common.kafka;
+package io.vigil.common.tracing;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;

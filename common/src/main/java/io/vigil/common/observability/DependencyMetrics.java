@@ -15,8 +15,8 @@ public final class DependencyMetrics {
 
   /** The dependency names used as tag values; anything else is a programming error. */
   public static final Set<String> DEPENDENCIES =
-      Set.of("kafka", "mysql", "redis", "elasticsearch", "cmdb", "storage", "smtp", "sms", "phone", "webhook", "bot",
-          "unknown");
+      Set.of("kafka", "mysql", "redis", "elasticsearch", "smtp", "sms", "phone", "webhook", "bot",
+          "gateway", "aggregator", "storage", "detector", "notifier", "policy", "cmdb", "unknown");
 
   private final MeterRegistry registry;
 

@@ -220,6 +220,13 @@ public abstract class ServiceContractSupport {
     assertProblem(http.send(authed(ProblemContractTestController.FAIL_PATH + "bug").GET().build()), 500, "internal");
   }
 
+  /** Whatever the service created in Elasticsearch and Redis is under its prefixes ({@code StoreNames}). */
+  @Test
+  void writesNothingOutsideItsPrefixes() throws Exception {
+    assertThat(PrefixAudit.strayIndices()).as("indices outside every Vigil prefix").isEmpty();
+    assertThat(PrefixAudit.strayRedisKeys()).as("Redis keys outside every Vigil prefix").isEmpty();
+  }
+
   protected static JsonNode assertProblem(HttpResponse<String> response, int status, String code) {
     assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type").orElse(""))

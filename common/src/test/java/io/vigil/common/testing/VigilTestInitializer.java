@@ -21,6 +21,27 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
 
   private static final java.util.concurrent.atomic.AtomicInteger CONTEXTS = new java.util.concurrent.atomic.AtomicInteger();
 
+  /** Services whose database is the control-plane schema they read (policy-service migrates its own). */
+  static final java.util.Set<String> CONTROL_READERS = java.util.Set.of("gateway", "detector");
+  private static final java.util.Set<String> MIGRATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Applies common's control-plane migrations to a reader's per-run database, once per run, exactly
+   * as policy-service applies them in production (same location, same history table).
+   */
+  static void migrateControlSchema(String database) {
+    if (!MIGRATED.add(database)) {
+      return;
+    }
+    String url = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + database
+        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true&connectTimeout=3000";
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword())
+        .locations(io.vigil.common.config.ControlSchema.LOCATION)
+        .table(io.vigil.common.config.ControlSchema.HISTORY_TABLE)
+        .load().migrate();
+  }
+
   @Override
   public void initialize(ConfigurableApplicationContext context) {
     var env = context.getEnvironment();
@@ -53,6 +74,9 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     p.put("vigil.security.credentials[1].namespaces", "test/ns");
     p.put("vigil.security.credentials[1].roles", "INGEST");
     p.put("vigil.web.max-body-size", "64KB");
+    if (CONTROL_READERS.contains(app)) {
+      migrateControlSchema(TestRun.database(app));
+    }
     env.getPropertySources().addLast(new MapPropertySource("vigilTestRun", p));
     // the run's values must beat the service's application.yml but not the test's own properties:
     // move the source just after the test's inlined properties

@@ -1,0 +1,80 @@
+package io.vigil.common.services;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.web.TraceFilter;
+import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Makes the {@link ServiceClient} of each peer from {@link VigilServicesProperties}, once, with a
+ * circuit breaker and a retry named for the peer (bounded names) whose meters reach the registry
+ * ({@code resilience4j_circuitbreaker_*}, {@code resilience4j_retry_*}).
+ */
+public final class ServiceClients {
+
+  private final VigilServicesProperties properties;
+  private final String self;
+  private final DependencyMetrics dependencies;
+  private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+  private final RetryRegistry retries = RetryRegistry.ofDefaults();
+  private final Map<String, ServiceClient> clients = new ConcurrentHashMap<>();
+
+  public ServiceClients(VigilServicesProperties properties, String self, MeterRegistry registry,
+      DependencyMetrics dependencies) {
+    this.properties = properties;
+    this.self = self;
+    this.dependencies = dependencies;
+    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
+    TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
+  }
+
+  /** The client of one peer, by service name ({@code storage}, {@code cmdb}, ...). */
+  public ServiceClient client(String service) {
+    return clients.computeIfAbsent(service, this::create);
+  }
+
+  private ServiceClient create(String service) {
+    VigilServicesProperties.Peer peer = properties.peers().get(service);
+    if (peer == null) {
+      throw new IllegalArgumentException("no such Vigil service: " + service);
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(peer.connectTimeout()).build();
+    JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
+    factory.setReadTimeout(peer.timeout());
+    RestClient.Builder rest = RestClient.builder().requestFactory(factory)
+        .baseUrl(properties.baseUrl(service).toString())
+        .defaultHeader(TraceFilter.CALLER_HEADER, self)
+        .defaultHeader("Accept", "application/json");
+    if (!properties.apiKey().isEmpty()) {
+      rest.defaultHeader("Authorization", "Bearer " + properties.apiKey());
+    }
+    CircuitBreaker breaker = breakers.circuitBreaker(service, CircuitBreakerConfig.custom()
+        .slidingWindowSize(peer.breakerWindow())
+        .minimumNumberOfCalls(Math.max(2, peer.breakerWindow() / 2))
+        .failureRateThreshold(peer.breakerFailureRate())
+        .waitDurationInOpenState(peer.breakerOpenFor())
+        .permittedNumberOfCallsInHalfOpenState(2)
+        .recordExceptions(DependencyUnavailableException.class)
+        .build());
+    Retry retry = retries.retry(service, RetryConfig.custom()
+        .maxAttempts(peer.retries() + 1)
+        .waitDuration(peer.retryWait())
+        .retryExceptions(DependencyUnavailableException.class)
+        .ignoreExceptions(io.github.resilience4j.circuitbreaker.CallNotPermittedException.class)
+        .build());
+    return new ServiceClient(service, rest.build(), breaker, retry, dependencies);
+  }
+}

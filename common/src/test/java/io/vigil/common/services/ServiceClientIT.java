@@ -1,0 +1,132 @@
+package io.vigil.common.services;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.error.ErrorClassifier;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.testing.Awaits;
+import io.vigil.common.testing.fault.FaultProxy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service-to-service client against a real HTTP server behind a fault proxy: answers come back
+ * with the caller, trace and credential sent; a peer that fails is retried for reads, classed as an
+ * unavailable dependency, opens its breaker and is let through again once it answers; a peer that
+ * refuses the call itself neither opens the breaker nor is retried.
+ */
+class ServiceClientIT {
+
+  private HttpServer server;
+  private FaultProxy proxy;
+  private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicInteger status = new AtomicInteger(200);
+  private final AtomicReference<Map<String, String>> seen = new AtomicReference<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private ServiceClient storage;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/api/ping", exchange -> {
+      calls.incrementAndGet();
+      seen.set(Map.of("caller", String.valueOf(exchange.getRequestHeaders().getFirst("X-Vigil-Caller")),
+          "authorization", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")),
+          "traceparent", String.valueOf(exchange.getRequestHeaders().getFirst("traceparent"))));
+      byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status.get(), body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    proxy = FaultProxy.to("127.0.0.1", server.getAddress().getPort());
+    VigilServicesProperties.Peer peer = new VigilServicesProperties.Peer(URI.create("http://127.0.0.1:" + proxy.port()),
+        Duration.ofMillis(500), Duration.ofMillis(800), 2, Duration.ofMillis(20), 10, 50, Duration.ofMillis(500));
+    VigilServicesProperties.Peer unused = new VigilServicesProperties.Peer(null, Duration.ofSeconds(1),
+        Duration.ofSeconds(2), 2, Duration.ofMillis(100), 20, 50, Duration.ofSeconds(10));
+    VigilServicesProperties properties = new VigilServicesProperties(unused, unused, peer, unused, unused, unused, unused,
+        "service-secret");
+    ServiceClients clients = new ServiceClients(properties, "detector", registry,
+        new DependencyMetrics(registry, Set.of("storage")));
+    storage = clients.client("storage");
+  }
+
+  @AfterEach
+  void stop() {
+    proxy.close();
+    server.stop(0);
+  }
+
+  record Pong(boolean ok) {}
+
+  @Test
+  void anAnswerComesBackWithCallerCredentialAndTrace() {
+    assertThat(storage.get("/api/ping", Pong.class)).isEqualTo(new Pong(true));
+    assertThat(seen.get()).containsEntry("caller", "detector").containsEntry("authorization", "Bearer service-secret");
+    assertThat(seen.get().get("traceparent")).startsWith("00-");
+  }
+
+  @Test
+  void anUnavailablePeerIsRetriedThenOpensTheBreakerAndIsLetThroughWhenItAnswers() {
+    status.set(503);
+    Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> storage.get("/api/ping", Pong.class));
+    assertThat(failed).isInstanceOf(DependencyUnavailableException.class);
+    assertThat(ErrorClassifier.classify(failed)).isEqualTo(new ErrorClassifier.Verdict(ErrorClassifier.Kind.DEPENDENCY, "storage"));
+    assertThat(calls.get()).as("first try and two retries").isEqualTo(3);
+
+    proxy.refuse(); // a window of 10 judges after 5 calls: three more failed attempts open the breaker
+    assertThatThrownBy(() -> storage.get("/api/ping", Pong.class)).isInstanceOf(DependencyUnavailableException.class);
+    assertThat(storage.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+    int before = calls.get();
+    proxy.pass();
+    status.set(200);
+    assertThatThrownBy(() -> storage.get("/api/ping", Pong.class)).as("open: refused without a call")
+        .isInstanceOf(DependencyUnavailableException.class).hasMessageContaining("circuit breaker is open");
+    assertThat(calls.get()).isEqualTo(before);
+    assertThat(registry.get("vigil.dependency.failures").tag("dependency", "storage").counter().count()).isGreaterThanOrEqualTo(4);
+
+    Awaits.until("the breaker lets calls through again", Duration.ofSeconds(10), () -> {
+      try {
+        return storage.get("/api/ping", Pong.class).ok();
+      } catch (DependencyUnavailableException e) {
+        return false;
+      }
+    });
+  }
+
+  @Test
+  void aRefusedCallIsNeitherRetriedNorAnOutage() {
+    status.set(404);
+    for (int i = 0; i < 6; i++) {
+      assertThatThrownBy(() -> storage.get("/api/ping", Pong.class)).isInstanceOf(ServiceCallException.class);
+    }
+    assertThat(calls.get()).isEqualTo(6);
+    assertThat(storage.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(ErrorClassifier.classify(new ServiceCallException("storage", 404, "x")).retriable()).isFalse();
+  }
+
+  @Test
+  void aPeerThatHangsTimesOutAsUnavailable() {
+    proxy.blackhole();
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> storage.post("/api/ping", Map.of("a", 1), Pong.class))
+        .isInstanceOf(DependencyUnavailableException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+}

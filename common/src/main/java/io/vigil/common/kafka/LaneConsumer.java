@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -124,8 +125,18 @@ public final class LaneConsumer<V> extends PollThread {
         try {
           commitFinished(c, progress.keySet());
           applyBackpressure(c);
-          for (ConsumerRecord<String, byte[]> rec : c.poll(POLL)) {
-            handOut(rec);
+          ConsumerRecords<String, byte[]> records = c.poll(POLL);
+          for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> rec : records.records(tp)) {
+              try {
+                handOut(rec);
+              } catch (RuntimeException e) {
+                // never move past a record that was not handed out: read it again next poll
+                log.warn("consumer {} could not hand out {}@{}: {}", name, tp, rec.offset(), e.toString());
+                c.seek(tp, rec.offset());
+                break;
+              }
+            }
           }
         } catch (WakeupException e) {
           // stopping

@@ -34,11 +34,15 @@ public abstract class ConsumerWiringSupport extends ServiceContractSupport {
   void validRecordsAreConsumedAndInvalidOnesDeadLettered() {
     for (ConsumedTopic topic : consumedTopics()) {
       String fragment = "topic=\"" + topic.base() + "\"";
+      // the work must be done, not only the record delivered: wait on the processing count (kept
+      // when the handler returned), then check that nothing failed
       double before = Math.max(0, Http.sample(http.get("/actuator/prometheus").body(),
-          "vigil_kafka_consumed_total", fragment));
+          "vigil_kafka_processing_seconds_count", fragment));
       TestKafka.send(topic.base(), "valid-" + UUID.randomUUID(), topic.validJson());
-      Awaits.until("consumed counter of " + topic.base() + " moves", () ->
-          Http.sample(http.get("/actuator/prometheus").body(), "vigil_kafka_consumed_total", fragment) > before);
+      Awaits.until("a record of " + topic.base() + " handled", () -> Http.sample(http.get("/actuator/prometheus").body(),
+          "vigil_kafka_processing_seconds_count", fragment) > before);
+      assertThat(Http.sample(http.get("/actuator/prometheus").body(), "vigil_kafka_consumed_total", fragment))
+          .as("consumed on %s", topic.base()).isGreaterThanOrEqualTo(1);
       assertThat(Http.sample(http.get("/actuator/prometheus").body(), "vigil_kafka_failed_total", fragment))
           .as("failures on %s", topic.base()).isEqualTo(0.0);
 

@@ -42,16 +42,15 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
         .load().migrate();
   }
 
-  @Override
-  public void initialize(ConfigurableApplicationContext context) {
-    var env = context.getEnvironment();
-    String app = env.getProperty("spring.application.name", "vigil");
+  /**
+   * The run's settings for one service: the real servers, this run's prefixes and database, a short
+   * retry backoff, the test credentials. Used for Spring contexts in this JVM and, as command-line
+   * arguments, for services started in a child JVM ({@code ChildJvm.startService}).
+   */
+  public static Map<String, Object> runProperties(String app) {
     Map<String, Object> p = new HashMap<>();
     p.put("spring.kafka.bootstrap-servers", TestServers.kafkaBootstrap());
     p.put("vigil.kafka.topic-prefix", TestRun.topicPrefix());
-    // each context its own consumer groups: cached contexts in one JVM never share a group by
-    // accident (a test that wants several contexts in one group sets vigil.kafka.group-suffix itself)
-    p.put("vigil.kafka.group-suffix", "-c" + CONTEXTS.incrementAndGet());
     p.put("vigil.kafka.retry-backoff", "100ms");
     p.put("spring.kafka.streams.state-dir", "target/kstreams-" + TestRun.id() + "-" + System.nanoTime());
     p.put("spring.elasticsearch.uris", TestServers.elasticsearchUrl());
@@ -74,6 +73,17 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     p.put("vigil.security.credentials[1].namespaces", "test/ns");
     p.put("vigil.security.credentials[1].roles", "INGEST");
     p.put("vigil.web.max-body-size", "64KB");
+    return p;
+  }
+
+  @Override
+  public void initialize(ConfigurableApplicationContext context) {
+    var env = context.getEnvironment();
+    String app = env.getProperty("spring.application.name", "vigil");
+    Map<String, Object> p = runProperties(app);
+    // each context its own consumer groups: cached contexts in one JVM never share a group by
+    // accident (a test that wants several contexts in one group sets vigil.kafka.group-suffix itself)
+    p.put("vigil.kafka.group-suffix", "-c" + CONTEXTS.incrementAndGet());
     if (CONTROL_READERS.contains(app)) {
       migrateControlSchema(TestRun.database(app));
     }

@@ -55,6 +55,45 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** A service in a child JVM and the HTTP port it listens on (0 when started without a web server). */
+  public record Service(ChildJvm jvm, int port) implements AutoCloseable {
+    @Override
+    public void close() {
+      jvm.close();
+    }
+  }
+
+  /**
+   * Starts a Vigil service's main class in a child JVM with this run's settings (the real servers,
+   * the run's prefixes and database, the test credentials: {@code VigilTestInitializer.runProperties})
+   * on a free port, as command-line arguments; {@code extraArgs} ({@code --name=value}) come last
+   * and win. Returns once the port listens. The service joins the same consumer groups as any other
+   * instance of it in this run, so it takes part in rebalances like a second replica.
+   */
+  public static Service startService(String app, String mainClass, List<String> extraArgs) {
+    int port = freePort();
+    // one value per property: Spring would join a repeated argument into a list
+    java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+    io.vigil.common.testing.VigilTestInitializer.runProperties(app).forEach((k, v) -> settings.put(k, String.valueOf(v)));
+    settings.put("spring.application.name", app);
+    settings.put("server.port", Integer.toString(port));
+    for (String arg : extraArgs) {
+      int eq = arg.indexOf('=');
+      if (!arg.startsWith("--") || eq < 0) {
+        throw new IllegalArgumentException("service arguments are --name=value: " + arg);
+      }
+      settings.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    List<String> args = new ArrayList<>();
+    settings.forEach((k, v) -> args.add("--" + k + "=" + v));
+    ChildJvm jvm = start(app, mainClass, List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), args);
+    if ("none".equals(settings.get("spring.main.web-application-type"))) {
+      return new Service(jvm, 0);
+    }
+    jvm.awaitPort(port, Duration.ofSeconds(90));
+    return new Service(jvm, port);
+  }
+
   /** This test JVM's classpath, unpacked from Surefire's manifest-only jar when it uses one. */
   static String classpath() {
     String cp = System.getProperty("surefire.test.class.path");

@@ -59,12 +59,11 @@ class CrashIT {
   }
 
   private static ChildJvm child(String prefix, long holdMs) {
-    return ChildJvm.start("crash-consumer", CrashTestApplication.class.getName(), List.of("-XX:TieredStopAtLevel=1"),
-        List.of("--spring.main.web-application-type=none", "--spring.application.name=kit-crash",
-            "--spring.kafka.bootstrap-servers=" + TestServers.kafkaBootstrap(), "--vigil.kafka.topic-prefix=" + prefix,
+    return ChildJvm.startService("kit-crash", CrashTestApplication.class.getName(),
+        List.of("--spring.main.web-application-type=none", "--vigil.kafka.topic-prefix=" + prefix,
             "--vigil.kafka.provision-topics=false", "--vigil.kafka.handler-timeout=300s", "--crash.hold-ms=" + holdMs,
             "--spring.kafka.consumer.properties.session.timeout.ms=6000",
-            "--logging.structured.format.console=", "--logging.level.root=WARN"));
+            "--logging.structured.format.console=", "--logging.level.root=WARN")).jvm();
   }
 
   private static void sendRaw(String topic, String key, String id) {

@@ -38,7 +38,7 @@ public final class RollupTopology {
         .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"));
   }
 
-  /** Records consume delay and counts each point as it enters the topology. */
+  /** Records consume delay, counts each point as it enters the topology, and times its work downstream. */
   private static final class Measure implements FixedKeyProcessor<String, MetricPoint, MetricPoint> {
     private final ConsumerMeters meters;
     private final Clock clock;
@@ -57,8 +57,10 @@ public final class RollupTopology {
     @Override
     public void process(FixedKeyRecord<String, MetricPoint> record) {
       // delay from the moment the gateway accepted the point; the record's time is event time now
+      long start = System.nanoTime();
       meters.consumed(record.value().receivedAtMs(), clock.millis());
-      context.forward(record);
+      context.forward(record); // runs the downstream processors: the point's work in this task
+      meters.processed(System.nanoTime() - start);
     }
   }
 }

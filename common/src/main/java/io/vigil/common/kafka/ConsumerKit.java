@@ -165,6 +165,12 @@ public class ConsumerKit implements DisposableBean {
         rec.headers());
   }
 
+  /** The time a record's delay counts from: the message's own production time if it has one. */
+  static long producedAt(Object value, ConsumerRecord<String, byte[]> rec) {
+    long produced = value instanceof io.vigil.common.model.VigilMessage m ? m.producedAtMs() : 0;
+    return produced > 0 ? produced : rec.timestamp();
+  }
+
   static Traceparent traceOf(ConsumerRecord<String, byte[]> rec) {
     Header h = rec.headers().lastHeader(Traceparent.HEADER);
     return h == null ? null : Traceparent.parse(new String(h.value(), StandardCharsets.US_ASCII));
@@ -191,12 +197,19 @@ public class ConsumerKit implements DisposableBean {
    */
   <V> void run(Topic<V> topic, ConsumerRecord<String, byte[]> rec, ConsumerMeters meters, Invoker<V> work)
       throws Exception {
-    meters.consumed(rec.timestamp(), clock.millis());
     Traceparent tp = traceOf(rec);
     long start = System.nanoTime();
     try (TraceContext.Scope trace = TraceContext.bind(tp == null ? Traceparent.newRoot() : tp);
         LogContext ctx = LogContext.with(LogKeys.TOPIC, topic.base())) {
-      work.invoke(decode(topic, rec, tp));
+      ConsumedRecord<V> record;
+      try {
+        record = decode(topic, rec, tp);
+      } catch (RuntimeException invalid) {
+        meters.consumed(rec.timestamp(), clock.millis());
+        throw invalid;
+      }
+      meters.consumed(producedAt(record.value(), rec), clock.millis());
+      work.invoke(record);
     } catch (Exception e) {
       meters.failed();
       throw e;
@@ -390,11 +403,13 @@ public class ConsumerKit implements DisposableBean {
       for (ConsumerRecord<String, byte[]> rec : records) {
         Topic<V> topic = w.routing.topic(rec.topic());
         ConsumerMeters meters = w.routing.meters(rec.topic());
-        meters.consumed(rec.timestamp(), clock.millis());
         try {
-          decoded.add(decode(topic, rec, traceOf(rec)));
+          ConsumedRecord<V> record = decode(topic, rec, traceOf(rec));
+          meters.consumed(producedAt(record.value(), rec), clock.millis());
+          decoded.add(record);
           run.add(rec);
         } catch (InvalidRecordException invalid) {
+          meters.consumed(rec.timestamp(), clock.millis());
           meters.failed();
           handleRun(w, handler, run, decoded);
           run.clear();

@@ -32,6 +32,12 @@ public record MetricPoint(
     implements VigilMessage {
 
   public static final String TYPE = "MetricPoint";
+
+  /** Accepted by the gateway then: the delay of a point is measured from its acceptance. */
+  @Override
+  public long producedAtMs() {
+    return receivedAtMs;
+  }
   public static final int SCHEMA_VERSION = 1;
 
   public MetricPoint {

@@ -28,6 +28,12 @@ public record ProductEvent(
     implements VigilMessage {
 
   public static final String TYPE = "ProductEvent";
+
+  /** Accepted by the gateway then: the delay of a point is measured from its acceptance. */
+  @Override
+  public long producedAtMs() {
+    return receivedAtMs;
+  }
   public static final int SCHEMA_VERSION = 1;
 
   public enum EventStatus {

@@ -29,6 +29,12 @@ public record Rollup(
     implements VigilMessage {
 
   public static final String TYPE = "Rollup";
+
+  /** Emitted when its window closed: the delay of a rollup is measured from its emission. */
+  @Override
+  public long producedAtMs() {
+    return emittedAtMs;
+  }
   public static final int SCHEMA_VERSION = 1;
 
   public Rollup {

@@ -38,4 +38,32 @@ class ShardPatternIT extends KitIT {
     assertThat(seen).containsOnlyOnce(topic.base() + "/" + shard);
     assertThat(count("vigil.kafka.consumed", "topic", topic.deadLetter().base())).isZero();
   }
+
+  /**
+   * A rollup of a window an hour old, emitted a moment ago, counts a moment of consume delay, not
+   * the window's age, whatever timestamp its record carries: the self-alert on consume delay must
+   * not fire forever for 300 s and longer periods.
+   */
+  @Test
+  void consumeDelayOfARollupCountsFromItsEmissionNotItsWindow() throws Exception {
+    Topic<Rollup> topic = Topics.rollup("default");
+    List<String> seen = new CopyOnWriteArrayList<>();
+    start(kit.consume(topic, "delay", StartAt.EARLIEST).records(r -> seen.add(String.valueOf(r.value().seriesId()))));
+    long now = System.currentTimeMillis();
+    long windowStart = (now / 3_600_000L - 1) * 3_600_000L;
+    Rollup rollup = new Rollup(1, 4242L, "qce/cvm", "local", "cpu", Map.of("appid", "1"), "default", 3600, windowStart,
+        3, 1, 3, 3, 3, now, null);
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+        "bootstrap.servers", io.vigil.common.testing.TestServers.kafkaBootstrap(),
+        "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+        "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+      // the record's own timestamp is the window's start, an hour and more ago
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(naming.topic(topic), null, windowStart,
+          "4242", new MessageCodec().encode(rollup))).get(10, TimeUnit.SECONDS);
+    }
+    Awaits.until("consumed", () -> seen.contains("4242"));
+    double maxDelaySeconds = registry.get("vigil.kafka.consume.delay").tag("topic", topic.base()).timer()
+        .max(TimeUnit.SECONDS);
+    assertThat(maxDelaySeconds).isLessThan(60).isGreaterThanOrEqualTo(0);
+  }
 }

@@ -77,6 +77,26 @@ public final class TestKafka {
     return null;
   }
 
+  /** Every committed record of {@code base} from the beginning, read for {@code duration}. */
+  public static List<ConsumerRecord<String, byte[]>> readAll(String base, Duration duration) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, TestRun.topicPrefix() + "probe-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    List<ConsumerRecord<String, byte[]>> all = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + duration.toNanos();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+      consumer.subscribe(List.of(topic(base)));
+      while (System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(250)).forEach(all::add);
+      }
+    }
+    return all;
+  }
+
   public static String header(ConsumerRecord<String, byte[]> record, String name) {
     Header h = record.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -35,14 +35,18 @@ final class StreamsSupervision {
   static StreamsUncaughtExceptionHandler uncaught(MeterRegistry registry, DependencyMetrics dependencies) {
     return error -> {
       ErrorClassifier.Verdict verdict = ErrorClassifier.classify(error);
-      StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = verdict.retriable()
+      // an invalid record only gets here when its dead-letter send failed (Kafka away): the record
+      // is read again by the replaced thread and dead-lettered then, so it counts as waiting too
+      boolean replace = verdict.kind() != ErrorClassifier.Kind.FAILED;
+      StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = replace
           ? StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD
           : StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
       Counter.builder("vigil.streams.thread.failures").tag("action", response.name().toLowerCase())
           .description("stream threads that died, by what was done about it").register(registry).increment();
-      if (verdict.retriable()) {
-        dependencies.failure(dependencyOrUnknown(verdict.dependency()));
-        log.warn("stream thread failed on an unavailable {}; replacing it", verdict.dependency(), error);
+      if (replace) {
+        dependencies.failure(verdict.retriable() ? dependencyOrUnknown(verdict.dependency()) : "kafka");
+        log.warn("stream thread failed on an unavailable {}; replacing it",
+            verdict.retriable() ? verdict.dependency() : "kafka (dead-letter send)", error);
       } else {
         log.error("stream thread failed; shutting the Streams client down (readiness: streams DOWN)", error);
       }

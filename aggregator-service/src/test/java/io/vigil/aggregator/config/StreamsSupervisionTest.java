@@ -25,7 +25,11 @@ class StreamsSupervisionTest {
     var handler = StreamsSupervision.uncaught(registry, dependencies);
     assertThat(handler.handle(new TimeoutException("broker away"))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
     assertThat(handler.handle(new IllegalStateException("a bug"))).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
-    assertThat(registry.get("vigil.streams.thread.failures").tag("action", "replace_thread").counter().count()).isEqualTo(1);
+    // an unreadable record whose dead-letter send failed: Kafka was away, the record comes again
+    assertThat(handler.handle(new org.apache.kafka.streams.errors.StreamsException(
+        new io.vigil.common.model.InvalidRecordException("MetricPoint", "value", "bad"))))
+        .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    assertThat(registry.get("vigil.streams.thread.failures").tag("action", "replace_thread").counter().count()).isEqualTo(2);
     assertThat(registry.get("vigil.streams.thread.failures").tag("action", "shutdown_client").counter().count()).isEqualTo(1);
   }
 

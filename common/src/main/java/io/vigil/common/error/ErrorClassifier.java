@@ -52,6 +52,8 @@ public final class ErrorClassifier {
       // any I/O failure in a client call is about the connection, not the record: a reset, a closed
       // stream, a transport error (the Elasticsearch client reports a reset as a bare IOException)
       "java.io.IOException",
+      "java.util.concurrent.TimeoutException",
+      "org.apache.kafka.streams.errors.MissingSourceTopicException",
       "java.net.ConnectException",
       "java.net.SocketTimeoutException",
       "java.net.NoRouteToHostException",
@@ -77,6 +79,9 @@ public final class ErrorClassifier {
       "java.io.UTFDataFormatException",
       "java.io.ObjectStreamException",
       "java.io.FileNotFoundException",
+      "java.net.MalformedURLException",
+      "java.util.zip.ZipException",
+      "java.nio.charset.CharacterCodingException",
       "com.fasterxml.jackson.core.JacksonException");
 
   /** Elasticsearch's error with these HTTP statuses is an overloaded or unreachable cluster. */
@@ -119,8 +124,21 @@ public final class ErrorClassifier {
       if (name.equals(ES_EXCEPTION)) {
         return ES_TRANSIENT_STATUS.contains(status(t));
       }
+      if (name.startsWith("io.lettuce.core.Redis") && redisPassing(t.getMessage())) {
+        return true;
+      }
     }
     return false;
+  }
+
+  /** Redis answers that mean "not now" during a failover or a restart, not "never". */
+  private static boolean redisPassing(String message) {
+    if (message == null) {
+      return false;
+    }
+    return message.startsWith("READONLY") || message.startsWith("MASTERDOWN") || message.startsWith("LOADING")
+        || message.startsWith("CLUSTERDOWN") || message.startsWith("TRYAGAIN") || message.contains("not connected")
+        || message.contains("Connection closed");
   }
 
   private static int status(Throwable t) {

@@ -85,6 +85,24 @@ public final class BroadcastConsumer<V> extends PollThread {
 
   @Override
   protected void loop() {
+    // a failure of the start-up or of the consumer itself starts it all again after a pause (a new
+    // snapshot and new end offsets): a broadcast cache never stays behind for good
+    org.springframework.util.backoff.BackOffExecution waits = kit.dependencyBackOff().start();
+    while (!stopping) {
+      if (run()) {
+        return;
+      }
+      try {
+        pause(waits.nextBackOff());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** One life of the consumer; true when it ended because it is stopping, false after a failure. */
+  private boolean run() {
     Properties props = new Properties();
     props.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -92,13 +110,14 @@ public final class BroadcastConsumer<V> extends PollThread {
       consumer = c;
       List<TopicPartition> partitions = awaitPartitions(c);
       if (partitions == null) {
-        return;
+        return true;
       }
+      kit.states.running(name);
       c.assign(partitions);
       Map<TopicPartition, Long> ends = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(30)));
       if (from == From.SNAPSHOT) {
         if (!loadSnapshot()) {
-          return;
+          return true;
         }
         ends.forEach(c::seek);
       } else {
@@ -115,7 +134,7 @@ public final class BroadcastConsumer<V> extends PollThread {
         try {
           for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(200))) {
             if (!kit.runToCompletion(topic, rec, meters, handler::handle, name, deadLetters, () -> stopping)) {
-              return;
+              return true;
             }
           }
         } catch (WakeupException e) {
@@ -125,12 +144,17 @@ public final class BroadcastConsumer<V> extends PollThread {
           pause(kit.properties.retryBackoff().toMillis());
         }
       }
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return true;
     } catch (WakeupException e) {
-      // stopping before the first poll
+      return true; // stopping before the first poll
     } catch (RuntimeException e) {
-      log.error("broadcast consumer {} stopped on an error", name, e);
+      ErrorClassifier.Verdict verdict = ErrorClassifier.classify(e);
+      kit.states.waiting(name, verdict.retriable() ? verdict.dependency() : "unknown", e);
+      log.warn("broadcast consumer {} failed ({}); starting again", name, e.toString());
+      return stopping;
     } finally {
       consumer = null;
     }

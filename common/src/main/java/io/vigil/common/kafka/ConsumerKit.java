@@ -186,6 +186,7 @@ public class ConsumerKit implements DisposableBean {
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     } catch (TimeoutException e) {
+      stage.toCompletableFuture().cancel(true); // best effort: the retry must not overlap a live call
       throw new DependencyUnavailableException("unknown",
           "handler result not complete after " + properties.handlerTimeout(), e);
     }
@@ -223,6 +224,19 @@ public class ConsumerKit implements DisposableBean {
     void invoke(ConsumedRecord<V> record) throws Exception;
   }
 
+  /**
+   * Runs a partition hook; a hook that throws is logged and counted, never allowed to break the
+   * rebalance (the feature's hook degrades on its own, e.g. the detector restores state later).
+   */
+  void hook(String consumer, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      dependencies.degraded("consumer-hook", "hook-failed");
+      log.error("partition hook of consumer {} failed", consumer, e);
+    }
+  }
+
   /** The back-off while a dependency is unavailable: doubling from the retry pause, never giving up. */
   BackOff dependencyBackOff() {
     ExponentialBackOff b = new ExponentialBackOff(Math.max(1, properties.retryBackoff().toMillis()), 2.0);
@@ -246,6 +260,8 @@ public class ConsumerKit implements DisposableBean {
         (rec, ex) -> new TopicPartition(naming.deadLetter(rec.topic()), -1));
     publisher.setHeadersFunction((rec, ex) -> DeadLetterHeaders.reasons(group, ex));
     publisher.setFailIfSendResultIsError(true);
+    // the reason headers say what went wrong; a stack trace could make the record too large to send
+    publisher.excludeHeader(DeadLetterPublishingRecoverer.HeaderNames.HeadersToAdd.EX_STACKTRACE);
     publisher.setWaitForSendResultTimeout(Duration.ofSeconds(30));
     return (rec, ex) -> {
       try {
@@ -286,6 +302,21 @@ public class ConsumerKit implements DisposableBean {
     if (startAt.window() == null || partitions.isEmpty()) {
       return;
     }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        lookBack(consumer, partitions, startAt);
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= 3) {
+          log.error("consumer group {} could not look back on {}: {}; it starts at the end", consumer.groupMetadata()
+              .groupId(), partitions, e.toString());
+          return;
+        }
+      }
+    }
+  }
+
+  private void lookBack(Consumer<?, ?> consumer, Collection<TopicPartition> partitions, StartAt startAt) {
     var committed = consumer.committed(new java.util.HashSet<>(partitions));
     Map<TopicPartition, Long> query = new HashMap<>();
     long since = clock.millis() - startAt.window().toMillis();
@@ -310,6 +341,12 @@ public class ConsumerKit implements DisposableBean {
     if (!toEnd.isEmpty()) {
       consumer.seekToEnd(toEnd);
     }
+    // commit where the look-back put the group at once: a later rebalance or restart must continue
+    // from here, not look back again from a later "now" and skip what lies between
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start = new HashMap<>();
+    query.keySet().forEach(tp -> start.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(
+        consumer.position(tp))));
+    consumer.commitSync(start);
     log.info("new consumer group {} starts {} back on {}", consumer.groupMetadata().groupId(), startAt.window(),
         query.keySet());
   }
@@ -382,10 +419,8 @@ public class ConsumerKit implements DisposableBean {
       try {
         run(w.routing.topic(rec.topic()), rec, w.routing.meters(rec.topic()), work);
         states.running(w.consumer);
-      } catch (RuntimeException e) {
-        throw e;
       } catch (Exception e) {
-        throw new KafkaWorkException(e);
+        throw byVerdict(e);
       }
     });
     return w.container(cp);
@@ -417,7 +452,7 @@ public class ConsumerKit implements DisposableBean {
           try {
             deadLetters.accept(rec, invalid);
           } catch (RuntimeException sendFailed) {
-            throw new BatchListenerFailedException("dead-letter send failed", sendFailed, rec);
+            throw batchFailure("dead-letter send failed", sendFailed, rec);
           }
         }
       }
@@ -439,10 +474,10 @@ public class ConsumerKit implements DisposableBean {
     } catch (BatchItemException item) {
       int i = Math.min(item.index(), run.size() - 1);
       w.routing.meters(run.get(i).topic()).failed();
-      throw new BatchListenerFailedException("batch item failed", item.getCause(), run.get(i));
+      throw batchFailure("batch item failed", item.getCause(), run.get(i));
     } catch (Exception e) {
       w.routing.meters(run.get(0).topic()).failed();
-      throw new BatchListenerFailedException("batch failed", e, run.get(0));
+      throw batchFailure("batch failed", e, run.get(0));
     } finally {
       long each = (System.nanoTime() - start) / run.size();
       for (ConsumerRecord<String, byte[]> rec : run) {
@@ -482,17 +517,17 @@ public class ConsumerKit implements DisposableBean {
         @Override
         public void onPartitionsAssigned(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
           seekUncommitted(c, partitions, spec.startAt());
-          spec.hook().assigned(partitions);
+          hook(consumer, () -> spec.hook().assigned(partitions));
         }
 
         @Override
         public void onPartitionsRevokedAfterCommit(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
-          spec.hook().revoked(partitions);
+          hook(consumer, () -> spec.hook().revoked(partitions));
         }
 
         @Override
         public void onPartitionsLost(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
-          spec.hook().revoked(partitions);
+          hook(consumer, () -> spec.hook().revoked(partitions));
         }
       });
       return cp;
@@ -522,15 +557,61 @@ public class ConsumerKit implements DisposableBean {
             states.waiting(consumer, verdict.dependency(), ex);
           }
         }
+
+        @Override
+        public void recovered(ConsumerRecord<?, ?> rec, Exception ex) {
+          states.running(consumer); // dead-lettered: the consumer moves on
+        }
       });
       return handler;
     }
   }
 
-  /** A checked exception of a handler, carried through the listener unchanged for classification. */
-  static final class KafkaWorkException extends RuntimeException {
-    KafkaWorkException(Exception cause) {
+  /**
+   * The failure of a record's work, wrapped in one exception class per verdict. spring-kafka keeps
+   * a record's back-off until the failure's class changes, so the class must change when the verdict
+   * does: a record that first failed for a bug and then meets an outage switches to waiting without
+   * limit (never a dead letter during the outage), and one that first met an outage and then proves
+   * to be poison switches to the bounded retries.
+   */
+  static RuntimeException byVerdict(Exception e) {
+    InvalidRecordException invalid = InvalidRecordException.in(e);
+    if (invalid != null) {
+      return invalid;
+    }
+    return ErrorClassifier.classify(e).retriable() ? new DependencyWait(e) : new WorkFailed(e);
+  }
+
+  /** The work needs a dependency that did not answer: waited for without limit. */
+  static final class DependencyWait extends RuntimeException {
+    DependencyWait(Throwable cause) {
       super(cause.getMessage(), cause);
     }
+  }
+
+  /** The work failed for another reason: retried a few times, then dead-lettered. */
+  static final class WorkFailed extends RuntimeException {
+    WorkFailed(Throwable cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /** As {@link DependencyWait}, for the failed record of a batch. */
+  static final class BatchDependencyWait extends BatchListenerFailedException {
+    BatchDependencyWait(String message, Throwable cause, ConsumerRecord<?, ?> rec) {
+      super(message, cause, rec);
+    }
+  }
+
+  /** As {@link WorkFailed}, for the failed record of a batch. */
+  static final class BatchWorkFailed extends BatchListenerFailedException {
+    BatchWorkFailed(String message, Throwable cause, ConsumerRecord<?, ?> rec) {
+      super(message, cause, rec);
+    }
+  }
+
+  static BatchListenerFailedException batchFailure(String message, Throwable cause, ConsumerRecord<?, ?> rec) {
+    return ErrorClassifier.classify(cause).retriable() ? new BatchDependencyWait(message, cause, rec)
+        : new BatchWorkFailed(message, cause, rec);
   }
 }

@@ -66,11 +66,13 @@ public final class ConsumerStates {
         .tag(MetricNames.TAG_DEPENDENCY, DependencyMetrics.DEPENDENCIES.contains(dependency) ? dependency : "unknown")
         .description("deliveries that failed on an unavailable dependency and were retried after a pause")
         .register(registry).increment();
-    State before = states.getOrDefault(consumer, new State(true, null, 0, 0));
-    State after = new State(before.caughtUp(), dependency, before.waiting() ? before.sinceMs() : clock.millis(),
-        before.attempts() + 1);
-    states.put(consumer, after);
-    if (!before.waiting()) {
+    State[] before = new State[1];
+    states.compute(consumer, (k, s) -> {
+      State b = s == null ? new State(true, null, 0, 0) : s;
+      before[0] = b;
+      return new State(b.caughtUp(), dependency, b.waiting() ? b.sinceMs() : clock.millis(), b.attempts() + 1);
+    });
+    if (!before[0].waiting()) {
       log.warn("consumer {} paused: {} unavailable ({}); retrying with backoff, nothing is dead-lettered",
           consumer, dependency, error == null ? "?" : error.toString());
     }
@@ -78,11 +80,14 @@ public final class ConsumerStates {
 
   /** A delivery succeeded: the consumer runs again (logged when it had been waiting). */
   public void running(String consumer) {
-    State before = states.get(consumer);
-    if (before != null && before.waiting()) {
-      states.put(consumer, new State(before.caughtUp(), null, 0, 0));
-      log.info("consumer {} resumed after {} attempts; {} answers again", consumer, before.attempts(),
-          before.dependency());
+    State[] before = new State[1];
+    states.computeIfPresent(consumer, (k, s) -> {
+      before[0] = s;
+      return s.waiting() ? new State(s.caughtUp(), null, 0, 0) : s;
+    });
+    if (before[0] != null && before[0].waiting()) {
+      log.info("consumer {} resumed after {} attempts; {} answers again", consumer, before[0].attempts(),
+          before[0].dependency());
     }
   }
 

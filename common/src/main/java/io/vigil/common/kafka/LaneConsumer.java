@@ -161,6 +161,15 @@ public final class LaneConsumer<V> extends PollThread {
     if (p == null) {
       return; // not ours any more; the new owner reads it
     }
+    if (!p.accepts(rec.offset())) {
+      // the position went back (an offset reset after truncation): finish what is in hand, start afresh
+      log.warn("consumer {} sees {} rewound to {}; draining and starting that partition afresh", name, tp,
+          rec.offset());
+      drain(List.of(tp));
+      p.revoke();
+      p = new PartitionProgress();
+      progress.put(tp, p);
+    }
     p.handedOut(rec.offset());
     inFlight.incrementAndGet();
     // a record without a key keeps its partition's order
@@ -218,7 +227,7 @@ public final class LaneConsumer<V> extends PollThread {
       boolean busy = false;
       for (TopicPartition tp : partitions) {
         PartitionProgress p = progress.get(tp);
-        busy |= p != null && p.inFlight() > 0;
+        busy |= p != null && !p.revoked() && p.inFlight() > 0; // a revoked one's records will not finish
       }
       if (!busy) {
         return;
@@ -250,7 +259,7 @@ public final class LaneConsumer<V> extends PollThread {
         progress.put(tp, new PartitionProgress());
       }
       kit.seekUncommitted(c, partitions, spec.startAt());
-      spec.hook().assigned(partitions);
+      kit.hook(name, () -> spec.hook().assigned(partitions));
     }
 
     @Override
@@ -276,7 +285,7 @@ public final class LaneConsumer<V> extends PollThread {
         }
         paused.remove(tp);
       }
-      spec.hook().revoked(partitions);
+      kit.hook(name, () -> spec.hook().revoked(partitions));
     }
   }
 
@@ -331,6 +340,18 @@ public final class LaneConsumer<V> extends PollThread {
           }
         } catch (InterruptedException e) {
           return;
+        } catch (Throwable unexpected) {
+          // an Error or a bug outside the handler's own failures: the lane thread must live on, and
+          // the record must not block its key and partition forever: dead-letter it as failed
+          log.error("consumer {} failed on {}@{} outside the handler", name, task.rec().topic(), task.rec().offset(),
+              unexpected);
+          try {
+            deadLetters.accept(task.rec(), new ConsumerKit.WorkFailed(unexpected));
+            task.progress().finished(task.rec().offset());
+          } catch (RuntimeException deadLetterFailed) {
+            log.error("consumer {} could not dead-letter {}@{}; its partition waits", name, task.rec().topic(),
+                task.rec().offset(), deadLetterFailed);
+          }
         } finally {
           inFlight.decrementAndGet();
           queue.done(taken.key());

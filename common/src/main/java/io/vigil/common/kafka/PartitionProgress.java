@@ -28,6 +28,12 @@ final class PartitionProgress {
     pending.addLast(offset);
   }
 
+  /** Whether {@code offset} may be handed out next (offsets only grow). */
+  synchronized boolean accepts(long offset) {
+    Long last = pending.peekLast();
+    return (last == null || offset > last) && offset >= committable;
+  }
+
   synchronized void finished(long offset) {
     finishedOutOfOrder.add(offset);
     while (!pending.isEmpty() && finishedOutOfOrder.remove(pending.peekFirst())) {

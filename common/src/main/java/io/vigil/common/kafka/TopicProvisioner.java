@@ -117,6 +117,10 @@ public final class TopicProvisioner implements SmartInitializingSingleton, Dispo
             f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
           } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
+              if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                // a policy violation, a bad replication factor, no authorization: retrying cannot help
+                throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e.getCause());
+              }
               throw new UnreachableException("create " + name + ": " + e.getCause());
             }
             present.add(name); // another instance created it meanwhile: check it below

@@ -43,7 +43,7 @@ public record VigilKafkaProperties(
     @DefaultValue("2") @Min(0) int retries,
     @DefaultValue("500ms") Duration retryBackoff,
     @DefaultValue("30s") Duration dependencyBackoffMax,
-    @DefaultValue("30s") Duration handlerTimeout,
+    @DefaultValue("10s") Duration handlerTimeout,
     @DefaultValue("20s") Duration drainTimeout,
     @DefaultValue("2") @Min(1) int concurrency,
     @DefaultValue("30s") Duration patternRefresh,

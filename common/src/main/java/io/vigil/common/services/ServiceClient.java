@@ -76,12 +76,20 @@ public final class ServiceClient {
     } catch (HttpServerErrorException e) {
       throw unavailable("answered " + e.getStatusCode().value(), e);
     } catch (HttpClientErrorException e) {
-      if (e.getStatusCode().value() == 429) {
-        throw unavailable("answered 429 (overloaded)", e);
+      int status = e.getStatusCode().value();
+      if (status == 429 || status == 408) {
+        throw unavailable("answered " + status + " (overloaded or too slow)", e);
       }
-      throw new ServiceCallException(service, e.getStatusCode().value(), e.getStatusText());
+      if (status == 401 || status == 403) {
+        // our credential was refused (rotated, not yet granted): a configuration outage, not the
+        // record's fault; wait for it rather than dead-letter every record meanwhile
+        throw unavailable("refused this service's credential (" + status + ")", e);
+      }
+      throw new ServiceCallException(service, status, e.getStatusText());
     } catch (RestClientResponseException e) {
       throw unavailable("answered " + e.getStatusCode().value(), e);
+    } catch (org.springframework.web.client.RestClientException e) {
+      throw unavailable("broke off: " + e.getMostSpecificCause(), e); // e.g. the body could not be read
     }
   }
 

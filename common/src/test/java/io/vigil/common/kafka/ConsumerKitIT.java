@@ -153,6 +153,27 @@ class ConsumerKitIT extends KitIT {
   }
 
   @Test
+  void aRecordThatFirstFailedForABugIsNotDeadLetteredWhenAnOutageFollows() throws Exception {
+    Topic<ControlChange> topic = newTopic("switch", 1, false);
+    AtomicInteger attempts = new AtomicInteger();
+    List<String> handled = new CopyOnWriteArrayList<>();
+    start(kit.consume(topic, "switch", StartAt.EARLIEST).records(record -> {
+      int n = attempts.incrementAndGet();
+      if (n == 1) {
+        throw new IllegalStateException("a bug on the first try");
+      }
+      if (n <= 5) { // more failures than the two retries a bug gets
+        throw new DependencyUnavailableException("redis", "connection refused");
+      }
+      handled.add(record.value().id());
+    }));
+    send(topic, "switching");
+    Awaits.until("handled once the outage ended", () -> handled.contains("switching"));
+    assertThat(attempts.get()).isEqualTo(6);
+    assertThat(TestKafka.awaitRecord(topic.base() + ".dlt", "switching", Duration.ofSeconds(1))).isNull();
+  }
+
+  @Test
   void theOffsetIsCommittedOnlyAfterTheHandlerReturned() throws Exception {
     Topic<ControlChange> topic = newTopic("blocking", 1, false);
     CountDownLatch entered = new CountDownLatch(1);

@@ -68,7 +68,10 @@ class PartitionProgressTest {
   @Test
   void offsetsMustGrow() {
     PartitionProgress p = new PartitionProgress();
+    assertThat(p.accepts(5)).isTrue();
     p.handedOut(5);
+    assertThat(p.accepts(5)).as("a rewind is seen before it is handed out").isFalse();
+    assertThat(p.accepts(6)).isTrue();
     assertThatThrownBy(() -> p.handedOut(5)).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -21,16 +21,6 @@ class PolicyServiceIT extends ServiceContractSupport {
   /** the control-plane migrations from common were applied by this service itself (the only one that migrates). */
   @org.junit.jupiter.api.Test
   void theControlSchemaIsTheContractFromCommon() throws Exception {
-    try (var c = dataSource.getConnection();
-        var rs = c.createStatement().executeQuery(
-            "SELECT value FROM control_meta WHERE name = 'schema'")) {
-      org.assertj.core.api.Assertions.assertThat(rs.next()).isTrue();
-      org.assertj.core.api.Assertions.assertThat(rs.getString(1)).isEqualTo("vigil-control");
-    }
-    try (var c = dataSource.getConnection();
-        var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM flyway_history_control WHERE success = 1")) {
-      rs.next();
-      org.assertj.core.api.Assertions.assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(1);
-    }
+    assertControlSchema(dataSource);
   }
 }

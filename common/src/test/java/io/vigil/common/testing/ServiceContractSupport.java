@@ -227,6 +227,24 @@ public abstract class ServiceContractSupport {
     assertThat(PrefixAudit.strayRedisKeys()).as("Redis keys outside every Vigil prefix").isEmpty();
   }
 
+  /**
+   * The control-plane schema in {@code dataSource} is common's contract, applied with its own history
+   * table: for policy-service because it migrated it, for a reader because the test support applied
+   * the same migrations (a reader never migrates).
+   */
+  protected static void assertControlSchema(javax.sql.DataSource dataSource) throws Exception {
+    try (var c = dataSource.getConnection();
+        var rs = c.createStatement().executeQuery("SELECT value FROM control_meta WHERE name = 'schema'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("vigil-control");
+    }
+    try (var c = dataSource.getConnection();
+        var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM flyway_history_control WHERE success = 1")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(1);
+    }
+  }
+
   protected static JsonNode assertProblem(HttpResponse<String> response, int status, String code) {
     assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type").orElse(""))

@@ -56,16 +56,8 @@ public final class TestKafka {
    * passes; returns null on timeout.
    */
   public static ConsumerRecord<String, byte[]> awaitRecord(String base, String key, Duration timeout) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap());
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, TestRun.topicPrefix() + "probe-" + UUID.randomUUID());
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-      consumer.subscribe(List.of(topic(base)));
+    try (KafkaConsumer<String, byte[]> consumer = probe(base)) {
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
           if (key.equals(r.key())) {
@@ -79,6 +71,18 @@ public final class TestKafka {
 
   /** Every committed record of {@code base} from the beginning, read for {@code duration}. */
   public static List<ConsumerRecord<String, byte[]>> readAll(String base, Duration duration) {
+    List<ConsumerRecord<String, byte[]>> all = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + duration.toNanos();
+    try (KafkaConsumer<String, byte[]> consumer = probe(base)) {
+      while (System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(250)).forEach(all::add);
+      }
+    }
+    return all;
+  }
+
+  /** A read-committed consumer of {@code base} from its beginning, in a group of its own. */
+  private static KafkaConsumer<String, byte[]> probe(String base) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, TestRun.topicPrefix() + "probe-" + UUID.randomUUID());
@@ -86,15 +90,9 @@ public final class TestKafka {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    List<ConsumerRecord<String, byte[]>> all = new java.util.ArrayList<>();
-    long deadline = System.nanoTime() + duration.toNanos();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-      consumer.subscribe(List.of(topic(base)));
-      while (System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(250)).forEach(all::add);
-      }
-    }
-    return all;
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config);
+    consumer.subscribe(List.of(topic(base)));
+    return consumer;
   }
 
   public static String header(ConsumerRecord<String, byte[]> record, String name) {

@@ -16,6 +16,8 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed on this resource"),
   NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Cannot produce the requested media type"),
   CONFLICT(HttpStatus.CONFLICT, "The resource changed or already exists"),
+  PRECONDITION_REQUIRED(HttpStatus.PRECONDITION_REQUIRED, "This change needs the version it applies to (If-Match)"),
+  INVALID_REFERENCE(HttpStatus.UNPROCESSABLE_CONTENT, "A referenced object does not exist"),
   PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported content type"),
   RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),

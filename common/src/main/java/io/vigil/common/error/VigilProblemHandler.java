@@ -49,7 +49,12 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<Object> api(ApiException e, WebRequest request) {
-    return respond(Problems.of(e.code(), e.getMessage(), e.field()), request);
+    ProblemDetail p = Problems.of(e.code(), e.getMessage(), e.field());
+    if (!e.errors().isEmpty()) {
+      p.setProperty(Problems.ERRORS, e.errors().stream()
+          .map(f -> Map.of("field", f.field(), "reason", f.reason())).toList());
+    }
+    return respond(p, request);
   }
 
   @ExceptionHandler(InvalidRecordException.class)

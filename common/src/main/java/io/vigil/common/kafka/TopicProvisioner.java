@@ -98,6 +98,33 @@ public final class TopicProvisioner implements SmartInitializingSingleton, Dispo
    * @throws UnreachableException when Kafka does not answer in time
    */
   void provision() {
+    provision(topics);
+    done = true;
+  }
+
+  /**
+   * Creates these topics now if missing (each with its dead-letter topic) and checks their partitions:
+   * the control plane calls this before committing a namespace mapped to a new shard, so the shard's
+   * rollup topic exists before anyone routes to it.
+   *
+   * @throws io.vigil.common.error.DependencyUnavailableException when Kafka does not answer in time
+   * @throws IllegalStateException when a topic exists with another partition count
+   */
+  public void ensure(List<Topic<?>> wanted) {
+    List<Topic<?>> withDeadLetters = new ArrayList<>();
+    for (Topic<?> t : wanted) {
+      withDeadLetters.add(t);
+      withDeadLetters.add(t.deadLetter());
+    }
+    try {
+      provision(withDeadLetters);
+    } catch (UnreachableException e) {
+      dependencies.failure("kafka");
+      throw new io.vigil.common.error.DependencyUnavailableException("kafka", e.getMessage(), e);
+    }
+  }
+
+  private void provision(List<Topic<?>> topics) {
     Map<String, Topic<?>> byName = new HashMap<>();
     topics.forEach(t -> byName.put(naming.topic(t), t));
     try (Admin admin = Admin.create(adminConfig)) {
@@ -146,7 +173,6 @@ public final class TopicProvisioner implements SmartInitializingSingleton, Dispo
               + " migrate the topic deliberately or fix the declaration)");
         }
       }
-      done = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnreachableException("interrupted");

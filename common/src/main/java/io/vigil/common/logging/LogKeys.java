@@ -24,6 +24,9 @@ public final class LogKeys {
   public static final String EVENT_ID = "eventId";
   public static final String NOTIFICATION_ID = "notificationId";
   public static final String SILENCE_ID = "silenceId";
+  /** A control-plane object (any type): its id and type, e.g. {@code POLICY}. */
+  public static final String OBJECT_ID = "objectId";
+  public static final String OBJECT_TYPE = "objectType";
   public static final String CHANNEL = "channel";
   public static final String STAGE = "stage";
   public static final String STATUS = "status";

@@ -43,6 +43,11 @@ public final class MetricNames {
   public static final String ALERTS = "vigil.alerts";
   public static final String PIPELINE_EXITS = "vigil.pipeline.exits";
   public static final String DISPATCH = "vigil.dispatch";
+  public static final String CONTROL_WRITES = "vigil.control.writes";
+  public static final String OUTBOX_PUBLISHED = "vigil.outbox.published";
+  public static final String OUTBOX_PUBLISH_FAILURES = "vigil.outbox.publish.failures";
+  public static final String OUTBOX_PENDING = "vigil.outbox.pending";
+  public static final String OUTBOX_LAG = "vigil.outbox.lag";
 
   // tag keys
   public static final String TAG_TOPIC = "topic";

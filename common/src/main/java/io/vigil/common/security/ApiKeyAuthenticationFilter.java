@@ -55,8 +55,8 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     var context = SecurityContextHolder.createEmptyContext();
     context.setAuthentication(auth);
     SecurityContextHolder.setContext(context);
-    if (p.tenant() != null) {
-      MDC.put(LogKeys.TENANT, p.tenant());
+    if (p.soleTenant() != null) {
+      MDC.put(LogKeys.TENANT, p.soleTenant());
     }
     try {
       chain.doFilter(request, response);

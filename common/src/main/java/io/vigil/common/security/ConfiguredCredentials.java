@@ -16,7 +16,7 @@ public class ConfiguredCredentials implements CredentialResolver {
   public ConfiguredCredentials(VigilSecurityProperties properties) {
     for (VigilSecurityProperties.Credential c : properties.credentials()) {
       VigilPrincipal previous = byHash.put(c.sha256(),
-          new VigilPrincipal(c.name(), c.kind(), c.tenant(), c.namespaces(), c.roles()));
+          new VigilPrincipal(c.name(), c.kind(), c.tenants(), c.namespaces(), c.roles()));
       if (previous != null) {
         throw new IllegalArgumentException("credentials " + previous.name() + " and " + c.name() + " share a key");
       }

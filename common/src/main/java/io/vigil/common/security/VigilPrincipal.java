@@ -3,25 +3,58 @@ package io.vigil.common.security;
 import java.util.Set;
 
 /**
- * Who a request acts for. A {@code PRODUCT} credential ingests for its namespaces; a {@code USER}
- * credential works on one tenant's control-plane data with its roles. Holds no secret, so it may be
- * logged.
+ * Who a request acts for. Holds no secret, so it may be logged.
+ *
+ * <ul>
+ *   <li>{@code OPERATOR}: a person's token, one role ({@code ADMIN}, {@code OPERATOR} or {@code
+ *       VIEWER}) over a set of tenants; {@code *} stands for every tenant (a platform admin).
+ *   <li>{@code PRODUCT}: a product's credential; it writes data for its namespaces (all tenants) and
+ *       cannot call the control-plane API.
+ *   <li>{@code SERVICE}: another Vigil service; reads across tenants, writes nothing.
+ * </ul>
  *
  * @param name the credential's name (for logs and audit), never the key
- * @param tenant the cloud account a user credential belongs to; null for products
- * @param namespaces the namespaces a product credential may write; empty for users
- * @param roles {@code VIEWER}, {@code EDITOR}, {@code ADMIN} for users; {@code INGEST} for products
+ * @param tenants the tenants an operator works on; {@code *} for all
+ * @param namespaces the namespaces a product credential may write; empty otherwise
+ * @param roles {@code ADMIN}, {@code OPERATOR} or {@code VIEWER} for operators; {@code INGEST} for products
  */
-public record VigilPrincipal(String name, Kind kind, String tenant, Set<String> namespaces, Set<String> roles) {
+public record VigilPrincipal(String name, Kind kind, Set<String> tenants, Set<String> namespaces, Set<String> roles) {
+
+  public static final String ALL_TENANTS = "*";
+  public static final String ADMIN = "ADMIN";
+  public static final String OPERATOR = "OPERATOR";
+  public static final String VIEWER = "VIEWER";
 
   public enum Kind {
+    OPERATOR,
     PRODUCT,
-    USER,
     SERVICE
   }
 
   public VigilPrincipal {
+    tenants = tenants == null ? Set.of() : Set.copyOf(tenants);
     namespaces = namespaces == null ? Set.of() : Set.copyOf(namespaces);
     roles = roles == null ? Set.of() : Set.copyOf(roles);
+  }
+
+  /** Whether this caller may see the tenant's objects and data (services see every tenant). */
+  public boolean canRead(String tenant) {
+    return kind == Kind.SERVICE
+        || kind == Kind.OPERATOR && (tenants.contains(ALL_TENANTS) || tenants.contains(tenant));
+  }
+
+  /** Whether this caller may change the tenant's objects: it can read them and is not a viewer. */
+  public boolean canWrite(String tenant) {
+    return kind == Kind.OPERATOR && canRead(tenant) && (roles.contains(ADMIN) || roles.contains(OPERATOR));
+  }
+
+  /** An admin of every tenant: the only caller that writes global objects (access config, tokens). */
+  public boolean isPlatformAdmin() {
+    return kind == Kind.OPERATOR && tenants.contains(ALL_TENANTS) && roles.contains(ADMIN);
+  }
+
+  /** The one tenant for the log context, when the caller has exactly one; null otherwise. */
+  public String soleTenant() {
+    return tenants.size() == 1 && !tenants.contains(ALL_TENANTS) ? tenants.iterator().next() : null;
   }
 }

@@ -26,7 +26,7 @@ public record VigilSecurityProperties(@DefaultValue @Valid List<Credential> cred
       @NotBlank String name,
       @NotBlank @Pattern(regexp = "[0-9a-f]{64}", message = "must be 64 lower-case hex digits (SHA-256)") String sha256,
       @NotNull VigilPrincipal.Kind kind,
-      String tenant,
+      Set<String> tenants,
       Set<String> namespaces,
       Set<String> roles) {}
 }

@@ -245,7 +245,7 @@ public abstract class ServiceContractSupport {
     }
   }
 
-  protected static JsonNode assertProblem(HttpResponse<String> response, int status, String code) {
+  public static JsonNode assertProblem(HttpResponse<String> response, int status, String code) {
     assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type").orElse(""))
         .startsWith("application/problem+json");

@@ -69,6 +69,36 @@ public final class TestKafka {
     return null;
   }
 
+  /**
+   * Reads {@code base} from the beginning until {@code count} records pass {@code wanted} or the
+   * timeout passes; returns those found (fewer on timeout).
+   */
+  public static List<ConsumerRecord<String, byte[]>> awaitMatching(String base,
+      java.util.function.Predicate<ConsumerRecord<String, byte[]>> wanted, int count, Duration timeout) {
+    List<ConsumerRecord<String, byte[]>> found = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<String, byte[]> consumer = probe(base)) {
+      while (found.size() < count && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+          if (wanted.test(r)) {
+            found.add(r);
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Whether this run's topic {@code base} exists on the broker. */
+  public static boolean topicExists(String base) {
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.<String, Object>of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap()))) {
+      return admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS).contains(topic(base));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot list topics", e);
+    }
+  }
+
   /** Every committed record of {@code base} from the beginning, read for {@code duration}. */
   public static List<ConsumerRecord<String, byte[]>> readAll(String base, Duration duration) {
     List<ConsumerRecord<String, byte[]>> all = new java.util.ArrayList<>();

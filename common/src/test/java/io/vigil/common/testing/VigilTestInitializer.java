@@ -14,10 +14,21 @@ import org.springframework.core.env.MapPropertySource;
  */
 public class VigilTestInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
-  /** The API key tests authenticate with (a {@code USER} credential, tenant {@code test}, all roles). */
+  /** The API key tests authenticate with (an {@code OPERATOR} credential, admin of tenant {@code test}). */
   public static final String TEST_KEY = "vigil-test-key-not-a-secret";
   /** A product credential allowed to ingest for namespace {@code test/ns}. */
   public static final String PRODUCT_KEY = "vigil-test-product-key";
+
+  /** Tenancy test callers: a platform admin (admin of every tenant). */
+  public static final String PLATFORM_ADMIN_KEY = "vigil-test-platform-admin";
+  /** An operator of tenant {@code t1}. */
+  public static final String T1_OPERATOR_KEY = "vigil-test-t1-operator";
+  /** A viewer of tenant {@code t1}. */
+  public static final String T1_VIEWER_KEY = "vigil-test-t1-viewer";
+  /** An operator of tenant {@code t2}. */
+  public static final String T2_OPERATOR_KEY = "vigil-test-t2-operator";
+  /** A service credential (cross-tenant, read-only). */
+  public static final String SERVICE_KEY = "vigil-test-service";
 
   private static final java.util.concurrent.atomic.AtomicInteger CONTEXTS = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -64,16 +75,35 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     p.put("spring.datasource.password", TestServers.mysqlPassword());
     p.put("vigil.security.credentials[0].name", "test-user");
     p.put("vigil.security.credentials[0].sha256", ConfiguredCredentials.sha256(TEST_KEY));
-    p.put("vigil.security.credentials[0].kind", "USER");
-    p.put("vigil.security.credentials[0].tenant", "test");
-    p.put("vigil.security.credentials[0].roles", "VIEWER,EDITOR,ADMIN");
+    p.put("vigil.security.credentials[0].kind", "OPERATOR");
+    p.put("vigil.security.credentials[0].tenants", "test");
+    p.put("vigil.security.credentials[0].roles", "ADMIN");
     p.put("vigil.security.credentials[1].name", "test-product");
     p.put("vigil.security.credentials[1].sha256", ConfiguredCredentials.sha256(PRODUCT_KEY));
     p.put("vigil.security.credentials[1].kind", "PRODUCT");
     p.put("vigil.security.credentials[1].namespaces", "test/ns");
     p.put("vigil.security.credentials[1].roles", "INGEST");
+    credential(p, 2, "platform-admin", PLATFORM_ADMIN_KEY, "OPERATOR", "*", "ADMIN");
+    credential(p, 3, "t1-operator", T1_OPERATOR_KEY, "OPERATOR", "t1", "OPERATOR");
+    credential(p, 4, "t1-viewer", T1_VIEWER_KEY, "OPERATOR", "t1", "VIEWER");
+    credential(p, 5, "t2-operator", T2_OPERATOR_KEY, "OPERATOR", "t2", "OPERATOR");
+    credential(p, 6, "test-service", SERVICE_KEY, "SERVICE", null, null);
     p.put("vigil.web.max-body-size", "64KB");
     return p;
+  }
+
+  private static void credential(Map<String, Object> p, int i, String name, String key, String kind, String tenants,
+      String roles) {
+    String at = "vigil.security.credentials[" + i + "].";
+    p.put(at + "name", name);
+    p.put(at + "sha256", ConfiguredCredentials.sha256(key));
+    p.put(at + "kind", kind);
+    if (tenants != null) {
+      p.put(at + "tenants", tenants);
+    }
+    if (roles != null) {
+      p.put(at + "roles", roles);
+    }
   }
 
   @Override

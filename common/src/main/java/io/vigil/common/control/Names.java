@@ -1,0 +1,62 @@
+package io.vigil.common.control;
+
+import io.vigil.common.error.Violations;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The shapes of names and small values every control object uses, checked in one place. */
+public final class Names {
+
+  /** Products, shards, metric names, dimension keys, event types: lower-case words. */
+  public static final Pattern SLUG = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
+  /** A namespace: {@code product/family}, e.g. {@code qce/cvm}. */
+  public static final Pattern NAMESPACE = Pattern.compile("[a-z][a-z0-9_-]{0,31}/[a-z][a-z0-9_.-]{0,63}");
+  /** A dimension key (also a metric name), as products send them. */
+  public static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,63}");
+  /** A tenant id (the cloud account), e.g. {@code 1251763868}. */
+  public static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+  public static final int MAX_DISPLAY = 256;
+  public static final int MAX_TEXT = 4096;
+  public static final int MAX_LIST = 1000;
+
+  private Names() {}
+
+  public static boolean matches(Pattern p, String s) {
+    return s != null && p.matcher(s).matches();
+  }
+
+  /** A required display name: 1 to {@value #MAX_DISPLAY} characters, not blank. */
+  public static void displayName(Violations v, String field, String s) {
+    v.check(s != null && !s.isBlank() && s.length() <= MAX_DISPLAY, field,
+        "required, 1 to " + MAX_DISPLAY + " characters");
+  }
+
+  public static void optionalText(Violations v, String field, String s, int max) {
+    v.check(s == null || s.length() <= max, field, "at most " + max + " characters");
+  }
+
+  /** A list of unique values each matching {@code p}; null is an empty list. */
+  public static void uniqueList(Violations v, String field, Collection<String> values, Pattern p, String shape) {
+    if (values == null) {
+      return;
+    }
+    if (!v.check(values.size() <= MAX_LIST, field, "at most " + MAX_LIST + " entries")) {
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    int i = 0;
+    for (String s : values) {
+      String at = field + "[" + i++ + "]";
+      if (v.check(matches(p, s), at, shape) && !seen.add(s)) {
+        v.add(at, "'" + s + "' appears twice");
+      }
+    }
+  }
+
+  public static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+}

@@ -74,6 +74,10 @@ public record OnCall(String name, String zone, List<Layer> layers, List<Override
       } catch (DateTimeParseException e) {
         v.add(at + ".rotation", "an ISO duration of whole hours or days, e.g. P7D or PT12H");
       }
+      if (rotation != null && (rotation.isNegative() || rotation.isZero() || rotation.toSeconds() % 3600 != 0)) {
+        v.add(at + ".rotation", "whole hours or days, e.g. P7D or PT12H");
+        rotation = null;
+      }
       v.check(l.participants() != null && !l.participants().isEmpty() && l.participants().size() <= 200,
           at + ".participants", "1 to 200 user ids");
       TimeWindow restriction = l.restriction() == null ? null

@@ -230,6 +230,64 @@ class PolicyApiIT {
     assertThat(changes.get(1).tenant()).isNull();
   }
 
+  @Test
+  void aBatchOfAThousandPoliciesIsAllOrNothingWithEveryBadItemNamed() {
+    StringBuilder good = new StringBuilder("{\"items\": [");
+    for (int i = 0; i < 1000; i++) {
+      good.append(i == 0 ? "" : ",").append("{\"object\": ").append(realistic(i)).append('}');
+    }
+    good.append("]}");
+    assertThat(good.length()).as("a realistic batch is over the default body limit").isGreaterThan(1_000_000);
+
+    // two bad items among 1,000: both named, nothing stored
+    String bad = good.toString().replaceFirst("\"forPeriods\": 3", "\"forPeriods\": 0")
+        .replace("\"name\": \"migrated 500\"", "\"name\": \"\"");
+    long before = Http.json(t1.get(POLICIES + "?name=migrated&limit=1000")).path("items").size();
+    JsonNode problem = assertProblem(t1.post(POLICIES + "/batch", bad), 400, "validation_failed");
+    assertThat(problem.path("errors").valueStream().map(e -> e.path("field").asString()).toList())
+        .containsExactly("items[0].conditions[0].forPeriods", "items[500].name");
+    assertThat(Http.json(t1.get(POLICIES + "?name=migrated&limit=1000")).path("items").size()).isEqualTo(before);
+
+    HttpResponse<String> ok = t1.post(POLICIES + "/batch", good.toString());
+    assertThat(ok.statusCode()).as(ok.body().substring(0, Math.min(500, ok.body().length()))).isEqualTo(200);
+    JsonNode items = Http.json(ok).path("items");
+    assertThat(items.size()).isEqualTo(1000);
+    assertThat(items.get(999).path("spec").path("name").asString()).isEqualTo("migrated 999");
+
+    // updates in a batch go over their versions like single writes
+    String id = items.get(0).path("id").asString();
+    String stale = "{\"items\": [{\"id\": \"" + id + "\", \"version\": 7, \"object\": " + realistic(0) + "}]}";
+    assertThat(assertProblem(t1.post(POLICIES + "/batch", stale), 409, "conflict").path("field").asString())
+        .startsWith("items[0]");
+    String fresh = "{\"items\": [{\"id\": \"" + id + "\", \"version\": 1, \"object\": " + realistic(0) + "}]}";
+    assertThat(Http.json(t1.post(POLICIES + "/batch", fresh)).path("items").get(0).path("version").asLong()).isEqualTo(2);
+
+    assertProblem(t1.post(POLICIES + "/batch", "{\"items\": []}"), 400, "validation_failed");
+    String huge = "{\"items\": [{\"object\": {\"name\": \"" + "x".repeat(9 * 1024 * 1024) + "\"}}]}";
+    assertProblem(t1.post(POLICIES + "/batch", huge), 413, "payload_too_large");
+    assertProblem(viewer.post(POLICIES + "/batch", fresh), 403, "forbidden");
+  }
+
+  /** A policy as a migration from another tool brings it: several conditions, filters, labels, routing. */
+  static String realistic(int i) {
+    return """
+        {"name": "migrated %d", "namespace": "acme/vm", "combine": "ALL",
+         "conditions": [{"metric": "cpu", "period": 60, "statistic": "AVG", "operator": "GT", "threshold": 90.5,
+                         "forPeriods": 3, "recoverPeriods": 2, "recoveryThreshold": 85, "noDataPeriods": 10},
+                        {"metric": "mem", "period": 300, "statistic": "MAX", "compare": "DAY_AGO", "operator": "GT",
+                         "threshold": 50, "changeUnit": "PERCENT"}],
+         "filters": [{"Function": "In", "Field": "zone", "Args": ["gz-1", "gz-2", "sh-1", "bj-%d"]},
+                     {"Function": "Regex", "Field": "instance", "Args": "ins-[a-z0-9]{8}"},
+                     {"Function": "NotEqual", "Field": "instance", "Args": "ins-canary%d"}],
+         "eventRules": [{"eventTypes": ["reboot"], "filters": [{"Function": "Exists", "Field": "zone"}]}],
+         "severity": "WARNING", "labels": {"team": "compute", "service": "vm-%d", "tier": "gold"},
+         "annotations": {"summary": "CPU of {{instance}} above 90%% for 3 minutes while memory grew",
+                         "description": "Migrated from the previous monitoring system, rule %d.",
+                         "runbookUrl": "https://runbooks.example.com/vm/cpu-%d"},
+         "notification": {"repeatIntervalSec": 3600, "groupBy": ["instance", "zone"], "groupWaitSec": 30,
+                          "groupIntervalSec": 300}}""".formatted(i, i, i, i, i, i);
+  }
+
   static List<ControlChange> changesOf(String key, int count) {
     MessageCodec codec = new MessageCodec();
     return TestKafka.awaitMatching("control.changes", r -> key.equals(r.key()), count, Duration.ofSeconds(20)).stream()

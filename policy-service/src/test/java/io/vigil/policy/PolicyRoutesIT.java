@@ -35,7 +35,7 @@ class PolicyRoutesIT {
   @Qualifier("requestMappingHandlerMapping")
   RequestMappingHandlerMapping mapping;
 
-  record Route(String method, String pattern) {}
+  record Route(String method, String pattern, boolean body) {}
 
   List<Route> routes() {
     List<Route> routes = new ArrayList<>();
@@ -45,9 +45,11 @@ class PolicyRoutesIT {
         return; // the OpenAPI document itself, and the test-only contract endpoint
       }
       Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+      boolean body = java.util.Arrays.stream(handler.getMethodParameters())
+          .anyMatch(p -> p.hasParameterAnnotation(org.springframework.web.bind.annotation.RequestBody.class));
       for (String pattern : info.getPatternValues()) {
         for (RequestMethod m : methods.isEmpty() ? Set.of(RequestMethod.GET) : methods) {
-          routes.add(new Route(m.name(), pattern));
+          routes.add(new Route(m.name(), pattern, body));
         }
       }
     });
@@ -71,7 +73,8 @@ class PolicyRoutesIT {
         String path = concrete(r.pattern(), "t1");
         expect(failures, r, "other tenant", t2.send(r.method(), path, body, "\"1\""), 404);
         expect(failures, r, "product", product.send(r.method(), path, body, "\"1\""), 403);
-      } else if (r.pattern().startsWith("/v1/products") || r.pattern().startsWith("/v1/namespaces")) {
+      } else if (r.pattern().startsWith("/v1/products") || r.pattern().startsWith("/v1/namespaces")
+          || r.pattern().startsWith("/v1/tokens")) {
         String path = concrete(r.pattern(), "t1");
         expect(failures, r, "product", product.send(r.method(), path, body, "\"1\""), 403);
         if (write) {
@@ -100,7 +103,7 @@ class PolicyRoutesIT {
         missing.add(r.method() + " " + r.pattern());
         continue;
       }
-      if (r.method().equals("POST") || r.method().equals("PUT")) {
+      if (r.body()) {
         assertThat(op.path("requestBody").path("content").path("application/json").path("schema").isMissingNode())
             .as("request schema of %s", r).isFalse();
       }
@@ -117,6 +120,7 @@ class PolicyRoutesIT {
   }
 
   private static String concrete(String pattern, String tenant) {
-    return pattern.replace("{tenant}", tenant).replace("{*id}", "acme/vm").replace("{id}", "x_1");
+    return pattern.replace("{tenant}", tenant).replace("{*id}", "acme/vm").replace("{id}", "x_1")
+        .replace("{product}", "acme").replace("{keyId}", "ak_x");
   }
 }

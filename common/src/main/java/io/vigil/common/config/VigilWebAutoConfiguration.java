@@ -61,7 +61,10 @@ public class VigilWebAutoConfiguration {
   @Bean
   FilterRegistrationBean<BodySizeLimitFilter> vigilBodySizeLimitFilter(VigilWebProperties properties) {
     FilterRegistrationBean<BodySizeLimitFilter> reg =
-        new FilterRegistrationBean<>(new BodySizeLimitFilter(properties.maxBodySize().toBytes()));
+        new FilterRegistrationBean<>(new BodySizeLimitFilter(properties.maxBodySize().toBytes(),
+            properties.routeLimits().stream().collect(java.util.stream.Collectors.toMap(
+                VigilWebProperties.RouteLimit::pattern, r -> r.maxBodySize().toBytes(), (a, b) -> a,
+                java.util.LinkedHashMap::new))));
     reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
     return reg;
   }

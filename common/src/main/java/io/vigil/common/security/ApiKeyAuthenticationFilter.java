@@ -43,7 +43,15 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
           "Authorization");
       return;
     }
-    Optional<VigilPrincipal> principal = resolver.resolve(header.substring(BEARER.length()).trim());
+    Optional<VigilPrincipal> principal;
+    try {
+      principal = resolver.resolve(header.substring(BEARER.length()).trim());
+    } catch (io.vigil.common.error.DependencyUnavailableException e) {
+      // the key may well be valid: the store that would say so is away, so "retry", not "wrong key"
+      Problems.write(request, response, ErrorCode.UNAVAILABLE, "credentials cannot be checked now; retry later",
+          null);
+      return;
+    }
     if (principal.isEmpty()) {
       Problems.write(request, response, ErrorCode.UNAUTHENTICATED, "the API key is not valid", "Authorization");
       return;

@@ -21,6 +21,11 @@ public class ConfiguredCredentials implements CredentialResolver {
         throw new IllegalArgumentException("credentials " + previous.name() + " and " + c.name() + " share a key");
       }
     }
+    if (!properties.bootstrapAdminSha256().isEmpty()) {
+      byHash.put(properties.bootstrapAdminSha256(), new VigilPrincipal(VigilSecurityProperties.BOOTSTRAP_ADMIN,
+          VigilPrincipal.Kind.OPERATOR, java.util.Set.of(VigilPrincipal.ALL_TENANTS), null,
+          java.util.Set.of(VigilPrincipal.ADMIN)));
+    }
   }
 
   @Override

@@ -24,15 +24,38 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class BodySizeLimitFilter extends OncePerRequestFilter {
 
-  private final long limitBytes;
+  private final long defaultLimitBytes;
+  private final java.util.List<java.util.Map.Entry<org.springframework.web.util.pattern.PathPattern, Long>> routes;
 
   public BodySizeLimitFilter(long limitBytes) {
-    this.limitBytes = limitBytes;
+    this(limitBytes, java.util.Map.of());
+  }
+
+  /** @param routeLimits limits of routes that declare their own, by path pattern, in order */
+  public BodySizeLimitFilter(long limitBytes, java.util.Map<String, Long> routeLimits) {
+    this.defaultLimitBytes = limitBytes;
+    var parser = new org.springframework.web.util.pattern.PathPatternParser();
+    this.routes = routeLimits.entrySet().stream()
+        .map(e -> java.util.Map.entry(parser.parse(e.getKey()), e.getValue())).toList();
+  }
+
+  private long limitFor(HttpServletRequest request) {
+    if (routes.isEmpty()) {
+      return defaultLimitBytes;
+    }
+    var path = org.springframework.http.server.PathContainer.parsePath(request.getRequestURI());
+    for (var r : routes) {
+      if (r.getKey().matches(path)) {
+        return r.getValue();
+      }
+    }
+    return defaultLimitBytes;
   }
 
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
+    long limitBytes = limitFor(request);
     long declared = request.getContentLengthLong();
     if (declared > limitBytes) {
       Problems.write(request, response, ErrorCode.PAYLOAD_TOO_LARGE,

@@ -89,7 +89,26 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     credential(p, 5, "t2-operator", T2_OPERATOR_KEY, "OPERATOR", "t2", "OPERATOR");
     credential(p, 6, "test-service", SERVICE_KEY, "SERVICE", null, null);
     p.put("vigil.web.max-body-size", "64KB");
+    p.put("vigil.security.master-key-file", testMasterKey());
     return p;
+  }
+
+  private static volatile String masterKey;
+
+  /** A master key file for this test JVM (owner-only, under target/), made on first use. */
+  public static synchronized String testMasterKey() {
+    if (masterKey == null) {
+      try {
+        java.nio.file.Path f = java.nio.file.Path.of("target", "test-master-" + TestRun.id() + ".key").toAbsolutePath();
+        java.nio.file.Files.createDirectories(f.getParent());
+        java.nio.file.Files.writeString(f, io.vigil.common.security.SecretBox.newKeyLine("test") + "\n");
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        masterKey = f.toString();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot write the test master key", e);
+      }
+    }
+    return masterKey;
   }
 
   private static void credential(Map<String, Object> p, int i, String name, String key, String kind, String tenants,

@@ -145,9 +145,10 @@ public class OutboxRelay implements SmartLifecycle {
   }
 
   private void measure() {
-    OutboxBacklog b = mapper.outboxBacklog();
-    pending.set(b.pending);
-    lagMs.set(b.oldest == null ? 0 : Math.max(0, clock.millis() - b.oldest));
+    OutboxBacklog b = mapper.outboxEnds();
+    pending.set(b.pending());
+    Long oldest = b.first == null ? null : mapper.outboxCreatedAt(b.first);
+    lagMs.set(oldest == null ? 0 : Math.max(0, clock.millis() - oldest));
   }
 
   private void safeMeasure() {

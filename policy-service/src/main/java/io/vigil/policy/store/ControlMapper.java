@@ -80,8 +80,15 @@ public interface ControlMapper {
       + "<foreach item='s' collection='seqs' open='(' separator=',' close=')'>#{s}</foreach></script>")
   int deleteOutbox(@Param("seqs") List<Long> seqs);
 
-  @Select("SELECT COUNT(*) AS pending, MIN(created_at_ms) AS oldest FROM ctl_outbox")
-  OutboxBacklog outboxBacklog();
+  /**
+   * The two ends of the outbox's primary key (no scan, however long the backlog): the backlog is the
+   * seq span, an upper bound (out-of-order commits may leave gaps).
+   */
+  @Select("SELECT MIN(seq) AS first, MAX(seq) AS last FROM ctl_outbox")
+  OutboxBacklog outboxEnds();
+
+  @Select("SELECT created_at_ms FROM ctl_outbox WHERE seq = #{seq}")
+  Long outboxCreatedAt(@Param("seq") long seq);
 
   // ---- audit
 

@@ -131,6 +131,84 @@ public class ControlStore {
     return view(kind, row, stored);
   }
 
+  /** One item of a batch: a new object (no id), or a change of {@code id} over {@code version}. */
+  public record BatchItem<T>(String id, Long version, T object) {}
+
+  /**
+   * Creates and updates up to a thousand objects all-or-nothing: every item is checked first and
+   * every bad field of every item is answered at once ({@code items[3].conditions[0].metric}); only
+   * when all pass are they written, in one transaction, each with its outbox row and audit entry.
+   */
+  @Transactional
+  public <T> List<ObjectView<T>> batch(ObjectKind<T> kind, String tenant, List<BatchItem<T>> items, String actor) {
+    Violations invalid = new Violations();
+    Violations missing = new Violations();
+    ControlLookup lookup = memoized(lookup());
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String at = "items[" + i + "]";
+      BatchItem<T> item = items.get(i);
+      if (item == null || item.object() == null) {
+        invalid.add(at + ".object", "the object to create or update");
+        continue;
+      }
+      T stored = null;
+      if (item.id() != null) {
+        if (!seen.add(item.id())) {
+          invalid.add(at + ".id", item.id() + " appears twice in the batch");
+          continue;
+        }
+        if (item.version() == null) {
+          invalid.add(at + ".version", "the version the change applies to");
+          continue;
+        }
+        ControlRow row = mapper.find(kind.table(), item.id());
+        if (row == null || row.deleted || !row.tenant.equals(tenantOf(kind, tenant))) {
+          missing.add(at + ".id", "no " + kind.type().name().toLowerCase() + " " + item.id());
+          continue;
+        }
+        stored = read(kind, row);
+      }
+      T body = kind.complete(stored == null ? item.object() : kind.keepSecrets(item.object(), stored));
+      Violations one = new Violations();
+      kind.validate(body, stored, tenantOf(kind, tenant), lookup, one);
+      one.list().forEach(p -> invalid.add(at + "." + p.field(), p.reason()));
+      Violations refs = new Violations();
+      kind.references(body, tenantOf(kind, tenant), lookup, refs);
+      refs.list().forEach(p -> missing.add(at + "." + p.field(), p.reason()));
+    }
+    invalid.throwIfAny();
+    missing.throwIfAny(ErrorCode.INVALID_REFERENCE);
+    List<ObjectView<T>> done = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      BatchItem<T> item = items.get(i);
+      try {
+        done.add(item.id() == null ? create(kind, tenant, item.object(), actor)
+            : update(kind, tenant, item.id(), item.version(), item.object(), actor));
+      } catch (ApiException e) {
+        throw new ApiException(e.code(), "items[" + i + "]" + (e.field() == null ? "" : "." + e.field()),
+            e.getMessage());
+      }
+    }
+    return done;
+  }
+
+  private static ControlLookup memoized(ControlLookup lookup) {
+    java.util.Map<String, Optional<NamespaceConfig>> namespaces = new java.util.HashMap<>();
+    java.util.Map<String, Boolean> exists = new java.util.HashMap<>();
+    return new ControlLookup() {
+      @Override
+      public Optional<NamespaceConfig> namespace(String name) {
+        return namespaces.computeIfAbsent(name, lookup::namespace);
+      }
+
+      @Override
+      public boolean exists(EntityType type, String tenant, String id) {
+        return exists.computeIfAbsent(type + "\u0000" + tenant + "\u0000" + id, k -> lookup.exists(type, tenant, id));
+      }
+    };
+  }
+
   @Transactional(readOnly = true)
   public <T> ObjectView<T> get(ObjectKind<T> kind, String tenant, String id) {
     ControlRow row = mapper.find(kind.table(), id);
@@ -230,28 +308,42 @@ public class ControlStore {
   }
 
   private <T> void record(ObjectKind<T> kind, ControlRow row, ChangeOp op, T before, T after, String actor, long now) {
+    recordChange(kind.type(), row.id, row.tenant, kind.global() ? null : row.tenant, row.namespace, row.shard,
+        row.version, op, before == null ? null : ControlJson.write(kind.redacted(before)),
+        after == null ? null : ControlJson.write(kind.redacted(after)), actor, now);
+  }
+
+  /**
+   * The outbox row and the audit entry of a change, in the caller's transaction, and the relay woken
+   * after it commits. Bodies must already have their secrets hidden.
+   *
+   * @param auditTenant the tenant the audit entry is filed under ({@code ""} for global objects)
+   * @param changeTenant the tenant on {@code control.changes} (null for global objects)
+   */
+  public void recordChange(EntityType type, String id, String auditTenant, String changeTenant, String namespace,
+      String shard, long version, ChangeOp op, String beforeJson, String afterJson, String actor, long now) {
     OutboxRow o = new OutboxRow();
-    o.entityType = kind.type().name();
-    o.entityId = row.id;
-    o.version = row.version;
+    o.entityType = type.name();
+    o.entityId = id;
+    o.version = version;
     o.op = op.name();
-    o.tenant = kind.global() ? null : row.tenant;
-    o.namespace = row.namespace;
-    o.shard = row.shard;
+    o.tenant = changeTenant;
+    o.namespace = namespace;
+    o.shard = shard;
     o.createdAtMs = now;
     var trace = TraceContext.current();
     o.traceparent = trace == null ? null : trace.value();
     mapper.insertOutbox(o);
     AuditRow a = new AuditRow();
-    a.entityType = kind.type().name();
-    a.entityId = row.id;
-    a.tenant = row.tenant;
-    a.version = row.version;
+    a.entityType = type.name();
+    a.entityId = id;
+    a.tenant = auditTenant;
+    a.version = version;
     a.op = op.name();
     a.actor = actor;
     a.atMs = now;
-    a.beforeBody = before == null ? null : ControlJson.write(kind.redacted(before));
-    a.afterBody = after == null ? null : ControlJson.write(kind.redacted(after));
+    a.beforeBody = beforeJson;
+    a.afterBody = afterJson;
     mapper.insertAudit(a);
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
       TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -261,6 +353,12 @@ public class ControlStore {
         }
       });
     }
+  }
+
+  /** An audit trail by type and id, newest first, for objects kept outside the JSON-body tables. */
+  public List<AuditEntry> auditOf(EntityType type, String id, Long before, int limit) {
+    return mapper.audit(type.name(), id, before, limit).stream().map(a -> new AuditEntry(a.seq, a.entityType,
+        a.entityId, a.version, a.op, a.actor, a.atMs, tree(a.beforeBody), tree(a.afterBody))).toList();
   }
 
   private <T> ControlRow lockOwned(ObjectKind<T> kind, String tenant, String id) {

@@ -159,6 +159,16 @@ public final class ChildJvm implements AutoCloseable {
     waitFor();
   }
 
+  /** Waits for the JVM to end by itself; its exit code, or -1 when it is still running at the timeout. */
+  public int awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

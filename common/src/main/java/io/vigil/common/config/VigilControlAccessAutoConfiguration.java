@@ -1,0 +1,56 @@
+package io.vigil.common.config;
+
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.security.ConfiguredCredentials;
+import io.vigil.common.security.ControlCallerResolver;
+import io.vigil.common.security.CredentialResolver;
+import io.vigil.common.security.ProductCredentials;
+import io.vigil.common.security.SecretBox;
+import io.vigil.common.security.VigilSecurityProperties;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Callers resolved from the control tables, for the services that read them ({@code
+ * vigil.security.control-callers=true}): operator tokens beside the configured credentials, and
+ * product credentials opened with the master key ({@code vigil.security.master-key-file}, required:
+ * there is no default key, so such a service does not start without one).
+ */
+@AutoConfiguration(before = VigilWebAutoConfiguration.class,
+    afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnClass(JdbcTemplate.class)
+@ConditionalOnProperty(name = "vigil.security.control-callers", havingValue = "true")
+@EnableConfigurationProperties(VigilSecurityProperties.class)
+public class VigilControlAccessAutoConfiguration {
+
+  @Bean
+  SecretBox vigilSecretBox(@Value("${vigil.security.master-key-file:}") String keyFile) {
+    if (keyFile.isBlank()) {
+      throw new IllegalStateException("vigil.security.master-key-file is not set (VIGIL_MASTER_KEY_FILE):"
+          + " this service reads product credentials sealed under the master key, and there is no default key");
+    }
+    return SecretBox.fromFile(Path.of(keyFile));
+  }
+
+  @Bean
+  ControlCallerResolver controlCallerResolver(VigilSecurityProperties properties, DataSource dataSource,
+      DependencyMetrics dependencies, @Value("${vigil.security.cache-ttl:60s}") Duration ttl) {
+    CredentialResolver configured = new ConfiguredCredentials(properties);
+    return new ControlCallerResolver(configured, new JdbcTemplate(dataSource), Clock.systemUTC(), ttl, dependencies);
+  }
+
+  @Bean
+  ProductCredentials productCredentials(DataSource dataSource, SecretBox box, DependencyMetrics dependencies,
+      @Value("${vigil.security.cache-ttl:60s}") Duration ttl) {
+    return new ProductCredentials(new JdbcTemplate(dataSource), box, Clock.systemUTC(), ttl, dependencies);
+  }
+}

@@ -1,0 +1,99 @@
+package io.vigil.common.security;
+
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.observability.DependencyMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Resolves a bearer key the way every service does: configured credentials first (service
+ * credentials and the local bootstrap admin, hashed in configuration), then operator tokens from the
+ * control tables (hashed; roles and tenants beside them). Read-only against the tables; answers are
+ * cached for {@code ttl}, the cache is dropped when {@code control.changes} says a token changed, and
+ * while MySQL is down a token seen before keeps working from the cache (counted as degraded) while an
+ * unknown one is answered 503, never 401: the caller is not wrong, the lookup is unavailable.
+ */
+public final class ControlCallerResolver implements CredentialResolver {
+
+  private static final int MAX_CACHED = 100_000;
+  /** The look-up of a token by its hash (unique index uq_tokens_hash). */
+  public static final String TOKEN_QUERY = "SELECT name, role, tenants, expires_at_ms FROM ctl_operator_tokens"
+      + " WHERE token_sha256 = ? AND deleted = 0";
+
+  private record Entry(Optional<VigilPrincipal> principal, long expiresAtMs, long loadedAtMs) {}
+
+  private final CredentialResolver configured;
+  private final JdbcTemplate jdbc;
+  private final Clock clock;
+  private final long ttlMs;
+  private final DependencyMetrics dependencies;
+  private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+
+  public ControlCallerResolver(CredentialResolver configured, JdbcTemplate jdbc, Clock clock, Duration ttl,
+      DependencyMetrics dependencies) {
+    this.configured = configured;
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.ttlMs = ttl.toMillis();
+    this.dependencies = dependencies;
+  }
+
+  @Override
+  public Optional<VigilPrincipal> resolve(String presentedKey) {
+    Optional<VigilPrincipal> fromConfig = configured.resolve(presentedKey);
+    if (fromConfig.isPresent()) {
+      return fromConfig;
+    }
+    String hash = ConfiguredCredentials.sha256(presentedKey);
+    long now = clock.millis();
+    Entry cached = cache.get(hash);
+    if (cached != null && now - cached.loadedAtMs() < ttlMs) {
+      return live(cached, now);
+    }
+    Entry loaded;
+    try {
+      loaded = load(hash, now);
+    } catch (DataAccessException e) {
+      dependencies.failure("mysql");
+      if (cached != null) {
+        dependencies.degraded("caller_resolver", "mysql_down_cached");
+        return live(cached, now);
+      }
+      throw new DependencyUnavailableException("mysql", "operator tokens cannot be read", e);
+    }
+    if (cache.size() >= MAX_CACHED) {
+      cache.clear(); // a flood of random keys must not grow memory without bound
+    }
+    cache.put(hash, loaded);
+    return live(loaded, now);
+  }
+
+  private static Optional<VigilPrincipal> live(Entry e, long now) {
+    return e.expiresAtMs() > 0 && now >= e.expiresAtMs() ? Optional.empty() : e.principal();
+  }
+
+  private Entry load(String hash, long now) {
+    List<Entry> rows = jdbc.query(TOKEN_QUERY, (rs, i) -> {
+          Set<String> tenants = new LinkedHashSet<>(Arrays.asList(rs.getString("tenants").split(",")));
+          long expires = rs.getLong("expires_at_ms");
+          VigilPrincipal p = new VigilPrincipal(rs.getString("name"), VigilPrincipal.Kind.OPERATOR, tenants, Set.of(),
+              Set.of(rs.getString("role")));
+          return new Entry(Optional.of(p), rs.wasNull() ? 0 : expires, now);
+        }, hash);
+    return rows.isEmpty() ? new Entry(Optional.empty(), 0, now) : rows.get(0);
+  }
+
+  /** A token was created, changed or revoked: forget every cached answer. */
+  public void invalidate() {
+    cache.clear();
+  }
+}

@@ -1,0 +1,79 @@
+package io.vigil.common.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.common.config.ControlSchema;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.observability.MetricNames;
+import io.vigil.common.testing.TestRun;
+import io.vigil.common.testing.TestServers;
+import io.vigil.common.testing.fault.FaultProxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Set;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * The caller resolver against the real control tables: configured credentials first, then tokens
+ * by hash with their role and tenants; expiry honoured; and with MySQL away (through a proxy, the
+ * shared server untouched) a token seen before still works from the cache, counted as degraded,
+ * while an unknown one is "unavailable", never "unauthenticated".
+ */
+class ControlCallerResolverIT {
+
+  @Test
+  void tokensResolveFromTheTablesAndSurviveAMysqlOutageFromTheCache() {
+    String db = TestRun.database("kit_callers");
+    String direct = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
+        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
+    Flyway.configure().dataSource(direct, TestServers.mysqlUser(), TestServers.mysqlPassword())
+        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
+    JdbcTemplate admin = new JdbcTemplate(new DriverManagerDataSource(direct, TestServers.mysqlUser(),
+        TestServers.mysqlPassword()));
+    admin.update("INSERT INTO ctl_operator_tokens (id, name, token_sha256, role, tenants, expires_at_ms, version,"
+        + " deleted, created_at_ms, updated_at_ms, updated_by) VALUES ('tok_1', 'dora', ?, 'OPERATOR', 't1,t2', NULL, 1,"
+        + " 0, 1, 1, 'test'), ('tok_2', 'old', ?, 'ADMIN', '*', 1000, 1, 0, 1, 1, 'test')",
+        ConfiguredCredentials.sha256("vgl_dora"), ConfiguredCredentials.sha256("vgl_expired"));
+
+    try (FaultProxy proxy = FaultProxy.to(TestServers.mysqlHost(), TestServers.mysqlPort())) {
+      String viaProxy = "jdbc:mysql://127.0.0.1:" + proxy.port() + "/" + db
+          + "?useSSL=false&allowPublicKeyRetrieval=true&connectTimeout=1000&socketTimeout=2000";
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      DependencyMetrics deps = new DependencyMetrics(registry, Set.of("mysql"));
+      VigilSecurityProperties props = new VigilSecurityProperties(java.util.List.of(),
+          ConfiguredCredentials.sha256("bootstrap-admin"));
+      ControlCallerResolver resolver = new ControlCallerResolver(new ConfiguredCredentials(props),
+          new JdbcTemplate(new DriverManagerDataSource(viaProxy, TestServers.mysqlUser(), TestServers.mysqlPassword())),
+          Clock.fixed(Instant.ofEpochMilli(5_000), ZoneOffset.UTC), Duration.ZERO, deps);
+
+      VigilPrincipal dora = resolver.resolve("vgl_dora").orElseThrow();
+      assertThat(dora.kind()).isEqualTo(VigilPrincipal.Kind.OPERATOR);
+      assertThat(dora.tenants()).containsExactlyInAnyOrder("t1", "t2");
+      assertThat(dora.canWrite("t1")).isTrue();
+      assertThat(dora.canRead("t3")).isFalse();
+      assertThat(resolver.resolve("vgl_expired")).as("past its expiry").isEmpty();
+      assertThat(resolver.resolve("vgl_nobody")).isEmpty();
+      VigilPrincipal bootstrap = resolver.resolve("bootstrap-admin").orElseThrow();
+      assertThat(bootstrap.isPlatformAdmin()).isTrue();
+      assertThat(bootstrap.name()).isEqualTo(VigilSecurityProperties.BOOTSTRAP_ADMIN);
+
+      proxy.refuse();
+      assertThat(resolver.resolve("vgl_dora")).as("seen before: served from the cache").contains(dora);
+      assertThat(registry.counter(MetricNames.DEGRADED, MetricNames.TAG_COMPONENT, "caller_resolver",
+          MetricNames.TAG_REASON, "mysql_down_cached").count()).isEqualTo(1);
+      assertThatThrownBy(() -> resolver.resolve("vgl_never_seen")).isInstanceOf(DependencyUnavailableException.class);
+      assertThat(resolver.resolve("bootstrap-admin")).as("configured credentials need no database").isPresent();
+      proxy.pass();
+      resolver.invalidate();
+      assertThat(resolver.resolve("vgl_dora")).isPresent();
+    }
+  }
+}

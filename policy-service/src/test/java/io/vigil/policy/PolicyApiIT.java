@@ -225,6 +225,14 @@ class PolicyApiIT {
     // the shard's topics exist once the change is committed
     assertThat(TestKafka.topicExists("metrics.rollup.big-db")).isTrue();
     assertThat(TestKafka.topicExists("metrics.rollup.big-db.dlt")).isTrue();
+    // a namespace with policies is not deleted from under them
+    JsonNode p = t1.create(POLICIES, policy("on shardy", 90).replace("acme/vm", "shardy/db")
+        .replace("\"metric\": \"cpu\"", "\"metric\": \"qps\"").replace("\"period\": 60", "\"period\": 300")
+        .replace("\"Field\": \"instance\"", "\"Field\": \"instance\""));
+    assertProblem(admin.delete("/v1/namespaces/shardy/db", "\"2\""), 409, "conflict");
+    assertThat(t1.delete(POLICIES + "/" + p.path("id").asString(), "\"1\"").statusCode()).isEqualTo(204);
+    assertThat(admin.delete("/v1/namespaces/shardy/db", "\"2\"").statusCode()).isEqualTo(204);
+    assertProblem(admin.get("/v1/namespaces/shardy/db"), 404, "not_found");
     List<ControlChange> changes = changesOf("NAMESPACE:shardy/db", 2);
     assertThat(changes.get(1).shard()).isEqualTo("big-db");
     assertThat(changes.get(1).tenant()).isNull();

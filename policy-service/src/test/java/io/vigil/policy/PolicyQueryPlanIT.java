@@ -65,6 +65,7 @@ class PolicyQueryPlanIT {
         new Case(CM + "find", p("t", t, "id", "pol_0000000042")),
         new Case(CM + "lock", p("t", t, "id", "pol_0000000042")),
         new Case(CM + "countLive", p("t", t, "tenant", "t7", "id", "pol_0000000042")),
+        new Case(CM + "anyLiveIn", p("t", t, "namespace", "ns/n3")),
         new Case(CM + "moveShard", p("t", t, "namespace", "ns/n3", "shard", "s1")),
         new Case(CM + "takeOutbox", p("limit", 500)),
         new Case(CM + "deleteOutbox", p("seqs", List.of(1L, 2L, 3L))),

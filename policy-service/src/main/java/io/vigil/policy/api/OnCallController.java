@@ -23,7 +23,8 @@ public class OnCallController extends TenantObjectController<OnCall> {
     this.clock = clock;
   }
 
-  /** Who is on call. {@code user} is null when nobody is. */
+  /** Who is on call. {@code user} is null (and present) when nobody is. */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
   public record OnCallAnswer(String schedule, long atMs, String user) {}
 
   /**

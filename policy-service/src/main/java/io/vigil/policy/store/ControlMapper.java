@@ -55,6 +55,10 @@ public interface ControlMapper {
       @Param("namePrefix") String namePrefix, @Param("enabled") Boolean enabled, @Param("after") String after,
       @Param("limit") int limit);
 
+  /** Whether a namespace has a live object (a row's id, or null). Indexed: (namespace, deleted, id). */
+  @Select("SELECT id FROM ${t} WHERE namespace = #{namespace} AND deleted = 0 LIMIT 1")
+  String anyLiveIn(@Param("t") String table, @Param("namespace") String namespace);
+
   /** A namespace moved to another shard: its policies follow (index (namespace, deleted, id)). */
   @Update("UPDATE ${t} SET shard = #{shard} WHERE namespace = #{namespace}")
   int moveShard(@Param("t") String table, @Param("namespace") String namespace, @Param("shard") String shard);

@@ -118,6 +118,12 @@ public class ControlStore {
       throw stale(id);
     }
     T stored = read(kind, before);
+    if (kind.type() == EntityType.NAMESPACE) {
+      if (mapper.anyLiveIn(ControlTables.table(EntityType.POLICY), id) != null) {
+        throw new ApiException(ErrorCode.CONFLICT, "id", "namespace " + id + " still has policies: delete them first");
+      }
+      forgetNamespace(id);
+    }
     long now = clock.millis();
     ControlRow row = row(kind, tenant, stored, actor, now);
     row.id = id;
@@ -244,14 +250,40 @@ public class ControlStore {
         a.entityType, a.entityId, a.version, a.op, a.actor, a.atMs, tree(a.beforeBody), tree(a.afterBody))).toList();
   }
 
+  /** A namespace's config as last read, kept briefly: every policy write checks against one. */
+  private record CachedNamespace(Optional<NamespaceConfig> config, long readAtMs) {}
+
+  private static final long NAMESPACE_CACHE_MS = 5_000;
+  private final java.util.concurrent.ConcurrentHashMap<String, CachedNamespace> namespaces =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * A namespace's config for checking a policy: from a cache of a few seconds (namespaces change
+   * rarely, policies often), dropped at once when this instance commits a namespace change; another
+   * instance's change is seen within {@value #NAMESPACE_CACHE_MS} ms.
+   */
+  private Optional<NamespaceConfig> namespaceConfig(String name) {
+    long now = clock.millis();
+    CachedNamespace c = namespaces.get(name);
+    if (c != null && now - c.readAtMs() < NAMESPACE_CACHE_MS) {
+      return c.config();
+    }
+    ControlRow row = mapper.find(ControlTables.table(EntityType.NAMESPACE), name);
+    Optional<NamespaceConfig> config = row == null || row.deleted ? Optional.empty()
+        : Optional.of(ControlJson.read(row.body, NamespaceConfig.class));
+    if (namespaces.size() > 10_000) {
+      namespaces.clear();
+    }
+    namespaces.put(name, new CachedNamespace(config, now));
+    return config;
+  }
+
   /** What checks of references ask, answered inside the writing transaction. */
   public ControlLookup lookup() {
     return new ControlLookup() {
       @Override
       public Optional<NamespaceConfig> namespace(String name) {
-        ControlRow row = mapper.find(ControlTables.table(EntityType.NAMESPACE), name);
-        return row == null || row.deleted ? Optional.empty()
-            : Optional.of(ControlJson.read(row.body, NamespaceConfig.class));
+        return namespaceConfig(name);
       }
 
       @Override
@@ -282,12 +314,26 @@ public class ControlStore {
       return;
     }
     NamespaceConfig ns = (NamespaceConfig) body;
+    forgetNamespace(ns.name());
     TopicProvisioner provisioner = topics.getIfAvailable();
     if (provisioner != null) {
       provisioner.ensure(List.of(Topics.rollup(ns.shard())));
     }
     if (before != null && !ns.shard().equals(((NamespaceConfig) before).shard())) {
       mapper.moveShard(ControlTables.table(EntityType.POLICY), ns.name(), ns.shard());
+    }
+  }
+
+  /** Drops a namespace from the cache now and again when the transaction ends (either way). */
+  private void forgetNamespace(String name) {
+    namespaces.remove(name);
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCompletion(int status) {
+          namespaces.remove(name);
+        }
+      });
     }
   }
 

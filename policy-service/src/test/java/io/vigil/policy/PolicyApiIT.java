@@ -124,6 +124,13 @@ class PolicyApiIT {
     assertThat(changes.get(0).tenant()).isEqualTo("t1");
     assertThat(changes.get(0).namespace()).isEqualTo(NS);
     assertThat(changes.get(0).shard()).isEqualTo("default");
+
+    // the relay published all of it without a failed round, and says the outbox is empty
+    io.vigil.common.testing.Awaits.until("the outbox gauge at zero", () -> Http.sample(new Http(port)
+        .get("/actuator/prometheus").body(), "vigil_outbox_pending", "") == 0);
+    String metrics = new Http(port).get("/actuator/prometheus").body();
+    assertThat(Http.sample(metrics, "vigil_outbox_publish_failures_total", "")).isZero();
+    assertThat(Http.sample(metrics, "vigil_outbox_published_total", "")).isGreaterThanOrEqualTo(3);
   }
 
   @Test

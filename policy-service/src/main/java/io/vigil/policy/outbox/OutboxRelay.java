@@ -151,9 +151,9 @@ public class OutboxRelay implements SmartLifecycle {
   }
 
   private void measure() {
-    OutboxBacklog b = mapper.outboxEnds();
-    pending.set(b.pending());
-    Long oldest = b.first == null ? null : mapper.outboxCreatedAt(b.first);
+    OutboxBacklog b = mapper.outboxEnds(); // null when the outbox is empty (a row of NULLs)
+    pending.set(b == null ? 0 : b.pending());
+    Long oldest = b == null || b.first == null ? null : mapper.outboxCreatedAt(b.first);
     lagMs.set(oldest == null ? 0 : Math.max(0, clock.millis() - oldest));
   }
 

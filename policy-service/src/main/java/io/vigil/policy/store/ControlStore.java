@@ -355,8 +355,16 @@ public class ControlStore {
 
   private <T> void record(ObjectKind<T> kind, ControlRow row, ChangeOp op, T before, T after, String actor, long now) {
     recordChange(kind.type(), row.id, row.tenant, kind.global() ? null : row.tenant, row.namespace, row.shard,
-        row.version, op, before == null ? null : ControlJson.write(kind.redacted(before)),
-        after == null ? null : ControlJson.write(kind.redacted(after)), actor, now);
+        row.version, op, redactedJson(kind, before, null), redactedJson(kind, after, row), actor, now);
+  }
+
+  /** An object as the audit keeps it: the stored body itself when it has no secret to hide. */
+  private static <T> String redactedJson(ObjectKind<T> kind, T body, ControlRow stored) {
+    if (body == null) {
+      return null;
+    }
+    T redacted = kind.redacted(body);
+    return redacted == body && stored != null && !stored.deleted ? stored.body : ControlJson.write(redacted);
   }
 
   /**

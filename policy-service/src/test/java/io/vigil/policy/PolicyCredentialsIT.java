@@ -110,6 +110,30 @@ class PolicyCredentialsIT {
     assertProblem(admin.post("/v1/products/nope/credentials", "{}"), 404, "not_found");
   }
 
+  /**
+   * A token revoked by another instance (here: straight in the table, then its change on the topic)
+   * stops working here when the change arrives, not when this instance's cache expires.
+   */
+  @Test
+  void aChangeFromAnotherInstanceDropsTheCachedToken() throws Exception {
+    JsonNode created = admin.create("/v1/tokens", "{\"name\": \"erin\", \"role\": \"VIEWER\", \"tenants\": [\"t1\"]}");
+    PolicyTestClient erin = new PolicyTestClient(http, created.path("token").asString());
+    assertThat(erin.get("/v1/tenants/t1/policies").statusCode()).isEqualTo(200); // now cached
+    String id = created.path("id").asString();
+    try (var c = dataSource.getConnection(); var s = c.createStatement()) {
+      s.executeUpdate("UPDATE ctl_operator_tokens SET deleted = 1, version = 2 WHERE id = '" + id + "'");
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    }
+    assertThat(erin.get("/v1/tenants/t1/policies").statusCode()).as("still cached").isEqualTo(200);
+    io.vigil.common.testing.TestKafka.send("control.changes", "OPERATOR_TOKEN:" + id, new io.vigil.common.kafka.MessageCodec()
+        .encode(new io.vigil.common.model.ControlChange(1, io.vigil.common.model.ControlChange.EntityType.OPERATOR_TOKEN,
+            id, "other-instance", null, 2, io.vigil.common.model.ChangeOp.DELETE, System.currentTimeMillis())));
+    io.vigil.common.testing.Awaits.until("the revoked token refused",
+        () -> erin.get("/v1/tenants/t1/policies").statusCode() == 401);
+  }
+
   @Test
   void withoutAMasterKeyTheServiceDoesNotStart() {
     assertThatThrownBy(() -> new SpringApplicationBuilder(PolicyApplication.class)

@@ -56,6 +56,7 @@ class PolicyOutboxIT {
       }
       // a later transaction commits first and is published
       try (Connection fast = dataSource.getConnection(); var s = fast.createStatement()) {
+        fast.setAutoCommit(true); // the service's pool starts connections outside auto-commit
         s.executeUpdate("INSERT INTO ctl_outbox (entity_type, entity_id, version, op, tenant, created_at_ms)"
             + " VALUES ('POLICY', '" + lateId + "-fast', 1, 'UPSERT', 't1', " + System.currentTimeMillis() + ")");
       }

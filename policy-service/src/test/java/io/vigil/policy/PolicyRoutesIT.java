@@ -88,6 +88,45 @@ class PolicyRoutesIT {
     assertThat(failures).isEmpty();
   }
 
+  /**
+   * The shared HTTP error contract on every route that takes a body, as the caller allowed to use it
+   * sees it: malformed JSON, a wrong media type and a field of the wrong type are problems naming
+   * what is wrong, never a 500 or a stack trace.
+   */
+  @Test
+  void everyBodyRouteAnswersTheErrorContract() {
+    Http http = new Http(port);
+    PolicyTestClient admin = new PolicyTestClient(http, VigilTestInitializer.PLATFORM_ADMIN_KEY);
+    PolicyApiIT.ensureAccessConfig(admin);
+    List<String> failures = new ArrayList<>();
+    for (Route r : routes()) {
+      if (!r.body()) {
+        continue;
+      }
+      String path = concrete(r.pattern(), "t1");
+      HttpResponse<String> malformed = admin.send(r.method(), path, "{\"name\": ", "\"1\"");
+      expectProblem(failures, r, "malformed JSON", malformed, 400, "malformed_body");
+      HttpResponse<String> media = http.send(http.request(path)
+          .header("Authorization", "Bearer " + VigilTestInitializer.PLATFORM_ADMIN_KEY)
+          .header("Content-Type", "text/plain").header("If-Match", "\"1\"")
+          .method(r.method(), java.net.http.HttpRequest.BodyPublishers.ofString("name=x")).build());
+      expectProblem(failures, r, "text/plain", media, 415, "unsupported_media_type");
+      HttpResponse<String> wrongType = admin.send(r.method(), path, "{\"name\": {\"nested\": true}}", "\"1\"");
+      expectProblem(failures, r, "wrong field type", wrongType, 400, "malformed_body");
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  private static void expectProblem(List<String> failures, Route r, String what, HttpResponse<String> response,
+      int status, String code) {
+    String type = response.headers().firstValue("Content-Type").orElse("");
+    if (response.statusCode() != status || !type.startsWith("application/problem+json")
+        || !response.body().contains("\"code\":\"" + code + "\"") || response.body().contains("Exception")) {
+      failures.add(what + " " + r.method() + " " + r.pattern() + " answered " + response.statusCode() + " " + type
+          + ": " + response.body());
+    }
+  }
+
   @Test
   void everyRouteIsInTheOpenApiDocumentWithItsSchemaAndProblems() {
     HttpResponse<String> docs = new Http(port).get("/v3/api-docs");

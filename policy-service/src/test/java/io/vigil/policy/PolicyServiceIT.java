@@ -1,9 +1,16 @@
 package io.vigil.policy;
 
-import io.vigil.common.testing.ServiceContractSupport;
+import io.vigil.common.testing.ConsumerWiringSupport;
+import io.vigil.common.testing.Samples;
 import java.util.List;
 
-class PolicyServiceIT extends ServiceContractSupport {
+/** The service contract, and its own follower of control.changes (caches of other instances' changes). */
+class PolicyServiceIT extends ConsumerWiringSupport {
+
+  @Override
+  protected List<ConsumedTopic> consumedTopics() {
+    return List.of(Samples.consumed("control.changes", Samples.controlChange()));
+  }
 
   @Override
   protected List<String> declaredFamilies() {

@@ -96,4 +96,14 @@ public final class ControlCallerResolver implements CredentialResolver {
   public void invalidate() {
     cache.clear();
   }
+
+  /**
+   * Follows {@code control.changes}: a token change (its hash is not on the change, so every cached
+   * answer) is forgotten. Each service calls this from its broadcast consumer of the topic.
+   */
+  public void onChange(io.vigil.common.model.ControlChange change) {
+    if (change.type() == io.vigil.common.model.ControlChange.EntityType.OPERATOR_TOKEN) {
+      invalidate();
+    }
+  }
 }

@@ -92,4 +92,11 @@ public final class ProductCredentials {
   public void invalidate(String keyId) {
     cache.remove(keyId);
   }
+
+  /** Follows {@code control.changes}: a changed credential is read again on its next use. */
+  public void onChange(io.vigil.common.model.ControlChange change) {
+    if (change.type() == io.vigil.common.model.ControlChange.EntityType.PRODUCT_CREDENTIAL) {
+      invalidate(change.id());
+    }
+  }
 }

@@ -324,6 +324,13 @@ public class ControlStore {
     }
   }
 
+  /** Another instance changed a namespace: read it again at its next use. */
+  public void onChange(io.vigil.common.model.ControlChange change) {
+    if (change.type() == EntityType.NAMESPACE) {
+      namespaces.remove(change.id());
+    }
+  }
+
   /** Drops a namespace from the cache now and again when the transaction ends (either way). */
   private void forgetNamespace(String name) {
     namespaces.remove(name);

@@ -32,7 +32,11 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(classes = KitTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {"spring.application.name=kit", "vigil.kafka.retries=2", "vigil.kafka.concurrency=1",
         "vigil.kafka.handler-timeout=5s", "vigil.kafka.drain-timeout=5s",
-        "vigil.kafka.pattern-refresh=1s"})
+        "vigil.kafka.pattern-refresh=1s",
+        // these tests are about consumers: a send to a fresh topic on a busy machine may take longer
+        // than the services' fail-fast 2 s without anything being wrong (fail-fast is PrivateKafkaIT's)
+        "spring.kafka.producer.properties.delivery.timeout.ms=15000",
+        "spring.kafka.producer.properties.request.timeout.ms=5000"})
 @ContextConfiguration(initializers = VigilTestInitializer.class)
 abstract class KitIT {
 

@@ -24,6 +24,6 @@ class AggregatorServiceIT extends ConsumerWiringSupport {
 
   @Override
   protected List<ConsumedTopic> consumedTopics() {
-    return List.of(Samples.consumed("metrics.raw", Samples.metricPoint()));
+    return List.of(Samples.pointBatches());
   }
 }

@@ -8,8 +8,8 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * Event time is the point's own {@code timestampMs}, never the record's CreateTime: a gateway that
  * batches, retries or falls behind must not move a point into another window. A value that is not a
  * point (it never reaches here: unreadable records are dead-lettered before) keeps the partition's
- * time, so it cannot push stream time forward. When {@code metrics.raw} carries batches of points,
- * a batch's event time is its latest point's.
+ * time, so it cannot push stream time forward. A batch's event time (what {@code metrics.raw}
+ * carries) is its latest point's.
  */
 public final class PointTimestampExtractor implements TimestampExtractor {
 
@@ -17,6 +17,9 @@ public final class PointTimestampExtractor implements TimestampExtractor {
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     if (record.value() instanceof MetricPoint point) {
       return point.timestampMs();
+    }
+    if (record.value() instanceof io.vigil.common.points.PointBatch batch && !batch.points().isEmpty()) {
+      return batch.latestTimestampMs();
     }
     return partitionTime >= 0 ? partitionTime : record.timestamp();
   }

@@ -2,10 +2,10 @@ package io.vigil.aggregator.rollup;
 
 import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.KafkaNaming;
-import io.vigil.common.kafka.MessageSerde;
 import java.time.Clock;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.model.MetricPoint;
+import io.vigil.common.points.PointBatch;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -28,21 +28,27 @@ public final class RollupTopology {
     source(builder, naming, meters, clock);
   }
 
-  /** The validated, measured stream of raw points; invalid records never reach it (dead-lettered). */
+  /**
+   * The validated, measured stream of raw points, unpacked from the batches of {@code metrics.raw}
+   * inside the task that owns their partition (every point of a series is on one partition, so no
+   * repartition); invalid records never reach it (dead-lettered whole by the deserialization
+   * handler).
+   */
   static KStream<String, MetricPoint> source(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters,
       Clock clock) {
     return builder
         .stream(naming.topic(Topics.METRICS_RAW),
-            Consumed.with(Serdes.String(), new MessageSerde<>(MetricPoint.class))
+            Consumed.with(Serdes.String(), new PointBatchSerde())
                 .withTimestampExtractor(new PointTimestampExtractor()).withName("metrics-raw"))
-        .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"));
+        .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"))
+        .flatMapValues(PointBatch::points, Named.as("unpack-points"));
   }
 
-  /** Records consume delay, counts each point as it enters the topology, and times its work downstream. */
-  private static final class Measure implements FixedKeyProcessor<String, MetricPoint, MetricPoint> {
+  /** Records consume delay, counts each batch as it enters the topology, and times its work downstream. */
+  private static final class Measure implements FixedKeyProcessor<String, PointBatch, PointBatch> {
     private final ConsumerMeters meters;
     private final Clock clock;
-    private FixedKeyProcessorContext<String, MetricPoint> context;
+    private FixedKeyProcessorContext<String, PointBatch> context;
 
     Measure(ConsumerMeters meters, Clock clock) {
       this.meters = meters;
@@ -50,12 +56,12 @@ public final class RollupTopology {
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, MetricPoint> context) {
+    public void init(FixedKeyProcessorContext<String, PointBatch> context) {
       this.context = context;
     }
 
     @Override
-    public void process(FixedKeyRecord<String, MetricPoint> record) {
+    public void process(FixedKeyRecord<String, PointBatch> record) {
       // delay from the moment the gateway accepted the point; the record's time is event time now
       long start = System.nanoTime();
       meters.consumed(record.value().receivedAtMs(), clock.millis());

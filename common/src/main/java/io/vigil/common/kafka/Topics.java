@@ -24,8 +24,14 @@ public final class Topics {
   public static final String DLT_SUFFIX = ".dlt";
   static final Duration DLT_RETENTION = Duration.ofDays(14);
 
-  public static final Topic<MetricPoint> METRICS_RAW = new Topic<>("metrics.raw", MetricPoint.class, "seriesId",
-      p -> SeriesId.key(p.seriesId()), 12, Duration.ofDays(1), false);
+  /**
+   * Batches of raw points in the binary {@code PointBatchCodec} encoding, one record per (request,
+   * partition), placed by {@code SeriesPartitioner} (no key): published with {@link
+   * VigilPublisher#publishPoints}, never as JSON.
+   */
+  public static final Topic<io.vigil.common.points.PointBatch> METRICS_RAW = new Topic<>("metrics.raw",
+      io.vigil.common.points.PointBatch.class, "none: the partition of the points' seriesId", null, 12,
+      Duration.ofDays(1), false);
   /** Points that arrived after their window's grace period: counted and kept, never dropped. */
   public static final Topic<MetricPoint> METRICS_LATE = new Topic<>("metrics.late", MetricPoint.class, "seriesId",
       p -> SeriesId.key(p.seriesId()), 3, Duration.ofDays(3), false);

@@ -59,6 +59,17 @@ public class VigilPublisher {
   }
 
   /**
+   * Sends one encoded batch of points ({@code PointBatchCodec}) to its partition of {@code
+   * metrics.raw}, with the trace once for the whole record. Completes when every in-sync replica has
+   * it.
+   */
+  public CompletableFuture<SendResult<String, byte[]>> publishPoints(int partition, byte[] batch) {
+    Topic<?> topic = Topics.METRICS_RAW;
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(naming.topic(topic), partition, null, batch);
+    return send(topic, record, Map.of());
+  }
+
+  /**
    * A tombstone: the key's value is deleted from a compacted topic (its readers see a record whose
    * value is null). Refused on topics that are not compacted, where a null value is an invalid record.
    */
@@ -74,7 +85,11 @@ public class VigilPublisher {
 
   private CompletableFuture<SendResult<String, byte[]>> send(Topic<?> topic, String key, byte[] value,
       Map<String, String> headers) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(naming.topic(topic), key, value);
+    return send(topic, new ProducerRecord<>(naming.topic(topic), key, value), headers);
+  }
+
+  private CompletableFuture<SendResult<String, byte[]>> send(Topic<?> topic, ProducerRecord<String, byte[]> record,
+      Map<String, String> headers) {
     Traceparent current = TraceContext.current();
     Traceparent next = current == null ? Traceparent.newRoot() : current.child();
     record.headers().add(Traceparent.HEADER, next.value().getBytes(StandardCharsets.US_ASCII));

@@ -17,7 +17,14 @@ import org.junit.jupiter.api.Test;
 public abstract class ConsumerWiringSupport extends ServiceContractSupport {
 
   /** A topic the service consumes, a valid record for it, and one missing a required field. */
-  public record ConsumedTopic(String base, String validJson, String invalidJson, String missingField) {}
+  public record ConsumedTopic(String base, byte[] valid, byte[] invalid, String missingField) {
+
+    /** A JSON topic's case. */
+    public ConsumedTopic(String base, String validJson, String invalidJson, String missingField) {
+      this(base, validJson.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          invalidJson.getBytes(java.nio.charset.StandardCharsets.UTF_8), missingField);
+    }
+  }
 
   protected abstract List<ConsumedTopic> consumedTopics();
 
@@ -38,7 +45,7 @@ public abstract class ConsumerWiringSupport extends ServiceContractSupport {
       // when the handler returned), then check that nothing failed
       double before = Math.max(0, Http.sample(http.get("/actuator/prometheus").body(),
           "vigil_kafka_processing_seconds_count", fragment));
-      TestKafka.send(topic.base(), "valid-" + UUID.randomUUID(), topic.validJson());
+      TestKafka.send(topic.base(), "valid-" + UUID.randomUUID(), topic.valid());
       Awaits.until("a record of " + topic.base() + " handled", () -> Http.sample(http.get("/actuator/prometheus").body(),
           "vigil_kafka_processing_seconds_count", fragment) > before);
       assertThat(Http.sample(http.get("/actuator/prometheus").body(), "vigil_kafka_consumed_total", fragment))
@@ -47,11 +54,11 @@ public abstract class ConsumerWiringSupport extends ServiceContractSupport {
           .as("failures on %s", topic.base()).isEqualTo(0.0);
 
       String badKey = "invalid-" + UUID.randomUUID();
-      TestKafka.send(topic.base(), badKey, topic.invalidJson());
+      TestKafka.send(topic.base(), badKey, topic.invalid());
       ConsumerRecord<String, byte[]> dead =
           TestKafka.awaitRecord(topic.base() + ".dlt", badKey, Duration.ofSeconds(60));
       assertThat(dead).as("dead-lettered record on %s.dlt", topic.base()).isNotNull();
-      assertThat(new String(dead.value())).isEqualTo(topic.invalidJson());
+      assertThat(dead.value()).as("the original bytes").isEqualTo(topic.invalid());
       assertThat(TestKafka.header(dead, DeadLetterHeaders.REASON)).isEqualTo(DeadLetterHeaders.REASON_INVALID);
       assertThat(TestKafka.header(dead, DeadLetterHeaders.FIELD)).isEqualTo(topic.missingField());
       assertThat(TestKafka.header(dead, DeadLetterHeaders.DETAIL)).contains(topic.missingField());

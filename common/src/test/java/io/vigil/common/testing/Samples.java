@@ -50,6 +50,23 @@ public final class Samples {
         List.of("schemaVersion", "seriesId", "namespace", "region", "metric", "timestampMs", "value"));
   }
 
+  /**
+   * A wiring case for {@code metrics.raw}: a valid encoded batch of one point, and one whose point's
+   * value is not finite ({@code points[0].value}).
+   */
+  public static ConsumerWiringSupport.ConsumedTopic pointBatches() {
+    Map<String, String> dims = Map.of("appid", "1251763868", "vm_uuid", "ba53fdd0");
+    long id = io.vigil.common.series.SeriesId.of("qce/cvm", "ap-guangzhou", "cpu_usage", dims);
+    io.vigil.common.points.PointBatchCodec.Writer valid = new io.vigil.common.points.PointBatchCodec.Writer(T + 1600,
+        "qce/cvm", "ap-guangzhou", "default", java.util.Set.of(60, 300), 30_000);
+    valid.add(id, "cpu_usage", "percent", "1251763868", dims, T + 1500, 37.5);
+    io.vigil.common.points.PointBatchCodec.Writer invalid = new io.vigil.common.points.PointBatchCodec.Writer(T + 1600,
+        "qce/cvm", "ap-guangzhou", "default", java.util.Set.of(60, 300), 30_000);
+    invalid.add(id, "cpu_usage", "percent", "1251763868", dims, T + 1500, Double.NaN);
+    return new ConsumerWiringSupport.ConsumedTopic("metrics.raw", valid.toBytes(), invalid.toBytes(),
+        "points[0].value");
+  }
+
   public static Sample productEvent() {
     return new Sample(ProductEvent.class, fields(
         "schemaVersion", 1, "eventId", "ev-1", "namespace", "qce/cvm", "region", "ap-guangzhou",

@@ -2,25 +2,22 @@ package io.vigil.gateway.config;
 
 import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
-import io.vigil.common.kafka.SnapshotLoader;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.model.ControlChange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.vigil.common.security.ControlCallerResolver;
+import io.vigil.common.security.ProductCredentials;
+import io.vigil.gateway.ingest.AccessConfigCache;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The gateway's Kafka wiring: it publishes points and events, and follows {@code control.changes}
- * to refresh its copy of the access config (the refresh itself comes with the ingestion feature;
- * until then a change is only acknowledged).
+ * to keep its copy of the access config and its credential caches current.
  */
 @Configuration(proxyBeanMethods = false)
 class KafkaWiring {
-
-  private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
 
   @Bean
   InitializingBean declareGatewayTopics(VigilPublisher publisher) {
@@ -31,12 +28,22 @@ class KafkaWiring {
   }
 
   /**
-   * Broadcast: every gateway instance keeps its own copy of the access config. The snapshot loader
-   * (the access-config tables) comes with the ingestion feature.
+   * Broadcast: every gateway instance keeps its own copy of the access config, loaded whole as the
+   * snapshot, then changed one namespace at a time; token and credential changes drop the cached
+   * copies.
    */
   @Bean
-  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit) {
+  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit, AccessConfigCache access,
+      ProductCredentials credentials, ControlCallerResolver callers) {
     return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
-        SnapshotLoader.NONE, record -> log.debug("control change {}", record.key()));
+        access::loadAll, record -> {
+          if (record.tombstone()) {
+            return;
+          }
+          ControlChange change = record.value();
+          access.apply(change);
+          credentials.onChange(change);
+          callers.onChange(change);
+        });
   }
 }

@@ -1,0 +1,77 @@
+package io.vigil.gateway.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.security.CredentialResolver;
+import io.vigil.common.security.ProductCredentials;
+import io.vigil.common.security.VigilSecurity;
+import io.vigil.gateway.ingest.AccessConfigCache;
+import io.vigil.gateway.ingest.MetricsIngestor;
+import io.vigil.gateway.ingest.NonceCache;
+import io.vigil.gateway.ingest.SignedRequestFilter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+
+/** Ingestion: the signed routes, the access-config copy and the path of a point into Kafka. */
+@Configuration(proxyBeanMethods = false)
+class IngestWiring {
+
+  static final Set<String> SIGNED_PATHS = Set.of("/v1/metrics", "/v1/events");
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  AccessConfigCache accessConfigCache(DataSource dataSource) {
+    return new AccessConfigCache(dataSource);
+  }
+
+  @Bean
+  NonceCache nonceCache(Clock clock) {
+    return new NonceCache(clock);
+  }
+
+  /** After the body limit (so a body is bounded before it is read) and before Spring Security. */
+  @Bean
+  FilterRegistrationBean<SignedRequestFilter> signedRequestFilter(ProductCredentials credentials, NonceCache nonces,
+      Clock clock, MeterRegistry registry, @Value("${vigil.gateway.max-skew:5m}") Duration maxSkew) {
+    FilterRegistrationBean<SignedRequestFilter> reg = new FilterRegistrationBean<>(
+        new SignedRequestFilter(SIGNED_PATHS, credentials, nonces, clock, maxSkew, registry));
+    reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+    return reg;
+  }
+
+  @Bean
+  MetricsIngestor metricsIngestor(AccessConfigCache access, VigilPublisher publisher, Clock clock,
+      MeterRegistry registry, @Value("${vigil.region:local}") String region,
+      @Value("${vigil.gateway.max-future:5s}") Duration maxFuture,
+      @Value("${vigil.gateway.ack-timeout:2s}") Duration ackTimeout) {
+    return new MetricsIngestor(access, publisher, clock, region, maxFuture, ackTimeout, registry);
+  }
+
+  /**
+   * The signed ingestion routes are authenticated by {@link SignedRequestFilter} before the chain;
+   * everything else as in every service (bearer keys).
+   */
+  @Bean
+  SecurityFilterChain gatewaySecurityFilterChain(HttpSecurity http, CredentialResolver resolver) throws Exception {
+    return VigilSecurity.base(http, resolver)
+        .authorizeHttpRequests(a -> a
+            .requestMatchers(VigilSecurity.PUBLIC_PATHS).permitAll()
+            .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
+            .requestMatchers(SIGNED_PATHS.toArray(String[]::new)).permitAll()
+            .anyRequest().authenticated())
+        .build();
+  }
+}

@@ -1,0 +1,208 @@
+package io.vigil.gateway.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.control.Names;
+import io.vigil.common.control.NamespaceConfig;
+import io.vigil.common.error.ApiException;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.error.ErrorCode;
+import io.vigil.common.error.FieldProblem;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.observability.MetricNames;
+import io.vigil.common.points.PointBatchCodec;
+import io.vigil.common.points.SeriesPartitioner;
+import io.vigil.common.series.SeriesId;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Checks a batch of points against its namespace's access config, enriches the good ones (seriesId,
+ * tenant, unit, shard, periods, grace), packs them into one record per partition of {@code
+ * metrics.raw} and returns only once Kafka acknowledged every record. Good points are accepted and
+ * bad ones listed (index, field, reason); a batch with no good point is refused whole.
+ */
+public class MetricsIngestor {
+
+  /** One point as sent. */
+  public record PointIn(String metric, Map<String, String> dimensions, Long timestampMs, Double value) {}
+
+  /** The outcome: how many points are now in Kafka, and why each other one was refused. */
+  public record Result(int accepted, List<Rejected> rejected) {}
+
+  public record Rejected(int index, String field, String reason) {}
+
+  private final AccessConfigCache access;
+  private final VigilPublisher publisher;
+  private final Clock clock;
+  private final String region;
+  private final Duration maxFuture;
+  private final Duration ackTimeout;
+  private final MeterRegistry registry;
+  private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+
+  public MetricsIngestor(AccessConfigCache access, VigilPublisher publisher, Clock clock, String region,
+      Duration maxFuture, Duration ackTimeout, MeterRegistry registry) {
+    this.access = access;
+    this.publisher = publisher;
+    this.clock = clock;
+    this.region = region;
+    this.maxFuture = maxFuture;
+    this.ackTimeout = ackTimeout;
+    this.registry = registry;
+  }
+
+  public Result ingest(String product, String namespaceName, String requestRegion, List<PointIn> points) {
+    if (!access.loaded()) {
+      throw new DependencyUnavailableException("mysql", "the access config is not loaded yet");
+    }
+    NamespaceConfig ns = access.namespace(namespaceName).orElse(null);
+    if (ns == null || !ns.product().equals(product)) {
+      // another product's namespace is not revealed either: both are "not yours to write"
+      throw new ApiException(ErrorCode.FORBIDDEN, "namespace",
+          "this credential does not write namespace '" + namespaceName + "'");
+    }
+    if (requestRegion != null && !requestRegion.equals(region)) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, "region",
+          "this gateway serves region " + region + ", not " + requestRegion);
+    }
+    if (points == null || points.isEmpty()) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, "points", "one or more points");
+    }
+    long now = clock.millis();
+    long oldest = now - ns.acceptedPastMs();
+    long newest = now + maxFuture.toMillis();
+    Set<String> declared = ns.dimensions();
+    int partitions = Topics.METRICS_RAW.partitions();
+    PointBatchCodec.Writer[] writers = new PointBatchCodec.Writer[partitions];
+    List<Rejected> refused = new ArrayList<>();
+    Map<String, String> units = new java.util.HashMap<>();
+    for (NamespaceConfig.Metric m : ns.metrics()) {
+      units.put(m.name(), m.unit());
+    }
+    int ok = 0;
+    for (int i = 0; i < points.size(); i++) {
+      PointIn p = points.get(i);
+      String at = "points[" + i + "]";
+      String why = null;
+      String code = null;
+      String field = at;
+      Map<String, String> dims = null;
+      if (p == null) {
+        why = "a point is required";
+        code = "no_point";
+      } else if (p.metric() == null || !units.containsKey(p.metric())) {
+        field = at + ".metric";
+        why = "'" + p.metric() + "' is not a metric of " + ns.name();
+        code = "unknown_metric";
+      } else if (p.value() == null || !Double.isFinite(p.value())) {
+        field = at + ".value";
+        why = "a finite number";
+        code = "bad_value";
+      } else if (p.timestampMs() == null || p.timestampMs() < oldest) {
+        field = at + ".timestampMs";
+        why = "older than the namespace accepts (" + ns.acceptedPastMs() / 1000 + " s)";
+        code = "too_old";
+      } else if (p.timestampMs() > newest) {
+        field = at + ".timestampMs";
+        why = "more than " + maxFuture.toMillis() + " ms in the future";
+        code = "in_future";
+      } else {
+        dims = new TreeMap<>();
+        Map<String, String> given = p.dimensions() == null ? Map.of() : p.dimensions();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+          String k = e.getKey();
+          String v = e.getValue();
+          if (!declared.contains(k)) {
+            if (ns.unknownDimensions() == NamespaceConfig.UnknownDimensions.DROP) {
+              continue;
+            }
+            field = at + ".dimensions." + k;
+            why = "'" + k + "' is not a dimension of " + ns.name();
+            code = "unknown_dimension";
+            break;
+          }
+          if (v == null || v.isEmpty() || v.length() > Names.MAX_DISPLAY) {
+            field = at + ".dimensions." + k;
+            why = "a value of 1 to " + Names.MAX_DISPLAY + " characters";
+            code = "bad_dimension";
+            break;
+          }
+          dims.put(k, v);
+        }
+        if (why == null) {
+          for (String required : ns.requiredDimensions()) {
+            if (!dims.containsKey(required)) {
+              field = at + ".dimensions." + required;
+              why = "required by " + ns.name();
+              code = "missing_dimension";
+              break;
+            }
+          }
+        }
+      }
+      if (why != null) {
+        refused.add(new Rejected(i, field, why));
+        countRejected(ns.name(), code);
+        continue;
+      }
+      long seriesId = SeriesId.of(ns.name(), region, p.metric(), dims);
+      int partition = SeriesPartitioner.partition(seriesId, partitions);
+      PointBatchCodec.Writer w = writers[partition];
+      if (w == null) {
+        w = writers[partition] = new PointBatchCodec.Writer(now, ns.name(), region, ns.shard(),
+            new HashSet<>(ns.periods()), ns.graceMs());
+      }
+      w.add(seriesId, p.metric(), units.get(p.metric()), dims.get(ns.tenantDimension()), dims, p.timestampMs(),
+          p.value());
+      ok++;
+    }
+    if (ok == 0) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED,
+          refused.stream().map(r -> new FieldProblem(r.field(), r.reason())).toList());
+    }
+    List<CompletableFuture<?>> sends = new ArrayList<>();
+    for (int partition = 0; partition < partitions; partition++) {
+      if (writers[partition] != null) {
+        sends.add(publisher.publishPoints(partition, writers[partition].toBytes()));
+      }
+    }
+    try {
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DependencyUnavailableException("kafka", "interrupted while waiting for Kafka", e);
+    } catch (ExecutionException | TimeoutException e) {
+      // nothing is answered 2xx that Kafka has not acknowledged: the sender retries the whole batch,
+      // and the aggregator drops a point it already holds (a retry), so nothing doubles
+      throw new DependencyUnavailableException("kafka", "the points were not acknowledged by Kafka in time", e);
+    }
+    count(accepted, MetricNames.POINTS_ACCEPTED, ns.name(), ok);
+    return new Result(ok, refused);
+  }
+
+  private void countRejected(String namespace, String reason) {
+    rejected.computeIfAbsent(namespace + '\u0000' + reason, k -> Counter.builder(MetricNames.POINTS_REJECTED)
+        .tag("namespace", namespace).tag("reason", reason).register(registry)).increment();
+  }
+
+  private void count(Map<String, Counter> counters, String name, String namespace, int n) {
+    if (n > 0) {
+      counters.computeIfAbsent(namespace, ns -> Counter.builder(name).tag("namespace", ns).register(registry))
+          .increment(n);
+    }
+  }
+}

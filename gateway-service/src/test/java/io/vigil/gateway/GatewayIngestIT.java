@@ -116,10 +116,14 @@ class GatewayIngestIT {
   }
 
   HttpResponse<String> send(String keyId, String secret, String body, long timestamp, String nonce) {
+    return send("/v1/metrics", keyId, secret, body, timestamp, nonce);
+  }
+
+  HttpResponse<String> send(String path, String keyId, String secret, String body, long timestamp, String nonce) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    String signature = RequestSigning.sign(secret, new RequestSigning.Request("POST", "/v1/metrics", Map.of(),
+    String signature = RequestSigning.sign(secret, new RequestSigning.Request("POST", path, Map.of(),
         timestamp, nonce, bytes));
-    return http.send(http.request("/v1/metrics").header("Content-Type", "application/json")
+    return http.send(http.request(path).header("Content-Type", "application/json")
         .header("Authorization", RequestSigning.authorization(keyId, signature))
         .header(RequestSigning.TIMESTAMP_HEADER, Long.toString(timestamp))
         .header(RequestSigning.NONCE_HEADER, nonce)
@@ -194,6 +198,35 @@ class GatewayIngestIT {
     assertThat(Http.sample(metrics, "vigil_ingest_auth_failures_total", "reason=\"replayed\"")).isGreaterThanOrEqualTo(1);
     assertThat(Http.sample(metrics, "vigil_ingest_auth_failures_total", "reason=\"bad_signature\""))
         .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void eventsGoToEventsRawKeyedByObjectWithAStableId() {
+    String object = "ins-ev-" + UUID.randomUUID().toString().substring(0, 8);
+    long t = System.currentTimeMillis() - 500;
+    String body = Http.JSON.writeValueAsString(Map.of("namespace", "acme/vm", "events", List.of(
+        Map.of("eventType", "reboot", "objectId", object, "severity", "WARNING", "timestampMs", t,
+            "dimensions", Map.of("appid", "1251763868", "instance", object), "message", "rebooted",
+            "payload", Map.of("reason", "kernel panic")),
+        Map.of("eventType", "meteor", "objectId", object, "timestampMs", t,
+            "dimensions", Map.of("appid", "1251763868", "instance", object)))));
+    HttpResponse<String> r = send("/v1/events", KEY_ID, SECRET, body, System.currentTimeMillis(),
+        "n-" + UUID.randomUUID());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(Http.json(r).path("accepted").asInt()).isEqualTo(1);
+    assertThat(Http.json(r).path("rejected").get(0).path("field").asString()).isEqualTo("events[1].eventType");
+    // sent again (a retry): the same id
+    send("/v1/events", KEY_ID, SECRET, body, System.currentTimeMillis(), "n-" + UUID.randomUUID());
+    var records = TestKafka.awaitMatching("events.raw", rec -> object.equals(rec.key()), 2, Duration.ofSeconds(20));
+    assertThat(records).hasSize(2);
+    MessageCodec codec = new MessageCodec();
+    var first = codec.decode(records.get(0).value(), io.vigil.common.model.ProductEvent.class);
+    var second = codec.decode(records.get(1).value(), io.vigil.common.model.ProductEvent.class);
+    assertThat(first.eventId()).isEqualTo(second.eventId()).startsWith("ev-");
+    assertThat(first.tenant()).isEqualTo("1251763868");
+    assertThat(first.status()).isEqualTo(io.vigil.common.model.ProductEvent.EventStatus.ABNORMAL);
+    assertThat(first.payload()).containsEntry("reason", "kernel panic");
+    assertThat(first.severity()).isEqualTo("WARNING");
   }
 
   @Test

@@ -12,6 +12,9 @@ import java.util.Map;
  * @param eventType the event type as registered in the namespace's access config
  * @param status {@code ABNORMAL} for an event that opens a problem, {@code RECOVERED} for one that
  *     closes it; events without recovery are always {@code ABNORMAL}
+ * @param severity the product's own view ({@code CRITICAL}, {@code WARNING}, {@code INFO}); optional
+ * @param payload small extra facts of the event, shown in notifications; optional
+ * @param tenant the value of the namespace's tenant dimension, stated by the gateway
  */
 public record ProductEvent(
     @Required int schemaVersion,
@@ -24,7 +27,10 @@ public record ProductEvent(
     Map<String, String> dimensions,
     String message,
     @Required long timestampMs,
-    long receivedAtMs)
+    long receivedAtMs,
+    String severity,
+    Map<String, String> payload,
+    String tenant)
     implements VigilMessage {
 
   public static final String TYPE = "ProductEvent";
@@ -55,5 +61,10 @@ public record ProductEvent(
     }
     epochMs(TYPE, "timestampMs", timestampMs);
     optionalEpochMs(TYPE, "receivedAtMs", receivedAtMs);
+    if (severity != null && !java.util.Set.of("CRITICAL", "WARNING", "INFO").contains(severity)) {
+      throw new InvalidRecordException(TYPE, "severity", "one of CRITICAL, WARNING, INFO");
+    }
+    payload = checkMap(TYPE, "payload", payload);
+    optionalText(TYPE, "tenant", tenant);
   }
 }

@@ -60,6 +60,15 @@ class IngestWiring {
     return new MetricsIngestor(access, publisher, clock, region, maxFuture, ackTimeout, registry);
   }
 
+  @Bean
+  io.vigil.gateway.ingest.EventsIngestor eventsIngestor(AccessConfigCache access, VigilPublisher publisher,
+      Clock clock, MeterRegistry registry, @Value("${vigil.region:local}") String region,
+      @Value("${vigil.gateway.max-future:5s}") Duration maxFuture,
+      @Value("${vigil.gateway.ack-timeout:2s}") Duration ackTimeout) {
+    return new io.vigil.gateway.ingest.EventsIngestor(access, publisher, clock, region, maxFuture, ackTimeout,
+        registry);
+  }
+
   /**
    * The signed ingestion routes are authenticated by {@link SignedRequestFilter} before the chain;
    * everything else as in every service (bearer keys).

@@ -2,7 +2,6 @@ package io.vigil.gateway.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vigil.common.control.Names;
 import io.vigil.common.control.NamespaceConfig;
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.DependencyUnavailableException;
@@ -21,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -85,7 +83,6 @@ public class MetricsIngestor {
     long now = clock.millis();
     long oldest = now - ns.acceptedPastMs();
     long newest = now + maxFuture.toMillis();
-    Set<String> declared = ns.dimensions();
     int partitions = Topics.METRICS_RAW.partitions();
     PointBatchCodec.Writer[] writers = new PointBatchCodec.Writer[partitions];
     List<Rejected> refused = new ArrayList<>();
@@ -121,37 +118,13 @@ public class MetricsIngestor {
         why = "more than " + maxFuture.toMillis() + " ms in the future";
         code = "in_future";
       } else {
-        dims = new TreeMap<>();
-        Map<String, String> given = p.dimensions() == null ? Map.of() : p.dimensions();
-        for (Map.Entry<String, String> e : given.entrySet()) {
-          String k = e.getKey();
-          String v = e.getValue();
-          if (!declared.contains(k)) {
-            if (ns.unknownDimensions() == NamespaceConfig.UnknownDimensions.DROP) {
-              continue;
-            }
-            field = at + ".dimensions." + k;
-            why = "'" + k + "' is not a dimension of " + ns.name();
-            code = "unknown_dimension";
-            break;
-          }
-          if (v == null || v.isEmpty() || v.length() > Names.MAX_DISPLAY) {
-            field = at + ".dimensions." + k;
-            why = "a value of 1 to " + Names.MAX_DISPLAY + " characters";
-            code = "bad_dimension";
-            break;
-          }
-          dims.put(k, v);
-        }
-        if (why == null) {
-          for (String required : ns.requiredDimensions()) {
-            if (!dims.containsKey(required)) {
-              field = at + ".dimensions." + required;
-              why = "required by " + ns.name();
-              code = "missing_dimension";
-              break;
-            }
-          }
+        DimensionCheck.Outcome checked = DimensionCheck.check(ns, p.dimensions(), at);
+        if (checked.ok()) {
+          dims = checked.dimensions();
+        } else {
+          field = checked.field();
+          why = checked.why();
+          code = checked.code();
         }
       }
       if (why != null) {

@@ -201,6 +201,22 @@ class GatewayIngestIT {
   }
 
   @Test
+  void theIngestionRoutesAreInTheOpenApiDocumentWithSchemasAndProblems() {
+    HttpResponse<String> docs = http.get("/v3/api-docs");
+    assertThat(docs.statusCode()).isEqualTo(200);
+    JsonNode paths = Http.json(docs).path("paths");
+    for (String route : List.of("/v1/metrics", "/v1/events")) {
+      JsonNode post = paths.path(route).path("post");
+      assertThat(post.path("requestBody").path("content").path("application/json").path("schema").isMissingNode())
+          .as(route).isFalse();
+      for (String status : List.of("400", "401", "403", "413", "415", "503")) {
+        assertThat(post.path("responses").path(status).path("content").has("application/problem+json"))
+            .as("%s answers %s as problem+json", route, status).isTrue();
+      }
+    }
+  }
+
+  @Test
   void eventsGoToEventsRawKeyedByObjectWithAStableId() {
     String object = "ins-ev-" + UUID.randomUUID().toString().substring(0, 8);
     long t = System.currentTimeMillis() - 500;

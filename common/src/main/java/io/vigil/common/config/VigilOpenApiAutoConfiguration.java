@@ -1,4 +1,4 @@
-package io.vigil.policy.config;
+package io.vigil.common.config;
 
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * Completes the generated OpenAPI document with what annotations cannot say: the problem+json body
@@ -25,16 +24,18 @@ import org.springframework.context.annotation.Configuration;
  * statuses each kind of operation can answer, and the bearer key every route needs. Fuzzers read
  * the document, so an error they provoke must be one it declares.
  */
-@Configuration(proxyBeanMethods = false)
-class OpenApiProblems {
+@org.springframework.boot.autoconfigure.AutoConfiguration
+@org.springframework.boot.autoconfigure.condition.ConditionalOnClass(name = "org.springdoc.core.customizers.OpenApiCustomizer")
+public class VigilOpenApiAutoConfiguration {
 
   static final String PROBLEM = "Problem";
 
   @Bean
-  OpenApiCustomizer vigilProblems() {
+  OpenApiCustomizer vigilProblems(@org.springframework.beans.factory.annotation.Value("${spring.application.name}")
+      String service, @org.springframework.beans.factory.annotation.Value("${vigil.openapi.description:}")
+      String summary) {
     return api -> {
-      api.info(new Info().title("Vigil control plane").version("v1").description(
-          "Access config, alert policies, silences, receivers, on-call schedules and templates."));
+      api.info(new Info().title("Vigil " + service).version("v1").description(summary));
       api.getComponents().addSchemas(PROBLEM, problemSchema());
       api.getComponents().addSecuritySchemes("apiKey",
           new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").description("an operator token"));

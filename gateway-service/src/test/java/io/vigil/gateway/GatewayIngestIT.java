@@ -200,6 +200,23 @@ class GatewayIngestIT {
         .isGreaterThanOrEqualTo(1);
   }
 
+  /** bin/vigil push signs with openssl, apart from the Java signer: the written spec is enough. */
+  @Test
+  void binVigilPushSignsAndSendsABatch() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("batch", ".json");
+    java.nio.file.Files.writeString(file, body("acme/vm", List.of(point("cpu", "ins-push", 3))));
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("bin/vigil").toString(), "push", file.toString())
+        .redirectErrorStream(true);
+    pb.environment().put("VIGIL_KEY_ID", KEY_ID);
+    pb.environment().put("VIGIL_SECRET", SECRET);
+    pb.environment().put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + port);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("\"accepted\":1").endsWith("200\n");
+  }
+
   @Test
   void theIngestionRoutesAreInTheOpenApiDocumentWithSchemasAndProblems() {
     HttpResponse<String> docs = http.get("/v3/api-docs");

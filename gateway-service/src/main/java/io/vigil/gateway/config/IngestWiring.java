@@ -42,9 +42,17 @@ class IngestWiring {
     return new NonceCache(clock);
   }
 
+  @Bean
+  io.vigil.gateway.ingest.RedisNonceStore redisNonceStore(
+      org.springframework.data.redis.core.StringRedisTemplate redis, io.vigil.common.store.StoreNames names,
+      NonceCache local, io.vigil.common.observability.DependencyMetrics dependencies, Clock clock) {
+    return new io.vigil.gateway.ingest.RedisNonceStore(redis, names, local, dependencies, clock);
+  }
+
   /** After the body limit (so a body is bounded before it is read) and before Spring Security. */
   @Bean
-  FilterRegistrationBean<SignedRequestFilter> signedRequestFilter(ProductCredentials credentials, NonceCache nonces,
+  FilterRegistrationBean<SignedRequestFilter> signedRequestFilter(ProductCredentials credentials,
+      io.vigil.gateway.ingest.RedisNonceStore nonces,
       Clock clock, MeterRegistry registry, @Value("${vigil.gateway.max-skew:5m}") Duration maxSkew) {
     FilterRegistrationBean<SignedRequestFilter> reg = new FilterRegistrationBean<>(
         new SignedRequestFilter(SIGNED_PATHS, credentials, nonces, clock, maxSkew, registry));

@@ -24,6 +24,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
   private static final String BEARER = "Bearer ";
+  /**
+   * The request attribute a product-authenticating filter (the gateway's ingestion routes) sets to
+   * the product's name before this filter runs: such a request is not an API-key request.
+   */
+  public static final String AUTHENTICATED_PRODUCT = "vigil.product";
   private final CredentialResolver resolver;
 
   public ApiKeyAuthenticationFilter(CredentialResolver resolver) {
@@ -34,7 +39,8 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String header = request.getHeader("Authorization");
-    if (header == null || header.startsWith(io.vigil.common.semantics.RequestSigning.ALGORITHM + " ")) {
+    if (header == null || header.startsWith(io.vigil.common.semantics.RequestSigning.ALGORITHM + " ")
+        || request.getAttribute(AUTHENTICATED_PRODUCT) != null) {
       // no key, or a product's signed request (checked by the ingestion routes' own filter): the
       // authorization rules decide
       chain.doFilter(request, response);

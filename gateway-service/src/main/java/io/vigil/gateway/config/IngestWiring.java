@@ -26,6 +26,7 @@ import org.springframework.security.web.SecurityFilterChain;
 class IngestWiring {
 
   static final Set<String> SIGNED_PATHS = Set.of("/v1/metrics", "/v1/events");
+  static final Set<String> KEY_PATHS = Set.of("/api/v1/write");
 
   @Bean
   Clock clock() {
@@ -60,6 +61,16 @@ class IngestWiring {
     return reg;
   }
 
+  /** Remote write: the credential as basic auth or bearer, for senders that cannot sign. */
+  @Bean
+  FilterRegistrationBean<io.vigil.gateway.ingest.ProductKeyFilter> productKeyFilter(ProductCredentials credentials,
+      MeterRegistry registry) {
+    FilterRegistrationBean<io.vigil.gateway.ingest.ProductKeyFilter> reg = new FilterRegistrationBean<>(
+        new io.vigil.gateway.ingest.ProductKeyFilter(KEY_PATHS, credentials, registry));
+    reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 21);
+    return reg;
+  }
+
   @Bean
   MetricsIngestor metricsIngestor(AccessConfigCache access, VigilPublisher publisher, Clock clock,
       MeterRegistry registry, @Value("${vigil.region:local}") String region,
@@ -88,6 +99,7 @@ class IngestWiring {
             .requestMatchers(VigilSecurity.PUBLIC_PATHS).permitAll()
             .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
             .requestMatchers(SIGNED_PATHS.toArray(String[]::new)).permitAll()
+            .requestMatchers(KEY_PATHS.toArray(String[]::new)).permitAll()
             .anyRequest().authenticated())
         .build();
   }

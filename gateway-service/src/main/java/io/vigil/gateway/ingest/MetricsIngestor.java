@@ -42,6 +42,9 @@ public class MetricsIngestor {
 
   public record Rejected(int index, String field, String reason) {}
 
+  /** The most points one request may carry (a remote-write request is 2,000 by default). */
+  public static final int MAX_POINTS = 50_000;
+
   private final AccessConfigCache access;
   private final VigilPublisher publisher;
   private final Clock clock;
@@ -77,8 +80,8 @@ public class MetricsIngestor {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "region",
           "this gateway serves region " + region + ", not " + requestRegion);
     }
-    if (points == null || points.isEmpty()) {
-      throw new ApiException(ErrorCode.VALIDATION_FAILED, "points", "one or more points");
+    if (points == null || points.isEmpty() || points.size() > MAX_POINTS) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, "points", "1 to " + MAX_POINTS + " points");
     }
     long now = clock.millis();
     long oldest = now - ns.acceptedPastMs();

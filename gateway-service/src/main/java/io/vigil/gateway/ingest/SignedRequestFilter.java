@@ -37,7 +37,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class SignedRequestFilter extends OncePerRequestFilter {
 
   /** The request attribute holding the authenticated product's name. */
-  public static final String PRODUCT = "vigil.product";
+  public static final String PRODUCT = io.vigil.common.security.ApiKeyAuthenticationFilter.AUTHENTICATED_PRODUCT;
   public static final String KEY_ID = "vigil.keyId";
 
   private final Set<String> paths;

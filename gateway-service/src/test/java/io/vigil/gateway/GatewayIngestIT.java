@@ -67,7 +67,7 @@ class GatewayIngestIT {
       return;
     }
     SecretBox box = SecretBox.fromFile(Path.of(VigilTestInitializer.testMasterKey()));
-    for (String product : List.of("acme", "other")) {
+    for (String product : List.of("acme", "other", "ratey")) {
       jdbc.update("INSERT INTO ctl_products (id, tenant, name, version, body, created_at_ms, updated_at_ms,"
           + " updated_by) VALUES (?, '', ?, 1, ?, 1, 1, 'test')", product, product,
           ControlJson.write(new Product(product, null, null)));
@@ -77,11 +77,18 @@ class GatewayIngestIT {
         List.of(60, 300), 20_000L, null, List.of("reboot"), null, null, null).withDefaults());
     insertNamespace(jdbc, new NamespaceConfig("other/db", null, null, null, null,
         List.of(new NamespaceConfig.Metric("qps", null, null)), null, null, null, null, null, null, null).withDefaults());
+    insertNamespace(jdbc, new NamespaceConfig("acme/small", null, null, List.of("instance"), List.of("zone"),
+        List.of(new NamespaceConfig.Metric("cpu", "percent", null)), null, null, null, null, null, 3, null)
+        .withDefaults());
+    insertNamespace(jdbc, new NamespaceConfig("ratey/x", null, null, List.of("instance"), List.of("zone"),
+        List.of(new NamespaceConfig.Metric("cpu", null, null)), null, null, null, null, null, null, null)
+        .withDefaults());
+    insertCredential(jdbc, box, "ak_ratey", "ratey", SECRET + "-ratey");
     insertCredential(jdbc, box, KEY_ID, "acme", SECRET);
     insertCredential(jdbc, box, OTHER_KEY_ID, "other", SECRET + "-other");
     // the gateway loaded its snapshot before these rows existed: the changes bring them in
     MessageCodec codec = new MessageCodec();
-    for (String ns : List.of("acme/vm", "other/db")) {
+    for (String ns : List.of("acme/vm", "other/db", "acme/small", "ratey/x")) {
       TestKafka.send("control.changes", "NAMESPACE:" + ns, codec.encode(new ControlChange(1,
           ControlChange.EntityType.NAMESPACE, ns, "local", null, 1, ChangeOp.UPSERT, System.currentTimeMillis())));
     }
@@ -171,6 +178,68 @@ class GatewayIngestIT {
     assertThat(first.periods()).containsExactlyInAnyOrder(60, 300);
     assertThat(first.graceMs()).isEqualTo(20_000);
     assertThat(first.region()).isEqualTo("local");
+  }
+
+  @Test
+  void aProductSeesWhatHappenedToItsPointsInTheLastHour() {
+    post(body("acme/vm", List.of(point("cpu", "status-ok", 1), point("nosuch", "status-bad", 1))));
+    long ts = System.currentTimeMillis();
+    String nonce = "n-" + UUID.randomUUID();
+    String sig = RequestSigning.sign(SECRET, new RequestSigning.Request("GET", "/v1/ingest/status",
+        Map.of("namespace", List.of("acme/vm")), ts, nonce, new byte[0]));
+    HttpResponse<String> r = http.send(http.request("/v1/ingest/status?namespace=acme/vm")
+        .header("Authorization", RequestSigning.authorization(KEY_ID, sig))
+        .header(RequestSigning.TIMESTAMP_HEADER, Long.toString(ts)).header(RequestSigning.NONCE_HEADER, nonce)
+        .GET().build());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode status = Http.json(r);
+    assertThat(status.path("accepted").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(status.path("rejected").path("unknown_metric").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(status.path("series").path("count").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(status.path("series").path("cap").asInt()).isEqualTo(100_000);
+    assertThat(status.path("windowMinutes").asInt()).isEqualTo(60);
+  }
+
+  @Test
+  void aProductOverItsRateIs429WithRetryAfter() {
+    List<Map<String, Object>> fifteen = new ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      fifteen.add(point("cpu", "r-" + i, i));
+    }
+    String body = body("ratey/x", fifteen);
+    Awaits.until("ratey/x known", () -> send("ak_ratey", SECRET + "-ratey", body, System.currentTimeMillis(),
+        "n-" + UUID.randomUUID()).statusCode() != 403);
+    // the bucket holds two seconds (20 points) at 10 a second: two requests of 15 cannot both fit now
+    HttpResponse<String> second = send("ak_ratey", SECRET + "-ratey", body, System.currentTimeMillis(),
+        "n-" + UUID.randomUUID());
+    HttpResponse<String> third = second.statusCode() == 429 ? second : send("ak_ratey", SECRET + "-ratey", body,
+        System.currentTimeMillis(), "n-" + UUID.randomUUID());
+    assertProblem(third, 429, "rate_limited");
+    assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
+    // another product is not slowed by it
+    assertThat(post(body("acme/vm", List.of(point("cpu", "not-limited", 1)))).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aNamespaceAtItsSeriesCapRefusesNewSeriesAndKeepsTheKnownOnes() {
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    List<Map<String, Object>> five = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      five.add(point("cpu", "cap-" + run + "-" + i, i));
+    }
+    JsonNode first = Http.json(post(body("acme/small", five)));
+    int accepted = first.path("accepted").asInt();
+    assertThat(accepted).as("the namespace allows 3 series (this run's registry is its own)").isEqualTo(3);
+    assertThat(first.path("rejected").size()).isEqualTo(2);
+    assertThat(first.path("rejected").get(0).path("reason").asString()).contains("cap of 3 series");
+    // sent again: the three that got in keep flowing at the cap, the two others are still refused
+    JsonNode again = Http.json(post(body("acme/small", five)));
+    assertThat(again.path("accepted").asInt()).isEqualTo(3);
+    List<Integer> refusedBefore = first.path("rejected").valueStream().map(r -> r.path("index").asInt()).toList();
+    assertThat(again.path("rejected").valueStream().map(r -> r.path("index").asInt()).toList())
+        .containsExactlyElementsOf(refusedBefore);
+    assertThat(Http.sample(http.get("/actuator/prometheus").body(), "vigil_points_rejected_total",
+        "reason=\"series_cap\"")).isGreaterThanOrEqualTo(2);
   }
 
   @Test

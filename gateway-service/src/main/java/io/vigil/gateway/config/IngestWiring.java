@@ -23,9 +23,10 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /** Ingestion: the signed routes, the access-config copy and the path of a point into Kafka. */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.boot.context.properties.EnableConfigurationProperties(GatewayRateProperties.class)
 class IngestWiring {
 
-  static final Set<String> SIGNED_PATHS = Set.of("/v1/metrics", "/v1/events");
+  static final Set<String> SIGNED_PATHS = Set.of("/v1/metrics", "/v1/events", "/v1/ingest/status");
   static final Set<String> KEY_PATHS = Set.of("/api/v1/write");
 
   @Bean
@@ -72,20 +73,45 @@ class IngestWiring {
   }
 
   @Bean
-  MetricsIngestor metricsIngestor(AccessConfigCache access, VigilPublisher publisher, Clock clock,
-      MeterRegistry registry, @Value("${vigil.region:local}") String region,
-      @Value("${vigil.gateway.max-future:5s}") Duration maxFuture,
-      @Value("${vigil.gateway.ack-timeout:2s}") Duration ackTimeout) {
-    return new MetricsIngestor(access, publisher, clock, region, maxFuture, ackTimeout, registry);
+  io.vigil.gateway.ingest.SeriesRegistry seriesRegistry(org.springframework.data.redis.core.StringRedisTemplate redis,
+      io.vigil.common.store.StoreNames names, io.vigil.common.observability.DependencyMetrics dependencies,
+      Clock clock, @Value("${vigil.gateway.series-ttl:24h}") Duration ttl,
+      @Value("${vigil.gateway.series-refresh:60s}") Duration refresh) {
+    return new io.vigil.gateway.ingest.SeriesRegistry(redis, names, dependencies, clock, ttl, refresh);
   }
 
   @Bean
-  io.vigil.gateway.ingest.EventsIngestor eventsIngestor(AccessConfigCache access, VigilPublisher publisher,
-      Clock clock, MeterRegistry registry, @Value("${vigil.region:local}") String region,
-      @Value("${vigil.gateway.max-future:5s}") Duration maxFuture,
+  io.vigil.gateway.ingest.RateLimiter rateLimiter(org.springframework.data.redis.core.StringRedisTemplate redis,
+      io.vigil.common.store.StoreNames names, io.vigil.common.observability.DependencyMetrics dependencies,
+      Clock clock, GatewayRateProperties rate) {
+    return new io.vigil.gateway.ingest.RateLimiter(redis, names, dependencies, clock, rate.defaultPerSecond(),
+        rate.products());
+  }
+
+  @Bean(destroyMethod = "close")
+  io.vigil.gateway.ingest.IngestStats ingestStats(org.springframework.data.redis.core.StringRedisTemplate redis,
+      io.vigil.common.store.StoreNames names, io.vigil.common.observability.DependencyMetrics dependencies,
+      Clock clock, @Value("${vigil.gateway.stats-flush:5s}") Duration flush) {
+    return new io.vigil.gateway.ingest.IngestStats(redis, names, dependencies, clock, flush);
+  }
+
+  @Bean
+  MetricsIngestor metricsIngestor(AccessConfigCache access, io.vigil.gateway.ingest.SeriesRegistry series,
+      io.vigil.gateway.ingest.RateLimiter rateLimiter, io.vigil.gateway.ingest.IngestStats stats,
+      VigilPublisher publisher, Clock clock, MeterRegistry registry,
+      @Value("${vigil.region:local}") String region, @Value("${vigil.gateway.max-future:5s}") Duration maxFuture,
       @Value("${vigil.gateway.ack-timeout:2s}") Duration ackTimeout) {
-    return new io.vigil.gateway.ingest.EventsIngestor(access, publisher, clock, region, maxFuture, ackTimeout,
+    return new MetricsIngestor(access, series, rateLimiter, stats, publisher, clock, region, maxFuture, ackTimeout,
         registry);
+  }
+
+  @Bean
+  io.vigil.gateway.ingest.EventsIngestor eventsIngestor(AccessConfigCache access,
+      io.vigil.gateway.ingest.RateLimiter rateLimiter, VigilPublisher publisher, Clock clock, MeterRegistry registry,
+      @Value("${vigil.region:local}") String region, @Value("${vigil.gateway.max-future:5s}") Duration maxFuture,
+      @Value("${vigil.gateway.ack-timeout:2s}") Duration ackTimeout) {
+    return new io.vigil.gateway.ingest.EventsIngestor(access, rateLimiter, publisher, clock, region, maxFuture,
+        ackTimeout, registry);
   }
 
   /**

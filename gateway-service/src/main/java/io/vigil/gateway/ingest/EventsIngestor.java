@@ -37,6 +37,7 @@ public class EventsIngestor {
       Map<String, String> dimensions, Long timestampMs, String message, Map<String, String> payload) {}
 
   private final AccessConfigCache access;
+  private final RateLimiter rateLimiter;
   private final VigilPublisher publisher;
   private final Clock clock;
   private final String region;
@@ -45,9 +46,10 @@ public class EventsIngestor {
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-  public EventsIngestor(AccessConfigCache access, VigilPublisher publisher, Clock clock, String region,
-      Duration maxFuture, Duration ackTimeout, MeterRegistry registry) {
+  public EventsIngestor(AccessConfigCache access, RateLimiter rateLimiter, VigilPublisher publisher, Clock clock,
+      String region, Duration maxFuture, Duration ackTimeout, MeterRegistry registry) {
     this.access = access;
+    this.rateLimiter = rateLimiter;
     this.publisher = publisher;
     this.clock = clock;
     this.region = region;
@@ -68,6 +70,7 @@ public class EventsIngestor {
     if (events == null || events.isEmpty() || events.size() > 1000) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "events", "1 to 1000 events");
     }
+    rateLimiter.take(product, events.size());
     long now = clock.millis();
     List<MetricsIngestor.Rejected> refused = new ArrayList<>();
     List<ProductEvent> good = new ArrayList<>();

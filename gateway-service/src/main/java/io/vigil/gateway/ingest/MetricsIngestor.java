@@ -46,6 +46,9 @@ public class MetricsIngestor {
   public static final int MAX_POINTS = 50_000;
 
   private final AccessConfigCache access;
+  private final SeriesRegistry series;
+  private final RateLimiter rateLimiter;
+  private final IngestStats stats;
   private final VigilPublisher publisher;
   private final Clock clock;
   private final String region;
@@ -55,9 +58,13 @@ public class MetricsIngestor {
   private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
-  public MetricsIngestor(AccessConfigCache access, VigilPublisher publisher, Clock clock, String region,
-      Duration maxFuture, Duration ackTimeout, MeterRegistry registry) {
+  public MetricsIngestor(AccessConfigCache access, SeriesRegistry series, RateLimiter rateLimiter, IngestStats stats,
+      VigilPublisher publisher, Clock clock, String region, Duration maxFuture, Duration ackTimeout,
+      MeterRegistry registry) {
     this.access = access;
+    this.rateLimiter = rateLimiter;
+    this.stats = stats;
+    this.series = series;
     this.publisher = publisher;
     this.clock = clock;
     this.region = region;
@@ -83,6 +90,7 @@ public class MetricsIngestor {
     if (points == null || points.isEmpty() || points.size() > MAX_POINTS) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "points", "1 to " + MAX_POINTS + " points");
     }
+    rateLimiter.take(product, points.size());
     long now = clock.millis();
     long oldest = now - ns.acceptedPastMs();
     long newest = now + maxFuture.toMillis();
@@ -94,6 +102,9 @@ public class MetricsIngestor {
       units.put(m.name(), m.unit());
     }
     int ok = 0;
+    List<Integer> goodIndex = new ArrayList<>();
+    List<Long> goodIds = new ArrayList<>();
+    List<Map<String, String>> goodDims = new ArrayList<>();
     for (int i = 0; i < points.size(); i++) {
       PointIn p = points.get(i);
       String at = "points[" + i + "]";
@@ -135,7 +146,24 @@ public class MetricsIngestor {
         countRejected(ns.name(), code);
         continue;
       }
-      long seriesId = SeriesId.of(ns.name(), region, p.metric(), dims);
+      goodIndex.add(i);
+      goodIds.add(SeriesId.of(ns.name(), region, p.metric(), dims));
+      goodDims.add(dims);
+    }
+    // the namespace's cap on distinct series: known series flow, new ones past the cap are refused
+    Set<Long> capped = goodIds.isEmpty() ? Set.of()
+        : series.refused(ns.name(), ns.maxSeries(), new HashSet<>(goodIds));
+    for (int g = 0; g < goodIndex.size(); g++) {
+      int i = goodIndex.get(g);
+      long seriesId = goodIds.get(g);
+      if (capped.contains(seriesId)) {
+        refused.add(new Rejected(i, "points[" + i + "]", ns.name() + " is at its cap of " + ns.maxSeries()
+            + " series: new series are refused, known ones keep flowing"));
+        countRejected(ns.name(), "series_cap");
+        continue;
+      }
+      PointIn p = points.get(i);
+      Map<String, String> dims = goodDims.get(g);
       int partition = SeriesPartitioner.partition(seriesId, partitions);
       PointBatchCodec.Writer w = writers[partition];
       if (w == null) {
@@ -146,6 +174,7 @@ public class MetricsIngestor {
           p.value());
       ok++;
     }
+    refused.sort(java.util.Comparator.comparingInt(Rejected::index));
     if (ok == 0) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED,
           refused.stream().map(r -> new FieldProblem(r.field(), r.reason())).toList());
@@ -167,10 +196,12 @@ public class MetricsIngestor {
       throw new DependencyUnavailableException("kafka", "the points were not acknowledged by Kafka in time", e);
     }
     count(accepted, MetricNames.POINTS_ACCEPTED, ns.name(), ok);
+    stats.accepted(ns.name(), ok);
     return new Result(ok, refused);
   }
 
   private void countRejected(String namespace, String reason) {
+    stats.rejected(namespace, reason);
     rejected.computeIfAbsent(namespace + '\u0000' + reason, k -> Counter.builder(MetricNames.POINTS_REJECTED)
         .tag("namespace", namespace).tag("reason", reason).register(registry)).increment();
   }

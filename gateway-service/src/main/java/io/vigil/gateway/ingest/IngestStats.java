@@ -1,0 +1,144 @@
+package io.vigil.gateway.ingest;
+
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.store.StoreNames;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.SessionCallback;
+
+/**
+ * What happened to each namespace's points over the last hour, across every gateway instance, so a
+ * product can see why its data is missing: counts per minute in Redis ({@code
+ * <prefix>ingest:<namespace>:<minute>}, fields {@code accepted} and {@code rejected:<reason>}, kept
+ * two hours). The hot path only adds to counters in memory; they are written to Redis every few
+ * seconds in one pipeline. While Redis is away they stay in memory and are written when it returns
+ * (what this instance counted meanwhile is still in its answers).
+ */
+public class IngestStats implements AutoCloseable {
+
+  private record Cell(String namespace, long minute, String field) {}
+
+  private final StringRedisTemplate redis;
+  private final StoreNames names;
+  private final DependencyMetrics dependencies;
+  private final Clock clock;
+  private final ConcurrentHashMap<Cell, LongAdder> pending = new ConcurrentHashMap<>();
+  private final Thread flusher;
+  private volatile boolean running = true;
+
+  public IngestStats(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies, Clock clock,
+      Duration flushEvery) {
+    this.redis = redis;
+    this.names = names;
+    this.dependencies = dependencies;
+    this.clock = clock;
+    this.flusher = new Thread(() -> {
+      while (running) {
+        try {
+          Thread.sleep(flushEvery.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+        flush();
+      }
+    }, "vigil-ingest-stats");
+    flusher.setDaemon(true);
+    flusher.start();
+  }
+
+  public void accepted(String namespace, int n) {
+    add(namespace, "accepted", n);
+  }
+
+  public void rejected(String namespace, String reason) {
+    add(namespace, "rejected:" + reason, 1);
+  }
+
+  private void add(String namespace, String field, long n) {
+    if (n > 0) {
+      pending.computeIfAbsent(new Cell(namespace, clock.millis() / 60_000, field), c -> new LongAdder()).add(n);
+    }
+  }
+
+  /** Writes what was counted since the last flush; what Redis does not take stays for the next. */
+  public void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    Map<Cell, Long> taken = new HashMap<>();
+    pending.forEach((cell, adder) -> {
+      long n = adder.sumThenReset();
+      if (n > 0) {
+        taken.put(cell, n);
+      }
+    });
+    try {
+      redis.executePipelined(new SessionCallback<Object>() {
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public Object execute(org.springframework.data.redis.core.RedisOperations ops) {
+          taken.forEach((cell, n) -> {
+            String key = key(cell.namespace(), cell.minute());
+            ops.opsForHash().increment(key, cell.field(), n);
+            ops.expire(key, Duration.ofHours(2));
+          });
+          return null;
+        }
+      });
+    } catch (DataAccessException e) {
+      dependencies.failure("redis");
+      dependencies.degraded("ingest_stats", "redis_down_kept");
+      taken.forEach((cell, n) -> pending.computeIfAbsent(cell, c -> new LongAdder()).add(n));
+    }
+  }
+
+  /** The last hour of a namespace: accepted, and rejected by reason. */
+  public Map<String, Long> lastHour(String namespace) {
+    long now = clock.millis() / 60_000;
+    Map<String, Long> totals = new TreeMap<>();
+    try {
+      List<Object> minutes = redis.executePipelined(new SessionCallback<Object>() {
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public Object execute(org.springframework.data.redis.core.RedisOperations ops) {
+          for (long m = now - 59; m <= now; m++) {
+            ops.opsForHash().entries(key(namespace, m));
+          }
+          return null;
+        }
+      });
+      for (Object minute : minutes) {
+        if (minute instanceof Map<?, ?> fields) {
+          fields.forEach((f, v) -> totals.merge(String.valueOf(f), Long.parseLong(String.valueOf(v)), Long::sum));
+        }
+      }
+    } catch (DataAccessException e) {
+      dependencies.failure("redis");
+    }
+    pending.forEach((cell, adder) -> {
+      if (cell.namespace().equals(namespace) && cell.minute() > now - 60) {
+        totals.merge(cell.field(), adder.sum(), Long::sum);
+      }
+    });
+    return totals;
+  }
+
+  private String key(String namespace, long minute) {
+    return names.redisKey("ingest", namespace, Long.toString(minute));
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    flusher.interrupt();
+    flush();
+  }
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The ingestion benchmark: the same pre-generated remote-write bodies (snappy protobuf, 2,000
+# samples each, 200,000 series: 20 metrics x 10,000 instances over 100 tenants) replayed by wrk
+# (2 threads, 8 connections, loopback) at the gateway, at Prometheus's remote-write receiver and at
+# VictoriaMetrics single-node, one after the other, in the same run. For the gateway it also checks
+# that the points in metrics.raw equal the points it accepted.
+#
+#   bin/vigil up                     # Kafka, MariaDB, Redis, policy and gateway must run
+#   bench/scripts/ingest-bench.sh    # as root when wrk or victoria-metrics must be installed
+#
+# DURATION (30s), BODIES (3000) and KEEP_SERVICES=1 (leave the other services running) adjust it.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VIGIL_HOME="${VIGIL_HOME:-/var/lib/vigil}"
+DURATION="${DURATION:-30s}"
+BODIES="${BODIES:-3000}"
+WORK=$(mktemp -d /tmp/vigil-ingest-bench.XXXX)
+JAR="$ROOT/bench/target/benchmarks.jar"
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+for tool in wrk victoria-metrics prometheus; do
+  command -v "$tool" >/dev/null || { log "installing $tool"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null; }
+done
+[ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q -pl bench -am package -DskipTests)
+if [ "${KEEP_SERVICES:-0}" != 1 ]; then
+  for s in aggregator storage detector notifier cmdb; do
+    [ -f "$VIGIL_HOME/run/$s.pid" ] && kill "$(cat "$VIGIL_HOME/run/$s.pid")" 2>/dev/null || true
+  done
+  log "stopped the services the benchmark does not use (bin/vigil up starts them again)"
+fi
+
+# the access config and a credential, through the control plane
+KEY=$(cat "$VIGIL_HOME/keys/admin.key")
+api() { curl -sS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
+api -X POST http://127.0.0.1:8086/v1/products -d '{"name":"benchload"}' >/dev/null
+metrics=$(for i in $(seq 0 19); do printf '{"name":"cpu_metric_%d"},' "$i"; done)
+api -X POST http://127.0.0.1:8086/v1/namespaces -d "{\"name\":\"benchload/cloud\",\"requiredDimensions\":[\"instance\"],
+  \"optionalDimensions\":[\"region\"],\"metrics\":[${metrics%,}],\"maxSeries\":1000000}" >/dev/null
+cred=$(api -X POST http://127.0.0.1:8086/v1/products/benchload/credentials)
+KEY_ID=$(printf '%s' "$cred" | sed 's/.*"keyId":"\([^"]*\)".*/\1/')
+SECRET=$(printf '%s' "$cred" | sed 's/.*"secret":"\([^"]*\)".*/\1/')
+sleep 3 # the gateway follows control.changes
+
+java -cp "$JAR" io.vigil.bench.RemoteWriteBodies "$WORK/bodies" "$BODIES"
+
+cat > "$WORK/prometheus.yml" <<YAML
+global: {scrape_interval: 1h}
+storage:
+  tsdb:
+    out_of_order_time_window: 2h
+YAML
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom" --web.listen-address=127.0.0.1:19090 \
+  --web.enable-remote-write-receiver > "$WORK/prometheus.log" 2>&1 &
+PROM=$!
+victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr=127.0.0.1:18428 > "$WORK/vm.log" 2>&1 &
+VM=$!
+trap 'kill $PROM $VM 2>/dev/null || true' EXIT
+sleep 5
+
+run() { # name url auth pid
+  log "$1: wrk -t2 -c8 -d$DURATION"
+  local before after
+  before=$(ps -o cputimes= -p "$4" | tr -d ' ')
+  BODIES="$WORK/bodies" AUTH="$3" wrk -t2 -c8 -d"$DURATION" --latency -s "$ROOT/bench/scripts/remote-write.lua" "$2" \
+    > "$WORK/$1.wrk" 2>&1
+  after=$(ps -o cputimes= -p "$4" | tr -d ' ')
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.wrk")
+  p50=$(awk '$1=="50.000%" || $1=="50%" {print $2}' "$WORK/$1.wrk")
+  p99=$(awk '$1=="99.000%" || $1=="99%" {print $2}' "$WORK/$1.wrk")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$WORK/$1.wrk")
+  printf '%-16s %10.0f samples/s  p50 %-8s p99 %-8s non-2xx %-6s server CPU %s s\n' "$1" \
+    "$(echo "$rps * 2000" | bc)" "$p50" "$p99" "${non2xx:-0}" "$((after - before))"
+}
+
+GW_PID=$(cat "$VIGIL_HOME/run/gateway.pid")
+java -cp "$JAR" io.vigil.bench.RawPoints mark "$WORK/offsets"
+accepted_before=$(curl -s http://127.0.0.1:8081/actuator/prometheus | awk -F' ' '/^vigil_points_accepted_total\{.*benchload/ {s+=$2} END {print s+0}')
+run gateway "http://127.0.0.1:8081/api/v1/write?namespace=benchload/cloud" \
+  "Basic $(printf '%s:%s' "$KEY_ID" "$SECRET" | base64 -w0)" "$GW_PID"
+accepted_after=$(curl -s http://127.0.0.1:8081/actuator/prometheus | awk -F' ' '/^vigil_points_accepted_total\{.*benchload/ {s+=$2} END {print s+0}')
+log "the gateway accepted $(echo "$accepted_after - $accepted_before" | bc) points"
+java -cp "$JAR" io.vigil.bench.RawPoints count "$WORK/offsets"
+run prometheus "http://127.0.0.1:19090/api/v1/write" "" "$PROM"
+run victoriametrics "http://127.0.0.1:18428/api/v1/write" "" "$VM"
+log "producer: acks=all, idempotence on, lz4, linger 5 ms (VigilKafkaAutoConfiguration); details in $WORK"

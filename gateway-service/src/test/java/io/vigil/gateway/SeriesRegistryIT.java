@@ -36,8 +36,11 @@ class SeriesRegistryIT {
       SeriesRegistry b = new SeriesRegistry(NonceStoreIT.redis("127.0.0.1", proxy.port()), names, deps, clock,
           Duration.ofHours(24), Duration.ofMinutes(1));
       assertThat(a.refused(ns, 3, Set.of(1L, 2L))).isEmpty();
-      assertThat(b.refused(ns, 3, Set.of(3L, 4L))).as("the other instance sees the same cap").containsExactly(4L);
-      assertThat(b.refused(ns, 3, Set.of(1L, 2L, 3L))).as("known series flow at the cap").isEmpty();
+      Set<Long> refused = b.refused(ns, 3, Set.of(3L, 4L));
+      assertThat(refused).as("the other instance sees the same cap: one of the two fits").hasSize(1)
+          .isSubsetOf(3L, 4L);
+      long admitted = refused.contains(3L) ? 4L : 3L;
+      assertThat(b.refused(ns, 3, Set.of(1L, 2L, admitted))).as("known series flow at the cap").isEmpty();
       SeriesRegistry restarted = new SeriesRegistry(NonceStoreIT.redis(TestServers.redisHost(),
           TestServers.redisPort()), names, deps, clock, Duration.ofHours(24), Duration.ofMinutes(1));
       assertThat(restarted.refused(ns, 3, Set.of(5L))).as("after a restart").containsExactly(5L);

@@ -21,13 +21,14 @@ final class DimensionCheck {
 
   private DimensionCheck() {}
 
-  static Outcome check(NamespaceConfig ns, Map<String, String> given, String at) {
+  /** @param declared {@code ns.dimensions()}, computed once for the whole request */
+  static Outcome check(NamespaceConfig ns, java.util.Set<String> declared, Map<String, String> given, String at) {
     Map<String, String> dims = new TreeMap<>();
     if (given != null) {
       for (Map.Entry<String, String> e : given.entrySet()) {
         String k = e.getKey();
         String v = e.getValue();
-        if (!ns.dimensions().contains(k)) {
+        if (!declared.contains(k)) {
           if (ns.unknownDimensions() == NamespaceConfig.UnknownDimensions.DROP) {
             continue;
           }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.control.NamespaceConfig;
 import io.vigil.common.error.ApiException;
-import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.error.ErrorCode;
 import io.vigil.common.error.FieldProblem;
 import io.vigil.common.kafka.Topics;
@@ -19,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Product events onto {@code events.raw}, keyed by object so one object's events stay in order:
@@ -59,19 +55,13 @@ public class EventsIngestor {
   }
 
   public MetricsIngestor.Result ingest(String product, String namespaceName, List<EventIn> events) {
-    if (!access.loaded()) {
-      throw new DependencyUnavailableException("mysql", "the access config is not loaded yet");
-    }
-    NamespaceConfig ns = access.namespace(namespaceName).orElse(null);
-    if (ns == null || !ns.product().equals(product)) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "namespace",
-          "this credential does not write namespace '" + namespaceName + "'");
-    }
+    NamespaceConfig ns = Handoff.ownNamespace(access, product, namespaceName);
     if (events == null || events.isEmpty() || events.size() > 1000) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "events", "1 to 1000 events");
     }
     rateLimiter.take(product, events.size());
     long now = clock.millis();
+    java.util.Set<String> declared = ns.dimensions();
     List<MetricsIngestor.Rejected> refused = new ArrayList<>();
     List<ProductEvent> good = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
@@ -106,7 +96,7 @@ public class EventsIngestor {
         why = "1 to 128 letters, digits or _.:-";
         code = "bad_event_id";
       } else {
-        DimensionCheck.Outcome checked = DimensionCheck.check(ns, e.dimensions(), at);
+        DimensionCheck.Outcome checked = DimensionCheck.check(ns, declared, e.dimensions(), at);
         if (checked.ok()) {
           dims = checked.dimensions();
         } else {
@@ -142,14 +132,7 @@ public class EventsIngestor {
     for (ProductEvent event : good) {
       sends.add(publisher.publish(Topics.EVENTS_RAW, event));
     }
-    try {
-      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException ex) {
-      Thread.currentThread().interrupt();
-      throw new DependencyUnavailableException("kafka", "interrupted while waiting for Kafka", ex);
-    } catch (ExecutionException | TimeoutException ex) {
-      throw new DependencyUnavailableException("kafka", "the events were not acknowledged by Kafka in time", ex);
-    }
+    Handoff.awaitAcks(sends, ackTimeout, "events");
     count("vigil.events.accepted", ns.name(), null, good.size());
     return new MetricsIngestor.Result(good.size(), refused);
   }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.control.NamespaceConfig;
 import io.vigil.common.error.ApiException;
-import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.error.ErrorCode;
 import io.vigil.common.error.FieldProblem;
 import io.vigil.common.kafka.Topics;
@@ -22,9 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Checks a batch of points against its namespace's access config, enriches the good ones (seriesId,
@@ -74,15 +70,7 @@ public class MetricsIngestor {
   }
 
   public Result ingest(String product, String namespaceName, String requestRegion, List<PointIn> points) {
-    if (!access.loaded()) {
-      throw new DependencyUnavailableException("mysql", "the access config is not loaded yet");
-    }
-    NamespaceConfig ns = access.namespace(namespaceName).orElse(null);
-    if (ns == null || !ns.product().equals(product)) {
-      // another product's namespace is not revealed either: both are "not yours to write"
-      throw new ApiException(ErrorCode.FORBIDDEN, "namespace",
-          "this credential does not write namespace '" + namespaceName + "'");
-    }
+    NamespaceConfig ns = Handoff.ownNamespace(access, product, namespaceName);
     if (requestRegion != null && !requestRegion.equals(region)) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, "region",
           "this gateway serves region " + region + ", not " + requestRegion);
@@ -94,6 +82,7 @@ public class MetricsIngestor {
     long now = clock.millis();
     long oldest = now - ns.acceptedPastMs();
     long newest = now + maxFuture.toMillis();
+    java.util.Set<String> declared = ns.dimensions(); // built once a request, not once a dimension
     int partitions = Topics.METRICS_RAW.partitions();
     PointBatchCodec.Writer[] writers = new PointBatchCodec.Writer[partitions];
     List<Rejected> refused = new ArrayList<>();
@@ -132,7 +121,7 @@ public class MetricsIngestor {
         why = "more than " + maxFuture.toMillis() + " ms in the future";
         code = "in_future";
       } else {
-        DimensionCheck.Outcome checked = DimensionCheck.check(ns, p.dimensions(), at);
+        DimensionCheck.Outcome checked = DimensionCheck.check(ns, declared, p.dimensions(), at);
         if (checked.ok()) {
           dims = checked.dimensions();
         } else {
@@ -185,16 +174,8 @@ public class MetricsIngestor {
         sends.add(publisher.publishPoints(partition, writers[partition].toBytes()));
       }
     }
-    try {
-      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DependencyUnavailableException("kafka", "interrupted while waiting for Kafka", e);
-    } catch (ExecutionException | TimeoutException e) {
-      // nothing is answered 2xx that Kafka has not acknowledged: the sender retries the whole batch,
-      // and the aggregator drops a point it already holds (a retry), so nothing doubles
-      throw new DependencyUnavailableException("kafka", "the points were not acknowledged by Kafka in time", e);
-    }
+    // the aggregator drops a point it already holds, so a retried batch doubles nothing
+    Handoff.awaitAcks(sends, ackTimeout, "points");
     count(accepted, MetricNames.POINTS_ACCEPTED, ns.name(), ok);
     stats.accepted(ns.name(), ok);
     return new Result(ok, refused);

@@ -246,8 +246,7 @@ public class ControlStore {
     if (row == null || !row.tenant.equals(tenantOf(kind, tenant))) {
       throw notFound(kind, id);
     }
-    return mapper.audit(kind.type().name(), id, before, limit).stream().map(a -> new AuditEntry(a.seq,
-        a.entityType, a.entityId, a.version, a.op, a.actor, a.atMs, tree(a.beforeBody), tree(a.afterBody))).toList();
+    return auditOf(kind.type(), id, before, limit);
   }
 
   /** A namespace's config as last read, kept briefly: every policy write checks against one. */

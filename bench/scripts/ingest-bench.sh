@@ -8,7 +8,12 @@
 #   bin/vigil up                     # Kafka, MariaDB, Redis, policy and gateway must run
 #   bench/scripts/ingest-bench.sh    # as root when wrk or victoria-metrics must be installed
 #
-# DURATION (30s), BODIES (3000) and KEEP_SERVICES=1 (leave the other services running) adjust it.
+# Then the same for JSON: batches of 500 points of the same series, signed ahead of the run (one nonce
+# a request: wrk cannot sign), on /v1/metrics, and the same points as JSON lines at VictoriaMetrics'
+# /api/v1/import (Prometheus takes no JSON).
+#
+# DURATION (30s), BODIES (3000), JSON_REQUESTS (40000 signed requests for the measured JSON run) and
+# KEEP_SERVICES=1 (leave the other services running) adjust it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VIGIL_HOME="${VIGIL_HOME:-/var/lib/vigil}"
@@ -71,12 +76,13 @@ VM=$!
 trap 'kill $PROM $VM 2>/dev/null || true' EXIT
 sleep 5
 
-run() { # name url auth pid [second pid whose CPU counts too: the gateway's Kafka]
+run() { # name url auth pid [second pid whose CPU counts too: the gateway's Kafka] [wrk script] [points a request]
   log "$1: wrk -t2 -c8 -d$DURATION"
+  local script="${6:-$ROOT/bench/scripts/remote-write.lua}" per="${7:-2000}"
   local before after kbefore=0 kafter=0
   before=$(ps -o cputimes= -p "$4" | tr -d ' ')
   [ -n "${5:-}" ] && kbefore=$(ps -o cputimes= -p "$5" | tr -d ' ')
-  BODIES="$WORK/bodies" AUTH="$3" wrk -t2 -c8 -d"$DURATION" --latency -s "$ROOT/bench/scripts/remote-write.lua" "$2" \
+  SIGNED="${SIGNED:-}" PATTERN="${PATTERN:-}" BODIES="${BODY_DIR:-$WORK/bodies}" AUTH="$3" wrk -t2 -c8 -d"$DURATION" --latency -s "$script" "$2" \
     > "$WORK/$1.wrk" 2>&1
   after=$(ps -o cputimes= -p "$4" | tr -d ' ')
   [ -n "${5:-}" ] && kafter=$(ps -o cputimes= -p "$5" | tr -d ' ')
@@ -86,7 +92,7 @@ run() { # name url auth pid [second pid whose CPU counts too: the gateway's Kafk
   p99=$(awk '$1=="99.000%" || $1=="99%" {print $2}' "$WORK/$1.wrk")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$WORK/$1.wrk")
   printf '%-16s %10.0f samples/s  p50 %-8s p99 %-8s non-2xx %-6s server CPU %s s (+ Kafka %s s)\n' "$1" \
-    "$(echo "$rps * 2000" | bc)" "$p50" "$p99" "${non2xx:-0}" "$((after - before))" "$((kafter - kbefore))"
+    "$(echo "$rps * $per" | bc)" "$p50" "$p99" "${non2xx:-0}" "$((after - before))" "$((kafter - kbefore))"
 }
 
 GW_PID=$(cat "$VIGIL_HOME/run/gateway.pid")
@@ -104,4 +110,24 @@ log "the gateway accepted $(echo "$accepted_after - $accepted_before" | bc) poin
 java -cp "$JAR" io.vigil.bench.RawPoints count "$WORK/offsets"
 run prometheus "http://127.0.0.1:19090/api/v1/write" "" "$PROM"
 run victoriametrics "http://127.0.0.1:18428/api/v1/write" "" "$VM"
+
+# JSON: signed batches of 500 points on /v1/metrics, the same points at VictoriaMetrics' JSON import
+JSON_REQUESTS="${JSON_REQUESTS:-40000}"
+log "signing $JSON_REQUESTS + 12000 JSON requests (one nonce each; they must be sent within 5 minutes)"
+java -cp "$JAR" io.vigil.bench.SignedJsonBodies "$WORK/json-warm" 400 12000 benchload/cloud "$KEY_ID" "$SECRET"
+java -cp "$JAR" io.vigil.bench.SignedJsonBodies "$WORK/json" 800 "$JSON_REQUESTS" benchload/cloud "$KEY_ID" "$SECRET"
+log "warming the gateway's JSON path up for 15 s (not measured)"
+BODIES="$WORK/json-warm" SIGNED="$WORK/json-warm/requests.tsv" wrk -t2 -c8 -d15s \
+  -s "$ROOT/bench/scripts/json-batches.lua" "http://127.0.0.1:8081/v1/metrics" >/dev/null 2>&1
+java -cp "$JAR" io.vigil.bench.RawPoints mark "$WORK/offsets-json"
+accepted_before=$(curl -s http://127.0.0.1:8081/actuator/prometheus | awk -F' ' '/^vigil_points_accepted_total\{.*benchload/ {s+=$2} END {print s+0}')
+SIGNED="$WORK/json/requests.tsv" BODY_DIR="$WORK/json" run gateway-json "http://127.0.0.1:8081/v1/metrics" "" \
+  "$GW_PID" "$(cat "$VIGIL_HOME/run/kafka.pid")" "$ROOT/bench/scripts/json-batches.lua" 500
+accepted_after=$(curl -s http://127.0.0.1:8081/actuator/prometheus | awk -F' ' '/^vigil_points_accepted_total\{.*benchload/ {s+=$2} END {print s+0}')
+secs=$(awk '/requests in/ {gsub("s,","",$4); print $4}' "$WORK/gateway-json.wrk")
+log "the gateway accepted $(echo "$accepted_after - $accepted_before" | bc) JSON points in $secs s:" \
+  "$(echo "($accepted_after - $accepted_before) / $secs" | bc) accepted samples/s"
+java -cp "$JAR" io.vigil.bench.RawPoints count "$WORK/offsets-json"
+PATTERN=vm-%05d.jsonl BODY_DIR="$WORK/json" run victoriametrics-json "http://127.0.0.1:18428/api/v1/import" "" "$VM" \
+  "" "$ROOT/bench/scripts/json-batches.lua" 500
 log "producer: acks=all, idempotence on, lz4, linger 5 ms (VigilKafkaAutoConfiguration); details in $WORK"

@@ -2,7 +2,10 @@ package io.vigil.aggregator.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.aggregator.rollup.DeadLetteringDeserializationHandler;
+import io.vigil.aggregator.rollup.RollupMeters;
+import io.vigil.aggregator.rollup.RollupSettings;
 import io.vigil.aggregator.rollup.RollupTopology;
+import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.KafkaNaming;
 import io.vigil.common.kafka.Topics;
@@ -29,7 +32,24 @@ import org.springframework.kafka.core.KafkaTemplate;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
+@org.springframework.boot.context.properties.EnableConfigurationProperties(AggregatorProperties.class)
 class StreamsWiring {
+
+  @Bean
+  RollupSettings rollupSettings(AggregatorProperties properties) {
+    return properties.settings();
+  }
+
+  @Bean
+  RollupMeters rollupMeters(MeterRegistry registry, Clock clock) {
+    return new RollupMeters(registry, clock);
+  }
+
+  @Bean
+  ShardDirectory shardDirectory(KafkaProperties kafka, KafkaNaming naming, DependencyMetrics dependencies,
+      AggregatorProperties properties) {
+    return new ShardDirectory(kafka.buildAdminProperties(), naming, dependencies, properties.shardRefresh());
+  }
 
   /** The kit's consume meters for the topology's input, under the names every service uses. */
   @Bean
@@ -40,11 +60,12 @@ class StreamsWiring {
   @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
   KafkaStreamsConfiguration defaultKafkaStreamsConfig(KafkaProperties kafka, VigilKafkaProperties vigilKafka,
       KafkaNaming naming, KafkaTemplate<String, byte[]> vigilKafkaTemplate, ConsumerMeters meters,
-      DependencyMetrics dependencies) {
+      DependencyMetrics dependencies, RollupSettings settings) {
     Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
     String applicationId = naming.group("rollups");
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    config.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, settings.storeCacheBytes());
     // internal (changelog, repartition) topics replicate like the declared ones
     config.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) vigilKafka.replicationFactor());
     config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
@@ -61,7 +82,11 @@ class StreamsWiring {
   /** A dying stream thread is replaced or shuts the client down, counted; never a silent loss of a thread. */
   @Bean
   StreamsBuilderFactoryBeanConfigurer streamsSupervision(MeterRegistry registry, DependencyMetrics dependencies) {
-    return factory -> factory.setStreamsUncaughtExceptionHandler(StreamsSupervision.uncaught(registry, dependencies));
+    return factory -> {
+      factory.setStreamsUncaughtExceptionHandler(StreamsSupervision.uncaught(registry, dependencies));
+      // Streams' own metrics (commit and process rates, store sizes, restore progress) as kafka_stream_*
+      factory.addListener(new org.springframework.kafka.streams.KafkaStreamsMicrometerListener(registry));
+    };
   }
 
   /** Readiness component {@code streams}. */
@@ -71,8 +96,9 @@ class StreamsWiring {
   }
 
   @Bean
-  Object rollupTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock) {
-    RollupTopology.buildTopology(builder, naming, meters, clock);
+  Object rollupTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock,
+      RollupSettings settings, RollupMeters rollupMeters, ShardDirectory shards) {
+    RollupTopology.buildTopology(builder, naming, meters, clock, settings, rollupMeters, shards, new MessageCodec());
     return RollupTopology.class;
   }
 }

@@ -4,7 +4,11 @@ import io.vigil.common.kafka.ConsumerMeters;
 import io.vigil.common.kafka.KafkaNaming;
 import java.time.Clock;
 import io.vigil.common.kafka.Topics;
-import io.vigil.common.model.MetricPoint;
+import io.vigil.common.kafka.MessageCodec;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 import io.vigil.common.points.PointBatch;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -17,31 +21,47 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * The aggregator's topology, built apart from its configuration so it can be driven by {@code
- * TopologyTestDriver}. Today it reads and measures {@code metrics.raw}; the windowed rollups per
- * period come with the rollup feature and hang off the stream returned by {@link #source}.
+ * TopologyTestDriver}: {@code metrics.raw} is read and measured, each batch is rolled up by {@link
+ * RollupProcessor} in the task that owns its partition, and what comes out goes to the shard's
+ * rollup topic or to {@code metrics.late}, placed by seriesId ({@link Emit.Partitioner}).
  */
 public final class RollupTopology {
 
   private RollupTopology() {}
 
-  public static void buildTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock) {
-    source(builder, naming, meters, clock);
+  public static void buildTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock,
+      RollupSettings settings, RollupMeters rollupMeters, RollupShards shards, MessageCodec codec) {
+    builder.addStateStore(store(RollupProcessor.SERIES_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
+    builder.addStateStore(store(RollupProcessor.INFO_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
+    builder.addStateStore(store(RollupProcessor.META_STORE, Serdes.String(), Serdes.Long(), settings));
+    source(builder, naming, meters, clock)
+        .process(() -> new RollupProcessor(settings, rollupMeters, shards, codec, clock), Named.as("rollup"),
+            RollupProcessor.SERIES_STORE, RollupProcessor.INFO_STORE, RollupProcessor.META_STORE)
+        .to((key, emit, context) -> naming.prefix() + emit.topicBase(),
+            Produced.with(Serdes.String(), Serdes.serdeFrom(new Emit.PayloadSerializer(), (topic, bytes) -> null))
+                .withStreamPartitioner(new Emit.Partitioner(shards::rawPartitions)).withName("rollups-out"));
+  }
+
+  private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name,
+      org.apache.kafka.common.serialization.Serde<K> keys, org.apache.kafka.common.serialization.Serde<V> values,
+      RollupSettings settings) {
+    StoreBuilder<KeyValueStore<K, V>> builder = Stores.keyValueStoreBuilder(
+        settings.persistentStore() ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name), keys,
+        values);
+    return settings.storeCacheBytes() > 0 ? builder.withCachingEnabled() : builder.withCachingDisabled();
   }
 
   /**
-   * The validated, measured stream of raw points, unpacked from the batches of {@code metrics.raw}
-   * inside the task that owns their partition (every point of a series is on one partition, so no
-   * repartition); invalid records never reach it (dead-lettered whole by the deserialization
-   * handler).
+   * The validated, measured stream of batches of {@code metrics.raw}; invalid records never reach it
+   * (dead-lettered whole by the deserialization handler).
    */
-  static KStream<String, MetricPoint> source(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters,
+  static KStream<String, PointBatch> source(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters,
       Clock clock) {
     return builder
         .stream(naming.topic(Topics.METRICS_RAW),
             Consumed.with(Serdes.String(), new PointBatchSerde())
                 .withTimestampExtractor(new PointTimestampExtractor()).withName("metrics-raw"))
-        .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"))
-        .flatMapValues(PointBatch::points, Named.as("unpack-points"));
+        .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"));
   }
 
   /** Records consume delay, counts each batch as it enters the topology, and times its work downstream. */

@@ -133,7 +133,7 @@ public final class BroadcastConsumer<V> extends PollThread {
         }
         try {
           for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(200))) {
-            if (!kit.runToCompletion(topic, rec, meters, handler::handle, name, deadLetters, () -> stopping)) {
+            if (!kit.runToCompletion(topic, rec, meters, handler::handle, null, name, deadLetters, () -> stopping)) {
               return true;
             }
           }

@@ -196,8 +196,12 @@ public class ConsumerKit implements DisposableBean {
    * Runs the work of one record with its trace and topic bound and its meters kept: consumed,
    * processing time, failed. Exceptions go to the caller, who classifies them.
    */
-  <V> void run(Topic<V> topic, ConsumerRecord<String, byte[]> rec, ConsumerMeters meters, Invoker<V> work)
-      throws Exception {
+  <V> void run(Topic<V> topic, ConsumerRecord<String, byte[]> rec, ConsumerMeters meters, Invoker<V> work,
+      ProgressHandler progress) throws Exception {
+    if (progress != null && Topics.isProgressMarker(rec.headers())) {
+      progress(topic, rec, meters, progress);
+      return;
+    }
     Traceparent tp = traceOf(rec);
     long start = System.nanoTime();
     try (TraceContext.Scope trace = TraceContext.bind(tp == null ? Traceparent.newRoot() : tp);
@@ -217,6 +221,18 @@ public class ConsumerKit implements DisposableBean {
     } finally {
       meters.processed(System.nanoTime() - start);
     }
+  }
+
+  /** A progress marker of a rollup topic: decoded (an unreadable one is invalid like any record) and handed over. */
+  void progress(Topic<?> topic, ConsumerRecord<String, byte[]> rec, ConsumerMeters meters, ProgressHandler progress)
+      throws Exception {
+    io.vigil.common.model.RollupProgress marker;
+    try {
+      marker = codec.decode(rec.value(), io.vigil.common.model.RollupProgress.class);
+    } finally {
+      meters.consumed(rec.timestamp(), clock.millis());
+    }
+    progress.handle(topic.base(), rec.partition(), rec.offset(), marker);
   }
 
   @FunctionalInterface
@@ -360,8 +376,8 @@ public class ConsumerKit implements DisposableBean {
    * done and must not be committed.
    */
   <V> boolean runToCompletion(Topic<V> topic, ConsumerRecord<String, byte[]> rec, ConsumerMeters meters,
-      Invoker<V> work, String consumer, ConsumerRecordRecoverer deadLetters, java.util.function.BooleanSupplier abandon)
-      throws InterruptedException {
+      Invoker<V> work, ProgressHandler progress, String consumer, ConsumerRecordRecoverer deadLetters,
+      java.util.function.BooleanSupplier abandon) throws InterruptedException {
     int failures = 0;
     org.springframework.util.backoff.BackOffExecution waits = null;
     Exception deadLetterReason = null;
@@ -370,7 +386,7 @@ public class ConsumerKit implements DisposableBean {
         if (deadLetterReason != null) {
           deadLetters.accept(rec, deadLetterReason);
         } else {
-          run(topic, rec, meters, work);
+          run(topic, rec, meters, work, progress);
         }
         states.running(consumer);
         return true;
@@ -417,7 +433,7 @@ public class ConsumerKit implements DisposableBean {
     ContainerProperties cp = w.containerProperties();
     cp.setMessageListener((MessageListener<String, byte[]>) rec -> {
       try {
-        run(w.routing.topic(rec.topic()), rec, w.routing.meters(rec.topic()), work);
+        run(w.routing.topic(rec.topic()), rec, w.routing.meters(rec.topic()), work, w.progress);
         states.running(w.consumer);
       } catch (Exception e) {
         throw byVerdict(e);
@@ -438,6 +454,21 @@ public class ConsumerKit implements DisposableBean {
       for (ConsumerRecord<String, byte[]> rec : records) {
         Topic<V> topic = w.routing.topic(rec.topic());
         ConsumerMeters meters = w.routing.meters(rec.topic());
+        if (w.progress != null && Topics.isProgressMarker(rec.headers())) {
+          // the marker vouches for the records before it: they are handled first
+          handleRun(w, handler, run, decoded);
+          run.clear();
+          decoded.clear();
+          try {
+            progress(topic, rec, meters, w.progress);
+          } catch (InvalidRecordException invalid) {
+            meters.failed();
+            deadLetters.accept(rec, invalid);
+          } catch (Exception e) {
+            throw batchFailure("progress handler failed", e, rec);
+          }
+          continue;
+        }
         try {
           ConsumedRecord<V> record = decode(topic, rec, traceOf(rec));
           meters.consumed(producedAt(record.value(), rec), clock.millis());
@@ -492,9 +523,11 @@ public class ConsumerKit implements DisposableBean {
     final String group;
     final String consumer;
     final TopicRouting<V> routing;
+    final ProgressHandler progress;
 
     Wiring(ConsumerSpec<V> spec) {
       this.spec = spec;
+      this.progress = spec.progressHandler();
       this.group = naming.group(spec.purpose());
       this.consumer = consumerName(spec.purpose());
       this.routing = spec.routing();

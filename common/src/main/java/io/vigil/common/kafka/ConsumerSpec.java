@@ -28,6 +28,7 @@ public final class ConsumerSpec<V> {
   private final String purpose;
   private final StartAt startAt;
   private PartitionHook hook = PartitionHook.NONE;
+  private ProgressHandler progress;
 
   ConsumerSpec(ConsumerKit kit, List<Topic<V>> topics, String purpose, StartAt startAt) {
     this(kit, topics, null, null, purpose, startAt);
@@ -59,6 +60,30 @@ public final class ConsumerSpec<V> {
   public ConsumerSpec<V> hook(PartitionHook hook) {
     this.hook = Objects.requireNonNull(hook, "hook");
     return this;
+  }
+
+  /** Rollup topics: the aggregator's progress markers go to {@code handler}, in partition order. */
+  public ConsumerSpec<V> progress(ProgressHandler handler) {
+    this.progress = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /** Rollup topics: the aggregator's progress markers are skipped (counted as consumed), said on purpose. */
+  public ConsumerSpec<V> ignoringProgress() {
+    return progress(ProgressHandler.IGNORE);
+  }
+
+  /**
+   * The progress handler, or null for topics without markers; a consumer of rollup topics that said
+   * nothing about them is refused when built.
+   */
+  ProgressHandler progressHandler() {
+    boolean rollups = topics == null || topics.stream().anyMatch(t -> t.valueType() == io.vigil.common.model.Rollup.class);
+    if (rollups && progress == null) {
+      throw new IllegalStateException("consumer '" + purpose + "' reads rollup topics, which carry the aggregator's"
+          + " progress markers: say .progress(handler) or .ignoringProgress()");
+    }
+    return progress;
   }
 
   public ConcurrentMessageListenerContainer<String, byte[]> records(RecordHandler<V> handler) {

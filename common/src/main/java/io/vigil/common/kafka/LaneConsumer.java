@@ -50,6 +50,7 @@ public final class LaneConsumer<V> extends PollThread {
   private final ConsumerKit kit;
   private final ConsumerSpec<V> spec;
   private final AsyncRecordHandler<V> handler;
+  private final ProgressHandler progressHandler;
   private final int maxInFlight;
   private final String group;
   private final String name;
@@ -70,6 +71,7 @@ public final class LaneConsumer<V> extends PollThread {
     this.kit = kit;
     this.spec = spec;
     this.handler = handler;
+    this.progressHandler = spec.progressHandler();
     this.maxInFlight = maxInFlight;
     this.group = kit.naming.group(spec.purpose());
     this.name = kit.consumerName(spec.purpose());
@@ -333,7 +335,7 @@ public final class LaneConsumer<V> extends PollThread {
         try {
           Topic<V> topic = routing.topic(task.rec().topic());
           boolean done = !task.progress().revoked() && kit.runToCompletion(topic, task.rec(),
-              routing.meters(task.rec().topic()), r -> kit.await(handler.handle(r)), name, deadLetters,
+              routing.meters(task.rec().topic()), r -> kit.await(handler.handle(r)), progressHandler, name, deadLetters,
               task.progress()::revoked);
           if (done) {
             task.progress().finished(task.rec().offset());

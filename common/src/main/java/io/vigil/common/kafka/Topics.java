@@ -79,6 +79,19 @@ public final class Topics {
     return Checks.SHARD.matcher(shard).matches() ? shard : null;
   }
 
+  private static final byte[] PROGRESS_TYPE =
+      io.vigil.common.model.RollupProgress.TYPE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * Whether a record of a rollup topic is the aggregator's progress marker ({@code RollupProgress},
+   * told apart by its {@code vigil-type} header) rather than a rollup.
+   */
+  public static boolean isProgressMarker(org.apache.kafka.common.header.Headers headers) {
+    org.apache.kafka.common.header.Header h =
+        headers == null ? null : headers.lastHeader(io.vigil.common.model.RollupProgress.HEADER);
+    return h != null && java.util.Arrays.equals(h.value(), PROGRESS_TYPE);
+  }
+
   /** All topics of a deployment with the given shards, each followed by its dead-letter topic. */
   public static List<Topic<?>> all(Collection<String> shards) {
     List<Topic<?>> main = new ArrayList<>(List.of(

@@ -39,6 +39,11 @@ public final class MetricNames {
   public static final String POINTS_REJECTED = "vigil.points.rejected";
   public static final String ROLLUPS_EMITTED = "vigil.rollups.emitted";
   public static final String LATE_POINTS = "vigil.points.late";
+  public static final String POINTS_DUPLICATE = "vigil.points.duplicate";
+  public static final String POINTS_DUPLICATE_UNCHECKED = "vigil.points.duplicate.unchecked";
+  public static final String ROLLUP_CLOSE_DELAY = "vigil.rollup.close.delay";
+  public static final String ROLLUP_SERIES = "vigil.rollup.series";
+  public static final String ROLLUP_PROGRESS_LAG = "vigil.rollup.progress.lag";
   public static final String POLICIES_LOADED = "vigil.policies.loaded";
   public static final String ALERTS = "vigil.alerts";
   public static final String PIPELINE_EXITS = "vigil.pipeline.exits";

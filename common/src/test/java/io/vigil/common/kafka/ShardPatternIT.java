@@ -19,7 +19,7 @@ class ShardPatternIT extends KitIT {
   @Test
   void aShardCreatedAtRunTimeIsConsumedWithoutRestartAndItsDeadLetterTopicIsNot() throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();
-    start(kit.consumeAllShards("all-shards", StartAt.EARLIEST).records(r -> seen.add(r.topic() + "/" + r.value().shard())));
+    start(kit.consumeAllShards("all-shards", StartAt.EARLIEST).ignoringProgress().records(r -> seen.add(r.topic() + "/" + r.value().shard())));
 
     String shard = "s" + UUID.randomUUID().toString().substring(0, 8);
     Topic<Rollup> topic = Topics.rollup(shard);
@@ -48,7 +48,7 @@ class ShardPatternIT extends KitIT {
   void consumeDelayOfARollupCountsFromItsEmissionNotItsWindow() throws Exception {
     Topic<Rollup> topic = Topics.rollup("default");
     List<String> seen = new CopyOnWriteArrayList<>();
-    start(kit.consume(topic, "delay", StartAt.EARLIEST).records(r -> seen.add(String.valueOf(r.value().seriesId()))));
+    start(kit.consume(topic, "delay", StartAt.EARLIEST).ignoringProgress().records(r -> seen.add(String.valueOf(r.value().seriesId()))));
     long now = System.currentTimeMillis();
     long windowStart = (now / 3_600_000L - 1) * 3_600_000L;
     Rollup rollup = new Rollup(1, 4242L, "qce/cvm", "local", "cpu", Map.of("appid", "1"), "default", 3600, windowStart,
@@ -65,5 +65,47 @@ class ShardPatternIT extends KitIT {
     double maxDelaySeconds = registry.get("vigil.kafka.consume.delay").tag("topic", topic.base()).timer()
         .max(TimeUnit.SECONDS);
     assertThat(maxDelaySeconds).isLessThan(60).isGreaterThanOrEqualTo(0);
+  }
+
+  /**
+   * The aggregator's progress markers share the rollup topics: they reach the progress handler after
+   * the rollups sent before them, never the rollup handler, and are never dead-lettered as bad
+   * rollups; a rollup consumer that says nothing about them is refused when built.
+   */
+  @Test
+  void progressMarkersGoToTheProgressHandlerAfterTheRollupsBeforeThemAndNeverToTheRollupHandler() throws Exception {
+    Topic<Rollup> topic = Topics.rollup("default");
+    List<String> seen = new CopyOnWriteArrayList<>();
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    start(kit.consume(topic, "progress-" + run, StartAt.EARLIEST)
+        .progress((t, partition, offset, marker) -> seen.add("progress:" + marker.watermarkMs()))
+        .records(r -> seen.add("rollup:" + r.value().seriesId())));
+    long now = System.currentTimeMillis();
+    long seriesId = now; // unique to the run
+    int partition = io.vigil.common.points.SeriesPartitioner.partition(seriesId, topic.partitions());
+    Rollup rollup = new Rollup(1, seriesId, "qce/cvm", "local", "cpu", Map.of("appid", "1"), "default", 60,
+        now / 60_000 * 60_000 - 60_000, 3, 1, 3, 3, 3, now, null);
+    io.vigil.common.model.RollupProgress marker = io.vigil.common.model.RollupProgress.of("default", partition,
+        topic.partitions(), now, 20_000, List.of(60, 300), now);
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+        "bootstrap.servers", io.vigil.common.testing.TestServers.kafkaBootstrap(),
+        "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+        "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+      MessageCodec codec = new MessageCodec();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(naming.topic(topic), partition,
+          io.vigil.common.series.SeriesId.key(seriesId), codec.encode(rollup))).get(10, TimeUnit.SECONDS);
+      var record = new org.apache.kafka.clients.producer.ProducerRecord<>(naming.topic(topic), partition,
+          io.vigil.common.model.RollupProgress.key(partition), codec.encode(marker));
+      record.headers().add(io.vigil.common.model.RollupProgress.HEADER,
+          io.vigil.common.model.RollupProgress.TYPE.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      producer.send(record).get(10, TimeUnit.SECONDS);
+    }
+    Awaits.until("both handled", () -> seen.contains("progress:" + now));
+    assertThat(seen).containsSubsequence("rollup:" + seriesId, "progress:" + now);
+    assertThat(seen.stream().filter(s -> s.startsWith("rollup:"))).doesNotContain("rollup:0");
+    assertThat(count("vigil.kafka.dead.lettered", "topic", topic.base())).isZero();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> kit.consume(topic, "silent-" + run, StartAt.EARLIEST)
+        .records(r -> { })).isInstanceOf(IllegalStateException.class).hasMessageContaining("ignoringProgress");
   }
 }

@@ -5,6 +5,7 @@ import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.SnapshotLoader;
 import io.vigil.common.kafka.StartAt;
 import io.vigil.common.model.ControlChange;
+import io.vigil.detector.shard.PipelineProgress;
 import io.vigil.detector.shard.ShardProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import java.time.Duration;
@@ -39,10 +40,17 @@ class KafkaWiring {
   }
 
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, ShardProperties shard) {
+  PipelineProgress pipelineProgress() {
+    return new PipelineProgress();
+  }
+
+  @Bean
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, ShardProperties shard,
+      PipelineProgress progress) {
     // the group is named for the shard: replicas of one shard share its partitions, shards never mix
-    return kit.consume(shard.rollupTopic(), "rollups-" + shard.shard(), StartAt.lookBack(NEW_GROUP_LOOK_BACK)).records(
-        record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+    return kit.consume(shard.rollupTopic(), "rollups-" + shard.shard(), StartAt.lookBack(NEW_GROUP_LOOK_BACK))
+        .progress((topic, partition, offset, marker) -> progress.update(partition, marker))
+        .records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 
   @Bean

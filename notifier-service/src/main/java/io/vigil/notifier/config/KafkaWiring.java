@@ -51,7 +51,8 @@ class KafkaWiring {
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit) {
     // only current values matter: a new group starts five minutes back; shards created later are picked up
-    return kit.consumeAllShards("rollups", StartAt.lookBack(Duration.ofMinutes(5))).records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+    // progress markers: the notifier renders rollups into messages and has no use for them
+    return kit.consumeAllShards("rollups", StartAt.lookBack(Duration.ofMinutes(5))).ignoringProgress().records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 
   /** Broadcast: silences, receivers, schedules and templates are kept by every instance (loader: notification feature). */

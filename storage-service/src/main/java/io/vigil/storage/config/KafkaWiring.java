@@ -22,7 +22,8 @@ class KafkaWiring {
   /** Storage keeps the rollups of every shard, shards created while it runs included (by pattern). */
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit) {
-    return kit.consumeAllShards("rollups", StartAt.EARLIEST)
+    // progress markers say nothing storage keeps: skipped on purpose
+    return kit.consumeAllShards("rollups", StartAt.EARLIEST).ignoringProgress()
         .batches(batch -> log.debug("{} rollups", batch.size()));
   }
 

@@ -1,0 +1,332 @@
+package io.vigil.aggregator.rollup;
+
+import io.vigil.common.kafka.MessageCodec;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.model.MetricPoint;
+import io.vigil.common.model.Rollup;
+import io.vigil.common.model.RollupProgress;
+import io.vigil.common.points.PointBatch;
+import io.vigil.common.series.SeriesId;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The rollups of one partition of {@code metrics.raw}, in the task that owns it (every point of a
+ * series is on one partition, so there is no repartition).
+ *
+ * <p><b>Progress.</b> A partition's progress (its watermark) is the latest gateway acceptance time
+ * ({@code receivedAtMs}) of its batches, never beyond this instance's clock. A window closes when
+ * the watermark passes its end + the namespace's grace. So a point stamped in the future moves no
+ * window of anyone (its acceptance time is now), a backlog replayed after an outage closes windows at
+ * the pace it was accepted (not the clock's), and a partition that has had no record for {@code
+ * idleAfter} follows the clock (less {@code idleAfter}), so a quiet partition's windows close too.
+ *
+ * <p><b>State.</b> A series' open windows live in memory ({@link SeriesState}) and are written to the
+ * {@value #SERIES_STORE} store after each batch that touched them (the Streams cache merges the
+ * writes of a commit interval into one changelog record per series); who the series is, to the
+ * {@value #INFO_STORE} store once. Both are read back whole when the task starts, so the working copy
+ * always equals what the last committed transaction left.
+ *
+ * <p><b>What goes out</b> (one transaction with the input offsets, exactly once): a {@link Rollup} per
+ * series and window closed, per period the namespace asks for; a late point (its minute closed) to
+ * {@code metrics.late} with the reason; and every {@code progressInterval} a {@link RollupProgress}
+ * marker per shard topic, after every rollup it vouches for.
+ */
+final class RollupProcessor implements Processor<String, PointBatch, String, Emit> {
+
+  static final String SERIES_STORE = "rollup-series";
+  static final String INFO_STORE = "rollup-info";
+  static final String META_STORE = "rollup-meta";
+  static final String LATE_REASON_HEADER = "vigil-late-reason";
+  private static final String WATERMARK = "watermark";
+  private static final byte[] PROGRESS_TYPE = RollupProgress.TYPE.getBytes(StandardCharsets.US_ASCII);
+
+  private record Timer(long atMs, long seriesId) {}
+
+  private final RollupSettings settings;
+  private final RollupMeters meters;
+  private final RollupShards shards;
+  private final MessageCodec codec;
+  private final Clock clock;
+
+  private ProcessorContext<String, Emit> context;
+  private KeyValueStore<Long, byte[]> seriesStore;
+  private KeyValueStore<Long, byte[]> infoStore;
+  private KeyValueStore<String, Long> metaStore;
+  private final Map<Long, SeriesState> states = new HashMap<>();
+  private final Map<Long, SeriesInfo> infos = new HashMap<>();
+  /** Close times by series; an entry is stale when the series has since been given another time. */
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.atMs, b.atMs));
+  private final Map<Long, Long> scheduled = new HashMap<>();
+  private final List<SeriesState> dirty = new ArrayList<>();
+  private final Map<String, String> rollupTopics = new HashMap<>();
+  private final Set<Integer> periodsSeen = new TreeSet<>();
+  /** One array per distinct set of periods, so series compare their periods by reference. */
+  private final Map<List<Integer>, int[]> periodArrays = new HashMap<>();
+  private Set<Integer> lastPeriodSet;
+  private int[] lastPeriods;
+  private int partition;
+  private long watermark;
+  private long maxGrace;
+  private long lastRecordAt;
+  private long startedAt;
+  private long lastProgressAt;
+
+  RollupProcessor(RollupSettings settings, RollupMeters meters, RollupShards shards, MessageCodec codec, Clock clock) {
+    this.settings = settings;
+    this.meters = meters;
+    this.shards = shards;
+    this.codec = codec;
+    this.clock = clock;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Emit> context) {
+    this.context = context;
+    this.seriesStore = context.getStateStore(SERIES_STORE);
+    this.infoStore = context.getStateStore(INFO_STORE);
+    this.metaStore = context.getStateStore(META_STORE);
+    this.partition = context.taskId().partition();
+    // a task revived after an aborted transaction starts again from the restored stores
+    states.clear();
+    infos.clear();
+    timers.clear();
+    scheduled.clear();
+    periodsSeen.clear();
+    periodArrays.clear();
+    lastPeriodSet = null;
+    dirty.clear();
+    periodsSeen.addAll(settings.defaultPeriods());
+    maxGrace = 0; // the graces in use here: of the series restored, then of every batch
+    Long stored = metaStore.get(WATERMARK);
+    watermark = stored == null ? 0 : stored;
+    try (KeyValueIterator<Long, byte[]> all = infoStore.all()) {
+      while (all.hasNext()) {
+        KeyValue<Long, byte[]> kv = all.next();
+        infos.put(kv.key, SeriesInfo.decode(kv.value));
+      }
+    }
+    try (KeyValueIterator<Long, byte[]> all = seriesStore.all()) {
+      while (all.hasNext()) {
+        KeyValue<Long, byte[]> kv = all.next();
+        SeriesState st = SeriesState.decode(kv.key, kv.value);
+        st.periods = interned(st.periods);
+        states.put(kv.key, st);
+        maxGrace = Math.max(maxGrace, st.graceMs);
+        for (int p : st.periods) {
+          periodsSeen.add(p);
+        }
+        schedule(st);
+      }
+    }
+    meters.series(states.size());
+    startedAt = clock.millis();
+    lastRecordAt = Long.MIN_VALUE;
+    lastProgressAt = Long.MIN_VALUE;
+    context.schedule(settings.tick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+  }
+
+  @Override
+  public void process(Record<String, PointBatch> record) {
+    PointBatch batch = record.value();
+    long now = clock.millis();
+    lastRecordAt = now;
+    long accepted = batch.receivedAtMs() > 0 ? Math.min(batch.receivedAtMs(), now) : now;
+    advance(accepted);
+    long grace = batch.graceMs() > 0 ? batch.graceMs() : settings.defaultGrace().toMillis();
+    maxGrace = Math.max(maxGrace, grace);
+    int[] periods = periods(batch.periods());
+    String shard = batch.shard().intern();
+    for (MetricPoint p : batch.points()) {
+      long minute = SeriesState.windowStart(p.timestampMs(), SeriesState.MINUTE_MS);
+      if (minute + SeriesState.MINUTE_MS + grace <= watermark) {
+        late(p, minute, grace);
+        continue;
+      }
+      long id = p.seriesId();
+      SeriesState st = states.get(id);
+      if (st == null) {
+        st = new SeriesState(id, shard, grace, periods);
+        states.put(id, st);
+        meters.series(1);
+      } else if (st.graceMs != grace || st.periods != periods || !st.shard.equals(shard)) {
+        st.graceMs = grace;
+        st.periods = periods;
+        st.shard = shard;
+      }
+      SeriesInfo info = infos.get(id);
+      if (info == null || !info.sameAs(p)) {
+        info = SeriesInfo.of(p);
+        infos.put(id, info);
+        infoStore.put(id, info.encode());
+      }
+      SeriesState.Minute m = st.minute(minute);
+      int before = m.n;
+      if (!m.firstAt(p.timestampMs())) {
+        meters.duplicate(p.namespace());
+        continue;
+      }
+      if (m.n == before) {
+        meters.unchecked();
+      }
+      m.stats.add(p.timestampMs(), p.value());
+      st.lastSeenMs = watermark;
+      if (!st.dirty) {
+        st.dirty = true;
+        dirty.add(st);
+      }
+    }
+    for (SeriesState st : dirty) {
+      st.dirty = false;
+      seriesStore.put(st.seriesId, st.encode());
+      schedule(st);
+    }
+    dirty.clear();
+    closeDue(now);
+  }
+
+  /** The clock: an idle partition follows it; windows due close; progress markers go out. */
+  private void tick(long wallMs) {
+    long now = clock.millis();
+    long idle = settings.idleAfter().toMillis();
+    long quietSince = Math.max(startedAt, lastRecordAt);
+    if (now - quietSince >= idle) {
+      advance(now - idle);
+    }
+    closeDue(now);
+    if (lastProgressAt == Long.MIN_VALUE || now - lastProgressAt >= settings.progressInterval().toMillis()) {
+      lastProgressAt = now;
+      progress(now);
+    }
+  }
+
+  private void advance(long toMs) {
+    if (toMs > watermark) {
+      watermark = toMs;
+      metaStore.put(WATERMARK, watermark);
+      meters.watermark(partition, watermark);
+    }
+  }
+
+  private void closeDue(long now) {
+    while (!timers.isEmpty() && timers.peek().atMs <= watermark) {
+      Timer t = timers.poll();
+      Long current = scheduled.get(t.seriesId);
+      SeriesState st = states.get(t.seriesId);
+      if (st == null || current == null || current != t.atMs) {
+        continue; // stale: the series was given another time, or is gone
+      }
+      scheduled.remove(t.seriesId);
+      if (st.isEmpty()) {
+        forget(st);
+        continue;
+      }
+      SeriesInfo info = infos.get(st.seriesId);
+      st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now));
+      seriesStore.put(st.seriesId, st.encode());
+      schedule(st);
+    }
+  }
+
+  /** A series with nothing open and no point for {@code forgetAfter} leaves the state; else it waits. */
+  private void forget(SeriesState st) {
+    if (st.lastSeenMs + settings.forgetAfter().toMillis() <= watermark) {
+      states.remove(st.seriesId);
+      infos.remove(st.seriesId);
+      seriesStore.delete(st.seriesId);
+      infoStore.delete(st.seriesId);
+      meters.series(-1);
+    } else {
+      schedule(st);
+    }
+  }
+
+  private void schedule(SeriesState st) {
+    long at = st.isEmpty() ? st.lastSeenMs + settings.forgetAfter().toMillis() : st.nextCloseMs();
+    Long current = scheduled.get(st.seriesId);
+    if (current == null || current != at) {
+      scheduled.put(st.seriesId, at);
+      timers.add(new Timer(at, st.seriesId));
+    }
+  }
+
+  private void emit(SeriesState st, SeriesInfo info, int period, long start, Stats stats, long now) {
+    if (stats.count == 0) {
+      return;
+    }
+    Rollup rollup = new Rollup(Rollup.SCHEMA_VERSION, st.seriesId, info.namespace(), info.region(), info.metric(),
+        info.dimensions(), st.shard, period, start, stats.total(), stats.count, stats.min, stats.max, stats.last, now,
+        info.tenant());
+    String topic = rollupTopics.computeIfAbsent(st.shard, s -> Topics.rollup(s).base());
+    context.forward(new Record<>(SeriesId.key(st.seriesId), Emit.bySeries(topic, st.seriesId, codec.encode(rollup)),
+        now));
+    meters.emitted(period, now - (start + period * 1000L));
+  }
+
+  private void late(MetricPoint p, long minute, long grace) {
+    meters.late(p.namespace());
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(LATE_REASON_HEADER, ("window_closed: the minute from " + minute + " closed at "
+        + (minute + SeriesState.MINUTE_MS + grace) + " (grace " + grace + " ms); progress was " + watermark)
+        .getBytes(StandardCharsets.UTF_8));
+    context.forward(new Record<>(SeriesId.key(p.seriesId()),
+        Emit.bySeries(Topics.METRICS_LATE.base(), p.seriesId(), codec.encode(p)), clock.millis(), headers));
+  }
+
+  private void progress(long now) {
+    int sources = shards.rawPartitions();
+    if (partition >= sources || watermark <= 0) {
+      return;
+    }
+    for (String shard : shards.shards()) {
+      RollupProgress marker = RollupProgress.of(shard, partition, sources, watermark, maxGrace, periodsSeen, now);
+      RecordHeaders headers = new RecordHeaders();
+      headers.add(RollupProgress.HEADER, PROGRESS_TYPE);
+      String topic = rollupTopics.computeIfAbsent(shard, s -> Topics.rollup(s).base());
+      context.forward(new Record<>(RollupProgress.key(partition),
+          new Emit(topic, 0, partition, codec.encode(marker)), now, headers));
+    }
+  }
+
+  /** The periods of a batch as a sorted array, shared by every series with the same set. */
+  private int[] periods(Set<Integer> periods) {
+    if (periods.equals(lastPeriodSet)) {
+      return lastPeriods;
+    }
+    int[] sorted = interned((periods.isEmpty() ? settings.defaultPeriods() : List.copyOf(periods)).stream()
+        .mapToInt(Integer::intValue).toArray());
+    for (int p : sorted) {
+      periodsSeen.add(p);
+    }
+    lastPeriodSet = periods;
+    lastPeriods = sorted;
+    return sorted;
+  }
+
+  private int[] interned(int[] periods) {
+    int[] sorted = periods.clone();
+    Arrays.sort(sorted);
+    return periodArrays.computeIfAbsent(Arrays.stream(sorted).boxed().toList(), k -> sorted);
+  }
+
+  @Override
+  public void close() {
+    meters.released(partition, states.size());
+  }
+}

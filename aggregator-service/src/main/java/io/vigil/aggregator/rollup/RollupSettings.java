@@ -1,0 +1,46 @@
+package io.vigil.aggregator.rollup;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How the aggregator closes windows ({@code vigil.aggregator.*}).
+ *
+ * @param defaultGrace the grace of a namespace that states none (a point's {@code graceMs} of 0)
+ * @param idleAfter a partition without records this long is idle: its progress follows the clock,
+ *     less this much, so its windows still close; also the allowance for a record in flight
+ * @param forgetAfter a series without points this long (by the partition's progress) is dropped from
+ *     the state
+ * @param tick how often the clock is looked at (idle partitions, progress markers)
+ * @param progressInterval how often each partition's progress marker goes to each shard's topic
+ * @param defaultPeriods the periods of a batch that states none
+ * @param persistentStore RocksDB stores (true) or in-memory stores with a changelog (false)
+ * @param storeCacheBytes the Streams record cache in front of the stores (changelog writes are merged
+ *     per key between commits)
+ */
+public record RollupSettings(Duration defaultGrace, Duration idleAfter, Duration forgetAfter, Duration tick,
+    Duration progressInterval, List<Integer> defaultPeriods, boolean persistentStore, long storeCacheBytes) {
+
+  public RollupSettings {
+    if (defaultGrace.isNegative() || defaultGrace.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("vigil.aggregator.default-grace must be 0 .. 1 day: " + defaultGrace);
+    }
+    if (idleAfter.isNegative() || idleAfter.isZero() || tick.isNegative() || tick.isZero()
+        || progressInterval.isNegative() || progressInterval.isZero()) {
+      throw new IllegalArgumentException("vigil.aggregator idle-after, tick and progress-interval must be > 0");
+    }
+    if (forgetAfter.compareTo(Duration.ofDays(1).plus(defaultGrace)) < 0) {
+      throw new IllegalArgumentException("vigil.aggregator.forget-after must outlast a day's window and its grace");
+    }
+    defaultPeriods = List.copyOf(defaultPeriods);
+    io.vigil.common.model.Checks.periods("vigil.aggregator", "default-periods", java.util.Set.copyOf(defaultPeriods));
+    if (defaultPeriods.isEmpty() || storeCacheBytes < 0) {
+      throw new IllegalArgumentException("vigil.aggregator: default-periods must not be empty, store-cache-bytes >= 0");
+    }
+  }
+
+  public static RollupSettings defaults() {
+    return new RollupSettings(Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofHours(26),
+        Duration.ofMillis(250), Duration.ofSeconds(1), List.of(60, 300, 900, 3600, 86400), false, 32L << 20);
+  }
+}

@@ -96,9 +96,15 @@ class StreamsWiring {
   }
 
   @Bean
+  StreamsLag streamsLag(StreamsBuilderFactoryBean factory, KafkaNaming naming, AggregatorProperties properties) {
+    return new StreamsLag(factory, naming.topic(Topics.METRICS_RAW), properties.tick());
+  }
+
+  @Bean
   Object rollupTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock,
-      RollupSettings settings, RollupMeters rollupMeters, ShardDirectory shards) {
-    RollupTopology.buildTopology(builder, naming, meters, clock, settings, rollupMeters, shards, new MessageCodec());
+      RollupSettings settings, RollupMeters rollupMeters, ShardDirectory shards, StreamsLag lag) {
+    RollupTopology.buildTopology(builder, naming, meters, clock, settings, rollupMeters, shards, lag,
+        new MessageCodec());
     return RollupTopology.class;
   }
 }

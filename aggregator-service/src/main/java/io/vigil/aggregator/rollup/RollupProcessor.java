@@ -35,7 +35,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the watermark passes its end + the namespace's grace. So a point stamped in the future moves no
  * window of anyone (its acceptance time is now), a backlog replayed after an outage closes windows at
  * the pace it was accepted (not the clock's), and a partition that has had no record for {@code
- * idleAfter} follows the clock (less {@code idleAfter}), so a quiet partition's windows close too.
+ * idleAfter} and has nothing left to read ({@link PartitionLag}: caught up, not merely paused by a
+ * rebalance or a slow fetch) follows the clock (less {@code idleAfter}), so a quiet partition's
+ * windows close too.
  *
  * <p><b>State.</b> A series' open windows live in memory ({@link SeriesState}) and are written to the
  * {@value #SERIES_STORE} store after each batch that touched them (the Streams cache merges the
@@ -62,6 +64,7 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   private final RollupSettings settings;
   private final RollupMeters meters;
   private final RollupShards shards;
+  private final PartitionLag lag;
   private final MessageCodec codec;
   private final Clock clock;
 
@@ -88,10 +91,12 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   private long startedAt;
   private long lastProgressAt;
 
-  RollupProcessor(RollupSettings settings, RollupMeters meters, RollupShards shards, MessageCodec codec, Clock clock) {
+  RollupProcessor(RollupSettings settings, RollupMeters meters, RollupShards shards, PartitionLag lag,
+      MessageCodec codec, Clock clock) {
     this.settings = settings;
     this.meters = meters;
     this.shards = shards;
+    this.lag = lag;
     this.codec = codec;
     this.clock = clock;
   }
@@ -206,8 +211,8 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
     long now = clock.millis();
     long idle = settings.idleAfter().toMillis();
     long quietSince = Math.max(startedAt, lastRecordAt);
-    if (now - quietSince >= idle) {
-      advance(now - idle);
+    if (now - quietSince >= idle && lag.lag(partition) == 0) {
+      advance(now - idle); // nothing read for a while and nothing left to read: idle, not behind
     }
     closeDue(now);
     if (lastProgressAt == Long.MIN_VALUE || now - lastProgressAt >= settings.progressInterval().toMillis()) {

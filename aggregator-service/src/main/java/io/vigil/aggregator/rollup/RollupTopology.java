@@ -30,12 +30,12 @@ public final class RollupTopology {
   private RollupTopology() {}
 
   public static void buildTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock,
-      RollupSettings settings, RollupMeters rollupMeters, RollupShards shards, MessageCodec codec) {
+      RollupSettings settings, RollupMeters rollupMeters, RollupShards shards, PartitionLag lag, MessageCodec codec) {
     builder.addStateStore(store(RollupProcessor.SERIES_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
     builder.addStateStore(store(RollupProcessor.INFO_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
     builder.addStateStore(store(RollupProcessor.META_STORE, Serdes.String(), Serdes.Long(), settings));
     source(builder, naming, meters, clock)
-        .process(() -> new RollupProcessor(settings, rollupMeters, shards, codec, clock), Named.as("rollup"),
+        .process(() -> new RollupProcessor(settings, rollupMeters, shards, lag, codec, clock), Named.as("rollup"),
             RollupProcessor.SERIES_STORE, RollupProcessor.INFO_STORE, RollupProcessor.META_STORE)
         .to((key, emit, context) -> naming.prefix() + emit.topicBase(),
             Produced.with(Serdes.String(), Serdes.serdeFrom(new Emit.PayloadSerializer(), (topic, bytes) -> null))

@@ -108,7 +108,7 @@ class RollupTopologyTest {
           public int rawPartitions() {
             return 1;
           }
-        }, codec);
+        }, PartitionLag.CAUGHT_UP, codec);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollup-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

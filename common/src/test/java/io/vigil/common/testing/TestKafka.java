@@ -47,6 +47,21 @@ public final class TestKafka {
     }
   }
 
+  /** Sends {@code values} in order to one partition of the run's topic, without keys (e.g. point batches). */
+  public static void sendTo(String base, int partition, List<byte[]> values) {
+    Map<String, Object> config = Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
+      for (byte[] value : values) {
+        producer.send(new ProducerRecord<>(topic(base), partition, null, value));
+      }
+      producer.flush();
+    }
+  }
+
   public static void send(String base, String key, String json) {
     send(base, key, json.getBytes(StandardCharsets.UTF_8));
   }

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -183,6 +184,22 @@ class GatewayIngestIT {
   @Test
   void aProductSeesWhatHappenedToItsPointsInTheLastHour() {
     post(body("acme/vm", List.of(point("cpu", "status-ok", 1), point("nosuch", "status-bad", 1))));
+    // and the aggregator found one of its points past the namespace's grace
+    Map<String, String> dims = Map.of("appid", "1251763868", "instance", "status-late");
+    MetricPoint late = new MetricPoint(MetricPoint.SCHEMA_VERSION, SeriesId.of("acme/vm", "local", "cpu", dims),
+        "acme/vm", "local", "cpu", dims, System.currentTimeMillis() - 600_000, 1, null, "default",
+        System.currentTimeMillis(), Set.of(60), 20_000, "1251763868");
+    TestKafka.send("metrics.late", SeriesId.key(late.seriesId()), new MessageCodec().encode(late));
+    Awaits.until("the late point counted", () -> status().path("late").asLong() >= 1);
+    JsonNode status = status();
+    assertThat(status.path("accepted").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(status.path("rejected").path("unknown_metric").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(status.path("series").path("count").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(status.path("series").path("cap").asInt()).isEqualTo(100_000);
+    assertThat(status.path("windowMinutes").asInt()).isEqualTo(60);
+  }
+
+  JsonNode status() {
     long ts = System.currentTimeMillis();
     String nonce = "n-" + UUID.randomUUID();
     String sig = RequestSigning.sign(SECRET, new RequestSigning.Request("GET", "/v1/ingest/status",
@@ -192,12 +209,7 @@ class GatewayIngestIT {
         .header(RequestSigning.TIMESTAMP_HEADER, Long.toString(ts)).header(RequestSigning.NONCE_HEADER, nonce)
         .GET().build());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    JsonNode status = Http.json(r);
-    assertThat(status.path("accepted").asLong()).isGreaterThanOrEqualTo(1);
-    assertThat(status.path("rejected").path("unknown_metric").asLong()).isGreaterThanOrEqualTo(1);
-    assertThat(status.path("series").path("count").asLong()).isGreaterThanOrEqualTo(1);
-    assertThat(status.path("series").path("cap").asInt()).isEqualTo(100_000);
-    assertThat(status.path("windowMinutes").asInt()).isEqualTo(60);
+    return Http.json(r);
   }
 
   @Test

@@ -18,7 +18,8 @@ class GatewayServiceIT extends ConsumerWiringSupport {
 
   @Override
   protected List<ConsumedTopic> consumedTopics() {
-    return List.of(Samples.consumed("control.changes", Samples.controlChange()));
+    return List.of(Samples.consumed("control.changes", Samples.controlChange()),
+        Samples.consumed("metrics.late", Samples.metricPoint()));
   }
 
   @org.springframework.beans.factory.annotation.Autowired

@@ -19,13 +19,14 @@ record AggregatorProperties(
     @DefaultValue("1s") Duration progressInterval,
     @DefaultValue({"60", "300", "900", "3600", "86400"}) List<Integer> defaultPeriods,
     @DefaultValue("memory") StoreType store,
-    @DefaultValue("33554432") long storeCacheBytes,
-    @DefaultValue("30s") Duration shardRefresh) {
+    @DefaultValue("0") long storeCacheBytes,
+    @DefaultValue("30s") Duration shardRefresh,
+    @DefaultValue("true") boolean foldFromMinutes) {
 
   enum StoreType { MEMORY, ROCKSDB }
 
   RollupSettings settings() {
     return new RollupSettings(defaultGrace, idleAfter, forgetAfter, tick, progressInterval, defaultPeriods,
-        store == StoreType.ROCKSDB, storeCacheBytes);
+        store == StoreType.ROCKSDB, storeCacheBytes, foldFromMinutes);
   }
 }

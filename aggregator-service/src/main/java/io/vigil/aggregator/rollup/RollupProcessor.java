@@ -53,6 +53,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class RollupProcessor implements Processor<String, PointBatch, String, Emit> {
 
   static final String SERIES_STORE = "rollup-series";
+  static final String LONGER_STORE = "rollup-longer";
   static final String INFO_STORE = "rollup-info";
   static final String META_STORE = "rollup-meta";
   static final String LATE_REASON_HEADER = "vigil-late-reason";
@@ -70,13 +71,12 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
 
   private ProcessorContext<String, Emit> context;
   private KeyValueStore<Long, byte[]> seriesStore;
+  private KeyValueStore<Long, byte[]> longerStore;
   private KeyValueStore<Long, byte[]> infoStore;
   private KeyValueStore<String, Long> metaStore;
-  private final Map<Long, SeriesState> states = new HashMap<>();
-  private final Map<Long, SeriesInfo> infos = new HashMap<>();
+  private final LongMap<SeriesState> states = new LongMap<>();
   /** Close times by series; an entry is stale when the series has since been given another time. */
   private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.atMs, b.atMs));
-  private final Map<Long, Long> scheduled = new HashMap<>();
   private final List<SeriesState> dirty = new ArrayList<>();
   private final Map<String, String> rollupTopics = new HashMap<>();
   private final Set<Integer> periodsSeen = new TreeSet<>();
@@ -105,14 +105,13 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   public void init(ProcessorContext<String, Emit> context) {
     this.context = context;
     this.seriesStore = context.getStateStore(SERIES_STORE);
+    this.longerStore = context.getStateStore(LONGER_STORE);
     this.infoStore = context.getStateStore(INFO_STORE);
     this.metaStore = context.getStateStore(META_STORE);
     this.partition = context.taskId().partition();
     // a task revived after an aborted transaction starts again from the restored stores
     states.clear();
-    infos.clear();
     timers.clear();
-    scheduled.clear();
     periodsSeen.clear();
     periodArrays.clear();
     lastPeriodSet = null;
@@ -121,17 +120,29 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
     maxGrace = 0; // the graces in use here: of the series restored, then of every batch
     Long stored = metaStore.get(WATERMARK);
     watermark = stored == null ? 0 : stored;
+    Map<Long, SeriesInfo> infos = new HashMap<>();
     try (KeyValueIterator<Long, byte[]> all = infoStore.all()) {
       while (all.hasNext()) {
         KeyValue<Long, byte[]> kv = all.next();
         infos.put(kv.key, SeriesInfo.decode(kv.value));
       }
     }
+    Map<Long, byte[]> longer = new HashMap<>();
+    try (KeyValueIterator<Long, byte[]> all = longerStore.all()) {
+      while (all.hasNext()) {
+        KeyValue<Long, byte[]> kv = all.next();
+        longer.put(kv.key, kv.value);
+      }
+    }
     try (KeyValueIterator<Long, byte[]> all = seriesStore.all()) {
       while (all.hasNext()) {
         KeyValue<Long, byte[]> kv = all.next();
-        SeriesState st = SeriesState.decode(kv.key, kv.value);
+        SeriesState st = SeriesState.decode(kv.key, kv.value, longer.get(kv.key));
         st.periods = interned(st.periods);
+        st.info = infos.get(kv.key);
+        if (st.info == null) {
+          throw new IllegalStateException("series " + kv.key + " has state but no info in " + INFO_STORE);
+        }
         states.put(kv.key, st);
         maxGrace = Math.max(maxGrace, st.graceMs);
         for (int p : st.periods) {
@@ -175,11 +186,9 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
         st.periods = periods;
         st.shard = shard;
       }
-      SeriesInfo info = infos.get(id);
-      if (info == null || !info.sameAs(p)) {
-        info = SeriesInfo.of(p);
-        infos.put(id, info);
-        infoStore.put(id, info.encode());
+      if (st.info == null || !st.info.sameAs(p)) {
+        st.info = SeriesInfo.of(p);
+        infoStore.put(id, st.info.encode());
       }
       SeriesState.Minute m = st.minute(minute);
       int before = m.n;
@@ -190,7 +199,7 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
       if (m.n == before) {
         meters.unchecked();
       }
-      m.stats.add(p.timestampMs(), p.value());
+      st.add(m, p.timestampMs(), p.value(), settings.foldFromMinutes());
       st.lastSeenMs = watermark;
       if (!st.dirty) {
         st.dirty = true;
@@ -199,7 +208,7 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
     }
     for (SeriesState st : dirty) {
       st.dirty = false;
-      seriesStore.put(st.seriesId, st.encode());
+      store(st);
       schedule(st);
     }
     dirty.clear();
@@ -232,19 +241,19 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   private void closeDue(long now) {
     while (!timers.isEmpty() && timers.peek().atMs <= watermark) {
       Timer t = timers.poll();
-      Long current = scheduled.get(t.seriesId);
       SeriesState st = states.get(t.seriesId);
-      if (st == null || current == null || current != t.atMs) {
+      if (st == null || st.timerMs != t.atMs) {
         continue; // stale: the series was given another time, or is gone
       }
-      scheduled.remove(t.seriesId);
+      st.timerMs = Long.MIN_VALUE;
       if (st.isEmpty()) {
         forget(st);
         continue;
       }
-      SeriesInfo info = infos.get(st.seriesId);
-      st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now));
-      seriesStore.put(st.seriesId, st.encode());
+      SeriesInfo info = st.info;
+      st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now),
+          settings.foldFromMinutes());
+      store(st);
       schedule(st);
     }
   }
@@ -253,8 +262,10 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   private void forget(SeriesState st) {
     if (st.lastSeenMs + settings.forgetAfter().toMillis() <= watermark) {
       states.remove(st.seriesId);
-      infos.remove(st.seriesId);
       seriesStore.delete(st.seriesId);
+      if (!st.longer.isEmpty() || st.longerDirty) {
+        longerStore.delete(st.seriesId);
+      }
       infoStore.delete(st.seriesId);
       meters.series(-1);
     } else {
@@ -262,11 +273,23 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
     }
   }
 
+  private void store(SeriesState st) {
+    seriesStore.put(st.seriesId, st.encode());
+    if (st.longerDirty) {
+      st.longerDirty = false;
+      byte[] longer = st.encodeLonger();
+      if (longer == null) {
+        longerStore.delete(st.seriesId);
+      } else {
+        longerStore.put(st.seriesId, longer);
+      }
+    }
+  }
+
   private void schedule(SeriesState st) {
     long at = st.isEmpty() ? st.lastSeenMs + settings.forgetAfter().toMillis() : st.nextCloseMs();
-    Long current = scheduled.get(st.seriesId);
-    if (current == null || current != at) {
-      scheduled.put(st.seriesId, at);
+    if (st.timerMs != at) {
+      st.timerMs = at;
       timers.add(new Timer(at, st.seriesId));
     }
   }

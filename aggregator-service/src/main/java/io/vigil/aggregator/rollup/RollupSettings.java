@@ -16,10 +16,14 @@ import java.util.List;
  * @param defaultPeriods the periods of a batch that states none
  * @param persistentStore RocksDB stores (true) or in-memory stores with a changelog (false)
  * @param storeCacheBytes the Streams record cache in front of the stores (changelog writes are merged
- *     per key between commits)
+ *     per key between commits); 0 by default: the series are in memory already, and the cache cost
+ *     more than it merged in the rollup benchmark
+ * @param foldFromMinutes the longer periods are folded from closed minutes (true, the default) or
+ *     each point also updates every longer window (false: measured in {@code docs/benchmarks.md})
  */
 public record RollupSettings(Duration defaultGrace, Duration idleAfter, Duration forgetAfter, Duration tick,
-    Duration progressInterval, List<Integer> defaultPeriods, boolean persistentStore, long storeCacheBytes) {
+    Duration progressInterval, List<Integer> defaultPeriods, boolean persistentStore, long storeCacheBytes,
+    boolean foldFromMinutes) {
 
   public RollupSettings {
     if (defaultGrace.isNegative() || defaultGrace.compareTo(Duration.ofDays(1)) > 0) {
@@ -41,6 +45,6 @@ public record RollupSettings(Duration defaultGrace, Duration idleAfter, Duration
 
   public static RollupSettings defaults() {
     return new RollupSettings(Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofHours(26),
-        Duration.ofMillis(250), Duration.ofSeconds(1), List.of(60, 300, 900, 3600, 86400), false, 32L << 20);
+        Duration.ofMillis(250), Duration.ofSeconds(1), List.of(60, 300, 900, 3600, 86400), false, 0, true);
   }
 }

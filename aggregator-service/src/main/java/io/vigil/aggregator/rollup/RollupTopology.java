@@ -32,11 +32,13 @@ public final class RollupTopology {
   public static void buildTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock,
       RollupSettings settings, RollupMeters rollupMeters, RollupShards shards, PartitionLag lag, MessageCodec codec) {
     builder.addStateStore(store(RollupProcessor.SERIES_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
+    builder.addStateStore(store(RollupProcessor.LONGER_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
     builder.addStateStore(store(RollupProcessor.INFO_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
     builder.addStateStore(store(RollupProcessor.META_STORE, Serdes.String(), Serdes.Long(), settings));
     source(builder, naming, meters, clock)
         .process(() -> new RollupProcessor(settings, rollupMeters, shards, lag, codec, clock), Named.as("rollup"),
-            RollupProcessor.SERIES_STORE, RollupProcessor.INFO_STORE, RollupProcessor.META_STORE)
+            RollupProcessor.SERIES_STORE, RollupProcessor.LONGER_STORE, RollupProcessor.INFO_STORE,
+            RollupProcessor.META_STORE)
         .to((key, emit, context) -> naming.prefix() + emit.topicBase(),
             Produced.with(Serdes.String(), Serdes.serdeFrom(new Emit.PayloadSerializer(), (topic, bytes) -> null))
                 .withStreamPartitioner(new Emit.Partitioner(shards::rawPartitions)).withName("rollups-out"));
@@ -46,8 +48,7 @@ public final class RollupTopology {
       org.apache.kafka.common.serialization.Serde<K> keys, org.apache.kafka.common.serialization.Serde<V> values,
       RollupSettings settings) {
     StoreBuilder<KeyValueStore<K, V>> builder = Stores.keyValueStoreBuilder(
-        settings.persistentStore() ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name), keys,
-        values);
+        settings.persistentStore() ? Stores.persistentKeyValueStore(name) : new HashStoreSupplier(name), keys, values);
     return settings.storeCacheBytes() > 0 ? builder.withCachingEnabled() : builder.withCachingDisabled();
   }
 

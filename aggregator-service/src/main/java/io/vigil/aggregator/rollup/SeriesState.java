@@ -86,6 +86,12 @@ final class SeriesState {
   long lastSeenMs;
   /** Written since the last store write (not stored). */
   boolean dirty;
+  /** Who the series is (stored apart, in the info store). */
+  SeriesInfo info;
+  /** The longer windows changed since they were last stored (not stored). */
+  boolean longerDirty;
+  /** The close time queued for it, {@link Long#MIN_VALUE} for none (not stored). */
+  long timerMs = Long.MIN_VALUE;
   final List<Minute> minutes = new ArrayList<>(2);
   final List<Open> longer = new ArrayList<>(4);
 
@@ -112,6 +118,23 @@ final class SeriesState {
     return m;
   }
 
+  /**
+   * Adds a point to its open minute ({@code m}); with {@code fold} false (the measured alternative,
+   * {@code vigil.aggregator.fold-from-minutes=false}) also to the open window of every longer period,
+   * which then take nothing from the minutes when those close.
+   */
+  void add(Minute m, long timestampMs, double value, boolean fold) {
+    m.stats.add(timestampMs, value);
+    if (!fold) {
+      for (int period : periods) {
+        if (period != 60) {
+          open(period, windowStart(timestampMs, period * 1000L)).stats.add(timestampMs, value);
+          longerDirty = true;
+        }
+      }
+    }
+  }
+
   boolean isEmpty() {
     return minutes.isEmpty() && longer.isEmpty();
   }
@@ -134,6 +157,10 @@ final class SeriesState {
    * asks for 60 s), then the longer windows, shortest period first.
    */
   void close(long progressMs, Closed out) {
+    close(progressMs, out, true);
+  }
+
+  void close(long progressMs, Closed out, boolean fold) {
     minutes.sort((a, b) -> Long.compare(a.start, b.start));
     for (var it = minutes.iterator(); it.hasNext();) {
       Minute m = it.next();
@@ -144,9 +171,10 @@ final class SeriesState {
       for (int period : periods) {
         if (period == 60) {
           out.window(60, m.start, m.stats);
-        } else {
+        } else if (fold) {
           long start = windowStart(m.start, period * 1000L);
           open(period, start).stats.merge(m.stats);
+          longerDirty = true;
         }
       }
     }
@@ -156,6 +184,7 @@ final class SeriesState {
       Open o = it.next();
       if (o.end() + graceMs <= progressMs) {
         it.remove();
+        longerDirty = true;
         out.window(o.periodSeconds, o.start, o.stats);
       }
     }
@@ -174,13 +203,16 @@ final class SeriesState {
 
   // ------------------------------------------------------------------ the stored form
 
-  /** Writes this state into {@code buf} (grown as needed) and returns the bytes. */
+  /**
+   * The part that changes with every point (config, open minutes), stored apart from the longer
+   * windows ({@link #encodeLonger}), which change only when a minute closes: a point's write stays a
+   * third of the size.
+   */
   byte[] encode() {
-    int size = 1 + 2 + shard.length() * 3 + 8 + 1 + periods.length * 4 + 8 + 2 + 2;
+    int size = 1 + 2 + shard.length() * 3 + 8 + 1 + periods.length * 4 + 8 + 2;
     for (Minute m : minutes) {
       size += 8 + 56 + 2 + m.n * 2;
     }
-    size += longer.size() * (4 + 8 + 56);
     ByteBuffer b = ByteBuffer.allocate(size);
     b.put(VERSION);
     byte[] s = shard.getBytes(StandardCharsets.UTF_8);
@@ -200,22 +232,29 @@ final class SeriesState {
         b.putChar(m.offsets[i]);
       }
     }
+    return b.position() == size ? b.array() : Arrays.copyOf(b.array(), b.position());
+  }
+
+  /** The open windows of the longer periods; null when there are none. */
+  byte[] encodeLonger() {
+    if (longer.isEmpty()) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.allocate(1 + 2 + longer.size() * (4 + 8 + 56));
+    b.put(VERSION);
     b.putShort((short) longer.size());
     for (Open o : longer) {
       b.putInt(o.periodSeconds);
       b.putLong(o.start);
       putStats(b, o.stats);
     }
-    return Arrays.copyOf(b.array(), b.position());
+    return b.array();
   }
 
-  static SeriesState decode(long seriesId, byte[] bytes) {
+  static SeriesState decode(long seriesId, byte[] bytes, byte[] longerBytes) {
     try {
       ByteBuffer b = ByteBuffer.wrap(bytes);
-      byte version = b.get();
-      if (version != VERSION) {
-        throw new IllegalStateException("series state version " + version + " (this build reads " + VERSION + ")");
-      }
+      checkVersion(seriesId, b.get());
       byte[] s = new byte[b.getShort()];
       b.get(s);
       long grace = b.getLong();
@@ -236,15 +275,26 @@ final class SeriesState {
         }
         state.minutes.add(m);
       }
-      int longer = b.getShort();
-      for (int i = 0; i < longer; i++) {
-        Open o = new Open(b.getInt(), b.getLong());
-        getStats(b, o.stats);
-        state.longer.add(o);
+      if (longerBytes != null) {
+        ByteBuffer l = ByteBuffer.wrap(longerBytes);
+        checkVersion(seriesId, l.get());
+        int longer = l.getShort();
+        for (int i = 0; i < longer; i++) {
+          Open o = new Open(l.getInt(), l.getLong());
+          getStats(l, o.stats);
+          state.longer.add(o);
+        }
       }
       return state;
     } catch (BufferUnderflowException e) {
       throw new IllegalStateException("series state of " + seriesId + " is truncated", e);
+    }
+  }
+
+  private static void checkVersion(long seriesId, byte version) {
+    if (version != VERSION) {
+      throw new IllegalStateException("series state version " + version + " of " + seriesId + " (this build reads "
+          + VERSION + ")");
     }
   }
 

@@ -20,15 +20,28 @@ public final class Checks {
 
   private Checks() {}
 
+  /*
+   * The last shard name and period set found valid, by identity: a decoded batch hands the same
+   * instances to each of its points, so each is checked once a batch rather than once a point. Only
+   * an instance that passed is kept, and both are immutable (strings; Set.copyOf), so a racing
+   * reader sees either a valid instance or another one and checks it.
+   */
+  private static volatile String lastShard;
+  private static volatile java.util.Set<Integer> lastPeriods;
+
   /** A message's shard: absent or blank means {@link #DEFAULT_SHARD}; otherwise it must be a valid name. */
   public static String shard(String type, String field, String value) {
     if (value == null || value.isBlank()) {
       return DEFAULT_SHARD;
     }
+    if (value == lastShard) {
+      return value; // the same instance as the last valid one: every point of a decoded batch shares it
+    }
     if (!SHARD.matcher(value).matches()) {
       throw new InvalidRecordException(type, field,
           "not a shard name (lower-case letters, digits and '-', at most 63, no '.')");
     }
+    lastShard = value;
     return value;
   }
 
@@ -91,12 +104,17 @@ public final class Checks {
     if (values == null) {
       return java.util.Set.of();
     }
+    if (values == lastPeriods) {
+      return values;
+    }
     for (Integer p : values) {
       if (p == null || p <= 0 || p % 60 != 0 || 86_400 % p != 0) {
         throw new InvalidRecordException(type, field, "periods are whole minutes that divide a day (60 ... 86400 s): " + p);
       }
     }
-    return java.util.Set.copyOf(values);
+    java.util.Set<Integer> copy = java.util.Set.copyOf(values);
+    lastPeriods = copy;
+    return copy;
   }
 
   /** A short machine-readable word such as {@code policy_deleted}: lower-case letters, digits and '_'. */

@@ -2,6 +2,10 @@ package io.vigil.gateway.config;
 
 import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
+import io.vigil.common.kafka.StartAt;
+import io.vigil.gateway.ingest.IngestStats;
+import java.time.Duration;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.model.ControlChange;
@@ -25,6 +29,21 @@ class KafkaWiring {
       publisher.declare(Topics.METRICS_RAW);
       publisher.declare(Topics.EVENTS_RAW);
     };
+  }
+
+  /**
+   * Late points, for the products' status: the aggregator puts a point past its grace on {@code
+   * metrics.late}; counted here per namespace and minute (one group: each counted once), so {@code
+   * /v1/ingest/status} tells a product its points arrived too late to be rolled up.
+   */
+  @Bean
+  ConcurrentMessageListenerContainer<String, byte[]> latePointsConsumer(ConsumerKit kit, IngestStats stats) {
+    return kit.consume(Topics.METRICS_LATE, "late-points", StartAt.lookBack(Duration.ofHours(1)))
+        .batches(batch -> {
+          for (var record : batch) {
+            stats.late(record.value().namespace(), 1);
+          }
+        });
   }
 
   /**

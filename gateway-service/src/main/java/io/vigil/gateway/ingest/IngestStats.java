@@ -58,6 +58,11 @@ public class IngestStats implements AutoCloseable {
     add(namespace, "accepted", n);
   }
 
+  /** Points the aggregator found later than their namespace's grace (read from {@code metrics.late}). */
+  public void late(String namespace, int n) {
+    add(namespace, "late", n);
+  }
+
   public void rejected(String namespace, String reason) {
     add(namespace, "rejected:" + reason, 1);
   }

@@ -13,7 +13,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /v1/ingest/status?namespace=}: for a product's own namespace, what happened to its
- * points over the last hour (accepted, rejected by reason) and how much of its series cap is used,
+ * points over the last hour (accepted, rejected by reason, accepted but later than the namespace's
+ * grace when the aggregator got them, so in no rollup) and how much of its series cap is used,
  * so a product can tell why its data is missing without asking an SRE. Signed like the other
  * ingestion routes.
  */
@@ -33,7 +34,8 @@ public class StatusController {
 
   public record SeriesUse(long count, int cap) {}
 
-  public record Status(String namespace, int windowMinutes, long accepted, Map<String, Long> rejected,
+  /** {@code late}: accepted, then found past the grace by the aggregator (kept on {@code metrics.late}, in no rollup). */
+  public record Status(String namespace, int windowMinutes, long accepted, Map<String, Long> rejected, long late,
       SeriesUse series) {}
 
   @GetMapping("/v1/ingest/status")
@@ -50,7 +52,7 @@ public class StatusController {
         rejected.put(field.substring("rejected:".length()), n);
       }
     });
-    return new Status(namespace, 60, hour.getOrDefault("accepted", 0L), rejected,
+    return new Status(namespace, 60, hour.getOrDefault("accepted", 0L), rejected, hour.getOrDefault("late", 0L),
         new SeriesUse(series.count(namespace), ns.maxSeries()));
   }
 }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The rollup benchmark: a pre-filled metrics.raw (200,000 series shaped like cloud metrics, a point
+# every 10 s, a backlog accepted as it happened) read by the aggregator with exactly-once on, through
+# all five periods, in several configurations one after the other on the same input: points/s from
+# its first commit to its last, the series it holds, its RSS and the changelog it wrote.
+#
+#   bin/vigil infra                  # Kafka must run; stop the aggregator of bin/vigil up if it runs
+#   bench/scripts/rollup-bench.sh
+#
+# SERIES (200000), STEPS (30: 6 million points), HEAP (1g) and VARIANTS (all) adjust it.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SERIES="${SERIES:-200000}"
+STEPS="${STEPS:-30}"
+HEAP="${HEAP:-1g}"
+WORK=$(mktemp -d /tmp/vigil-rollup-bench.XXXX)
+JAR="$ROOT/bench/target/benchmarks.jar"
+AGG="$ROOT/aggregator-service/target/aggregator-service-0.1.0-SNAPSHOT.jar"
+PREFIX="bench$(date +%s)."
+log() { printf '[bench] %s\n' "$*" >&2; }
+[ -f "$JAR" ] && [ -f "$AGG" ] || (cd "$ROOT" && ./mvnw -B -q -pl bench,aggregator-service -am package -DskipTests)
+
+cd "$WORK"
+java -cp "$JAR" io.vigil.bench.RollupLoad fill "$PREFIX" "$SERIES" "$STEPS"
+
+# name: extra arguments for the aggregator
+declare -A VARIANT=(
+  [1-default]="--vigil.aggregator.store=memory --vigil.aggregator.store-cache-bytes=0 --spring.kafka.streams.properties.commit.interval.ms=1000"
+  [2-raw-periods]="--vigil.aggregator.fold-from-minutes=false"
+  [3-commit-100ms]="--spring.kafka.streams.properties.commit.interval.ms=100"
+  [4-cache-32mb]="--vigil.aggregator.store-cache-bytes=33554432"
+  [7-two-threads]="--spring.kafka.streams.properties.num.stream.threads=2"
+  [6-uncompressed]="--spring.kafka.streams.properties.producer.compression.type=none"
+  [5-rocksdb]="--vigil.aggregator.store=rocksdb"
+)
+for name in $(printf '%s\n' "${!VARIANT[@]}" | sort); do
+  case " ${VARIANTS:-all} " in *" all "*|*" $name "*) ;; *) continue ;; esac
+  log "$name: ${VARIANT[$name]}"
+  java -Xmx"$HEAP" -jar "$AGG" --server.port=18082 --vigil.kafka.topic-prefix="$PREFIX" \
+    --vigil.kafka.group-suffix="-$name" --spring.kafka.streams.state-dir="$WORK/state-$name" \
+    ${VARIANT[$name]} > "$WORK/$name.log" 2>&1 &
+  pid=$!
+  java -cp "$JAR" io.vigil.bench.RollupLoad wait "$PREFIX" "${PREFIX}aggregator.rollups-$name" | tee "$WORK/$name.result"
+  series=$(curl -s http://127.0.0.1:18082/actuator/prometheus | awk '/^vigil_rollup_series/ {print $2}' || true)
+  rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status || true)
+  state=$( (du -sh "$WORK/state-$name" 2>/dev/null || echo "0 -") | cut -f1)
+  kill $pid; wait $pid 2>/dev/null || true
+  printf '%-16s series held %s, peak RSS %s, local state dir %s\n' "$name" "$series" "$rss" "$state"
+  java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}aggregator.rollups-$name" | sed 's/^/    /'
+done
+java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}metrics." | sed 's/^/    /'
+log "logs in $WORK; topics under ${PREFIX} stay until removed"

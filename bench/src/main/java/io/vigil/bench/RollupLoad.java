@@ -1,0 +1,197 @@
+package io.vigil.bench;
+
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.model.MetricPoint;
+import io.vigil.common.points.PointBatch;
+import io.vigil.common.points.PointBatchCodec;
+import io.vigil.common.points.SeriesPartitioner;
+import io.vigil.common.series.SeriesId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The aggregator's load: a pre-filled {@code metrics.raw} and a stopwatch on the rollup application's
+ * committed offsets.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad fill &lt;prefix&gt; &lt;series&gt; &lt;steps&gt;
+ * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad wait &lt;prefix&gt; &lt;group&gt;
+ * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad sizes &lt;topic prefix to sum&gt;
+ * </pre>
+ *
+ * {@code fill}: {@code series} series shaped like cloud metrics (20 metrics over instances and 100
+ * tenants), each with one point every 10 s for {@code steps} steps, as the gateway writes them: one
+ * {@link PointBatch} of at most 500 points per (step, partition), placed by {@link SeriesPartitioner},
+ * accepted when they happened, starting {@code steps} × 10 s + 1 h ago (a backlog: windows close as
+ * it is read, not by the clock). Writes {@code <prefix>metrics.raw.fill} beside the topic's offsets.
+ *
+ * <p>{@code wait}: samples the group's committed offsets every 250 ms until they reach the end of the
+ * topic, then prints points/s between the first and the last commit (start-up and the first rebalance
+ * are not counted).
+ */
+public final class RollupLoad {
+
+  static final int PER_RECORD = 500;
+
+  public static void main(String[] args) throws Exception {
+    String bootstrap = System.getenv().getOrDefault("VIGIL_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      switch (args[0]) {
+        case "fill" -> fill(admin, bootstrap, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        case "wait" -> await(admin, args[1], args[2]);
+        case "sizes" -> sizes(admin, args[1]);
+        default -> throw new IllegalArgumentException("fill | wait | sizes");
+      }
+    }
+  }
+
+  static void fill(Admin admin, String bootstrap, String prefix, int series, int steps) throws Exception {
+    String topic = prefix + Topics.METRICS_RAW.base();
+    admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    Set<Integer> periods = Set.of(60, 300, 900, 3600, 86400);
+    long start = (System.currentTimeMillis() - steps * 10_000L - 3_600_000L) / 86_400_000L * 86_400_000L;
+    long[] ids = new long[series];
+    List<Map<String, String>> dims = new ArrayList<>(series);
+    String[] metrics = new String[series];
+    for (int s = 0; s < series; s++) {
+      int instance = s / 20;
+      metrics[s] = "cpu_metric_" + s % 20;
+      Map<String, String> d = new TreeMap<>(Map.of("appid", Integer.toString(1_250_000_000 + instance % 100),
+          "instance", "ins-" + Integer.toHexString(0x100000 + instance), "region", "ap-guangzhou"));
+      dims.add(d);
+      ids[s] = SeriesId.of("benchload/cloud", "local", metrics[s], d);
+    }
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
+    config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L << 20);
+    config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20);
+    long points = 0;
+    long records = 0;
+    long began = System.nanoTime();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+        new ByteArraySerializer())) {
+      for (int step = 0; step < steps; step++) {
+        long ts = start + step * 10_000L;
+        List<List<MetricPoint>> byPartition = new ArrayList<>();
+        for (int p = 0; p < 12; p++) {
+          byPartition.add(new ArrayList<>());
+        }
+        for (int s = 0; s < series; s++) {
+          MetricPoint point = new MetricPoint(MetricPoint.SCHEMA_VERSION, ids[s], "benchload/cloud", "local",
+              metrics[s], dims.get(s), ts + s % 1000, (s * 31L + step) % 1000 / 10.0, null, "default", ts, periods,
+              30_000, dims.get(s).get("appid"));
+          int partition = SeriesPartitioner.partition(ids[s], 12);
+          List<MetricPoint> pending = byPartition.get(partition);
+          pending.add(point);
+          if (pending.size() == PER_RECORD) {
+            records += send(producer, topic, partition, ts + 1_000, periods, pending);
+            points += pending.size();
+            pending.clear();
+          }
+        }
+        for (int p = 0; p < 12; p++) {
+          if (!byPartition.get(p).isEmpty()) {
+            records += send(producer, topic, p, ts + 1_000, periods, byPartition.get(p));
+            points += byPartition.get(p).size();
+          }
+        }
+      }
+      producer.flush();
+    }
+    double secs = (System.nanoTime() - began) / 1e9;
+    Files.writeString(Path.of(topic + ".fill"), points + " " + records + "\n");
+    System.out.printf("filled %s: %d points in %d records (%d series x %d steps) in %.1f s%n", topic, points, records,
+        series, steps, secs);
+  }
+
+  static int send(KafkaProducer<String, byte[]> producer, String topic, int partition, long receivedAt,
+      Set<Integer> periods, List<MetricPoint> points) {
+    PointBatch batch = new PointBatch(receivedAt, "benchload/cloud", "local", "default", periods, 30_000, points);
+    producer.send(new ProducerRecord<>(topic, partition, null, PointBatchCodec.encode(batch)));
+    return 1;
+  }
+
+  static void await(Admin admin, String prefix, String group) throws Exception {
+    String topic = prefix + Topics.METRICS_RAW.base();
+    String[] fill = Files.readString(Path.of(topic + ".fill")).trim().split(" ");
+    long points = Long.parseLong(fill[0]);
+    long records = Long.parseLong(fill[1]);
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < 12; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+    long end = ends.values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+    long firstAt = 0;
+    long firstDone = 0;
+    long lastDone = 0;
+    long lastAt = 0;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      long done = 0;
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get().entrySet()) {
+        if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+          done += e.getValue().offset();
+        }
+      }
+      long now = System.nanoTime();
+      if (done > 0 && firstAt == 0) {
+        firstAt = now;
+        firstDone = done;
+      }
+      if (done > lastDone) {
+        lastDone = done;
+        lastAt = now;
+      }
+      if (done >= end) {
+        break;
+      }
+      Thread.sleep(250);
+    }
+    double secs = (lastAt - firstAt) / 1e9;
+    double perRecord = (double) points / records;
+    System.out.printf("%s: %d of %d records committed; %.0f points/s over %.1f s (first commit to last)%n", group,
+        lastDone, end, (lastDone - firstDone) * perRecord / secs, secs);
+  }
+
+  /** Bytes on the broker of every topic whose name starts with {@code prefix} (changelogs, rollups). */
+  static void sizes(Admin admin, String prefix) throws Exception {
+    Map<String, Long> bytes = new TreeMap<>();
+    var nodes = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+    for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(nodes).allDescriptions().get().values()) {
+      for (LogDirDescription dir : dirs.values()) {
+        for (Map.Entry<TopicPartition, ReplicaInfo> r : dir.replicaInfos().entrySet()) {
+          if (r.getKey().topic().startsWith(prefix)) {
+            bytes.merge(r.getKey().topic(), r.getValue().size(), Long::sum);
+          }
+        }
+      }
+    }
+    bytes.forEach((t, b) -> System.out.printf("%-90s %10.1f MB%n", t, b / 1e6));
+  }
+}

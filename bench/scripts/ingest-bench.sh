@@ -130,4 +130,5 @@ log "the gateway accepted $(echo "$accepted_after - $accepted_before" | bc) JSON
 java -cp "$JAR" io.vigil.bench.RawPoints count "$WORK/offsets-json"
 PATTERN=vm-%05d.jsonl BODY_DIR="$WORK/json" run victoriametrics-json "http://127.0.0.1:18428/api/v1/import" "" "$VM" \
   "" "$ROOT/bench/scripts/json-batches.lua" 500
-log "producer: acks=all, idempotence on, lz4, linger 5 ms (VigilKafkaAutoConfiguration); details in $WORK"
+log "the gateway's $(grep -o 'producer effective: [^"]*' "$VIGIL_HOME/logs/gateway.log" | tail -1)"
+log "details in $WORK"

@@ -91,7 +91,27 @@ public class VigilKafkaAutoConfiguration {
     config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2000);
     DefaultKafkaProducerFactory<String, byte[]> factory = new DefaultKafkaProducerFactory<>(config);
     customizers.orderedStream().forEach(c -> c.customize(factory));
+    logEffective(config);
     return factory;
+  }
+
+  /**
+   * One line with the producer's effective delivery settings (ours, and the client's defaults for the
+   * rest, as the client resolves them), so what a benchmark or an incident ran with is on record.
+   */
+  private static void logEffective(Map<String, Object> config) {
+    try {
+      ProducerConfig effective = new ProducerConfig(config);
+      org.slf4j.LoggerFactory.getLogger(VigilKafkaAutoConfiguration.class).info(
+          "producer effective: acks={} enable.idempotence={} max.in.flight={} compression.type={} linger.ms={}"
+              + " batch.size={} delivery.timeout.ms={}", effective.getString(ProducerConfig.ACKS_CONFIG),
+          effective.getBoolean(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG),
+          effective.getInt(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION),
+          effective.getString(ProducerConfig.COMPRESSION_TYPE_CONFIG), effective.getLong(ProducerConfig.LINGER_MS_CONFIG),
+          effective.getInt(ProducerConfig.BATCH_SIZE_CONFIG), effective.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
+    } catch (RuntimeException e) {
+      // a configuration the client refuses fails when the producer is made, with the client's own message
+    }
   }
 
   @Bean

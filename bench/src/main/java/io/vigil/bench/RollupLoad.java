@@ -38,7 +38,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad fill &lt;prefix&gt; &lt;series&gt; &lt;steps&gt;
  * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad wait &lt;prefix&gt; &lt;group&gt;
  * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad sizes &lt;topic prefix to sum&gt;
+ * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad live &lt;prefix&gt; &lt;series&gt; &lt;seconds&gt; &lt;grace ms&gt;
  * </pre>
+ *
+ * <p>{@code live}: points stamped now, as the gateway would hand them over, each series every 10 s
+ * spread evenly over the 10 s (in 100 steps), for {@code seconds}; meanwhile a read-committed reader
+ * of the shard topic measures, per rollup, its emission time and its arrival at the reader less its
+ * window's end, and prints the percentiles per period once the run is over.
  *
  * {@code fill}: {@code series} series shaped like cloud metrics (20 metrics over instances and 100
  * tenants), each with one point every 10 s for {@code steps} steps, as the gateway writes them: one
@@ -61,7 +67,9 @@ public final class RollupLoad {
         case "fill" -> fill(admin, bootstrap, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         case "wait" -> await(admin, args[1], args[2]);
         case "sizes" -> sizes(admin, args[1]);
-        default -> throw new IllegalArgumentException("fill | wait | sizes");
+        case "live" -> live(bootstrap, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+            Long.parseLong(args[4]));
+        default -> throw new IllegalArgumentException("fill | wait | sizes | live");
       }
     }
   }
@@ -126,6 +134,107 @@ public final class RollupLoad {
     Files.writeString(Path.of(topic + ".fill"), points + " " + records + "\n");
     System.out.printf("filled %s: %d points in %d records (%d series x %d steps) in %.1f s%n", topic, points, records,
         series, steps, secs);
+  }
+
+  static void live(String bootstrap, String prefix, int series, int seconds, long grace) throws Exception {
+    String raw = prefix + Topics.METRICS_RAW.base();
+    String rollups = prefix + Topics.rollup("default").base();
+    Set<Integer> periods = Set.of(60, 300);
+    long[] ids = new long[series];
+    List<Map<String, String>> dims = new ArrayList<>(series);
+    String[] metrics = new String[series];
+    for (int s = 0; s < series; s++) {
+      int instance = s / 20;
+      metrics[s] = "cpu_metric_" + s % 20;
+      Map<String, String> d = new TreeMap<>(Map.of("appid", Integer.toString(1_250_000_000 + instance % 100),
+          "instance", "ins-" + Integer.toHexString(0x100000 + instance)));
+      dims.add(d);
+      ids[s] = SeriesId.of("benchlive/cloud", "local", metrics[s], d);
+    }
+    Map<Integer, List<Long>> emitDelay = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<Integer, List<Long>> seenDelay = new java.util.concurrent.ConcurrentHashMap<>();
+    long started = System.currentTimeMillis();
+    long end = started + seconds * 1000L;
+    Thread reader = new Thread(() -> {
+      Map<String, Object> c = new HashMap<>();
+      c.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      c.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      io.vigil.common.kafka.MessageCodec codec = new io.vigil.common.kafka.MessageCodec();
+      try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(c,
+          new org.apache.kafka.common.serialization.StringDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        List<TopicPartition> parts = new ArrayList<>();
+        consumer.partitionsFor(rollups).forEach(i -> parts.add(new TopicPartition(rollups, i.partition())));
+        consumer.assign(parts);
+        consumer.seekToEnd(parts);
+        while (System.currentTimeMillis() < end + 90_000) {
+          for (var r : consumer.poll(java.time.Duration.ofMillis(100))) {
+            if (Topics.isProgressMarker(r.headers())) {
+              continue;
+            }
+            long now = System.currentTimeMillis();
+            io.vigil.common.model.Rollup rollup = codec.decode(r.value(), io.vigil.common.model.Rollup.class);
+            // only windows that opened after the run began: whole windows of live points
+            if (!rollup.namespace().equals("benchlive/cloud") || rollup.windowStartMs() < started) {
+              continue;
+            }
+            emitDelay.computeIfAbsent(rollup.periodSeconds(), k -> new ArrayList<>())
+                .add(rollup.emittedAtMs() - rollup.windowEndMs());
+            seenDelay.computeIfAbsent(rollup.periodSeconds(), k -> new ArrayList<>()).add(now - rollup.windowEndMs());
+          }
+        }
+      }
+    });
+    reader.start();
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    long points = 0;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+        new ByteArraySerializer())) {
+      int slice = (series + 99) / 100;
+      for (long tick = 0; System.currentTimeMillis() < end; tick++) {
+        long due = started + tick * 100;
+        long wait = due - System.currentTimeMillis();
+        if (wait > 0) {
+          Thread.sleep(wait);
+        }
+        long now = System.currentTimeMillis();
+        int from = (int) (tick % 100) * slice;
+        List<List<MetricPoint>> byPartition = new ArrayList<>();
+        for (int p = 0; p < 12; p++) {
+          byPartition.add(new ArrayList<>());
+        }
+        for (int s = from; s < Math.min(series, from + slice); s++) {
+          byPartition.get(SeriesPartitioner.partition(ids[s], 12)).add(new MetricPoint(MetricPoint.SCHEMA_VERSION,
+              ids[s], "benchlive/cloud", "local", metrics[s], dims.get(s), now, s % 100, null, "default", now, periods,
+              grace, dims.get(s).get("appid")));
+        }
+        for (int p = 0; p < 12; p++) {
+          if (!byPartition.get(p).isEmpty()) {
+            producer.send(new ProducerRecord<>(raw, p, null, PointBatchCodec.encode(new PointBatch(now,
+                "benchlive/cloud", "local", "default", periods, grace, byPartition.get(p)))));
+            points += byPartition.get(p).size();
+          }
+        }
+      }
+    }
+    reader.join();
+    System.out.printf("live: %d points in %d s (%d points/s), %d series, grace %d ms%n", points, seconds,
+        points / seconds, series, grace);
+    for (int period : new TreeMap<>(emitDelay).keySet()) {
+      System.out.printf("period %4d s: %7d rollups; emitted after window end p50 %5d ms p99 %5d ms max %5d ms;"
+          + " seen by a read-committed reader p50 %5d ms p99 %5d ms max %5d ms%n", period, emitDelay.get(period).size(),
+          pct(emitDelay.get(period), 50), pct(emitDelay.get(period), 99), pct(emitDelay.get(period), 100),
+          pct(seenDelay.get(period), 50), pct(seenDelay.get(period), 99), pct(seenDelay.get(period), 100));
+    }
+  }
+
+  static long pct(List<Long> values, int p) {
+    List<Long> sorted = new ArrayList<>(values);
+    java.util.Collections.sort(sorted);
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
   }
 
   static int send(KafkaProducer<String, byte[]> producer, String topic, int partition, long receivedAt,

@@ -457,13 +457,11 @@ public class ConsumerKit implements DisposableBean {
         if (w.progress != null && Topics.isProgressMarker(rec.headers())) {
           // the marker vouches for the records before it: they are handled first
           handleRun(w, handler, run, decoded);
-          run.clear();
-          decoded.clear();
           try {
             progress(topic, rec, meters, w.progress);
           } catch (InvalidRecordException invalid) {
             meters.failed();
-            deadLetters.accept(rec, invalid);
+            deadLetter(deadLetters, rec, invalid);
           } catch (Exception e) {
             throw batchFailure("progress handler failed", e, rec);
           }
@@ -478,13 +476,7 @@ public class ConsumerKit implements DisposableBean {
           meters.consumed(rec.timestamp(), clock.millis());
           meters.failed();
           handleRun(w, handler, run, decoded);
-          run.clear();
-          decoded.clear();
-          try {
-            deadLetters.accept(rec, invalid);
-          } catch (RuntimeException sendFailed) {
-            throw batchFailure("dead-letter send failed", sendFailed, rec);
-          }
+          deadLetter(deadLetters, rec, invalid);
         }
       }
       handleRun(w, handler, run, decoded);
@@ -493,6 +485,17 @@ public class ConsumerKit implements DisposableBean {
     return w.container(cp);
   }
 
+  /** A record of a batch that cannot be processed goes to its dead-letter topic; if that fails, the batch fails. */
+  private void deadLetter(ConsumerRecordRecoverer deadLetters, ConsumerRecord<String, byte[]> rec,
+      InvalidRecordException invalid) {
+    try {
+      deadLetters.accept(rec, invalid);
+    } catch (RuntimeException sendFailed) {
+      throw batchFailure("dead-letter send failed", sendFailed, rec);
+    }
+  }
+
+  /** Hands the pending run of valid records to the handler and empties it. */
   private <V> void handleRun(Wiring<V> w, BatchHandler<V> handler, List<ConsumerRecord<String, byte[]>> run,
       List<ConsumedRecord<V>> decoded) {
     if (run.isEmpty()) {
@@ -515,6 +518,8 @@ public class ConsumerKit implements DisposableBean {
         w.routing.meters(rec.topic()).processed(each);
       }
     }
+    run.clear();
+    decoded.clear();
   }
 
   /** What one container of a spec needs: names, meters, the error handler, the rebalance listener. */

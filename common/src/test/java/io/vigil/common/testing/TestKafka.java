@@ -35,26 +35,25 @@ public final class TestKafka {
 
   /** Sends to a topic by its full name (a test with a prefix of its own). */
   public static void sendFull(String topic, String key, byte[] value) {
-    Map<String, Object> config = Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap(),
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-        ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
+    try (KafkaProducer<String, byte[]> producer = producer()) {
       producer.send(new ProducerRecord<>(topic, key, value)).get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot send to " + topic, e);
     }
   }
 
-  /** Sends {@code values} in order to one partition of the run's topic, without keys (e.g. point batches). */
-  public static void sendTo(String base, int partition, List<byte[]> values) {
-    Map<String, Object> config = Map.of(
+  /** A producer to the shared broker, acks=all (close it). */
+  static KafkaProducer<String, byte[]> producer() {
+    return new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap(),
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-        ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
+        ProducerConfig.ACKS_CONFIG, "all"));
+  }
+
+  /** Sends {@code values} in order to one partition of the run's topic, without keys (e.g. point batches). */
+  public static void sendTo(String base, int partition, List<byte[]> values) {
+    try (KafkaProducer<String, byte[]> producer = producer()) {
       for (byte[] value : values) {
         producer.send(new ProducerRecord<>(topic(base), partition, null, value));
       }

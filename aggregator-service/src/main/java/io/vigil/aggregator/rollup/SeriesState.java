@@ -156,10 +156,6 @@ final class SeriesState {
    * first, each folded into the longer windows it belongs to (and emitted itself when the namespace
    * asks for 60 s), then the longer windows, shortest period first.
    */
-  void close(long progressMs, Closed out) {
-    close(progressMs, out, true);
-  }
-
   void close(long progressMs, Closed out, boolean fold) {
     minutes.sort((a, b) -> Long.compare(a.start, b.start));
     for (var it = minutes.iterator(); it.hasNext();) {

@@ -19,7 +19,7 @@ class SeriesStateTest {
       m.firstAt(t);
       original.add(m, t, (t - T) / 1000.0, true);
       original.lastSeenMs = t;
-      original.close(t, (p, s, st) -> { });
+      original.close(t, (p, s, st) -> { }, true);
     }
     assertThat(original.longer).isNotEmpty();
     assertThat(original.minutes).isNotEmpty();
@@ -34,9 +34,9 @@ class SeriesStateTest {
     List<String> a = new ArrayList<>();
     List<String> b = new ArrayList<>();
     original.close(T + 7_200_000, (p, s, st) -> a.add(p + "/" + s + "/" + st.total() + "/" + st.count + "/" + st.min
-        + "/" + st.max + "/" + st.last));
+        + "/" + st.max + "/" + st.last), true);
     restored.close(T + 7_200_000, (p, s, st) -> b.add(p + "/" + s + "/" + st.total() + "/" + st.count + "/" + st.min
-        + "/" + st.max + "/" + st.last));
+        + "/" + st.max + "/" + st.last), true);
     assertThat(b).isNotEmpty().isEqualTo(a);
     assertThat(SeriesState.decode(42, original.encode(), original.encodeLonger()).isEmpty()).isTrue();
   }

@@ -74,22 +74,38 @@ public final class RollupLoad {
     }
   }
 
+  /**
+   * {@code series} series shaped like cloud metrics: 20 metrics over instances, the instances over 100
+   * tenants ({@code appid}), in region {@code local} of {@code namespace}, with {@code extra} dimensions.
+   */
+  record Fleet(long[] ids, String[] metrics, List<Map<String, String>> dims) {
+
+    static Fleet of(String namespace, int series, Map<String, String> extra) {
+      long[] ids = new long[series];
+      String[] metrics = new String[series];
+      List<Map<String, String>> dims = new ArrayList<>(series);
+      for (int s = 0; s < series; s++) {
+        int instance = s / 20;
+        metrics[s] = "cpu_metric_" + s % 20;
+        Map<String, String> d = new TreeMap<>(extra);
+        d.put("appid", Integer.toString(1_250_000_000 + instance % 100));
+        d.put("instance", "ins-" + Integer.toHexString(0x100000 + instance));
+        dims.add(d);
+        ids[s] = SeriesId.of(namespace, "local", metrics[s], d);
+      }
+      return new Fleet(ids, metrics, dims);
+    }
+  }
+
   static void fill(Admin admin, String bootstrap, String prefix, int series, int steps) throws Exception {
     String topic = prefix + Topics.METRICS_RAW.base();
     admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
     Set<Integer> periods = Set.of(60, 300, 900, 3600, 86400);
     long start = (System.currentTimeMillis() - steps * 10_000L - 3_600_000L) / 86_400_000L * 86_400_000L;
-    long[] ids = new long[series];
-    List<Map<String, String>> dims = new ArrayList<>(series);
-    String[] metrics = new String[series];
-    for (int s = 0; s < series; s++) {
-      int instance = s / 20;
-      metrics[s] = "cpu_metric_" + s % 20;
-      Map<String, String> d = new TreeMap<>(Map.of("appid", Integer.toString(1_250_000_000 + instance % 100),
-          "instance", "ins-" + Integer.toHexString(0x100000 + instance), "region", "ap-guangzhou"));
-      dims.add(d);
-      ids[s] = SeriesId.of("benchload/cloud", "local", metrics[s], d);
-    }
+    Fleet fleet = Fleet.of("benchload/cloud", series, Map.of("region", "ap-guangzhou"));
+    long[] ids = fleet.ids();
+    List<Map<String, String>> dims = fleet.dims();
+    String[] metrics = fleet.metrics();
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -140,17 +156,10 @@ public final class RollupLoad {
     String raw = prefix + Topics.METRICS_RAW.base();
     String rollups = prefix + Topics.rollup("default").base();
     Set<Integer> periods = Set.of(60, 300);
-    long[] ids = new long[series];
-    List<Map<String, String>> dims = new ArrayList<>(series);
-    String[] metrics = new String[series];
-    for (int s = 0; s < series; s++) {
-      int instance = s / 20;
-      metrics[s] = "cpu_metric_" + s % 20;
-      Map<String, String> d = new TreeMap<>(Map.of("appid", Integer.toString(1_250_000_000 + instance % 100),
-          "instance", "ins-" + Integer.toHexString(0x100000 + instance)));
-      dims.add(d);
-      ids[s] = SeriesId.of("benchlive/cloud", "local", metrics[s], d);
-    }
+    Fleet fleet = Fleet.of("benchlive/cloud", series, Map.of());
+    long[] ids = fleet.ids();
+    List<Map<String, String>> dims = fleet.dims();
+    String[] metrics = fleet.metrics();
     Map<Integer, List<Long>> emitDelay = new java.util.concurrent.ConcurrentHashMap<>();
     Map<Integer, List<Long>> seenDelay = new java.util.concurrent.ConcurrentHashMap<>();
     long started = System.currentTimeMillis();

@@ -76,13 +76,16 @@ VM=$!
 trap 'kill $PROM $VM 2>/dev/null || true' EXIT
 sleep 5
 
-run() { # name url auth pid [second pid whose CPU counts too: the gateway's Kafka] [wrk script] [points a request]
+RW_HEADERS="Content-Type: application/x-protobuf|Content-Encoding: snappy|X-Prometheus-Remote-Write-Version: 0.1.0"
+JSON_HEADERS="Content-Type: application/json"
+run() { # name url auth pid [second pid whose CPU counts too: the gateway's Kafka] [points a request]
   log "$1: wrk -t2 -c8 -d$DURATION"
-  local script="${6:-$ROOT/bench/scripts/remote-write.lua}" per="${7:-2000}"
+  local per="${6:-2000}"
   local before after kbefore=0 kafter=0
   before=$(ps -o cputimes= -p "$4" | tr -d ' ')
   [ -n "${5:-}" ] && kbefore=$(ps -o cputimes= -p "$5" | tr -d ' ')
-  SIGNED="${SIGNED:-}" PATTERN="${PATTERN:-}" BODIES="${BODY_DIR:-$WORK/bodies}" AUTH="$3" wrk -t2 -c8 -d"$DURATION" --latency -s "$script" "$2" \
+  SIGNED="${SIGNED:-}" PATTERN="${PATTERN:-}" HEADERS="${HEADERS:-$RW_HEADERS}" BODIES="${BODY_DIR:-$WORK/bodies}" \
+    AUTH="$3" wrk -t2 -c8 -d"$DURATION" --latency -s "$ROOT/bench/scripts/replay.lua" "$2" \
     > "$WORK/$1.wrk" 2>&1
   after=$(ps -o cputimes= -p "$4" | tr -d ' ')
   [ -n "${5:-}" ] && kafter=$(ps -o cputimes= -p "$5" | tr -d ' ')
@@ -97,8 +100,9 @@ run() { # name url auth pid [second pid whose CPU counts too: the gateway's Kafk
 
 GW_PID=$(cat "$VIGIL_HOME/run/gateway.pid")
 log "warming the gateway's JIT up for 20 s (not measured)"
-BODIES="$WORK/bodies" AUTH="Basic $(printf '%s:%s' "$KEY_ID" "$SECRET" | base64 -w0)" wrk -t2 -c8 -d20s \
-  -s "$ROOT/bench/scripts/remote-write.lua" "http://127.0.0.1:8081/api/v1/write?namespace=benchload/cloud" >/dev/null 2>&1
+BODIES="$WORK/bodies" HEADERS="$RW_HEADERS" AUTH="Basic $(printf '%s:%s' "$KEY_ID" "$SECRET" | base64 -w0)" \
+  wrk -t2 -c8 -d20s -s "$ROOT/bench/scripts/replay.lua" "http://127.0.0.1:8081/api/v1/write?namespace=benchload/cloud" \
+  >/dev/null 2>&1
 java -cp "$JAR" io.vigil.bench.RawPoints mark "$WORK/offsets"
 accepted_before=$(curl -s http://127.0.0.1:8081/actuator/prometheus | awk -F' ' '/^vigil_points_accepted_total\{.*benchload/ {s+=$2} END {print s+0}')
 run gateway "http://127.0.0.1:8081/api/v1/write?namespace=benchload/cloud" \
@@ -117,18 +121,18 @@ log "signing $JSON_REQUESTS + 12000 JSON requests (one nonce each; they must be 
 java -cp "$JAR" io.vigil.bench.SignedJsonBodies "$WORK/json-warm" 400 12000 benchload/cloud "$KEY_ID" "$SECRET"
 java -cp "$JAR" io.vigil.bench.SignedJsonBodies "$WORK/json" 800 "$JSON_REQUESTS" benchload/cloud "$KEY_ID" "$SECRET"
 log "warming the gateway's JSON path up for 15 s (not measured)"
-BODIES="$WORK/json-warm" SIGNED="$WORK/json-warm/requests.tsv" wrk -t2 -c8 -d15s \
-  -s "$ROOT/bench/scripts/json-batches.lua" "http://127.0.0.1:8081/v1/metrics" >/dev/null 2>&1
+BODIES="$WORK/json-warm" PATTERN=body-%05d.json HEADERS="$JSON_HEADERS" SIGNED="$WORK/json-warm/requests.tsv" \
+  wrk -t2 -c8 -d15s -s "$ROOT/bench/scripts/replay.lua" "http://127.0.0.1:8081/v1/metrics" >/dev/null 2>&1
 java -cp "$JAR" io.vigil.bench.RawPoints mark "$WORK/offsets-json"
 accepted_before=$(curl -s http://127.0.0.1:8081/actuator/prometheus | awk -F' ' '/^vigil_points_accepted_total\{.*benchload/ {s+=$2} END {print s+0}')
-SIGNED="$WORK/json/requests.tsv" BODY_DIR="$WORK/json" run gateway-json "http://127.0.0.1:8081/v1/metrics" "" \
-  "$GW_PID" "$(cat "$VIGIL_HOME/run/kafka.pid")" "$ROOT/bench/scripts/json-batches.lua" 500
+SIGNED="$WORK/json/requests.tsv" PATTERN=body-%05d.json HEADERS="$JSON_HEADERS" BODY_DIR="$WORK/json" \
+  run gateway-json "http://127.0.0.1:8081/v1/metrics" "" "$GW_PID" "$(cat "$VIGIL_HOME/run/kafka.pid")" 500
 accepted_after=$(curl -s http://127.0.0.1:8081/actuator/prometheus | awk -F' ' '/^vigil_points_accepted_total\{.*benchload/ {s+=$2} END {print s+0}')
 secs=$(awk '/requests in/ {gsub("s,","",$4); print $4}' "$WORK/gateway-json.wrk")
 log "the gateway accepted $(echo "$accepted_after - $accepted_before" | bc) JSON points in $secs s:" \
   "$(echo "($accepted_after - $accepted_before) / $secs" | bc) accepted samples/s"
 java -cp "$JAR" io.vigil.bench.RawPoints count "$WORK/offsets-json"
-PATTERN=vm-%05d.jsonl BODY_DIR="$WORK/json" run victoriametrics-json "http://127.0.0.1:18428/api/v1/import" "" "$VM" \
-  "" "$ROOT/bench/scripts/json-batches.lua" 500
+PATTERN=vm-%05d.jsonl HEADERS="$JSON_HEADERS" BODY_DIR="$WORK/json" \
+  run victoriametrics-json "http://127.0.0.1:18428/api/v1/import" "" "$VM" "" 500
 log "the gateway's $(grep -o 'producer effective: [^"]*' "$VIGIL_HOME/logs/gateway.log" | tail -1)"
 log "details in $WORK"

@@ -1,16 +1,20 @@
--- wrk script: POST pre-generated JSON batches in turn. With SIGNED set, each request takes the next
--- line of that file (body index, timestamp, nonce, Authorization; signed ahead of the run, one nonce
--- a request) and sends that line's body; a thread out of lines starts over, and the gateway answers
--- those replays 401 (counted as non-2xx: generate enough lines for the run).
--- usage: BODIES=<dir> PATTERN=body-%05d.json [SIGNED=<dir>/requests.tsv] [CT=application/json]
---        wrk -t2 -c8 -d30s --latency -s json-batches.lua <url>
+-- wrk script: POSTs pre-generated bodies in turn, one file each, for the ingestion benchmark.
+--   BODIES   the directory of bodies; PATTERN their names (default body-%05d.bin)
+--   HEADERS  headers every request carries, "Name: value|Name: value" (content type, encoding, ...)
+--   AUTH     an Authorization header for every request (remote write's basic auth), optional
+--   SIGNED   a file of requests signed ahead of the run (body index, timestamp, nonce, Authorization,
+--            tab-separated; one nonce a request): each request takes the next line and sends that
+--            line's body with its headers. A thread out of lines starts over, and the gateway answers
+--            those replays 401 (counted as non-2xx: generate enough lines for the run).
+-- usage: BODIES=<dir> HEADERS="Content-Type: application/x-protobuf" wrk -t2 -c8 -d30s --latency -s replay.lua <url>
 local dir = os.getenv("BODIES")
 local pattern = os.getenv("PATTERN")
-if not pattern or pattern == "" then pattern = "body-%05d.json" end
+if not pattern or pattern == "" then pattern = "body-%05d.bin" end
+local auth = os.getenv("AUTH")
 local signed = os.getenv("SIGNED")
-local ct = os.getenv("CT") or "application/json"
 local bodies = {}
 local lines = {}
+local headers = {}
 
 local counter = 0
 local threads = 2
@@ -30,12 +34,19 @@ function init(args)
     f:close()
     i = i + 1
   end
+  for header in string.gmatch(os.getenv("HEADERS") or "", "[^|]+") do
+    local name, value = header:match("^%s*([^:]+):%s*(.-)%s*$")
+    headers[name] = value
+  end
+  if auth and auth ~= "" then
+    headers["Authorization"] = auth
+  end
   if signed and signed ~= "" then
     local k = 0
     for line in io.lines(signed) do
       if k % threads == offset then
-        local b, ts, nonce, auth = line:match("^(%d+)\t(%d+)\t([^\t]+)\t(.+)$")
-        lines[#lines + 1] = {tonumber(b) + 1, ts, nonce, auth}
+        local b, ts, nonce, authorization = line:match("^(%d+)\t(%d+)\t([^\t]+)\t(.+)$")
+        lines[#lines + 1] = {tonumber(b) + 1, ts, nonce, authorization}
       end
       k = k + 1
     end
@@ -43,15 +54,20 @@ function init(args)
   n = offset
   m = 0
   wrk.method = "POST"
-  wrk.headers["Content-Type"] = ct
+  for name, value in pairs(headers) do
+    wrk.headers[name] = value
+  end
 end
 
 function request()
   if #lines > 0 then
     m = m % #lines + 1
     local l = lines[m]
-    return wrk.format(nil, nil, {["Authorization"] = l[4], ["X-Vigil-Timestamp"] = l[2], ["X-Vigil-Nonce"] = l[3],
-      ["Content-Type"] = ct}, bodies[l[1]])
+    local h = {["Authorization"] = l[4], ["X-Vigil-Timestamp"] = l[2], ["X-Vigil-Nonce"] = l[3]}
+    for name, value in pairs(headers) do
+      h[name] = value
+    end
+    return wrk.format(nil, nil, h, bodies[l[1]])
   end
   n = n + threads
   return wrk.format(nil, nil, nil, bodies[(n % #bodies) + 1])

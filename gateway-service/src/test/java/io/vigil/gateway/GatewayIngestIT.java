@@ -21,6 +21,10 @@ import io.vigil.common.testing.Http;
 import io.vigil.common.testing.TestKafka;
 import io.vigil.common.testing.VigilServiceTest;
 import io.vigil.common.testing.VigilTestInitializer;
+import io.vigil.common.config.ControlSchema;
+import io.vigil.common.testing.TestServers;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +132,12 @@ class GatewayIngestIT {
   }
 
   HttpResponse<String> send(String path, String keyId, String secret, String body, long timestamp, String nonce) {
+    return signedPost(http, path, keyId, secret, body, timestamp, nonce);
+  }
+
+  /** A JSON body POSTed to {@code path}, signed with the product credential (the gateway tests' one signer). */
+  static HttpResponse<String> signedPost(Http http, String path, String keyId, String secret, String body,
+      long timestamp, String nonce) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String signature = RequestSigning.sign(secret, new RequestSigning.Request("POST", path, Map.of(),
         timestamp, nonce, bytes));
@@ -136,6 +146,15 @@ class GatewayIngestIT {
         .header(RequestSigning.TIMESTAMP_HEADER, Long.toString(timestamp))
         .header(RequestSigning.NONCE_HEADER, nonce)
         .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+  }
+
+  /** A database of the run's with the control-plane schema, for tests that start gateways of their own. */
+  static JdbcTemplate controlDatabase(String db) {
+    String url = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
+        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
+    Flyway.configure().dataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword())
+        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
+    return new JdbcTemplate(new DriverManagerDataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword()));
   }
 
   @Test

@@ -2,22 +2,17 @@ package io.vigil.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.common.config.ControlSchema;
 import io.vigil.common.control.ControlJson;
 import io.vigil.common.control.NamespaceConfig;
 import io.vigil.common.control.Product;
 import io.vigil.common.points.PointBatchCodec;
 import io.vigil.common.security.SecretBox;
-import io.vigil.common.semantics.RequestSigning;
 import io.vigil.common.testing.Awaits;
 import io.vigil.common.testing.Http;
 import io.vigil.common.testing.TestRun;
-import io.vigil.common.testing.TestServers;
 import io.vigil.common.testing.VigilTestInitializer;
 import io.vigil.common.testing.fault.PrivateKafka;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,13 +23,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Kafka really down under the gateway (a broker of this test's own): a batch is answered 503 within
@@ -49,12 +42,7 @@ class GatewayKafkaOutageIT {
   @Test
   void kafkaDownIs503WithinTwoSecondsAndTheGatewayRecoversByItself() throws Exception {
     String db = TestRun.database("gateway_outage");
-    String url = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
-        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
-    Flyway.configure().dataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword())
-        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
-    JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(url, TestServers.mysqlUser(),
-        TestServers.mysqlPassword()));
+    JdbcTemplate jdbc = GatewayIngestIT.controlDatabase(db);
     jdbc.update("INSERT INTO ctl_products (id, tenant, name, version, body, created_at_ms, updated_at_ms,"
         + " updated_by) VALUES ('acme', '', 'acme', 1, ?, 1, 1, 'test')", ControlJson.write(new Product("acme", null, null)));
     GatewayIngestIT.insertNamespace(jdbc, new NamespaceConfig("acme/vm", null, null, List.of("instance"), null,
@@ -109,16 +97,9 @@ class GatewayKafkaOutageIT {
       points.add(Map.of("metric", "cpu", "dimensions", Map.of("appid", "1", "instance", "i-" + i),
           "timestampMs", System.currentTimeMillis() - 100, "value", i));
     }
-    byte[] body = Http.JSON.writeValueAsString(Map.of("namespace", "acme/vm", "points", points))
-        .getBytes(StandardCharsets.UTF_8);
-    long ts = System.currentTimeMillis();
-    String nonce = "n-" + UUID.randomUUID();
-    String sig = RequestSigning.sign(SECRET, new RequestSigning.Request("POST", "/v1/metrics", Map.of(), ts, nonce,
-        body));
-    return http.send(http.request("/v1/metrics").header("Content-Type", "application/json")
-        .header("Authorization", RequestSigning.authorization(KEY_ID, sig))
-        .header(RequestSigning.TIMESTAMP_HEADER, Long.toString(ts)).header(RequestSigning.NONCE_HEADER, nonce)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    return GatewayIngestIT.signedPost(http, "/v1/metrics", KEY_ID, SECRET,
+        Http.JSON.writeValueAsString(Map.of("namespace", "acme/vm", "points", points)), System.currentTimeMillis(),
+        "n-" + UUID.randomUUID());
   }
 
   /** Every point in the private broker's metrics.raw (read committed, from the beginning). */

@@ -3,30 +3,24 @@ package io.vigil.gateway;
 import static io.vigil.common.testing.ServiceContractSupport.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.common.config.ControlSchema;
 import io.vigil.common.control.ControlJson;
 import io.vigil.common.control.NamespaceConfig;
 import io.vigil.common.control.Product;
 import io.vigil.common.points.PointBatch;
 import io.vigil.common.points.PointBatchCodec;
 import io.vigil.common.security.SecretBox;
-import io.vigil.common.semantics.RequestSigning;
 import io.vigil.common.testing.Awaits;
 import io.vigil.common.testing.Http;
 import io.vigil.common.testing.TestKafka;
 import io.vigil.common.testing.TestRun;
-import io.vigil.common.testing.TestServers;
 import io.vigil.common.testing.VigilTestInitializer;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +28,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -59,12 +52,7 @@ class GatewayPairIT {
   @BeforeAll
   static void twoGateways() {
     db = TestRun.database("gateway_pair");
-    String url = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
-        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
-    Flyway.configure().dataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword())
-        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
-    JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(url, TestServers.mysqlUser(),
-        TestServers.mysqlPassword()));
+    JdbcTemplate jdbc = GatewayIngestIT.controlDatabase(db);
     for (String product : List.of("pair", "pairslow")) {
       jdbc.update("INSERT INTO ctl_products (id, tenant, name, version, body, created_at_ms, updated_at_ms,"
           + " updated_by) VALUES (?, '', ?, 1, ?, 1, 1, 'test')", product, product,
@@ -185,13 +173,7 @@ class GatewayPairIT {
 
   static HttpResponse<String> send(Http http, String keyId, String secret, String body, long timestamp,
       String nonce) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    String signature = RequestSigning.sign(secret, new RequestSigning.Request("POST", "/v1/metrics", Map.of(),
-        timestamp, nonce, bytes));
-    return http.send(http.request("/v1/metrics").header("Content-Type", "application/json")
-        .header("Authorization", RequestSigning.authorization(keyId, signature))
-        .header(RequestSigning.TIMESTAMP_HEADER, Long.toString(timestamp))
-        .header(RequestSigning.NONCE_HEADER, nonce)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+    return GatewayIngestIT.signedPost(http, "/v1/metrics", keyId, secret, body, timestamp, nonce);
   }
+
 }

@@ -20,18 +20,26 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -85,17 +93,24 @@ class RollupExactlyOnceIT {
       steps.add(batches);
     }
 
+    String group = naming.group("rollups");
     try (KafkaProducer<String, byte[]> producer = producer();
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap()));
         ChildJvm.Service a = start(prefix)) {
       awaitReady(a);
       send(producer, raw, steps, 0, 40, 0);
       Awaits.until("A committed rollups", Duration.ofSeconds(60), () -> read(rollups, true).size() > 0);
+      Set<String> aClients = new HashSet<>();
+      Awaits.until("A's consumer in the group", Duration.ofSeconds(30), () -> {
+        aClients.addAll(members(admin, group).keySet());
+        return !aClients.isEmpty();
+      });
       try (ChildJvm.Service b = start(prefix)) {
         awaitReady(b);
         send(producer, raw, steps, 40, 80, 25);
-        // the last third flows while A is killed in the middle of its open transactions
+        // the last third flows while A is killed the moment one of its transactions holds rollups
         Thread killer = new Thread(() -> {
-          sleep(1500);
+          awaitOpenRollups(admin, group, aClients, raw, rollups);
           a.jvm().kill();
         });
         killer.start();
@@ -224,6 +239,64 @@ class RollupExactlyOnceIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The group's members by client id, each with the partitions of {@code metrics.raw} it has. */
+  static Map<String, Set<Integer>> members(Admin admin, String group) {
+    try {
+      Map<String, Set<Integer>> out = new HashMap<>();
+      for (MemberDescription m : admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get()
+          .members()) {
+        Set<Integer> partitions = new TreeSet<>();
+        m.assignment().topicPartitions().stream().filter(tp -> tp.topic().endsWith(Topics.METRICS_RAW.base()))
+            .forEach(tp -> partitions.add(tp.partition()));
+        out.put(m.clientId(), partitions);
+      }
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Returns once a rollup (not a progress marker) sits in an open transaction on a partition of A's:
+   * between the partition's last stable offset and its end. A series' rollups go to the partition of
+   * the same number as its raw partition, so A's raw partitions name its rollup partitions.
+   */
+  static void awaitOpenRollups(Admin admin, String group, Set<String> aClients, String raw, String rollups) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap());
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        List<TopicPartition> mine = members(admin, group).entrySet().stream()
+            .filter(e -> aClients.contains(e.getKey())).flatMap(e -> e.getValue().stream())
+            .map(p -> new TopicPartition(rollups, p)).toList();
+        if (mine.isEmpty()) {
+          sleep(50);
+          continue;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        mine.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        consumer.assign(mine);
+        Map<TopicPartition, Long> end = consumer.endOffsets(mine);
+        mine.forEach(tp -> consumer.seek(tp, stable.get(tp).offset()));
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        while (System.nanoTime() < until && mine.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+            if (!Topics.isProgressMarker(r.headers())) {
+              return;
+            }
+          }
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    throw new AssertionError("no transaction of A's held a rollup for 30 s");
   }
 
   /** Every rollup on the topic (progress markers aside), read committed or not. */

@@ -21,12 +21,14 @@ record AggregatorProperties(
     @DefaultValue("memory") StoreType store,
     @DefaultValue("0") long storeCacheBytes,
     @DefaultValue("30s") Duration shardRefresh,
-    @DefaultValue("true") boolean foldFromMinutes) {
+    @DefaultValue("true") boolean foldFromMinutes,
+    @DefaultValue("10s") Duration liveLag,
+    @DefaultValue("1s") Duration liveCommitInterval) {
 
   enum StoreType { MEMORY, ROCKSDB }
 
   RollupSettings settings() {
     return new RollupSettings(defaultGrace, idleAfter, forgetAfter, tick, progressInterval, defaultPeriods,
-        store == StoreType.ROCKSDB, storeCacheBytes, foldFromMinutes);
+        store == StoreType.ROCKSDB, storeCacheBytes, foldFromMinutes, liveLag, liveCommitInterval);
   }
 }

@@ -39,11 +39,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * rebalance or a slow fetch) follows the clock (less {@code idleAfter}), so a quiet partition's
  * windows close too.
  *
- * <p><b>State.</b> A series' open windows live in memory ({@link SeriesState}) and are written to the
- * {@value #SERIES_STORE} store after each batch that touched them (the Streams cache merges the
- * writes of a commit interval into one changelog record per series); who the series is, to the
- * {@value #INFO_STORE} store once. Both are read back whole when the task starts, so the working copy
- * always equals what the last committed transaction left.
+ * <p><b>State.</b> A series' open windows live in memory ({@link SeriesState}). A series that took
+ * points since the last commit is written to the {@value #SERIES_STORE} store (and its longer windows
+ * to {@value #LONGER_STORE}) once, just before the commit ({@link CommitHookStore}), as is the
+ * partition's progress; who the series is goes to the {@value #INFO_STORE} store once. Closing a
+ * window writes nothing: the stores keep the series as its last point left it, and a task that starts
+ * reads them back whole and closes, silently, every window the stored progress had closed (closing is
+ * a function of the state and the progress alone, and the rollups of those windows went out in the
+ * transactions that stored that progress). So the working copy always equals what the last committed
+ * transaction left, and a series costs a changelog record per commit it took points in, not one per
+ * point and one more per window it closes.
+ *
+ * <p><b>Commits.</b> A live partition (progress within {@code liveLag} of the clock) asks for a commit
+ * every {@code liveCommitInterval}, so what it emitted is visible to read-committed readers that soon;
+ * a backlog commits on Streams' {@code commit.interval.ms}, which is longer, so a series catching up
+ * merges more points into each changelog record.
  *
  * <p><b>What goes out</b> (one transaction with the input offsets, exactly once): a {@link Rollup} per
  * series and window closed, per period the namespace asks for; a late point (its minute closed) to
@@ -77,7 +87,8 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   private final LongMap<SeriesState> states = new LongMap<>();
   /** Close times by series; an entry is stale when the series has since been given another time. */
   private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.atMs, b.atMs));
-  private final List<SeriesState> dirty = new ArrayList<>();
+  /** The series that took points since the last commit. */
+  private final List<SeriesState> pending = new ArrayList<>();
   private final Map<String, String> rollupTopics = new HashMap<>();
   private final Set<Integer> periodsSeen = new TreeSet<>();
   /** One array per distinct set of periods, so series compare their periods by reference. */
@@ -86,10 +97,12 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   private int[] lastPeriods;
   private int partition;
   private long watermark;
+  private long storedWatermark;
   private long maxGrace;
   private long lastRecordAt;
   private long startedAt;
   private long lastProgressAt;
+  private long lastCommitRequestAt;
 
   RollupProcessor(RollupSettings settings, RollupMeters meters, RollupShards shards, PartitionLag lag,
       MessageCodec codec, Clock clock) {
@@ -109,17 +122,19 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
     this.infoStore = context.getStateStore(INFO_STORE);
     this.metaStore = context.getStateStore(META_STORE);
     this.partition = context.taskId().partition();
+    CommitHookStore.of(seriesStore).beforeCommit(this::writePending);
     // a task revived after an aborted transaction starts again from the restored stores
     states.clear();
     timers.clear();
     periodsSeen.clear();
     periodArrays.clear();
     lastPeriodSet = null;
-    dirty.clear();
+    pending.clear();
     periodsSeen.addAll(settings.defaultPeriods());
     maxGrace = 0; // the graces in use here: of the series restored, then of every batch
     Long stored = metaStore.get(WATERMARK);
     watermark = stored == null ? 0 : stored;
+    storedWatermark = watermark;
     Map<Long, SeriesInfo> infos = new HashMap<>();
     try (KeyValueIterator<Long, byte[]> all = infoStore.all()) {
       while (all.hasNext()) {
@@ -143,6 +158,8 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
         if (st.info == null) {
           throw new IllegalStateException("series " + kv.key + " has state but no info in " + INFO_STORE);
         }
+        // what the stored progress closed went out with it; the store still has the series as its last point left it
+        st.close(watermark, (period, start, stats) -> {}, settings.foldFromMinutes());
         states.put(kv.key, st);
         maxGrace = Math.max(maxGrace, st.graceMs);
         for (int p : st.periods) {
@@ -155,6 +172,7 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
     startedAt = clock.millis();
     lastRecordAt = Long.MIN_VALUE;
     lastProgressAt = Long.MIN_VALUE;
+    lastCommitRequestAt = startedAt;
     context.schedule(settings.tick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
   }
 
@@ -203,15 +221,10 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
       st.lastSeenMs = watermark;
       if (!st.dirty) {
         st.dirty = true;
-        dirty.add(st);
+        pending.add(st);
       }
-    }
-    for (SeriesState st : dirty) {
-      st.dirty = false;
-      store(st);
       schedule(st);
     }
-    dirty.clear();
     closeDue(now);
   }
 
@@ -228,12 +241,31 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
       lastProgressAt = now;
       progress(now);
     }
+    if (now - watermark <= settings.liveLag().toMillis()
+        && now - lastCommitRequestAt >= settings.liveCommitInterval().toMillis()) {
+      lastCommitRequestAt = now;
+      context.commit(); // live: what went out is visible this soon; a backlog waits for commit.interval.ms
+    }
+  }
+
+  /** Just before a commit: every series that took points since the last one, and the progress. */
+  private void writePending() {
+    for (SeriesState st : pending) {
+      st.dirty = false;
+      if (states.get(st.seriesId) == st) {
+        store(st);
+      }
+    }
+    pending.clear();
+    if (watermark != storedWatermark) {
+      metaStore.put(WATERMARK, watermark);
+      storedWatermark = watermark;
+    }
   }
 
   private void advance(long toMs) {
     if (toMs > watermark) {
-      watermark = toMs;
-      metaStore.put(WATERMARK, watermark);
+      watermark = toMs; // stored before the next commit
       meters.watermark(partition, watermark);
     }
   }
@@ -253,8 +285,7 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
       SeriesInfo info = st.info;
       st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now),
           settings.foldFromMinutes());
-      store(st);
-      schedule(st);
+      schedule(st); // nothing stored: a restart closes it again, silently, from the stored progress
     }
   }
 

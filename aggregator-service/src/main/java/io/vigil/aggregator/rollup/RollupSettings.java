@@ -20,18 +20,24 @@ import java.util.List;
  *     more than it merged in the rollup benchmark
  * @param foldFromMinutes the longer periods are folded from closed minutes (true, the default) or
  *     each point also updates every longer window (false: measured in {@code docs/benchmarks.md})
+ * @param liveLag a partition whose progress is within this of the clock is live (not catching up)
+ * @param liveCommitInterval a live partition asks for a commit at least this often, so its rollups are
+ *     visible soon; a backlog commits on Streams' {@code commit.interval.ms} (longer, so each series'
+ *     changelog record carries more points)
  */
 public record RollupSettings(Duration defaultGrace, Duration idleAfter, Duration forgetAfter, Duration tick,
     Duration progressInterval, List<Integer> defaultPeriods, boolean persistentStore, long storeCacheBytes,
-    boolean foldFromMinutes) {
+    boolean foldFromMinutes, Duration liveLag, Duration liveCommitInterval) {
 
   public RollupSettings {
     if (defaultGrace.isNegative() || defaultGrace.compareTo(Duration.ofDays(1)) > 0) {
       throw new IllegalArgumentException("vigil.aggregator.default-grace must be 0 .. 1 day: " + defaultGrace);
     }
     if (idleAfter.isNegative() || idleAfter.isZero() || tick.isNegative() || tick.isZero()
-        || progressInterval.isNegative() || progressInterval.isZero()) {
-      throw new IllegalArgumentException("vigil.aggregator idle-after, tick and progress-interval must be > 0");
+        || progressInterval.isNegative() || progressInterval.isZero() || liveLag.isNegative()
+        || liveCommitInterval.isNegative() || liveCommitInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "vigil.aggregator idle-after, tick, progress-interval and live-commit-interval must be > 0, live-lag >= 0");
     }
     if (forgetAfter.compareTo(Duration.ofDays(1).plus(defaultGrace)) < 0) {
       throw new IllegalArgumentException("vigil.aggregator.forget-after must outlast a day's window and its grace");
@@ -45,6 +51,7 @@ public record RollupSettings(Duration defaultGrace, Duration idleAfter, Duration
 
   public static RollupSettings defaults() {
     return new RollupSettings(Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofHours(26),
-        Duration.ofMillis(250), Duration.ofSeconds(1), List.of(60, 300, 900, 3600, 86400), false, 0, true);
+        Duration.ofMillis(250), Duration.ofSeconds(1), List.of(60, 300, 900, 3600, 86400), false, 0, true,
+        Duration.ofSeconds(10), Duration.ofSeconds(1));
   }
 }

@@ -31,7 +31,9 @@ public final class RollupTopology {
 
   public static void buildTopology(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters, Clock clock,
       RollupSettings settings, RollupMeters rollupMeters, RollupShards shards, PartitionLag lag, MessageCodec codec) {
-    builder.addStateStore(store(RollupProcessor.SERIES_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
+    // the series store carries the processor's hook: it writes the series changed since the last commit
+    builder.addStateStore(
+        CommitHookStore.around(store(RollupProcessor.SERIES_STORE, Serdes.Long(), Serdes.ByteArray(), settings)));
     builder.addStateStore(store(RollupProcessor.LONGER_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
     builder.addStateStore(store(RollupProcessor.INFO_STORE, Serdes.Long(), Serdes.ByteArray(), settings));
     builder.addStateStore(store(RollupProcessor.META_STORE, Serdes.String(), Serdes.Long(), settings));

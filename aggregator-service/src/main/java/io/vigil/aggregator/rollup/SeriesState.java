@@ -84,7 +84,7 @@ final class SeriesState {
   int[] periods;
   /** The partition's progress when the series last had a point: idle series are forgotten after a while. */
   long lastSeenMs;
-  /** Written since the last store write (not stored). */
+  /** Took points since the last commit: to be stored before the next (not stored). */
   boolean dirty;
   /** Who the series is (stored apart, in the info store). */
   SeriesInfo info;

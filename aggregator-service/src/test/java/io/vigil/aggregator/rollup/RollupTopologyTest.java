@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -124,7 +125,7 @@ class RollupTopologyTest {
   RollupSettings settings() {
     RollupSettings d = RollupSettings.defaults();
     return new RollupSettings(d.defaultGrace(), d.idleAfter(), d.forgetAfter(), d.tick(), d.progressInterval(),
-        d.defaultPeriods(), d.persistentStore(), d.storeCacheBytes(), fold);
+        d.defaultPeriods(), d.persistentStore(), d.storeCacheBytes(), fold, d.liveLag(), d.liveCommitInterval());
   }
 
   @AfterEach
@@ -436,5 +437,29 @@ class RollupTopologyTest {
     }
     assertThat(markerAfterRollups.get(first)).isGreaterThanOrEqualTo(
         out.indexOf(only(out, 60, DAY)) + 1);
+  }
+
+  @Test
+  void aSeriesIsWrittenOncePerCommitItTookPointsInAndClosingWritesNothing() {
+    TestOutputTopic<Long, byte[]> series = driver.createOutputTopic("rollup-test-rollup-series-changelog",
+        new LongDeserializer(), new ByteArrayDeserializer());
+    TestOutputTopic<Long, byte[]> longer = driver.createOutputTopic("rollup-test-rollup-longer-changelog",
+        new LongDeserializer(), new ByteArrayDeserializer());
+    // the driver commits after every record: one record of five points of two series is two writes
+    send(DAY + 1_000, point("a", DAY, 1), point("a", DAY + 10_000, 2), point("a", DAY + 20_000, 3),
+        point("b", DAY, 4), point("b", DAY + 10_000, 5));
+    assertThat(series.readRecordsToList()).hasSize(2);
+    assertThat(driver.getKeyValueStore(RollupProcessor.SERIES_STORE).approximateNumEntries()).isEqualTo(2);
+    // both minutes close (b's point keeps the partition's progress moving): a's close writes nothing
+    send(DAY + 60_000 + GRACE + 1, point("b", DAY + 60_000 + GRACE, 6));
+    assertThat(only(ofInstance(drain(), "a"), 60, DAY).count()).isEqualTo(3);
+    assertThat(series.readRecordsToList()).extracting(TestRecord::key)
+        .containsExactly(point("b", DAY, 0).seriesId());
+    assertThat(longer.readRecordsToList()).extracting(TestRecord::key)
+        .containsExactly(point("b", DAY, 0).seriesId());
+    // a's next point writes a and the longer windows its close folded into
+    send(DAY + 60_000 + GRACE + 2, point("a", DAY + 60_000 + GRACE, 7));
+    assertThat(series.readRecordsToList()).hasSize(1);
+    assertThat(longer.readRecordsToList()).hasSize(1);
   }
 }

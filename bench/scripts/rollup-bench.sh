@@ -3,6 +3,10 @@
 # every 10 s, a backlog accepted as it happened) read by the aggregator with exactly-once on, through
 # all five periods, in several configurations one after the other on the same input: points/s from
 # its first commit to its last, the series it holds, its RSS and the changelog it wrote.
+# Opt-in peer: with PEER=flink (or flink among VARIANTS; VARIANTS=flink runs it alone) the Flink job
+# of bench/flink then reads the same input as group <prefix>flink-rollups, timed the same way, with
+# the same heap; FLINK_ARGS passes it options (e.g. "--state rocksdb", "--checkpoint-interval-ms 5000"),
+# FLINK_JAVA_OPTS its JVM more.
 #
 #   bin/vigil infra                  # Kafka must run; stop the aggregator of bin/vigil up if it runs
 #   bench/scripts/rollup-bench.sh
@@ -17,8 +21,22 @@ WORK=$(mktemp -d /tmp/vigil-rollup-bench.XXXX)
 JAR="$ROOT/bench/target/benchmarks.jar"
 AGG="$ROOT/aggregator-service/target/aggregator-service-0.1.0-SNAPSHOT.jar"
 PREFIX="bench$(date +%s)."
+FLINK_JAR="$ROOT/bench/flink/target/flink-rollups.jar"
+BOOTSTRAP="${VIGIL_KAFKA_BOOTSTRAP:-127.0.0.1:9092}"
 log() { printf '[bench] %s\n' "$*" >&2; }
-[ -f "$JAR" ] && [ -f "$AGG" ] || (cd "$ROOT" && ./mvnw -B -q -pl bench,aggregator-service -am package -DskipTests)
+need_agg=false
+for v in ${VARIANTS:-all}; do [ "$v" = flink ] || need_agg=true; done
+case " ${VARIANTS:-all} ${PEER:-} " in *" flink "*) run_flink=true ;; *) run_flink=false ;; esac
+if [ ! -f "$JAR" ] || { $need_agg && [ ! -f "$AGG" ]; }; then
+  modules=bench; $need_agg && modules=bench,aggregator-service
+  (cd "$ROOT" && ./mvnw -B -q -pl "$modules" -am package -DskipTests)
+fi
+if $run_flink && [ ! -f "$FLINK_JAR" ]; then
+  # bench/flink is not a module of the root build: it takes common (for the decoder) from the local repository
+  [ -f "$HOME/.m2/repository/io/vigil/common/0.1.0-SNAPSHOT/common-0.1.0-SNAPSHOT.jar" ] \
+    || (cd "$ROOT" && ./mvnw -B -q install -DskipTests -Dspring-boot.repackage.skip=true -pl common)
+  (cd "$ROOT/bench/flink" && ../../mvnw -B -q package -DskipTests)
+fi
 
 cd "$WORK"
 java -cp "$JAR" io.vigil.bench.RollupLoad fill "$PREFIX" "$SERIES" "$STEPS"
@@ -48,5 +66,20 @@ for name in $(printf '%s\n' "${!VARIANT[@]}" | sort); do
   printf '%-16s series held %s, peak RSS %s, local state dir %s\n' "$name" "$series" "$rss" "$state"
   java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}aggregator.rollups-$name" | sed 's/^/    /'
 done
+if $run_flink; then
+  group="${PREFIX}flink-rollups"
+  log "flink: the Flink peer (bench/flink/README.md) ${FLINK_ARGS:-}"
+  java -Xmx"$HEAP" ${FLINK_JAVA_OPTS:-} -jar "$FLINK_JAR" "$BOOTSTRAP" "$PREFIX" "$group" \
+    --checkpoint-dir "$WORK/state-flink" ${FLINK_ARGS:-} > "$WORK/flink.log" 2>&1 &
+  pid=$!
+  java -cp "$JAR" io.vigil.bench.RollupLoad wait "$PREFIX" "$group" | tee "$WORK/flink.result"
+  sleep 2 # the job's counts reach its log within a second (a heartbeat) or two
+  rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status || true)
+  state=$( (du -sh "$WORK/state-flink" 2>/dev/null || echo "0 -") | cut -f1)
+  counts=$(grep -o '{duplicate-points=.*}' "$WORK/flink.log" | tail -1 || true)
+  kill $pid; wait $pid 2>/dev/null || true
+  printf '%-16s peak RSS %s, checkpoint dir %s, %s\n' flink "$rss" "$state" "${counts:-no counts}"
+  java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}flink." | sed 's/^/    /'
+fi
 java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}metrics." | sed 's/^/    /'
 log "logs in $WORK; topics under ${PREFIX} stay until removed"

@@ -11,7 +11,8 @@
 #   bin/vigil infra                  # Kafka must run; stop the aggregator of bin/vigil up if it runs
 #   bench/scripts/rollup-bench.sh
 #
-# SERIES (200000), STEPS (30: 6 million points), HEAP (1g) and VARIANTS (all) adjust it.
+# SERIES (200000), STEPS (30: 6 million points), HEAP (1g), VARIANTS (all) and AGG_JAVA_OPTS (e.g. a
+# flight recording) adjust it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SERIES="${SERIES:-200000}"
@@ -43,7 +44,9 @@ java -cp "$JAR" io.vigil.bench.RollupLoad fill "$PREFIX" "$SERIES" "$STEPS"
 
 # name: extra arguments for the aggregator
 declare -A VARIANT=(
-  [1-default]="--vigil.aggregator.store=memory --vigil.aggregator.store-cache-bytes=0 --spring.kafka.streams.properties.commit.interval.ms=1000"
+  [1-default]="--vigil.aggregator.store=memory --vigil.aggregator.store-cache-bytes=0"
+  [8-commit-1s]="--spring.kafka.streams.properties.commit.interval.ms=1000"
+  [9-commit-10s]="--spring.kafka.streams.properties.commit.interval.ms=10000"
   [2-raw-periods]="--vigil.aggregator.fold-from-minutes=false"
   [3-commit-100ms]="--spring.kafka.streams.properties.commit.interval.ms=100"
   [4-cache-32mb]="--vigil.aggregator.store-cache-bytes=33554432"
@@ -54,11 +57,11 @@ declare -A VARIANT=(
 for name in $(printf '%s\n' "${!VARIANT[@]}" | sort); do
   case " ${VARIANTS:-all} " in *" all "*|*" $name "*) ;; *) continue ;; esac
   log "$name: ${VARIANT[$name]}"
-  java -Xmx"$HEAP" -jar "$AGG" --server.port=18082 --vigil.kafka.topic-prefix="$PREFIX" \
+  java -Xmx"$HEAP" ${AGG_JAVA_OPTS:-} -jar "$AGG" --server.port=18082 --vigil.kafka.topic-prefix="$PREFIX" \
     --vigil.kafka.group-suffix="-$name" --spring.kafka.streams.state-dir="$WORK/state-$name" \
     ${VARIANT[$name]} > "$WORK/$name.log" 2>&1 &
   pid=$!
-  java -cp "$JAR" io.vigil.bench.RollupLoad wait "$PREFIX" "${PREFIX}aggregator.rollups-$name" | tee "$WORK/$name.result"
+  java -cp "$JAR" io.vigil.bench.RollupLoad wait "$PREFIX" "${PREFIX}aggregator.rollups-$name" http://127.0.0.1:18082/actuator/prometheus | tee "$WORK/$name.result"
   series=$(curl -s http://127.0.0.1:18082/actuator/prometheus | awk '/^vigil_rollup_series/ {print $2}' || true)
   rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status || true)
   state=$( (du -sh "$WORK/state-$name" 2>/dev/null || echo "0 -") | cut -f1)

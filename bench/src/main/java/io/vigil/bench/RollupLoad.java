@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad fill &lt;prefix&gt; &lt;series&gt; &lt;steps&gt;
- * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad wait &lt;prefix&gt; &lt;group&gt;
+ * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad wait &lt;prefix&gt; &lt;group&gt; [metrics url]
  * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad sizes &lt;topic prefix to sum&gt;
  * java -cp bench/target/benchmarks.jar io.vigil.bench.RollupLoad live &lt;prefix&gt; &lt;series&gt; &lt;seconds&gt; &lt;grace ms&gt;
  * </pre>
@@ -54,7 +54,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>{@code wait}: samples the group's committed offsets every 250 ms until they reach the end of the
  * topic, then prints points/s between the first and the last commit (start-up and the first rebalance
- * are not counted).
+ * are not counted). That rate is only as fine as the commit interval: with commits 5 s apart the last
+ * one may come seconds after the last record was done. Given the aggregator's Prometheus endpoint, it
+ * also samples the aggregator's own count of records read ({@code vigil_kafka_consumed_total} of
+ * {@code metrics.raw}) and prints points/s from the first record counted to the last, which is what
+ * compares configurations with different commit intervals.
  */
 public final class RollupLoad {
 
@@ -65,7 +69,7 @@ public final class RollupLoad {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       switch (args[0]) {
         case "fill" -> fill(admin, bootstrap, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-        case "wait" -> await(admin, args[1], args[2]);
+        case "wait" -> await(admin, args[1], args[2], args.length > 3 ? args[3] : null);
         case "sizes" -> sizes(admin, args[1]);
         case "live" -> live(bootstrap, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
             Long.parseLong(args[4]));
@@ -253,7 +257,7 @@ public final class RollupLoad {
     return 1;
   }
 
-  static void await(Admin admin, String prefix, String group) throws Exception {
+  static void await(Admin admin, String prefix, String group, String metricsUrl) throws Exception {
     String topic = prefix + Topics.METRICS_RAW.base();
     String[] fill = Files.readString(Path.of(topic + ".fill")).trim().split(" ");
     long points = Long.parseLong(fill[0]);
@@ -269,7 +273,24 @@ public final class RollupLoad {
     long lastDone = 0;
     long lastAt = 0;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long countedFrom = -1;
+    long countedFromAt = 0;
+    long countedAll = -1;
+    long countedAllAt = 0;
     while (System.nanoTime() < deadline) {
+      if (metricsUrl != null && countedAll < 0) {
+        long counted = consumed(http, metricsUrl);
+        long at = System.nanoTime();
+        if (counted > 0 && countedFrom < 0) {
+          countedFrom = counted;
+          countedFromAt = at;
+        }
+        if (counted >= records) {
+          countedAll = counted;
+          countedAllAt = at;
+        }
+      }
       long done = 0;
       for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata().get().entrySet()) {
@@ -295,6 +316,28 @@ public final class RollupLoad {
     double perRecord = (double) points / records;
     System.out.printf("%s: %d of %d records committed; %.0f points/s over %.1f s (first commit to last)%n", group,
         lastDone, end, (lastDone - firstDone) * perRecord / secs, secs);
+    if (countedAll > 0 && countedAllAt > countedFromAt) {
+      double counted = (countedAllAt - countedFromAt) / 1e9;
+      System.out.printf("%s: %.0f points/s over %.1f s (first record read to last, by the aggregator's own count)%n",
+          group, (countedAll - countedFrom) * perRecord / counted, counted);
+    }
+  }
+
+  /** The aggregator's count of metrics.raw records read, from its Prometheus endpoint; 0 before it answers. */
+  static long consumed(java.net.http.HttpClient http, String url) {
+    try {
+      String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      long sum = 0;
+      for (String line : body.split("\n")) {
+        if (line.startsWith("vigil_kafka_consumed_total{") && line.contains("metrics.raw\"")) {
+          sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (Exception e) {
+      return 0; // not up yet
+    }
   }
 
   /** Bytes on the broker of every topic whose name starts with {@code prefix} (changelogs, rollups). */

@@ -18,8 +18,8 @@ public final class PointTimestampExtractor implements TimestampExtractor {
     if (record.value() instanceof MetricPoint point) {
       return point.timestampMs();
     }
-    if (record.value() instanceof io.vigil.common.points.PointBatch batch && !batch.points().isEmpty()) {
-      return batch.latestTimestampMs();
+    if (record.value() instanceof io.vigil.common.points.PointRecord batch) {
+      return batch.latestTimestampMs(); // a record has at least one point
     }
     return partitionTime >= 0 ? partitionTime : record.timestamp();
   }

@@ -5,7 +5,7 @@ import io.vigil.common.kafka.Topics;
 import io.vigil.common.model.MetricPoint;
 import io.vigil.common.model.Rollup;
 import io.vigil.common.model.RollupProgress;
-import io.vigil.common.points.PointBatch;
+import io.vigil.common.points.PointRecord;
 import io.vigil.common.series.SeriesId;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -60,7 +60,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code metrics.late} with the reason; and every {@code progressInterval} a {@link RollupProgress}
  * marker per shard topic, after every rollup it vouches for.
  */
-final class RollupProcessor implements Processor<String, PointBatch, String, Emit> {
+final class RollupProcessor implements Processor<String, PointRecord, String, Emit> {
 
   static final String SERIES_STORE = "rollup-series";
   static final String LONGER_STORE = "rollup-longer";
@@ -177,8 +177,8 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
   }
 
   @Override
-  public void process(Record<String, PointBatch> record) {
-    PointBatch batch = record.value();
+  public void process(Record<String, PointRecord> record) {
+    PointRecord batch = record.value();
     long now = clock.millis();
     lastRecordAt = now;
     long accepted = batch.receivedAtMs() > 0 ? Math.min(batch.receivedAtMs(), now) : now;
@@ -187,10 +187,11 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
     maxGrace = Math.max(maxGrace, grace);
     int[] periods = periods(batch.periods());
     String shard = batch.shard().intern();
-    for (MetricPoint p : batch.points()) {
+    PointRecord.Cursor p = batch.cursor();
+    while (p.next()) {
       long minute = SeriesState.windowStart(p.timestampMs(), SeriesState.MINUTE_MS);
       if (minute + SeriesState.MINUTE_MS + grace <= watermark) {
-        late(p, minute, grace);
+        late(p.point(), minute, grace);
         continue;
       }
       long id = p.seriesId();
@@ -204,14 +205,14 @@ final class RollupProcessor implements Processor<String, PointBatch, String, Emi
         st.periods = periods;
         st.shard = shard;
       }
-      if (st.info == null || !st.info.sameAs(p)) {
-        st.info = SeriesInfo.of(p);
+      if (st.info == null || !st.info.sameAs(p.unit(), p.tenant())) {
+        st.info = SeriesInfo.of(batch, p);
         infoStore.put(id, st.info.encode());
       }
       SeriesState.Minute m = st.minute(minute);
       int before = m.n;
       if (!m.firstAt(p.timestampMs())) {
-        meters.duplicate(p.namespace());
+        meters.duplicate(batch.namespace());
         continue;
       }
       if (m.n == before) {

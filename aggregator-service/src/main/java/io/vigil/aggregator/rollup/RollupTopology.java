@@ -9,7 +9,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import io.vigil.common.points.PointBatch;
+import io.vigil.common.points.PointRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -58,20 +58,20 @@ public final class RollupTopology {
    * The validated, measured stream of batches of {@code metrics.raw}; invalid records never reach it
    * (dead-lettered whole by the deserialization handler).
    */
-  static KStream<String, PointBatch> source(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters,
+  static KStream<String, PointRecord> source(StreamsBuilder builder, KafkaNaming naming, ConsumerMeters meters,
       Clock clock) {
     return builder
         .stream(naming.topic(Topics.METRICS_RAW),
-            Consumed.with(Serdes.String(), new PointBatchSerde())
+            Consumed.with(Serdes.String(), new PointRecordSerde())
                 .withTimestampExtractor(new PointTimestampExtractor()).withName("metrics-raw"))
         .processValues(() -> new Measure(meters, clock), Named.as("measure-metrics-raw"));
   }
 
   /** Records consume delay, counts each batch as it enters the topology, and times its work downstream. */
-  private static final class Measure implements FixedKeyProcessor<String, PointBatch, PointBatch> {
+  private static final class Measure implements FixedKeyProcessor<String, PointRecord, PointRecord> {
     private final ConsumerMeters meters;
     private final Clock clock;
-    private FixedKeyProcessorContext<String, PointBatch> context;
+    private FixedKeyProcessorContext<String, PointRecord> context;
 
     Measure(ConsumerMeters meters, Clock clock) {
       this.meters = meters;
@@ -79,12 +79,12 @@ public final class RollupTopology {
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, PointBatch> context) {
+    public void init(FixedKeyProcessorContext<String, PointRecord> context) {
       this.context = context;
     }
 
     @Override
-    public void process(FixedKeyRecord<String, PointBatch> record) {
+    public void process(FixedKeyRecord<String, PointRecord> record) {
       // delay from the moment the gateway accepted the point; the record's time is event time now
       long start = System.nanoTime();
       meters.consumed(record.value().receivedAtMs(), clock.millis());

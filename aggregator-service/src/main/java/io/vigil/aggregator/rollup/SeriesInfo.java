@@ -1,6 +1,6 @@
 package io.vigil.aggregator.rollup;
 
-import io.vigil.common.model.MetricPoint;
+import io.vigil.common.points.PointRecord;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -21,13 +21,13 @@ record SeriesInfo(String namespace, String region, String metric, Map<String, St
 
   private static final byte VERSION = 1;
 
-  static SeriesInfo of(MetricPoint p) {
-    return new SeriesInfo(p.namespace(), p.region(), p.metric(), p.dimensions(), p.unit(), p.tenant());
+  static SeriesInfo of(PointRecord record, PointRecord.Cursor p) {
+    return new SeriesInfo(record.namespace(), record.region(), p.metric(), p.dimensions(), p.unit(), p.tenant());
   }
 
-  /** Whether {@code p} says the same of its series (unit and tenant can change; the identity cannot). */
-  boolean sameAs(MetricPoint p) {
-    return Objects.equals(unit, p.unit()) && Objects.equals(tenant, p.tenant());
+  /** Whether a point says the same of its series (unit and tenant can change; the identity cannot). */
+  boolean sameAs(String pointUnit, String pointTenant) {
+    return Objects.equals(unit, pointUnit) && Objects.equals(tenant, pointTenant);
   }
 
   byte[] encode() {

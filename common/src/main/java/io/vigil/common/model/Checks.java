@@ -152,17 +152,22 @@ public final class Checks {
       return Map.of();
     }
     for (Map.Entry<String, String> e : dims.entrySet()) {
-      if (e.getKey() == null || e.getKey().isBlank()) {
-        throw new InvalidRecordException(type, field, "has a blank key");
-      }
-      if (e.getValue() == null) {
-        throw new InvalidRecordException(type, field + "." + e.getKey(), "required");
-      }
-      if (e.getKey().length() > MAX_TEXT || e.getValue().length() > MAX_TEXT) {
-        throw new InvalidRecordException(type, field + "." + e.getKey(), "longer than " + MAX_TEXT + " characters");
-      }
+      dimension(type, field, e.getKey(), e.getValue());
     }
     return Map.copyOf(dims);
+  }
+
+  /** One entry of a dimension map ({@code field} names the map): a key that is not blank, a value, both short. */
+  public static void dimension(String type, String field, String key, String value) {
+    if (key == null || key.isBlank()) {
+      throw new InvalidRecordException(type, field, "has a blank key");
+    }
+    if (value == null) {
+      throw new InvalidRecordException(type, field + "." + key, "required");
+    }
+    if (key.length() > MAX_TEXT || value.length() > MAX_TEXT) {
+      throw new InvalidRecordException(type, field + "." + key, "longer than " + MAX_TEXT + " characters");
+    }
   }
 
   /** Checks the schema version is one this build reads: the current one or the one before. */

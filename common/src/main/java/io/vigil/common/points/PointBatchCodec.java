@@ -1,5 +1,6 @@
 package io.vigil.common.points;
 
+import io.vigil.common.model.Checks;
 import io.vigil.common.model.InvalidRecordException;
 import io.vigil.common.model.MetricPoint;
 import java.nio.charset.StandardCharsets;
@@ -150,7 +151,18 @@ public final class PointBatchCodec {
     }
   }
 
+  /** Checks a record whole ({@link #check}) and builds its points as {@link MetricPoint}s. */
   public static PointBatch decode(byte[] bytes) {
+    return check(bytes).toBatch();
+  }
+
+  /**
+   * Checks a record whole, everything {@link #decode} and {@link MetricPoint} check (each dictionary
+   * string once per use it is put to, not once per point), without building a point: the record is
+   * then read point by point with {@link PointRecord#cursor()}. A malformed record is an {@link
+   * InvalidRecordException} naming the field, {@code points[i].<field>} for a point's.
+   */
+  public static PointRecord check(byte[] bytes) {
     if (bytes == null) {
       throw new InvalidRecordException(TYPE, "value", "a metrics.raw record has a value");
     }
@@ -163,58 +175,86 @@ public final class PointBatchCodec {
     if (version != VERSION) {
       throw new InvalidRecordException(TYPE, "version", "version " + version + " is not readable (reads " + VERSION + ")");
     }
-    long receivedAtMs = r.varlong("receivedAtMs");
+    long receivedAtMs = Checks.optionalEpochMs(TYPE, "receivedAtMs", r.varlong("receivedAtMs"));
     int d = r.varint("dictionary", MAX_STRINGS);
     String[] dict = new String[d];
     for (int i = 0; i < d; i++) {
       int len = r.varint("dictionary[" + i + "]", MAX_STRING_BYTES);
       dict[i] = r.string("dictionary[" + i + "]", len);
     }
-    String namespace = r.ref("namespace", dict);
-    String region = r.ref("region", dict);
-    String shard = r.ref("shard", dict);
+    String namespace = Checks.text(TYPE, "namespace", r.ref("namespace", dict));
+    String region = Checks.text(TYPE, "region", r.ref("region", dict));
+    String shard = Checks.shard(TYPE, "shard", r.ref("shard", dict));
     long graceMs = r.varlong("graceMs");
+    if (graceMs < 0 || graceMs > 86_400_000L) {
+      throw new InvalidRecordException(TYPE, "graceMs", "must be between 0 and one day");
+    }
     int pc = r.varint("periods", 5);
     Set<Integer> periods = new TreeSet<>();
     for (int i = 0; i < pc; i++) {
       periods.add(r.varint("periods[" + i + "]", 86_400));
     }
+    periods = Checks.periods(TYPE, "periods", periods);
     int n = r.varint("points", MAX_POINTS);
     if (n == 0) {
       throw new InvalidRecordException(TYPE, "points", "a batch has at least one point");
     }
     long base = r.varlong("timestampMs");
-    List<MetricPoint> points = new ArrayList<>(n);
+    int first = r.pos;
+    byte[] checked = new byte[d]; // per dictionary string, the uses it passed (TEXT, SHORT, KEY)
+    long latest = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
-      String at = "points[" + i + "]";
-      long seriesId = r.i64(at + ".seriesId");
-      String metric = r.ref(at + ".metric", dict);
-      String unit = r.optionalRef(at + ".unit", dict);
-      String tenant = r.optionalRef(at + ".tenant", dict);
-      int k = r.varint(at + ".dimensions", MAX_DIMENSIONS);
-      Map<String, String> dims = new TreeMap<>();
-      String previous = null;
-      for (int j = 0; j < k; j++) {
-        String key = r.ref(at + ".dimensions", dict);
-        if (previous != null && previous.compareTo(key) >= 0) {
-          throw new InvalidRecordException(TYPE, at + ".dimensions", "keys out of order or repeated: " + key);
-        }
-        previous = key;
-        dims.put(key, r.ref(at + ".dimensions." + key, dict));
-      }
-      long ts = base + unzigzag(r.varlong(at + ".timestampMs"));
-      double value = Double.longBitsToDouble(r.i64(at + ".value"));
       try {
-        points.add(new MetricPoint(MetricPoint.SCHEMA_VERSION, seriesId, namespace, region, metric, dims, ts, value,
-            unit, shard, receivedAtMs, periods, graceMs, tenant));
+        r.i64("seriesId");
+        int metric = r.index("metric", d);
+        if ((checked[metric] & TEXT) == 0) {
+          Checks.text(TYPE, "metric", dict[metric]);
+          checked[metric] |= TEXT;
+        }
+        checkShort(r.index("unit", d + 1) - 1, "unit", dict, checked);
+        checkShort(r.index("tenant", d + 1) - 1, "tenant", dict, checked);
+        int k = r.varint("dimensions", MAX_DIMENSIONS);
+        String previous = null;
+        for (int j = 0; j < k; j++) {
+          int key = r.index("dimensions", d);
+          if (previous != null && previous.compareTo(dict[key]) >= 0) {
+            throw new InvalidRecordException(TYPE, "dimensions", "keys out of order or repeated: " + dict[key]);
+          }
+          previous = dict[key];
+          int value = r.varint("dimensions", Integer.MAX_VALUE);
+          if (value >= d) {
+            throw new InvalidRecordException(TYPE, "dimensions." + dict[key], "dictionary index " + value + " of " + d);
+          }
+          if ((checked[key] & KEY) == 0 || (checked[value] & SHORT) == 0) {
+            Checks.dimension(TYPE, "dimensions", dict[key], dict[value]);
+            checked[key] |= KEY;
+            checked[value] |= SHORT;
+          }
+        }
+        long ts = Checks.epochMs(TYPE, "timestampMs", base + unzigzag(r.varlong("timestampMs")));
+        Checks.finite(TYPE, "value", Double.longBitsToDouble(r.i64("value")));
+        latest = Math.max(latest, ts);
       } catch (InvalidRecordException e) {
-        throw new InvalidRecordException(TYPE, at + "." + e.field(), e.reason());
+        throw new InvalidRecordException(TYPE, "points[" + i + "]." + e.field(), e.reason());
       }
     }
     if (r.pos != bytes.length) {
       throw new InvalidRecordException(TYPE, "points", (bytes.length - r.pos) + " bytes after the last point");
     }
-    return new PointBatch(receivedAtMs, namespace, region, shard, periods, graceMs, points);
+    return new PointRecord(bytes, dict, receivedAtMs, namespace, region, shard, periods, graceMs, n, base, first,
+        latest);
+  }
+
+  private static final byte TEXT = 1;
+  private static final byte SHORT = 2;
+  private static final byte KEY = 4;
+
+  /** An optional string (index -1: absent) of at most {@link Checks#MAX_TEXT} characters. */
+  private static void checkShort(int index, String field, String[] dict, byte[] checked) {
+    if (index >= 0 && (checked[index] & SHORT) == 0) {
+      Checks.optionalText(TYPE, field, dict[index]);
+      checked[index] |= SHORT;
+    }
   }
 
   static long zigzag(long v) {
@@ -344,15 +384,14 @@ public final class PointBatchCodec {
       return dict[i];
     }
 
-    String optionalRef(String field, String[] dict) {
-      int i = varint(field, Integer.MAX_VALUE);
-      if (i == 0) {
-        return null;
+    /** A dictionary index below {@code size}. */
+    int index(String field, int size) {
+      long i = varlong(field);
+      if (i < 0 || i >= size) {
+        throw new InvalidRecordException(TYPE, field, "dictionary index " + i + " of " + size);
       }
-      if (i - 1 >= dict.length) {
-        throw new InvalidRecordException(TYPE, field, "dictionary index " + (i - 1) + " of " + dict.length);
-      }
-      return dict[i - 1];
+      return (int) i;
     }
+
   }
 }

@@ -60,6 +60,60 @@ class PointBatchCodecTest {
   }
 
   @Test
+  void theCursorReadsEachPointAsDecodeBuildsIt() {
+    PointRecord record = PointBatchCodec.check(PointBatchCodec.encode(sample()));
+    assertThat(record.size()).isEqualTo(4);
+    assertThat(record.latestTimestampMs()).isEqualTo(T + 60_000);
+    assertThat(List.of(record.receivedAtMs(), record.namespace(), record.region(), record.shard(), record.graceMs()))
+        .containsExactly(T + 1500, "qce/cvm", "ap-guangzhou", "default", 30_000L);
+    PointRecord.Cursor c = record.cursor();
+    for (MetricPoint want : sample().points()) {
+      assertThat(c.next()).isTrue();
+      assertThat(c.seriesId()).isEqualTo(want.seriesId());
+      assertThat(c.timestampMs()).isEqualTo(want.timestampMs());
+      assertThat(Double.doubleToRawLongBits(c.value())).isEqualTo(Double.doubleToRawLongBits(want.value()));
+      assertThat(List.of(c.metric(), c.unit(), c.tenant())).containsExactly(want.metric(), want.unit(), want.tenant());
+      assertThat(c.point()).isEqualTo(want);
+      assertThat(c.dimensions()).isEqualTo(want.dimensions()); // and reading them twice moves nothing
+    }
+    assertThat(c.next()).isFalse();
+    // absent unit and tenant, no dimensions
+    PointBatchCodec.Writer w = new PointBatchCodec.Writer(T, "qce/cvm", "r", "default", Set.of(60), 0);
+    w.add(9L, "m", null, null, Map.of(), T, 2);
+    PointRecord.Cursor bare = PointBatchCodec.check(w.toBytes()).cursor();
+    assertThat(bare.next()).isTrue();
+    assertThat(bare.unit()).isNull();
+    assertThat(bare.tenant()).isNull();
+    assertThat(bare.dimensions()).isEmpty();
+  }
+
+  @Test
+  void eachDictionaryStringIsCheckedForEveryUseItIsPutTo() {
+    // " " passes as a dimension value (values may be blank) and is still refused when a later point puts it to
+    // another use (a metric, a key): a string is checked once per use, not once for all
+    String longText = "x".repeat(io.vigil.common.model.Checks.MAX_TEXT + 1);
+    PointBatchCodec.Writer w = new PointBatchCodec.Writer(T, "qce/cvm", "r", "default", Set.of(60), 0);
+    w.add(1L, "m", null, null, Map.of("k", " "), T, 1);
+    w.add(2L, " ", null, null, Map.of(), T, 1);
+    assertInvalid(w.toBytes(), "points[1].metric");
+    PointBatchCodec.Writer keys = new PointBatchCodec.Writer(T, "qce/cvm", "r", "default", Set.of(60), 0);
+    keys.add(1L, "m", null, null, Map.of("k", " "), T, 1);
+    keys.add(2L, "m", null, null, Map.of(" ", "v"), T, 1);
+    assertInvalid(keys.toBytes(), "points[1].dimensions");
+    PointBatchCodec.Writer units = new PointBatchCodec.Writer(T, "qce/cvm", "r", "default", Set.of(60), 0);
+    units.add(1L, "m", null, null, Map.of(), T, 1);
+    units.add(2L, "m", longText, null, Map.of(), T, 1);
+    assertInvalid(units.toBytes(), "points[1].unit");
+    PointBatchCodec.Writer ts = new PointBatchCodec.Writer(T, "qce/cvm", "r", "default", Set.of(60), 0);
+    ts.add(1L, "m", null, null, Map.of(), T, 1);
+    ts.add(2L, "m", null, null, Map.of(), T / 1000, 1);
+    assertInvalid(ts.toBytes(), "points[1].timestampMs");
+    PointBatchCodec.Writer header = new PointBatchCodec.Writer(T, " ", "r", "default", Set.of(60), 0);
+    header.add(1L, "m", null, null, Map.of(), T, 1);
+    assertInvalid(header.toBytes(), "namespace");
+  }
+
+  @Test
   void aPointCostsFarLessThanItsJson() {
     long json = 0;
     PointBatchCodec.Writer w = new PointBatchCodec.Writer(T, "qce/cvm", "ap-guangzhou", "default", Set.of(60), 30_000);

@@ -1,8 +1,6 @@
 package io.vigil.bench.flink;
 
-import io.vigil.common.model.MetricPoint;
-import io.vigil.common.points.PointBatch;
-import java.util.List;
+import io.vigil.common.points.PointRecord;
 
 /**
  * One record of {@code metrics.raw} as the job needs it: what moves the watermark (acceptance time
@@ -30,19 +28,19 @@ public final class Points {
     this.values = values;
   }
 
-  static Points of(PointBatch batch) {
-    List<MetricPoint> points = batch.points();
-    int n = points.size();
+  /** The points of a checked record, read with its cursor (no MetricPoint each, as the aggregator reads them). */
+  static Points of(PointRecord record) {
+    int n = record.size();
     long[] ids = new long[n];
     long[] ts = new long[n];
     double[] values = new double[n];
-    for (int i = 0; i < n; i++) {
-      MetricPoint p = points.get(i);
-      ids[i] = p.seriesId();
-      ts[i] = p.timestampMs();
-      values[i] = p.value();
+    PointRecord.Cursor c = record.cursor();
+    for (int i = 0; c.next(); i++) {
+      ids[i] = c.seriesId();
+      ts[i] = c.timestampMs();
+      values[i] = c.value();
     }
-    return new Points(batch.receivedAtMs(), batch.graceMs(), ids, ts, values);
+    return new Points(record.receivedAtMs(), record.graceMs(), ids, ts, values);
   }
 
   int size() {

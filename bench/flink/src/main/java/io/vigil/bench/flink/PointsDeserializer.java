@@ -8,9 +8,9 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Decodes a {@code metrics.raw} record with common's {@link PointBatchCodec} (the aggregator's own
- * decoder, so both pay the same). A record that does not decode is skipped and said on stderr (the
- * aggregator dead-letters it; the benchmark's input has none).
+ * Checks a {@code metrics.raw} record with common's {@link PointBatchCodec#check} and reads it with
+ * its cursor, as the aggregator does, so both pay the same. A record that does not decode is skipped
+ * and said on stderr (the aggregator dead-letters it; the benchmark's input has none).
  */
 final class PointsDeserializer implements KafkaRecordDeserializationSchema<Points> {
 
@@ -20,7 +20,7 @@ final class PointsDeserializer implements KafkaRecordDeserializationSchema<Point
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Points> out) {
     try {
-      out.collect(Points.of(PointBatchCodec.decode(record.value())));
+      out.collect(Points.of(PointBatchCodec.check(record.value())));
     } catch (InvalidRecordException e) {
       if (++invalid <= REPORTED) {
         System.err.printf("[flink-rollups] skipped %s-%d@%d: %s%n", record.topic(), record.partition(),

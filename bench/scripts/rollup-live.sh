@@ -5,8 +5,8 @@
 #
 #   bin/vigil infra; bench/scripts/rollup-live.sh
 #
-# SERIES (200000: 20,000 points/s), DURATION_S (300), GRACE_MS (5000), HEAP (1g) and AGG_ARGS (more
-# arguments for the aggregator) adjust it.
+# SERIES (200000: 20,000 points/s), DURATION_S (300), GRACE_MS (5000), HEAP (1g), AGG_ARGS (more
+# arguments for the aggregator) and AGG_JAVA_OPTS (more for its JVM, e.g. a flight recording) adjust it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SERIES="${SERIES:-200000}"
@@ -17,7 +17,7 @@ AGG="$ROOT/aggregator-service/target/aggregator-service-0.1.0-SNAPSHOT.jar"
 PREFIX="live$(date +%s)."
 WORK=$(mktemp -d /tmp/vigil-rollup-live.XXXX)
 [ -f "$JAR" ] && [ -f "$AGG" ] || (cd "$ROOT" && ./mvnw -B -q -pl bench,aggregator-service -am package -DskipTests)
-java -Xmx"${HEAP:-1g}" -jar "$AGG" --server.port=18082 --vigil.kafka.topic-prefix="$PREFIX" \
+java -Xmx"${HEAP:-1g}" ${AGG_JAVA_OPTS:-} -jar "$AGG" --server.port=18082 --vigil.kafka.topic-prefix="$PREFIX" \
   --spring.kafka.streams.state-dir="$WORK/state" ${AGG_ARGS:-} > "$WORK/aggregator.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT

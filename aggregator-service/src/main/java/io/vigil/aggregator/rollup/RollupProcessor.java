@@ -77,6 +77,7 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   private final RollupShards shards;
   private final PartitionLag lag;
   private final MessageCodec codec;
+  private final RollupWriter rollupWriter = new RollupWriter();
   private final Clock clock;
 
   private ProcessorContext<String, Emit> context;
@@ -330,12 +331,9 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     if (stats.count == 0) {
       return;
     }
-    Rollup rollup = new Rollup(Rollup.SCHEMA_VERSION, st.seriesId, info.namespace(), info.region(), info.metric(),
-        info.dimensions(), st.shard, period, start, stats.total(), stats.count, stats.min, stats.max, stats.last, now,
-        info.tenant());
     String topic = rollupTopics.computeIfAbsent(st.shard, s -> Topics.rollup(s).base());
-    context.forward(new Record<>(SeriesId.key(st.seriesId), Emit.bySeries(topic, st.seriesId, codec.encode(rollup)),
-        now));
+    byte[] rollup = rollupWriter.write(st.seriesId, info, st.shard, period, start, stats, now);
+    context.forward(new Record<>(SeriesId.key(st.seriesId), Emit.bySeries(topic, st.seriesId, rollup), now));
     meters.emitted(period, now - (start + period * 1000L));
   }
 

@@ -1,5 +1,6 @@
 package io.vigil.aggregator.rollup;
 
+import io.vigil.common.model.RollupStats;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.model.MetricPoint;
@@ -104,6 +105,8 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   private long startedAt;
   private long lastProgressAt;
   private long lastCommitRequestAt;
+  /** Rollups emitted by this task (a commit follows live closes). */
+  private long emitted;
 
   RollupProcessor(RollupSettings settings, RollupMeters meters, RollupShards shards, PartitionLag lag,
       MessageCodec codec, Clock clock) {
@@ -243,11 +246,14 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
       lastProgressAt = now;
       progress(now);
     }
-    if (now - watermark <= settings.liveLag().toMillis()
-        && now - lastCommitRequestAt >= settings.liveCommitInterval().toMillis()) {
+    if (live(now) && now - lastCommitRequestAt >= settings.liveCommitInterval().toMillis()) {
       lastCommitRequestAt = now;
       context.commit(); // live: what went out is visible this soon; a backlog waits for commit.interval.ms
     }
+  }
+
+  private boolean live(long now) {
+    return now - watermark <= settings.liveLag().toMillis();
   }
 
   /** Just before a commit: every series that took points since the last one, and the progress. */
@@ -273,6 +279,7 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   }
 
   private void closeDue(long now) {
+    long emittedBefore = emitted;
     while (!timers.isEmpty() && timers.peek().atMs <= watermark) {
       Timer t = timers.poll();
       SeriesState st = states.get(t.seriesId);
@@ -288,6 +295,10 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
       st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now),
           settings.foldFromMinutes());
       schedule(st); // nothing stored: a restart closes it again, silently, from the stored progress
+    }
+    if (emitted > emittedBefore && live(now)) {
+      lastCommitRequestAt = now;
+      context.commit(); // live windows closed: their rollups are visible to read-committed readers after it
     }
   }
 
@@ -327,13 +338,14 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     }
   }
 
-  private void emit(SeriesState st, SeriesInfo info, int period, long start, Stats stats, long now) {
+  private void emit(SeriesState st, SeriesInfo info, int period, long start, RollupStats stats, long now) {
     if (stats.count == 0) {
       return;
     }
     String topic = rollupTopics.computeIfAbsent(st.shard, s -> Topics.rollup(s).base());
     byte[] rollup = rollupWriter.write(st.seriesId, info, st.shard, period, start, stats, now);
     context.forward(new Record<>(SeriesId.key(st.seriesId), Emit.bySeries(topic, st.seriesId, rollup), now));
+    emitted++;
     meters.emitted(period, now - (start + period * 1000L));
   }
 

@@ -1,5 +1,6 @@
 package io.vigil.aggregator.rollup;
 
+import io.vigil.common.model.RollupStats;
 import io.vigil.common.model.Checks;
 import io.vigil.common.model.InvalidRecordException;
 import io.vigil.common.model.Rollup;
@@ -23,7 +24,7 @@ final class RollupWriter {
   private byte[] buf = new byte[512];
   private int size;
 
-  byte[] write(long seriesId, SeriesInfo info, String shard, int periodSeconds, long windowStartMs, Stats stats,
+  byte[] write(long seriesId, SeriesInfo info, String shard, int periodSeconds, long windowStartMs, RollupStats stats,
       long emittedAtMs) {
     double sum = stats.total();
     check("sum", sum);

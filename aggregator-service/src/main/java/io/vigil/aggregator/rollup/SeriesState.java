@@ -1,5 +1,6 @@
 package io.vigil.aggregator.rollup;
 
+import io.vigil.common.model.RollupStats;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.util.List;
  *
  * <p>Every period divides a day and is a whole number of minutes, so an epoch-aligned window of any
  * period is exactly a run of epoch-aligned minutes: folding closed minutes gives the same sum, count,
- * min, max and last as computing from the raw points (see {@link Stats#merge}).
+ * min, max and last as computing from the raw points (see {@link RollupStats#merge}).
  */
 final class SeriesState {
 
@@ -27,7 +28,7 @@ final class SeriesState {
   /** One open minute: its statistics and the offsets (ms into the minute) of the points seen, sorted. */
   static final class Minute {
     final long start;
-    final Stats stats = new Stats();
+    final RollupStats stats = new RollupStats();
     char[] offsets = new char[4];
     int n;
 
@@ -60,7 +61,7 @@ final class SeriesState {
   static final class Open {
     final int periodSeconds;
     final long start;
-    final Stats stats = new Stats();
+    final RollupStats stats = new RollupStats();
 
     Open(int periodSeconds, long start) {
       this.periodSeconds = periodSeconds;
@@ -74,7 +75,7 @@ final class SeriesState {
 
   /** Receives what closes, in order: each minute before the longer windows it completes. */
   interface Closed {
-    void window(int periodSeconds, long windowStartMs, Stats stats);
+    void window(int periodSeconds, long windowStartMs, RollupStats stats);
   }
 
   final long seriesId;
@@ -294,11 +295,11 @@ final class SeriesState {
     }
   }
 
-  private static void putStats(ByteBuffer b, Stats st) {
+  private static void putStats(ByteBuffer b, RollupStats st) {
     b.putDouble(st.sum).putDouble(st.comp).putLong(st.count).putDouble(st.min).putDouble(st.max).putDouble(st.last).putLong(st.lastTs);
   }
 
-  private static void getStats(ByteBuffer b, Stats st) {
+  private static void getStats(ByteBuffer b, RollupStats st) {
     st.sum = b.getDouble();
     st.comp = b.getDouble();
     st.count = b.getLong();

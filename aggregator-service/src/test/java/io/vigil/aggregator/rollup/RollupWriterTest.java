@@ -1,5 +1,6 @@
 package io.vigil.aggregator.rollup;
 
+import io.vigil.common.model.RollupStats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +38,7 @@ class RollupWriterTest {
           random.nextBoolean() ? null : "u", random.nextBoolean() ? null : "t" + text(random));
       double a = number(random);
       double b = number(random);
-      Stats stats = new Stats();
+      RollupStats stats = new RollupStats();
       stats.sum = number(random);
       stats.count = 1 + random.nextInt(1000);
       stats.min = Math.min(a, b);
@@ -66,7 +67,7 @@ class RollupWriterTest {
   @Test
   void whatARollupRefusesIsRefusedWithTheSameField() {
     SeriesInfo info = new SeriesInfo("ns", "r", "m", Map.of(), null, null);
-    Stats overflow = new Stats();
+    RollupStats overflow = new RollupStats();
     overflow.sum = Double.POSITIVE_INFINITY;
     overflow.count = 2;
     overflow.min = 1;

@@ -1,5 +1,6 @@
 package io.vigil.bench.flink;
 
+import io.vigil.common.model.RollupStats;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -15,33 +16,33 @@ final class Longer {
   private Longer() {}
 
   /** Merges each shorter window's statistics into the longer window's. */
-  static final class Fold implements AggregateFunction<Rollup, Stats, Stats> {
+  static final class Fold implements AggregateFunction<Rollup, RollupStats, RollupStats> {
 
     @Override
-    public Stats createAccumulator() {
-      return new Stats();
+    public RollupStats createAccumulator() {
+      return new RollupStats();
     }
 
     @Override
-    public Stats add(Rollup shorter, Stats window) {
+    public RollupStats add(Rollup shorter, RollupStats window) {
       window.merge(shorter.stats);
       return window;
     }
 
     @Override
-    public Stats getResult(Stats window) {
+    public RollupStats getResult(RollupStats window) {
       return window;
     }
 
     @Override
-    public Stats merge(Stats a, Stats b) {
+    public RollupStats merge(RollupStats a, RollupStats b) {
       a.merge(b);
       return a;
     }
   }
 
   /** Emits a closed window of {@code periodSeconds}. */
-  static final class Emit extends ProcessWindowFunction<Stats, Rollup, Long, TimeWindow> {
+  static final class Emit extends ProcessWindowFunction<RollupStats, Rollup, Long, TimeWindow> {
     private final int periodSeconds;
 
     Emit(int periodSeconds) {
@@ -49,8 +50,8 @@ final class Longer {
     }
 
     @Override
-    public void process(Long seriesId, Context context, Iterable<Stats> closed, Collector<Rollup> out) {
-      Stats window = closed.iterator().next();
+    public void process(Long seriesId, Context context, Iterable<RollupStats> closed, Collector<Rollup> out) {
+      RollupStats window = closed.iterator().next();
       if (window.count > 0) {
         out.collect(new Rollup(seriesId, periodSeconds, context.window().getStart(), window,
             System.currentTimeMillis()));

@@ -1,9 +1,10 @@
 package io.vigil.bench.flink;
 
+import io.vigil.common.model.RollupStats;
 import java.util.Arrays;
 
 /**
- * A series' open minute: its {@link Stats} and, as the aggregator does, the distinct timestamps seen
+ * A series' open minute: its {@link RollupStats} and, as the aggregator does, the distinct timestamps seen
  * in it, so a sender's retry (a point whose (seriesId, timestampMs) the minute already has) is dropped
  * and counted instead of doubling a sum and a count. A minute remembers {@value #MAX_SEEN}
  * timestamps; past that, points are taken unchecked and counted. A Flink POJO: it is the one-minute
@@ -13,7 +14,7 @@ public final class MinuteStats {
 
   static final int MAX_SEEN = 1024;
 
-  public Stats stats = new Stats();
+  public RollupStats stats = new RollupStats();
   /** The timestamps seen, sorted, in {@code seen[0..seenCount)}. */
   public long[] seen = new long[8];
   public int seenCount;

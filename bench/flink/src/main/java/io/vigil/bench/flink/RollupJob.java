@@ -1,5 +1,6 @@
 package io.vigil.bench.flink;
 
+import io.vigil.common.model.RollupStats;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -37,7 +38,7 @@ final class RollupJob {
 
   static DataStream<Rollup> rollups(DataStream<Points> batches) {
     TypeInformation<MinuteStats> minuteType = TypeInformation.of(MinuteStats.class);
-    TypeInformation<Stats> statsType = TypeInformation.of(Stats.class);
+    TypeInformation<RollupStats> statsType = TypeInformation.of(RollupStats.class);
     TypeInformation<Rollup> rollupType = TypeInformation.of(Rollup.class);
     DataStream<Point> points = batches.transform("points", TypeInformation.of(Point.class), new PointsOperator())
         .uid("points");

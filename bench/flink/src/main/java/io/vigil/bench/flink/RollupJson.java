@@ -1,5 +1,6 @@
 package io.vigil.bench.flink;
 
+import io.vigil.common.model.RollupStats;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,7 +19,7 @@ final class RollupJson {
   }
 
   static String encode(Rollup r) {
-    Stats s = r.stats;
+    RollupStats s = r.stats;
     StringBuilder b = new StringBuilder(200);
     b.append("{\"seriesId\":").append(r.seriesId)
         .append(",\"periodSeconds\":").append(r.periodSeconds)

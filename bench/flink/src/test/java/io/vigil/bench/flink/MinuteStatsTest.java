@@ -1,5 +1,6 @@
 package io.vigil.bench.flink;
 
+import io.vigil.common.model.RollupStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
@@ -36,10 +37,10 @@ class MinuteStatsTest {
   @Test
   void foldingWindowsGivesTheStatisticsOfTheirPoints() {
     Random random = new Random(7);
-    Stats all = new Stats();
-    Stats folded = new Stats();
+    RollupStats all = new RollupStats();
+    RollupStats folded = new RollupStats();
     for (int w = 0; w < 10; w++) {
-      Stats window = new Stats();
+      RollupStats window = new RollupStats();
       for (int i = 0; i < 6; i++) {
         long ts = w * 60_000L + i * 10_000L;
         double v = random.nextGaussian() * 1e12;
@@ -57,12 +58,12 @@ class MinuteStatsTest {
 
   @Test
   void lastIsTheValueOfTheLatestTimestampATieGoingToTheLaterPoint() {
-    Stats s = new Stats();
+    RollupStats s = new RollupStats();
     s.add(2_000, 2.0);
     s.add(1_000, 1.0);
     s.add(2_000, 3.0);
     assertEquals(3.0, s.last);
-    Stats later = new Stats();
+    RollupStats later = new RollupStats();
     later.add(2_000, 4.0);
     s.merge(later);
     assertEquals(4.0, s.last);

@@ -1,5 +1,6 @@
 package io.vigil.bench.flink;
 
+import io.vigil.common.model.RollupStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,7 @@ class RollupJsonTest {
 
   @Test
   void aRollupIsOneSmallJsonObject() {
-    Stats s = new Stats();
+    RollupStats s = new RollupStats();
     s.add(1_000, 0.5);
     s.add(2_000, 1e-7);
     assertEquals("{\"seriesId\":-42,\"periodSeconds\":60,\"windowStartMs\":1796256000000,\"sum\":0.5000001,"

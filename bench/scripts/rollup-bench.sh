@@ -5,8 +5,9 @@
 # its first commit to its last, the series it holds, its RSS and the changelog it wrote.
 # Opt-in peer: with PEER=flink (or flink among VARIANTS; VARIANTS=flink runs it alone) the Flink job
 # of bench/flink then reads the same input as group <prefix>flink-rollups, timed the same way, with
-# the same heap; FLINK_ARGS passes it options (e.g. "--state rocksdb", "--checkpoint-interval-ms 5000"),
-# FLINK_JAVA_OPTS its JVM more.
+# the same heap, once per checkpoint interval in FLINK_CHECKPOINTS (ms; "1000 5000": the aggregator
+# commits a live partition every second and a backlog every 5 s); FLINK_ARGS passes it more options
+# (e.g. "--state rocksdb"), FLINK_JAVA_OPTS its JVM more.
 #
 #   bin/vigil infra                  # Kafka must run; stop the aggregator of bin/vigil up if it runs
 #   bench/scripts/rollup-bench.sh
@@ -70,18 +71,21 @@ for name in $(printf '%s\n' "${!VARIANT[@]}" | sort); do
   java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}aggregator.rollups-$name" | sed 's/^/    /'
 done
 if $run_flink; then
-  group="${PREFIX}flink-rollups"
-  log "flink: the Flink peer (bench/flink/README.md) ${FLINK_ARGS:-}"
-  java -Xmx"$HEAP" ${FLINK_JAVA_OPTS:-} -jar "$FLINK_JAR" "$BOOTSTRAP" "$PREFIX" "$group" \
-    --checkpoint-dir "$WORK/state-flink" ${FLINK_ARGS:-} > "$WORK/flink.log" 2>&1 &
-  pid=$!
-  java -cp "$JAR" io.vigil.bench.RollupLoad wait "$PREFIX" "$group" | tee "$WORK/flink.result"
-  sleep 2 # the job's counts reach its log within a second (a heartbeat) or two
-  rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status || true)
-  state=$( (du -sh "$WORK/state-flink" 2>/dev/null || echo "0 -") | cut -f1)
-  counts=$(grep -o '{duplicate-points=.*}' "$WORK/flink.log" | tail -1 || true)
-  kill $pid; wait $pid 2>/dev/null || true
-  printf '%-16s peak RSS %s, checkpoint dir %s, %s\n' flink "$rss" "$state" "${counts:-no counts}"
+  for cp in ${FLINK_CHECKPOINTS:-1000 5000}; do
+    name="flink-cp$cp"
+    group="${PREFIX}flink-rollups-cp$cp"
+    log "$name: the Flink peer (bench/flink/README.md), checkpoints every $cp ms ${FLINK_ARGS:-}"
+    java -Xmx"$HEAP" ${FLINK_JAVA_OPTS:-} -jar "$FLINK_JAR" "$BOOTSTRAP" "$PREFIX" "$group" \
+      --checkpoint-dir "$WORK/state-$name" --checkpoint-interval-ms "$cp" ${FLINK_ARGS:-} > "$WORK/$name.log" 2>&1 &
+    pid=$!
+    java -cp "$JAR" io.vigil.bench.RollupLoad wait "$PREFIX" "$group" | tee "$WORK/$name.result"
+    sleep 2 # the job's counts reach its log within a second (a heartbeat) or two
+    rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status || true)
+    state=$( (du -sh "$WORK/state-$name" 2>/dev/null || echo "0 -") | cut -f1)
+    counts=$(grep -o '{duplicate-points=.*}' "$WORK/$name.log" | tail -1 || true)
+    kill $pid; wait $pid 2>/dev/null || true
+    printf '%-16s peak RSS %s, checkpoint dir %s, %s\n' "$name" "$rss" "$state" "${counts:-no counts}"
+  done
   java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}flink." | sed 's/^/    /'
 fi
 java -cp "$JAR" io.vigil.bench.RollupLoad sizes "${PREFIX}metrics." | sed 's/^/    /'

@@ -15,8 +15,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -71,7 +71,6 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   private static final String WATERMARK = "watermark";
   private static final byte[] PROGRESS_TYPE = RollupProgress.TYPE.getBytes(StandardCharsets.US_ASCII);
 
-  private record Timer(long atMs, long seriesId) {}
 
   private final RollupSettings settings;
   private final RollupMeters meters;
@@ -87,8 +86,13 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   private KeyValueStore<Long, byte[]> infoStore;
   private KeyValueStore<String, Long> metaStore;
   private final LongMap<SeriesState> states = new LongMap<>();
-  /** Close times by series; an entry is stale when the series has since been given another time. */
-  private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.atMs, b.atMs));
+  /**
+   * The series by the time they are next due (a window's close, or being forgotten): a few distinct
+   * times (minute ends plus the graces in use), so a minute's closes are one list read in order rather
+   * than a heap of every series. An entry is stale when its series has since been given another time
+   * ({@code timerMs}) or left the state (its {@code timerMs} is then none).
+   */
+  private final TreeMap<Long, List<SeriesState>> due = new TreeMap<>();
   /** The series that took points since the last commit. */
   private final List<SeriesState> pending = new ArrayList<>();
   private final Map<String, String> rollupTopics = new HashMap<>();
@@ -129,7 +133,7 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     CommitHookStore.of(seriesStore).beforeCommit(this::writePending);
     // a task revived after an aborted transaction starts again from the restored stores
     states.clear();
-    timers.clear();
+    due.clear();
     periodsSeen.clear();
     periodArrays.clear();
     lastPeriodSet = null;
@@ -280,21 +284,23 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
 
   private void closeDue(long now) {
     long emittedBefore = emitted;
-    while (!timers.isEmpty() && timers.peek().atMs <= watermark) {
-      Timer t = timers.poll();
-      SeriesState st = states.get(t.seriesId);
-      if (st == null || st.timerMs != t.atMs) {
-        continue; // stale: the series was given another time, or is gone
+    while (!due.isEmpty() && due.firstKey() <= watermark) {
+      Map.Entry<Long, List<SeriesState>> bucket = due.pollFirstEntry();
+      long at = bucket.getKey();
+      for (SeriesState st : bucket.getValue()) {
+        if (st.timerMs != at) {
+          continue; // stale: the series was given another time, or is gone
+        }
+        st.timerMs = Long.MIN_VALUE;
+        if (st.isEmpty()) {
+          forget(st);
+          continue;
+        }
+        SeriesInfo info = st.info;
+        st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now),
+            settings.foldFromMinutes());
+        schedule(st); // nothing stored: a restart closes it again, silently, from the stored progress
       }
-      st.timerMs = Long.MIN_VALUE;
-      if (st.isEmpty()) {
-        forget(st);
-        continue;
-      }
-      SeriesInfo info = st.info;
-      st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now),
-          settings.foldFromMinutes());
-      schedule(st); // nothing stored: a restart closes it again, silently, from the stored progress
     }
     if (emitted > emittedBefore && live(now)) {
       lastCommitRequestAt = now;
@@ -334,7 +340,7 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     long at = st.isEmpty() ? st.lastSeenMs + settings.forgetAfter().toMillis() : st.nextCloseMs();
     if (st.timerMs != at) {
       st.timerMs = at;
-      timers.add(new Timer(at, st.seriesId));
+      due.computeIfAbsent(at, k -> new ArrayList<>()).add(st);
     }
   }
 

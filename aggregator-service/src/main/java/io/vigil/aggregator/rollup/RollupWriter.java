@@ -83,14 +83,43 @@ final class RollupWriter {
   private RollupWriter ascii(String s) {
     int n = s.length();
     ensure(n);
-    for (int i = 0; i < n; i++) {
-      buf[size++] = (byte) s.charAt(i);
-    }
+    latin1(s, n);
     return this;
   }
 
+  /** Copies the low byte of each char: ASCII text, in one bulk copy for a compact string. */
+  @SuppressWarnings("deprecation")
+  private void latin1(String s, int n) {
+    s.getBytes(0, n, buf, size);
+    size += n;
+  }
+
+  /** A long's decimal digits, written in place. */
   private RollupWriter number(long v) {
-    return ascii(Long.toString(v));
+    ensure(20);
+    if (v == Long.MIN_VALUE) {
+      return ascii(Long.toString(v));
+    }
+    if (v < 0) {
+      buf[size++] = '-';
+      v = -v;
+    }
+    int end = size + digits(v);
+    for (int i = end - 1; i >= size; i--) {
+      buf[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    size = end;
+    return this;
+  }
+
+  private static int digits(long v) {
+    int n = 1;
+    while (v >= 10) {
+      v /= 10;
+      n++;
+    }
+    return n;
   }
 
   /** A finite double as Java writes it ("1.0E-5", "100.0"): a JSON number, read back to the same bits. */
@@ -109,9 +138,7 @@ final class RollupWriter {
     if (plain) {
       ensure(n + 2);
       buf[size++] = '"';
-      for (int i = 0; i < n; i++) {
-        buf[size++] = (byte) s.charAt(i);
-      }
+      latin1(s, n);
       buf[size++] = '"';
     } else {
       byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);

@@ -65,6 +65,18 @@ class RollupWriterTest {
   }
 
   @Test
+  void seriesIdsAtTheEdgesOfALongAreWrittenExactly() {
+    SeriesInfo info = new SeriesInfo("ns", "r", "m", Map.of("a", "b"), null, "t");
+    RollupStats stats = new RollupStats();
+    stats.add(T, 1.5);
+    for (long id : new long[] {0, 9, 10, -1, -10, 1_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE}) {
+      Rollup read = codec.decode(writer.write(id, info, "default", 60, T, stats, T + 60_000), Rollup.class);
+      assertThat(read.seriesId()).isEqualTo(id);
+      assertThat(read.count()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void whatARollupRefusesIsRefusedWithTheSameField() {
     SeriesInfo info = new SeriesInfo("ns", "r", "m", Map.of(), null, null);
     RollupStats overflow = new RollupStats();

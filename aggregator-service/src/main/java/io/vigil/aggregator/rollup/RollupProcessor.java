@@ -1,11 +1,11 @@
 package io.vigil.aggregator.rollup;
 
-import io.vigil.common.model.RollupStats;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.model.MetricPoint;
 import io.vigil.common.model.Rollup;
 import io.vigil.common.model.RollupProgress;
+import io.vigil.common.model.RollupStats;
 import io.vigil.common.points.PointRecord;
 import io.vigil.common.series.SeriesId;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +70,6 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   static final String LATE_REASON_HEADER = "vigil-late-reason";
   private static final String WATERMARK = "watermark";
   private static final byte[] PROGRESS_TYPE = RollupProgress.TYPE.getBytes(StandardCharsets.US_ASCII);
-
 
   private final RollupSettings settings;
   private final RollupMeters meters;

@@ -1,9 +1,7 @@
 package io.vigil.aggregator.rollup;
 
-import io.vigil.common.model.RollupStats;
-import io.vigil.common.model.Checks;
-import io.vigil.common.model.InvalidRecordException;
 import io.vigil.common.model.Rollup;
+import io.vigil.common.model.RollupStats;
 import java.util.Arrays;
 import java.util.Map;
 import tools.jackson.core.io.JsonStringEncoder;
@@ -14,7 +12,7 @@ import tools.jackson.core.io.JsonStringEncoder;
  * every consumer reads with {@code MessageCodec.decode} as before ({@code RollupWriterTest} decodes
  * random rollups both ways). At each minute's end every series closes at once, and building a {@code
  * Rollup} (its checks copy the dimensions) and serializing it by reflection was 40% of that burst.
- * The checks a {@code Rollup} makes of the values are made here too, with the same exception; those of
+ * The values pass the checks a {@code Rollup} makes of them ({@link Rollup#checkStatistics}); those of
  * the series' names were made when its points were read.
  *
  * <p>Not thread-safe: one per processor (one stream thread).
@@ -27,14 +25,7 @@ final class RollupWriter {
   byte[] write(long seriesId, SeriesInfo info, String shard, int periodSeconds, long windowStartMs, RollupStats stats,
       long emittedAtMs) {
     double sum = stats.total();
-    check("sum", sum);
-    check("min", stats.min);
-    check("max", stats.max);
-    check("last", stats.last);
-    if (stats.count <= 0 || stats.min > stats.max) {
-      throw new InvalidRecordException(Rollup.TYPE, stats.count <= 0 ? "count" : "min",
-          stats.count <= 0 ? "must be > 0" : "greater than max");
-    }
+    Rollup.checkStatistics(sum, stats.count, stats.min, stats.max, stats.last);
     size = 0;
     ascii("{\"schemaVersion\":").number(Rollup.SCHEMA_VERSION);
     ascii(",\"seriesId\":").number(seriesId);
@@ -67,10 +58,6 @@ final class RollupWriter {
     }
     ascii("}");
     return Arrays.copyOf(buf, size);
-  }
-
-  private static void check(String field, double value) {
-    Checks.finite(Rollup.TYPE, field, value);
   }
 
   private void ensure(int more) {

@@ -125,6 +125,14 @@ public final class Checks {
     return value;
   }
 
+  /** A namespace's grace: 0 (the default applies) up to one day. */
+  public static long grace(String type, String field, long graceMs) {
+    if (graceMs < 0 || graceMs > 86_400_000L) {
+      throw new InvalidRecordException(type, field, "must be between 0 and one day");
+    }
+    return graceMs;
+  }
+
   public static long nonNegative(String type, String field, long value) {
     if (value < 0) {
       throw new InvalidRecordException(type, field, "must be >= 0");

@@ -52,9 +52,7 @@ public record MetricPoint(
     shard = Checks.shard(TYPE, "shard", shard);
     optionalEpochMs(TYPE, "receivedAtMs", receivedAtMs);
     periods = Checks.periods(TYPE, "periods", periods);
-    if (graceMs < 0 || graceMs > 86_400_000L) {
-      throw new InvalidRecordException(TYPE, "graceMs", "must be between 0 and one day");
-    }
+    grace(TYPE, "graceMs", graceMs);
     optionalText(TYPE, "tenant", tenant);
   }
 }

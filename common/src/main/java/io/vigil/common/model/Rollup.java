@@ -51,6 +51,16 @@ public record Rollup(
     if (windowStartMs % (periodSeconds * 1000L) != 0) {
       throw new InvalidRecordException(TYPE, "windowStartMs", "not aligned to the " + periodSeconds + "s period");
     }
+    checkStatistics(sum, count, min, max, last);
+    optionalEpochMs(TYPE, "emittedAtMs", emittedAtMs);
+    optionalText(TYPE, "tenant", tenant);
+  }
+
+  /**
+   * The checks a rollup's statistics pass, apart from the record for a writer that builds its JSON
+   * without one (the aggregator's): finite values, a count, min no greater than max.
+   */
+  public static void checkStatistics(double sum, long count, double min, double max, double last) {
     finite(TYPE, "sum", sum);
     if (count <= 0) {
       throw new InvalidRecordException(TYPE, "count", "must be > 0");
@@ -61,8 +71,6 @@ public record Rollup(
     if (min > max) {
       throw new InvalidRecordException(TYPE, "min", "greater than max");
     }
-    optionalEpochMs(TYPE, "emittedAtMs", emittedAtMs);
-    optionalText(TYPE, "tenant", tenant);
   }
 
   public double avg() {

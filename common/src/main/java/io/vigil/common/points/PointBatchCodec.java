@@ -185,10 +185,7 @@ public final class PointBatchCodec {
     String namespace = Checks.text(TYPE, "namespace", r.ref("namespace", dict));
     String region = Checks.text(TYPE, "region", r.ref("region", dict));
     String shard = Checks.shard(TYPE, "shard", r.ref("shard", dict));
-    long graceMs = r.varlong("graceMs");
-    if (graceMs < 0 || graceMs > 86_400_000L) {
-      throw new InvalidRecordException(TYPE, "graceMs", "must be between 0 and one day");
-    }
+    long graceMs = Checks.grace(TYPE, "graceMs", r.varlong("graceMs"));
     int pc = r.varint("periods", 5);
     Set<Integer> periods = new TreeSet<>();
     for (int i = 0; i < pc; i++) {

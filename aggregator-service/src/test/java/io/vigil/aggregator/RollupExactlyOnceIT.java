@@ -53,7 +53,7 @@ import org.junit.jupiter.api.Test;
  * transactions (commit interval 2 s, points flowing) and B takes A's partitions over. Every window is
  * emitted exactly once to read_committed readers, with the values a plain computation over the points
  * gives; a read_uncommitted reader sees more rollup records than that, the aborted ones: proof the kill
- * hit open transactions. An in-JVM close would be graceful and prove nothing.
+ * hit open transactions (A is frozen with SIGSTOP while the test finds one, then killed). An in-JVM close would be graceful and prove nothing.
  *
  * <p>The points are a backlog, accepted by the gateway three hours ago (so windows close as the
  * backlog's own progress passes them, however fast or slow the instances read it).
@@ -108,11 +108,8 @@ class RollupExactlyOnceIT {
       try (ChildJvm.Service b = start(prefix)) {
         awaitReady(b);
         send(producer, raw, steps, 40, 80, 25);
-        // the last third flows while A is killed the moment one of its transactions holds rollups
-        Thread killer = new Thread(() -> {
-          awaitOpenRollups(admin, group, aClients, raw, rollups);
-          a.jvm().kill();
-        });
+        // the last third flows while A is killed in a moment one of its transactions holds rollups
+        Thread killer = new Thread(() -> killWithOpenRollups(a.jvm(), admin, group, aClients, rollups));
         killer.start();
         send(producer, raw, steps, 80, STEPS, 40);
         killer.join();
@@ -259,11 +256,13 @@ class RollupExactlyOnceIT {
   }
 
   /**
-   * Returns once a rollup (not a progress marker) sits in an open transaction on a partition of A's:
-   * between the partition's last stable offset and its end. A series' rollups go to the partition of
-   * the same number as its raw partition, so A's raw partitions name its rollup partitions.
+   * Kills A at a moment a rollup (not a progress marker) sits in one of its open transactions: between
+   * the last stable offset and the end of a partition of A's. A is frozen (SIGSTOP) while the test
+   * looks, so the transaction seen open is still open when SIGKILL comes; when none is, A goes on and
+   * the test looks again. A series' rollups go to the partition of the same number as its raw
+   * partition, so A's raw partitions name its rollup partitions.
    */
-  static void awaitOpenRollups(Admin admin, String group, Set<String> aClients, String raw, String rollups) {
+  static void killWithOpenRollups(ChildJvm a, Admin admin, String group, Set<String> aClients, String rollups) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafkaBootstrap());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
@@ -278,25 +277,38 @@ class RollupExactlyOnceIT {
           sleep(50);
           continue;
         }
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        mine.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-        var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-        consumer.assign(mine);
-        Map<TopicPartition, Long> end = consumer.endOffsets(mine);
-        mine.forEach(tp -> consumer.seek(tp, stable.get(tp).offset()));
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-        while (System.nanoTime() < until && mine.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-            if (!Topics.isProgressMarker(r.headers())) {
-              return;
-            }
-          }
+        a.pause();
+        if (openRollup(admin, consumer, mine)) {
+          a.kill();
+          return;
         }
+        a.resume();
+        sleep(100);
       }
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
     throw new AssertionError("no transaction of A's held a rollup for 30 s");
+  }
+
+  /** Whether a rollup sits between the last stable offset and the end of one of the partitions. */
+  static boolean openRollup(Admin admin, KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions)
+      throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+    var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+    consumer.assign(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    partitions.forEach(tp -> consumer.seek(tp, stable.get(tp).offset()));
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (System.nanoTime() < until && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+        if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && !Topics.isProgressMarker(r.headers())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Every rollup on the topic (progress markers aside), read committed or not. */

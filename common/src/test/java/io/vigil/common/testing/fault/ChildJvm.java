@@ -153,6 +153,33 @@ public final class ChildJvm implements AutoCloseable {
     waitFor();
   }
 
+  /**
+   * SIGSTOP: every thread of the JVM halts where it is, mid-transaction included, until {@link #resume}.
+   * A test can look at the world the frozen JVM left and then {@link #kill} it in exactly that state.
+   */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a paused JVM goes on. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process p = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot signal " + this.name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted signalling " + this.name, e);
+    }
+  }
+
   /** SIGTERM: shutdown hooks run, as in an orderly stop. */
   public void stop() {
     process.destroy();

@@ -1,6 +1,8 @@
 package io.vigil.common.config;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.ConsumerStates;
 import io.vigil.common.kafka.ConsumersHealthIndicator;
@@ -9,10 +11,12 @@ import io.vigil.common.kafka.TopicProvisioner;
 import io.vigil.common.kafka.KafkaHealthIndicator;
 import io.vigil.common.kafka.KafkaNaming;
 import io.vigil.common.kafka.MessageCodec;
+import io.vigil.common.kafka.NativeLz4;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilKafkaProperties;
 import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.observability.MetricNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -112,6 +116,14 @@ public class VigilKafkaAutoConfiguration {
     } catch (RuntimeException e) {
       // a configuration the client refuses fails when the producer is made, with the client's own message
     }
+  }
+
+  /** 1 when Kafka's lz4 runs natively here, 0 when it fell back to the Java implementation ({@link NativeLz4}). */
+  @Bean
+  MeterBinder kafkaLz4NativeGauge() {
+    return registry -> Gauge.builder(MetricNames.KAFKA_LZ4_NATIVE, () -> NativeLz4.load() ? 1 : 0)
+        .description("1 when Kafka clients compress and decompress lz4 with the native library, 0 with Java's")
+        .register(registry);
   }
 
   @Bean

@@ -77,6 +77,10 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   private final PartitionLag lag;
   private final MessageCodec codec;
   private final RollupWriter rollupWriter = new RollupWriter();
+  /** The series {@link #closeDue} is closing and when: what {@link #closed} emits for (no capture per series). */
+  private SeriesState closing;
+  private long closingAt;
+  private final SeriesState.Closed closed = this::emit;
   private final Clock clock;
 
   private ProcessorContext<String, Emit> context;
@@ -295,9 +299,9 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
           forget(st);
           continue;
         }
-        SeriesInfo info = st.info;
-        st.close(watermark, (period, start, stats) -> emit(st, info, period, start, stats, now),
-            settings.foldFromMinutes());
+        closing = st;
+        closingAt = now;
+        st.close(watermark, closed, settings.foldFromMinutes());
         schedule(st); // nothing stored: a restart closes it again, silently, from the stored progress
       }
     }
@@ -343,12 +347,20 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     }
   }
 
-  private void emit(SeriesState st, SeriesInfo info, int period, long start, RollupStats stats, long now) {
+  /** A window of the series being closed ({@link #closing}, at {@link #closingAt}) goes out. */
+  private void emit(int period, long start, RollupStats stats) {
     if (stats.count == 0) {
       return;
     }
+    SeriesState st = closing;
+    long now = closingAt;
+    SeriesInfo info = st.info;
+    if (st.rollupHeadOf != info) {
+      st.rollupHead = rollupWriter.head(st.seriesId, info);
+      st.rollupHeadOf = info;
+    }
     String topic = rollupTopics.computeIfAbsent(st.shard, s -> Topics.rollup(s).base());
-    byte[] rollup = rollupWriter.write(st.seriesId, info, st.shard, period, start, stats, now);
+    byte[] rollup = rollupWriter.write(st.rollupHead, info.tenant(), st.shard, period, start, stats, now);
     context.forward(new Record<>(SeriesId.key(st.seriesId), Emit.bySeries(topic, st.seriesId, rollup), now));
     emitted++;
     meters.emitted(period, now - (start + period * 1000L));

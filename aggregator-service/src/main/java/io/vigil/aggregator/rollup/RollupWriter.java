@@ -22,10 +22,18 @@ final class RollupWriter {
   private byte[] buf = new byte[512];
   private int size;
 
+  /** A rollup of the series, its head written afresh (tests; the processor keeps each series' head). */
   byte[] write(long seriesId, SeriesInfo info, String shard, int periodSeconds, long windowStartMs, RollupStats stats,
       long emittedAtMs) {
-    double sum = stats.total();
-    Rollup.checkStatistics(sum, stats.count, stats.min, stats.max, stats.last);
+    return write(head(seriesId, info), info.tenant(), shard, periodSeconds, windowStartMs, stats, emittedAtMs);
+  }
+
+  /**
+   * What every rollup of a series repeats while its {@link SeriesInfo} stays: the document up to the
+   * dimensions' closing brace. The processor keeps it with the series, so a minute's end copies it
+   * instead of walking names and dimensions again for every series (a third of {@link #write}).
+   */
+  byte[] head(long seriesId, SeriesInfo info) {
     size = 0;
     ascii("{\"schemaVersion\":").number(Rollup.SCHEMA_VERSION);
     ascii(",\"seriesId\":").number(seriesId);
@@ -41,7 +49,20 @@ final class RollupWriter {
       first = false;
       string(d.getKey()).ascii(":").string(d.getValue());
     }
-    ascii("},\"shard\":").string(shard);
+    ascii("}");
+    return Arrays.copyOf(buf, size);
+  }
+
+  /** A rollup: the series' {@link #head}, then the window and its statistics. */
+  byte[] write(byte[] head, String tenant, String shard, int periodSeconds, long windowStartMs, RollupStats stats,
+      long emittedAtMs) {
+    double sum = stats.total();
+    Rollup.checkStatistics(sum, stats.count, stats.min, stats.max, stats.last);
+    size = 0;
+    ensure(head.length);
+    System.arraycopy(head, 0, buf, 0, head.length);
+    size = head.length;
+    ascii(",\"shard\":").string(shard);
     ascii(",\"periodSeconds\":").number(periodSeconds);
     ascii(",\"windowStartMs\":").number(windowStartMs);
     ascii(",\"sum\":").number(sum);
@@ -51,10 +72,10 @@ final class RollupWriter {
     ascii(",\"last\":").number(stats.last);
     ascii(",\"emittedAtMs\":").number(emittedAtMs);
     ascii(",\"tenant\":");
-    if (info.tenant() == null) {
+    if (tenant == null) {
       ascii("null");
     } else {
-      string(info.tenant());
+      string(tenant);
     }
     ascii("}");
     return Arrays.copyOf(buf, size);

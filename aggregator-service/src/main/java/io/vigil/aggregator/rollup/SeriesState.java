@@ -89,6 +89,13 @@ final class SeriesState {
   boolean dirty;
   /** Who the series is (stored apart, in the info store). */
   SeriesInfo info;
+  /**
+   * The start of its rollups' JSON, written for {@link #rollupHeadOf} (not stored): a minute's end
+   * copies it for every series instead of writing names and dimensions again. About 150 to 300 bytes
+   * a series.
+   */
+  byte[] rollupHead;
+  SeriesInfo rollupHeadOf;
   /** The longer windows changed since they were last stored (not stored). */
   boolean longerDirty;
   /** The close time queued for it, {@link Long#MIN_VALUE} for none (not stored). */

@@ -1,30 +1,48 @@
 package io.vigil.storage.config;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.vigil.common.kafka.ConsumerKit;
+import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.kafka.StartAt;
 import io.vigil.common.kafka.Topics;
+import io.vigil.common.store.StoreNames;
+import io.vigil.storage.rollup.RollupIndexer;
+import io.vigil.storage.rollup.RollupIndices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 /**
  * Storage's Kafka wiring: rollups, alert events and notification records in, each in its own
- * consumer group. Indexing arrives with the storage feature; until then records are only
- * acknowledged. History is complete: every group here starts at the earliest record it can find.
+ * consumer group. Rollups are indexed (one bulk request a poll); alert and notification history
+ * arrive with the rest of the storage issue, until then those records are only acknowledged. History
+ * is complete: every group here starts at the earliest record it can find.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RollupIndexProperties.class)
 class KafkaWiring {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
 
+  @Bean
+  RollupIndices rollupIndices(StoreNames names, RollupIndexProperties properties) {
+    return new RollupIndices(names, properties.retentions());
+  }
+
+  @Bean
+  RollupIndexer rollupIndexer(ElasticsearchClient client, RollupIndices indices, RollupIndexProperties properties,
+      MessageCodec codec) {
+    return new RollupIndexer(client, indices, properties.settings(), codec);
+  }
+
   /** Storage keeps the rollups of every shard, shards created while it runs included (by pattern). */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit) {
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, RollupIndexer indexer) {
     // progress markers say nothing storage keeps: skipped on purpose
-    return kit.consumeAllShards("rollups", StartAt.EARLIEST).ignoringProgress()
-        .batches(batch -> log.debug("{} rollups", batch.size()));
+    return kit.consumeAllShards("rollups", StartAt.EARLIEST).ignoringProgress().batches(indexer);
   }
 
   @Bean

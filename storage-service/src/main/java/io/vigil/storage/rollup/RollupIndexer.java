@@ -1,0 +1,98 @@
+package io.vigil.storage.rollup;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.util.BinaryData;
+import co.elastic.clients.util.ContentType;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.kafka.BatchHandler;
+import io.vigil.common.kafka.BatchItemException;
+import io.vigil.common.kafka.ConsumedRecord;
+import io.vigil.common.kafka.MessageCodec;
+import io.vigil.common.model.Rollup;
+import java.util.List;
+
+/**
+ * Indexes the rollups of one poll with one bulk request, each under its window's id in the index
+ * of its period and span ({@link RollupIndices}), so a redelivered rollup overwrites its own
+ * document. The template is put before the first bulk (and again after a failure to put it), so
+ * indices are always created from it.
+ *
+ * <p>A failed item ends the batch there: the rollups before it are done (committed), the failed one
+ * is retried by the kit, the rest come again. An item Elasticsearch refused for load (429) or
+ * unavailability (5xx) is a dependency that is down: the consumer pauses and retries without limit.
+ * Any other item failure (a document the mapping refuses) is retried a few times, then dead-lettered
+ * with Elasticsearch's reason. A rollup of a period without a retention is dead-lettered the same way.
+ */
+public final class RollupIndexer implements BatchHandler<Rollup> {
+
+  private final ElasticsearchClient client;
+  private final RollupIndices indices;
+  private final RollupTemplate.Settings settings;
+  private final MessageCodec codec;
+  private volatile boolean templateInstalled;
+
+  public RollupIndexer(ElasticsearchClient client, RollupIndices indices, RollupTemplate.Settings settings,
+      MessageCodec codec) {
+    this.client = client;
+    this.indices = indices;
+    this.settings = settings;
+    this.codec = codec;
+  }
+
+  @Override
+  public void handle(List<ConsumedRecord<Rollup>> batch) throws Exception {
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (!templateInstalled) {
+      RollupTemplate.install(client, indices, settings); // an I/O failure here is Elasticsearch away: retried
+      templateInstalled = true;
+    }
+    int n = batch.size();
+    RuntimeException unnamed = null;
+    BulkRequest.Builder bulk = new BulkRequest.Builder();
+    for (int i = 0; i < batch.size(); i++) {
+      Rollup r = batch.get(i).value();
+      String index;
+      try {
+        index = indices.indexFor(r.periodSeconds(), r.windowStartMs());
+      } catch (IllegalArgumentException e) {
+        n = i;
+        unnamed = e;
+        break;
+      }
+      String id = RollupIndices.documentId(r.seriesId(), r.periodSeconds(), r.windowStartMs());
+      byte[] json = codec.encode(r);
+      bulk.operations(op -> op.index(x -> x.index(index).id(id).document(BinaryData.of(json,
+          ContentType.APPLICATION_JSON))));
+    }
+    if (n > 0) {
+      BulkResponse response = client.bulk(bulk.build());
+      if (response.errors()) {
+        List<BulkResponseItem> items = response.items();
+        for (int i = 0; i < items.size(); i++) {
+          BulkResponseItem item = items.get(i);
+          if (item.error() != null) {
+            throw new BatchItemException(i, itemFailure(item));
+          }
+        }
+      }
+    }
+    if (unnamed != null) {
+      throw new BatchItemException(n, unnamed);
+    }
+  }
+
+  private static RuntimeException itemFailure(BulkResponseItem item) {
+    String reason = item.error().type() + ": " + item.error().reason();
+    if (item.status() == 429 || item.status() >= 500) {
+      return new DependencyUnavailableException("elasticsearch", "bulk item " + item.id() + " refused with "
+          + item.status() + " (" + reason + ")");
+    }
+    return new IllegalStateException("Elasticsearch refused rollup " + item.id() + " in " + item.index() + " with "
+        + item.status() + ": " + reason);
+  }
+}

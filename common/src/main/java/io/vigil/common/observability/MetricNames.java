@@ -21,6 +21,10 @@ public final class MetricNames {
   public static final String KAFKA_PARTITION_IN_FLIGHT = "vigil.kafka.in.flight";
   public static final String KAFKA_LZ4_NATIVE = "vigil.kafka.lz4.native";
 
+  // storage-service
+  public static final String STORAGE_INDICES_DELETED = "vigil.storage.indices.deleted";
+  public static final String STORAGE_RETENTION_FAILED = "vigil.storage.retention.failed";
+
   // executors (tag: executor)
   public static final String EXECUTOR_ACTIVE = "vigil.executor.active";
   public static final String EXECUTOR_IDLE = "vigil.executor.idle";

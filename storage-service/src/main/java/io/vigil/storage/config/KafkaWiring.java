@@ -1,13 +1,16 @@
 package io.vigil.storage.config;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.kafka.StartAt;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.store.StoreNames;
+import io.vigil.storage.rollup.RetentionSweeper;
 import io.vigil.storage.rollup.RollupIndexer;
 import io.vigil.storage.rollup.RollupIndices;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -36,6 +39,12 @@ class KafkaWiring {
   RollupIndexer rollupIndexer(ElasticsearchClient client, RollupIndices indices, RollupIndexProperties properties,
       MessageCodec codec) {
     return new RollupIndexer(client, indices, properties.settings(), codec);
+  }
+
+  @Bean
+  RetentionSweeper retentionSweeper(ElasticsearchClient client, RollupIndices indices, Clock clock,
+      MeterRegistry registry, RollupIndexProperties properties) {
+    return new RetentionSweeper(client, indices, clock, registry, properties.retentionCheck());
   }
 
   /** Storage keeps the rollups of every shard, shards created while it runs included (by pattern). */

@@ -93,6 +93,41 @@ class RollupTemplateIT {
   }
 
   @Test
+  void retentionDeletesTheExpiredRollupIndicesAndNothingElse() throws Exception {
+    // a prefix of its own: the other tests' indices are not this test's to count
+    RollupIndices indices = new RollupIndices(new StoreNames(TestRun.indexPrefix() + "ret-", "x:"),
+        RollupIndices.defaults());
+    long now = java.time.Instant.parse("2026-12-05T00:00:00Z").toEpochMilli();
+    List<String> expired = List.of(indices.indexFor(60, java.time.Instant.parse("2026-11-18T12:00:00Z").toEpochMilli()),
+        indices.indexFor(3600, java.time.Instant.parse("2026-08-10T00:00:00Z").toEpochMilli()));
+    List<String> kept = List.of(indices.indexFor(60, java.time.Instant.parse("2026-11-20T00:00:00Z").toEpochMilli()),
+        indices.indexFor(86400, java.time.Instant.parse("2026-01-01T00:00:00Z").toEpochMilli()),
+        TestRun.indexPrefix() + "ret-rollups-120s-2020.01.01", TestRun.indexPrefix() + "ret-alerts-2020.01",
+        TestRun.indexPrefix() + "tpl-rollups-60s-2020.01.01"); // another deployment's (prefix) expired index
+    for (String index : concat(expired, kept)) {
+      client.indices().create(c -> c.index(index));
+    }
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    RetentionSweeper sweeper = new RetentionSweeper(client, indices, java.time.Clock.systemUTC(), registry, null);
+    assertThat(sweeper.sweep(now)).containsExactlyInAnyOrderElementsOf(expired);
+    for (String index : expired) {
+      assertThat(client.indices().exists(e -> e.index(index)).value()).as(index).isFalse();
+    }
+    for (String index : kept) {
+      assertThat(client.indices().exists(e -> e.index(index)).value()).as(index).isTrue();
+    }
+    assertThat(registry.counter("vigil.storage.indices.deleted").count()).isEqualTo(2);
+    assertThat(sweeper.sweep(now)).isEmpty(); // nothing left to do: a second sweep deletes nothing
+  }
+
+  static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  @Test
   void badSettingsAreRefusedBeforeElasticsearchSeesThem() {
     assertThatThrownBy(() -> new RollupTemplate.Settings(0, 0, "1s")).hasMessageContaining("shards");
     assertThatThrownBy(() -> new RollupTemplate.Settings(1, -1, "1s")).hasMessageContaining("replicas");

@@ -1,0 +1,88 @@
+package io.vigil.storage.rollup;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ExpandWildcard;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.observability.MetricNames;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Retention: every {@code interval} (the first a minute after start), deletes the rollup indices
+ * whose whole span is older than their period's retention ({@link RollupIndices#expired}), one
+ * index at a time and nothing else. Elasticsearch away means the sweep is counted as failed and
+ * tried again at the next interval; nothing is lost by waiting, the indices only stay a little
+ * longer. Deleted indices are counted ({@code vigil_storage_indices_deleted_total}) and logged.
+ */
+public final class RetentionSweeper implements DisposableBean {
+
+  private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
+
+  private final ElasticsearchClient client;
+  private final RollupIndices indices;
+  private final Clock clock;
+  private final Counter deleted;
+  private final Counter failed;
+  private final ScheduledExecutorService timer;
+
+  public RetentionSweeper(ElasticsearchClient client, RollupIndices indices, Clock clock, MeterRegistry registry,
+      Duration interval) {
+    this.client = client;
+    this.indices = indices;
+    this.clock = clock;
+    this.deleted = Counter.builder(MetricNames.STORAGE_INDICES_DELETED)
+        .description("rollup indices deleted by retention").register(registry);
+    this.failed = Counter.builder(MetricNames.STORAGE_RETENTION_FAILED)
+        .description("retention sweeps that could not finish (tried again at the next interval)").register(registry);
+    if (interval == null) {
+      this.timer = null;
+      return;
+    }
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "storage-retention");
+      t.setDaemon(true);
+      return t;
+    });
+    long first = Math.min(interval.toMillis(), 60_000);
+    timer.scheduleWithFixedDelay(this::sweepQuietly, first, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweep(clock.millis());
+    } catch (Exception e) {
+      failed.increment();
+      log.warn("retention sweep failed, tried again at the next interval: {}", e.toString());
+    }
+  }
+
+  /** Deletes the rollup indices expired at {@code nowMs}; their names. */
+  public List<String> sweep(long nowMs) throws IOException {
+    List<String> present = new ArrayList<>(client.indices().get(g -> g.index(indices.pattern())
+        .expandWildcards(ExpandWildcard.All).ignoreUnavailable(true).allowNoIndices(true)).indices().keySet());
+    List<String> expired = indices.expired(present, nowMs);
+    for (String index : expired) {
+      client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
+      deleted.increment();
+      log.info("retention: deleted rollup index {}", index);
+    }
+    return expired;
+  }
+
+  @Override
+  public void destroy() {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+}

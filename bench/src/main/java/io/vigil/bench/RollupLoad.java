@@ -106,6 +106,7 @@ public final class RollupLoad {
   static void fill(Admin admin, String bootstrap, String prefix, int series, int steps) throws Exception {
     String topic = prefix + Topics.METRICS_RAW.base();
     admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    io.vigil.common.kafka.TopicReadiness.awaitLeaders(admin, List.of(topic), java.time.Duration.ofSeconds(30));
     Set<Integer> periods = Set.of(60, 300, 900, 3600, 86400);
     long start = (System.currentTimeMillis() - steps * 10_000L - 3_600_000L) / 86_400_000L * 86_400_000L;
     Fleet fleet = Fleet.of("benchload/cloud", series, Map.of("region", "ap-guangzhou"));

@@ -155,6 +155,8 @@ public final class TopicProvisioner implements SmartInitializingSingleton, Dispo
             throw new UnreachableException("create " + name + ": " + e);
           }
         });
+        // a producer sending to a topic its leader has not taken up yet can lose its first batch
+        TopicReadiness.awaitLeaders(admin, missing.stream().map(NewTopic::name).toList(), timeout);
         log.info("created topics {}", missing.stream().map(NewTopic::name).sorted().toList());
       }
       if (!present.isEmpty()) {

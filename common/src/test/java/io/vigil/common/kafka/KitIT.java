@@ -87,6 +87,8 @@ abstract class KitIT {
       }
       admin.createTopics(List.of(main, new NewTopic(TestKafka.topic(base + ".dlt"), partitions, (short) 1)))
           .all().get(20, TimeUnit.SECONDS);
+      TopicReadiness.awaitLeaders(admin, List.of(TestKafka.topic(base), TestKafka.topic(base + ".dlt")),
+          Duration.ofSeconds(20));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

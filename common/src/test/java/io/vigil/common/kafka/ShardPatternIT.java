@@ -26,6 +26,8 @@ class ShardPatternIT extends KitIT {
     try (var admin = admin()) {
       admin.createTopics(List.of(new NewTopic(naming.topic(topic), 2, (short) 1),
           new NewTopic(naming.topic(topic.deadLetter()), 2, (short) 1))).all().get(20, TimeUnit.SECONDS);
+      TopicReadiness.awaitLeaders(admin, List.of(naming.topic(topic), naming.topic(topic.deadLetter())),
+          java.time.Duration.ofSeconds(20));
     }
     Awaits.until("producer knows the new shard", () -> template.partitionsFor(naming.topic(topic)).size() == 2);
     Rollup rollup = new Rollup(1, 42L, "qce/cvm", "local", "cpu", Map.of("appid", "1"), shard, 60, 1_764_000_000_000L,

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /** Topic declarations against the real broker: missing topics are made, a partition mismatch stops the start. */
@@ -44,6 +46,25 @@ class TopicProvisionerIT {
           .allTopicNames().get(10, TimeUnit.SECONDS);
       assertThat(described.get(naming.topic(declared)).partitions()).as("not grown").hasSize(2);
       assertThat(described.get(naming.topic(declared.deadLetter())).partitions()).as("the missing one made").hasSize(3);
+    }
+  }
+
+  @Test
+  void aFreshTopicIsServedByItsLeaderWhenProvisioningReturns() throws Exception {
+    String base = "kit.ready." + UUID.randomUUID().toString().substring(0, 8);
+    Topic<ControlChange> declared = new Topic<>(base, ControlChange.class, "k", ControlChange::key, 4, Duration.ofHours(1), false);
+    new TopicProvisioner(admin, List.of(declared), naming, (short) 1, Duration.ofSeconds(20), dependencies)
+        .afterSingletonsInstantiated();
+    try (AdminClient a = AdminClient.create(admin)) {
+      Map<TopicPartition, OffsetSpec> partitions = new java.util.HashMap<>();
+      for (int p = 0; p < 4; p++) {
+        partitions.put(new TopicPartition(naming.topic(declared), p), OffsetSpec.latest());
+      }
+      assertThat(a.listOffsets(partitions).all().get(5, TimeUnit.SECONDS)).as("every leader answers at once").hasSize(4);
+      assertThatThrownBy(() -> TopicReadiness.awaitLeaders(a, List.of(naming.topic(declared) + ".never"),
+          Duration.ofMillis(600)))
+          .isInstanceOf(java.util.concurrent.TimeoutException.class)
+          .hasMessageContaining("no serving leader");
     }
   }
 

@@ -39,6 +39,9 @@ class CrashIT {
       admin.createTopics(List.of(new NewTopic(naming.topic(CrashTestApplication.IN), 1, (short) 1),
           new NewTopic(naming.topic(CrashTestApplication.IN.deadLetter()), 1, (short) 1),
           new NewTopic(naming.topic(CrashTestApplication.OUT), 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+      io.vigil.common.kafka.TopicReadiness.awaitLeaders(admin, List.of(naming.topic(CrashTestApplication.IN),
+          naming.topic(CrashTestApplication.IN.deadLetter()), naming.topic(CrashTestApplication.OUT)),
+          java.time.Duration.ofSeconds(20));
       sendRaw(naming.topic(CrashTestApplication.IN), "POLICY:x", "x");
 
       try (ChildJvm first = child(prefix, 120_000)) {

@@ -22,6 +22,9 @@ class StorageServiceIT extends ConsumerWiringSupport {
   @Override
   protected List<ConsumedTopic> consumedTopics() {
     return List.of(Samples.consumed("metrics.rollup.default", Samples.rollup()),
-        Samples.consumed("metrics.rollup.big-product", Samples.rollup()), Samples.consumed("alerts.events", Samples.alertEvent()), Samples.consumed("notify.records", Samples.notificationRecord()));
+        Samples.consumed("metrics.rollup.big-product", Samples.rollup()),
+        Samples.consumed("alerts.events", Samples.alertEvent()),
+        Samples.consumed("notify.records", Samples.notificationRecord()),
+        Samples.consumed("metrics.late", Samples.metricPoint()));
   }
 }

@@ -24,6 +24,7 @@ public final class MetricNames {
   // storage-service
   public static final String STORAGE_INDICES_DELETED = "vigil.storage.indices.deleted";
   public static final String STORAGE_RETENTION_FAILED = "vigil.storage.retention.failed";
+  public static final String STORAGE_SUMMARY_CONFLICTS = "vigil.storage.summary.conflicts";
 
   // executors (tag: executor)
   public static final String EXECUTOR_ACTIVE = "vigil.executor.active";

@@ -7,28 +7,29 @@ import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.kafka.StartAt;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.store.StoreNames;
+import io.vigil.storage.history.AlertHistoryIndexer;
+import io.vigil.storage.history.AlertSummaries;
+import io.vigil.storage.history.HistoryIndices;
+import io.vigil.storage.history.LatePointIndexer;
+import io.vigil.storage.history.NotificationHistoryIndexer;
 import io.vigil.storage.rollup.RetentionSweeper;
 import io.vigil.storage.rollup.RollupIndexer;
 import io.vigil.storage.rollup.RollupIndices;
 import java.time.Clock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.List;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 /**
- * Storage's Kafka wiring: rollups, alert events and notification records in, each in its own
- * consumer group. Rollups are indexed (one bulk request a poll); alert and notification history
- * arrive with the rest of the storage issue, until then those records are only acknowledged. History
- * is complete: every group here starts at the earliest record it can find.
+ * Storage's Kafka wiring: rollups, alert events, notification records and late points in, each in
+ * its own consumer group and indexed one bulk request a poll. History is complete: every group here
+ * starts at the earliest record it can find.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RollupIndexProperties.class)
+@EnableConfigurationProperties({RollupIndexProperties.class, HistoryProperties.class})
 class KafkaWiring {
-
-  private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
 
   @Bean
   RollupIndices rollupIndices(StoreNames names, RollupIndexProperties properties) {
@@ -42,9 +43,21 @@ class KafkaWiring {
   }
 
   @Bean
-  RetentionSweeper retentionSweeper(ElasticsearchClient client, RollupIndices indices, Clock clock,
-      MeterRegistry registry, RollupIndexProperties properties) {
-    return new RetentionSweeper(client, indices, clock, registry, properties.retentionCheck());
+  HistoryIndices historyIndices(StoreNames names, HistoryProperties history, RollupIndexProperties properties) {
+    return new HistoryIndices(names, history.alertRetention(), history.notificationRetention(),
+        history.lateRetention(), properties.settings());
+  }
+
+  @Bean
+  AlertSummaries alertSummaries(ElasticsearchClient client, HistoryIndices indices, MeterRegistry registry) {
+    return new AlertSummaries(client, indices, registry);
+  }
+
+  @Bean
+  RetentionSweeper retentionSweeper(ElasticsearchClient client, RollupIndices indices, HistoryIndices history,
+      Clock clock, MeterRegistry registry, RollupIndexProperties properties) {
+    return new RetentionSweeper(client, List.of(indices, history.alertEvents(), history.notifications(),
+        history.latePoints()), clock, registry, properties.retentionCheck());
   }
 
   /** Storage keeps the rollups of every shard, shards created while it runs included (by pattern). */
@@ -55,14 +68,24 @@ class KafkaWiring {
   }
 
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> alertHistoryConsumer(ConsumerKit kit) {
+  ConcurrentMessageListenerContainer<String, byte[]> alertHistoryConsumer(ConsumerKit kit, ElasticsearchClient client,
+      HistoryIndices indices, AlertSummaries summaries, MessageCodec codec) {
     return kit.consume(Topics.ALERTS_EVENTS, "alert-history", StartAt.EARLIEST)
-        .batches(batch -> log.debug("{} alert events", batch.size()));
+        .batches(new AlertHistoryIndexer(client, indices, summaries, codec));
   }
 
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> notificationHistoryConsumer(ConsumerKit kit) {
+  ConcurrentMessageListenerContainer<String, byte[]> notificationHistoryConsumer(ConsumerKit kit,
+      ElasticsearchClient client, HistoryIndices indices, AlertSummaries summaries, MessageCodec codec) {
     return kit.consume(Topics.NOTIFY_RECORDS, "notification-history", StartAt.EARLIEST)
-        .batches(batch -> log.debug("{} notification records", batch.size()));
+        .batches(new NotificationHistoryIndexer(client, indices, summaries, codec));
+  }
+
+  /** Points later than their window's grace: kept, so they stay queryable (marked late). */
+  @Bean
+  ConcurrentMessageListenerContainer<String, byte[]> latePointConsumer(ConsumerKit kit, ElasticsearchClient client,
+      HistoryIndices indices, MessageCodec codec) {
+    return kit.consume(Topics.METRICS_LATE, "late-points", StartAt.EARLIEST)
+        .batches(new LatePointIndexer(client, indices, codec));
   }
 }

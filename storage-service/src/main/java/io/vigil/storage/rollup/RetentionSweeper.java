@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * Retention: every {@code interval} (the first a minute after start), deletes the rollup indices
- * whose whole span is older than their period's retention ({@link RollupIndices#expired}), one
- * index at a time and nothing else. Elasticsearch away means the sweep is counted as failed and
+ * Retention: every {@code interval} (the first a minute after start), deletes the indices
+ * whose whole span is older than their retention (rollups per period, {@link RollupIndices#expired}, and
+ * each kind of history), one index at a time and nothing else. Elasticsearch away means the sweep is counted as failed and
  * tried again at the next interval; nothing is lost by waiting, the indices only stay a little
  * longer. Deleted indices are counted ({@code vigil_storage_indices_deleted_total}) and logged.
  */
@@ -29,16 +29,16 @@ public final class RetentionSweeper implements DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
 
   private final ElasticsearchClient client;
-  private final RollupIndices indices;
+  private final List<ExpiringIndices> kinds;
   private final Clock clock;
   private final Counter deleted;
   private final Counter failed;
   private final ScheduledExecutorService timer;
 
-  public RetentionSweeper(ElasticsearchClient client, RollupIndices indices, Clock clock, MeterRegistry registry,
+  public RetentionSweeper(ElasticsearchClient client, List<ExpiringIndices> kinds, Clock clock, MeterRegistry registry,
       Duration interval) {
     this.client = client;
-    this.indices = indices;
+    this.kinds = List.copyOf(kinds);
     this.clock = clock;
     this.deleted = Counter.builder(MetricNames.STORAGE_INDICES_DELETED)
         .description("rollup indices deleted by retention").register(registry);
@@ -66,15 +66,19 @@ public final class RetentionSweeper implements DisposableBean {
     }
   }
 
-  /** Deletes the rollup indices expired at {@code nowMs}; their names. */
+  /** Deletes the indices (of every kind it sweeps) expired at {@code nowMs}; their names. */
   public List<String> sweep(long nowMs) throws IOException {
-    List<String> present = new ArrayList<>(client.indices().get(g -> g.index(indices.pattern())
+    List<String> patterns = kinds.stream().map(ExpiringIndices::pattern).toList();
+    List<String> present = new ArrayList<>(client.indices().get(g -> g.index(patterns)
         .expandWildcards(ExpandWildcard.All).ignoreUnavailable(true).allowNoIndices(true)).indices().keySet());
-    List<String> expired = indices.expired(present, nowMs);
+    List<String> expired = new ArrayList<>();
+    for (ExpiringIndices kind : kinds) {
+      expired.addAll(kind.expired(present, nowMs));
+    }
     for (String index : expired) {
       client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
       deleted.increment();
-      log.info("retention: deleted rollup index {}", index);
+      log.info("retention: deleted index {}", index);
     }
     return expired;
   }

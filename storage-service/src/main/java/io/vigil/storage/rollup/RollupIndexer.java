@@ -6,7 +6,6 @@ import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
-import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.kafka.BatchHandler;
 import io.vigil.common.kafka.BatchItemException;
 import io.vigil.common.kafka.ConsumedRecord;
@@ -76,7 +75,7 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
         for (int i = 0; i < items.size(); i++) {
           BulkResponseItem item = items.get(i);
           if (item.error() != null) {
-            throw new BatchItemException(i, itemFailure(item));
+            throw new BatchItemException(i, io.vigil.storage.history.Bulk.failure(item, "rollup"));
           }
         }
       }
@@ -84,15 +83,5 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
     if (unnamed != null) {
       throw new BatchItemException(n, unnamed);
     }
-  }
-
-  private static RuntimeException itemFailure(BulkResponseItem item) {
-    String reason = item.error().type() + ": " + item.error().reason();
-    if (item.status() == 429 || item.status() >= 500) {
-      return new DependencyUnavailableException("elasticsearch", "bulk item " + item.id() + " refused with "
-          + item.status() + " (" + reason + ")");
-    }
-    return new IllegalStateException("Elasticsearch refused rollup " + item.id() + " in " + item.index() + " with "
-        + item.status() + ": " + reason);
   }
 }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * <p>A rollup's document id is its window's identity (series, period, window start), so a rollup
  * delivered again overwrites its own document instead of adding one.
  */
-public final class RollupIndices {
+public final class RollupIndices implements ExpiringIndices {
 
   /** How much time one index holds. */
   public enum Span {
@@ -98,6 +98,7 @@ public final class RollupIndices {
   }
 
   /** The index template's pattern: every rollup index of this deployment (or test run). */
+  @Override
   public String pattern() {
     return names.index("rollups-") + "*";
   }
@@ -120,6 +121,7 @@ public final class RollupIndices {
    * at {@code nowMs}. Anything else is left alone: indices of other kinds or prefixes, and those of a
    * period without a retention (kept until one is configured).
    */
+  @Override
   public List<String> expired(Collection<String> indexNames, long nowMs) {
     List<String> out = new ArrayList<>();
     for (String name : indexNames) {

@@ -46,11 +46,16 @@ public final class RollupTemplate {
 
   /** The template's body for these indices and settings. */
   public static String body(RollupIndices indices, Settings settings) {
-    try (InputStream in = RollupTemplate.class.getResourceAsStream("/elasticsearch/rollups-template.json")) {
+    return body("rollups-template.json", indices.pattern(), settings);
+  }
+
+  /** A template's body from its resource under {@code elasticsearch/}, for indices matching the pattern. */
+  public static String body(String resource, String pattern, Settings settings) {
+    try (InputStream in = RollupTemplate.class.getResourceAsStream("/elasticsearch/" + resource)) {
       if (in == null) {
-        throw new IllegalStateException("elasticsearch/rollups-template.json is not on the classpath");
+        throw new IllegalStateException("elasticsearch/" + resource + " is not on the classpath");
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("@PATTERN@", indices.pattern())
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("@PATTERN@", pattern)
           .replace("@SHARDS@", Integer.toString(settings.shards()))
           .replace("@REPLICAS@", Integer.toString(settings.replicas()))
           .replace("@REFRESH@", settings.refreshInterval());
@@ -61,7 +66,24 @@ public final class RollupTemplate {
 
   /** Puts (creates or replaces) the template; indices created after it take its settings and mappings. */
   public static void install(ElasticsearchClient client, RollupIndices indices, Settings settings) throws IOException {
-    client.indices().putIndexTemplate(PutIndexTemplateRequest.of(b -> b.withJson(new StringReader(body(indices,
-        settings))).name(name(indices))));
+    install(client, name(indices), body(indices, settings));
+  }
+
+  /**
+   * Puts (creates or replaces) a template by name. A template Elasticsearch refuses leaves the store
+   * unusable, not the record being written: it is an unavailable dependency (the consumer pauses and
+   * retries, loudly), never a reason to dead-letter good records.
+   */
+  public static void install(ElasticsearchClient client, String name, String body) throws IOException {
+    try {
+      client.indices().putIndexTemplate(PutIndexTemplateRequest.of(b -> b.withJson(new StringReader(body)).name(name)));
+    } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+      StringBuilder why = new StringBuilder(e.getMessage());
+      for (var cause = e.error().causedBy(); cause != null; cause = cause.causedBy()) {
+        why.append("; ").append(cause.reason()); // the innermost cause names the field at fault
+      }
+      throw new io.vigil.common.error.DependencyUnavailableException("elasticsearch", "index template " + name
+          + " refused: " + why, e);
+    }
   }
 }

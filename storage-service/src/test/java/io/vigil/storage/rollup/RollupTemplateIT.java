@@ -109,7 +109,7 @@ class RollupTemplateIT {
     }
     io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    RetentionSweeper sweeper = new RetentionSweeper(client, indices, java.time.Clock.systemUTC(), registry, null);
+    RetentionSweeper sweeper = new RetentionSweeper(client, List.of(indices), java.time.Clock.systemUTC(), registry, null);
     assertThat(sweeper.sweep(now)).containsExactlyInAnyOrderElementsOf(expired);
     for (String index : expired) {
       assertThat(client.indices().exists(e -> e.index(index)).value()).as(index).isFalse();

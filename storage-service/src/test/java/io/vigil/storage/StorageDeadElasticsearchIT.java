@@ -1,9 +1,20 @@
 package io.vigil.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.kafka.MessageCodec;
+import io.vigil.common.model.Rollup;
+import io.vigil.common.observability.MetricNames;
+import io.vigil.common.series.SeriesId;
+import io.vigil.common.testing.Awaits;
 import io.vigil.common.testing.DeadDependencySupport;
+import io.vigil.common.testing.TestKafka;
+import io.vigil.common.testing.TestRun;
+import io.vigil.storage.rollup.RollupIndices;
+import java.time.Duration;
 import io.vigil.common.testing.TestServers;
 import io.vigil.common.testing.VigilServiceTest;
 import io.vigil.common.testing.fault.FaultProxy;
@@ -18,7 +29,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Elasticsearch taken away through a proxy: storage lives, is not ready and says why, the client's
  * error is an unavailable dependency (so its consumers pause instead of dead-lettering), and
- * readiness returns with Elasticsearch.
+ * readiness returns with Elasticsearch; rollups that arrive meanwhile wait, with backoff, and are all
+ * indexed when it returns.
  */
 @VigilServiceTest
 class StorageDeadElasticsearchIT {
@@ -29,6 +41,8 @@ class StorageDeadElasticsearchIT {
   @DynamicPropertySource
   static void throughTheProxy(DynamicPropertyRegistry registry) {
     registry.add("spring.elasticsearch.uris", () -> "http://127.0.0.1:" + proxy.port());
+    // indices of its own: only this context's consumers can make the documents this test waits for
+    registry.add("vigil.elasticsearch.index-prefix", () -> TestRun.indexPrefix() + "dead-");
   }
 
   @AfterAll
@@ -42,6 +56,14 @@ class StorageDeadElasticsearchIT {
   @Autowired
   ElasticsearchClient client;
 
+  @Autowired
+  RollupIndices indices;
+
+  @Autowired
+  MeterRegistry registry;
+
+  final MessageCodec codec = new MessageCodec();
+
   @Test
   void readinessIsDownNamingElasticsearchAndComesBack() {
     proxy.refuse();
@@ -52,5 +74,48 @@ class StorageDeadElasticsearchIT {
       proxy.pass();
     }
     DeadDependencySupport.assertReadyAgain(port);
+  }
+
+  @Test
+  void rollupsWaitWhileElasticsearchIsAwayAndAreIndexedWhenItReturns() throws Exception {
+    long series = 0x5eed0301L;
+    long start = 1_765_152_000_000L; // 2025-12-08
+    String index = indices.indexFor(60, start);
+    proxy.refuse();
+    double waitsBefore;
+    try {
+      for (int i = 0; i < 5; i++) {
+        Rollup r = RollupIndexingIT.rollup(series, start + i * 60_000L, i + 1);
+        TestKafka.send(RollupIndexingIT.TOPIC, SeriesId.key(series), codec.encode(r));
+      }
+      Awaits.until("the rollup consumer waits for Elasticsearch", Duration.ofSeconds(30),
+          () -> waits() > 0 && registry.find(MetricNames.KAFKA_CONSUMER_WAITING).gauges().stream()
+              .anyMatch(g -> g.value() == 1));
+      waitsBefore = waits();
+      Thread.sleep(5_000);
+      double perSecond = (waits() - waitsBefore) / 5;
+      assertThat(perSecond).as("retries back off: no busy loop").isLessThan(5);
+      assertThat(TestKafka.readAll(RollupIndexingIT.TOPIC + ".dlt", Duration.ofSeconds(1)).stream()
+          .filter(r -> SeriesId.key(series).equals(r.key())).toList()).as("nothing dead-lettered").isEmpty();
+    } finally {
+      proxy.pass();
+    }
+    Awaits.until("all five windows indexed once Elasticsearch is back", Duration.ofSeconds(60), () -> {
+      try {
+        if (!client.indices().exists(e -> e.index(index)).value()) {
+          return false;
+        }
+        client.indices().refresh(r -> r.index(index));
+        return client.count(c -> c.index(index).query(q -> q.term(t -> t.field("seriesId").value(series))))
+            .count() == 5;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  double waits() {
+    return registry.find(MetricNames.KAFKA_DEPENDENCY_WAITS).tag(MetricNames.TAG_DEPENDENCY, "elasticsearch")
+        .counters().stream().mapToDouble(c -> c.count()).sum();
   }
 }

@@ -23,7 +23,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Callers resolved from the control tables, for the services that read them ({@code
  * vigil.security.control-callers=true}): operator tokens beside the configured credentials, and
  * product credentials opened with the master key ({@code vigil.security.master-key-file}, required:
- * there is no default key, so such a service does not start without one).
+ * there is no default key, so such a service does not start without one). A service that reads data
+ * for operators but takes no product writes sets {@code vigil.security.product-credentials=false}
+ * and never holds the master key.
  */
 @AutoConfiguration(before = VigilWebAutoConfiguration.class,
     afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -33,6 +35,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public class VigilControlAccessAutoConfiguration {
 
   @Bean
+  @ConditionalOnProperty(name = "vigil.security.product-credentials", havingValue = "true", matchIfMissing = true)
   SecretBox vigilSecretBox(@Value("${vigil.security.master-key-file:}") String keyFile) {
     if (keyFile.isBlank()) {
       throw new IllegalStateException("vigil.security.master-key-file is not set (VIGIL_MASTER_KEY_FILE):"
@@ -49,6 +52,7 @@ public class VigilControlAccessAutoConfiguration {
   }
 
   @Bean
+  @ConditionalOnProperty(name = "vigil.security.product-credentials", havingValue = "true", matchIfMissing = true)
   ProductCredentials productCredentials(DataSource dataSource, SecretBox box, DependencyMetrics dependencies,
       @Value("${vigil.security.cache-ttl:60s}") Duration ttl) {
     return new ProductCredentials(new JdbcTemplate(dataSource), box, Clock.systemUTC(), ttl, dependencies);

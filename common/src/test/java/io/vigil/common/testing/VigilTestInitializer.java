@@ -33,7 +33,7 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
   private static final java.util.concurrent.atomic.AtomicInteger CONTEXTS = new java.util.concurrent.atomic.AtomicInteger();
 
   /** Services whose database is the control-plane schema they read (policy-service migrates its own). */
-  static final java.util.Set<String> CONTROL_READERS = java.util.Set.of("gateway", "detector");
+  static final java.util.Set<String> CONTROL_READERS = java.util.Set.of("gateway", "detector", "storage");
   private static final java.util.Set<String> MIGRATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**

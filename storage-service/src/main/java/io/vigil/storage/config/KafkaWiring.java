@@ -49,6 +49,17 @@ class KafkaWiring {
   }
 
   @Bean
+  io.vigil.storage.query.SeriesQueries seriesQueries(ElasticsearchClient client, RollupIndices indices,
+      HistoryIndices history) {
+    return new io.vigil.storage.query.SeriesQueries(client, indices, history);
+  }
+
+  @Bean
+  io.vigil.storage.query.HistoryQueries historyQueries(ElasticsearchClient client, HistoryIndices history) {
+    return new io.vigil.storage.query.HistoryQueries(client, history);
+  }
+
+  @Bean
   AlertSummaries alertSummaries(ElasticsearchClient client, HistoryIndices indices, MeterRegistry registry) {
     return new AlertSummaries(client, indices, registry);
   }

@@ -169,6 +169,11 @@ public final class RollupIndices implements ExpiringIndices {
     return SeriesId.hex(seriesId) + "-" + periodSeconds + "-" + windowStartMs;
   }
 
+  /** A period's span and retention; throws {@link IllegalArgumentException} for a period not kept. */
+  public Retention retention(int periodSeconds) {
+    return retentionOf(periodSeconds);
+  }
+
   private Retention retentionOf(int periodSeconds) {
     Retention r = retention.get(periodSeconds);
     if (r == null) {

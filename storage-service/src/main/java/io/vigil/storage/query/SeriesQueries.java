@@ -1,0 +1,414 @@
+package io.vigil.storage.query;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
+import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
+import co.elastic.clients.elasticsearch._types.aggregations.DateHistogramBucket;
+import co.elastic.clients.elasticsearch._types.aggregations.LongTermsBucket;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import io.vigil.common.error.ApiException;
+import io.vigil.common.error.ErrorCode;
+import io.vigil.common.error.FieldProblem;
+import io.vigil.common.semantics.Filter;
+import io.vigil.common.semantics.FilterFunction;
+import io.vigil.common.series.SeriesId;
+import io.vigil.storage.history.HistoryIndices;
+import io.vigil.storage.rollup.RollupIndices;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Series queries against the rollup indices, answered with Elasticsearch aggregations so the cost
+ * follows the points returned, not the windows read:
+ *
+ * <ol>
+ *   <li>the candidate series (namespace, metric, period, range, the caller's tenants, and the Equal
+ *       and In filters Elasticsearch can apply) with one document's identity each, then common's
+ *       filter evaluator over their dimensions, so every function means exactly what it means in a
+ *       policy;
+ *   <li>for the chosen series, per step: Σsum and Σcount (avg = Σsum/Σcount, never an average of
+ *       averages), min of min, max of max, Σcount, or the last of the latest window;
+ *   <li>late points of the same series and range added to the steps they fall in, which are then
+ *       marked late (a late point does not change {@code last}: its window's own last stands).
+ * </ol>
+ *
+ * Every query is bounded: the range by the period's retention, the points by {@code maxPoints}
+ * (the step grows in whole periods), the series by {@code maxSeries} (more matches: {@code
+ * truncated}), and the candidates looked at by {@link #MAX_CANDIDATES} (more: 400, narrow the query).
+ */
+public final class SeriesQueries {
+
+  public static final int MAX_CANDIDATES = 10_000;
+  public static final int MAX_POINTS = 11_000;
+  public static final int MAX_SERIES = 1_000;
+  public static final int MAX_BATCH = 1_000;
+
+  private final ElasticsearchClient client;
+  private final RollupIndices rollups;
+  private final HistoryIndices history;
+
+  public SeriesQueries(ElasticsearchClient client, RollupIndices rollups, HistoryIndices history) {
+    this.client = client;
+    this.rollups = rollups;
+    this.history = history;
+  }
+
+  /** One returned point: the step's start, its value, and whether late points are in it. */
+  public record Point(long t, double v, Boolean late) {}
+
+  /** One returned series. */
+  public record Series(String seriesId, String namespace, String metric, String region,
+      Map<String, String> dimensions, List<Point> points) {}
+
+  /** A query's answer. */
+  public record Result(int period, String statistic, long stepMs, long fromMs, long toMs, boolean truncated,
+      List<Series> series) {}
+
+  /** A checked query. */
+  record Checked(String namespace, String metric, String region, int period, Statistic statistic, long fromMs,
+      long toMs, List<Filter.Compiled> filters, int maxPoints, int maxSeries, long stepMs) {}
+
+  Checked check(SeriesRequest r) {
+    if (r == null) {
+      throw new ApiException(ErrorCode.MALFORMED_BODY, null, "a JSON body is required");
+    }
+    List<FieldProblem> problems = new ArrayList<>();
+    text(problems, "namespace", r.namespace());
+    text(problems, "metric", r.metric());
+    if (r.region() != null && (r.region().isBlank() || r.region().length() > 256)) {
+      problems.add(new FieldProblem("region", "must be 1..256 characters when given"));
+    }
+    if (r.period() == null || !rollups.periods().contains(r.period())) {
+      problems.add(new FieldProblem("period", "must be one of " + rollups.periods()));
+    }
+    Statistic stat = r.statistic() == null ? Statistic.AVG : Statistic.of(r.statistic());
+    if (stat == null) {
+      problems.add(new FieldProblem("statistic", "must be one of avg, sum, min, max, count, last"));
+    }
+    int maxPoints = r.maxPoints() == null ? 1000 : r.maxPoints();
+    if (maxPoints < 1 || maxPoints > MAX_POINTS) {
+      problems.add(new FieldProblem("maxPoints", "must be 1.." + MAX_POINTS));
+    }
+    int maxSeries = r.maxSeries() == null ? 100 : r.maxSeries();
+    if (maxSeries < 1 || maxSeries > MAX_SERIES) {
+      problems.add(new FieldProblem("maxSeries", "must be 1.." + MAX_SERIES));
+    }
+    TimeRange.check(problems, r.fromMs(), r.toMs(), r.period() != null && rollups.periods().contains(r.period())
+        ? rollups.retention(r.period()).keep() : null);
+    List<Filter.Compiled> filters = new ArrayList<>();
+    if (r.filters() != null) {
+      if (r.filters().size() > 50) {
+        problems.add(new FieldProblem("filters", "at most 50 filters"));
+      } else {
+        for (int i = 0; i < r.filters().size(); i++) {
+          Map<String, Object> f = r.filters().get(i);
+          String path = "filters[" + i + "]";
+          if (f == null) {
+            problems.add(new FieldProblem(path, "a filter is an object"));
+            continue;
+          }
+          try {
+            filters.add(Filter.compile(path, f.get("Function") instanceof String s ? s : null,
+                f.get("Field") instanceof String s ? s : null, f.get("Args")));
+          } catch (ApiException e) {
+            problems.add(new FieldProblem(e.field(), e.getMessage()));
+          }
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, problems);
+    }
+    long periodMs = r.period() * 1000L;
+    long windows = (r.toMs() - r.fromMs() + periodMs - 1) / periodMs;
+    long stepMs = (windows + maxPoints - 1) / maxPoints * periodMs;
+    return new Checked(r.namespace(), r.metric(), r.region(), r.period(), stat, r.fromMs(), r.toMs(), filters,
+        maxPoints, maxSeries, stepMs);
+  }
+
+  private static void text(List<FieldProblem> problems, String field, String value) {
+    if (value == null || value.isBlank() || value.length() > 256) {
+      problems.add(new FieldProblem(field, "is required, 1..256 characters"));
+    }
+  }
+
+  /** Runs a series query for a caller limited to these tenants (empty: every tenant). */
+  public Result query(SeriesRequest request, Optional<Set<String>> tenants) throws IOException {
+    Checked q = check(request);
+    List<String> indices = rollups.indicesFor(q.period(), q.fromMs(), q.toMs());
+    List<Query> base = new ArrayList<>();
+    base.add(term("namespace", q.namespace()));
+    base.add(term("metric", q.metric()));
+    base.add(Query.of(x -> x.term(t -> t.field("periodSeconds").value(q.period()))));
+    if (q.region() != null) {
+      base.add(term("region", q.region()));
+    }
+    tenants.ifPresent(set -> base.add(terms("tenant", set)));
+    List<Query> narrowing = new ArrayList<>(base);
+    narrowing.add(range("windowStartMs", q.fromMs(), q.toMs()));
+    for (Filter.Compiled f : q.filters()) {
+      Filter filter = f.filter();
+      if (filter.function() == FilterFunction.Equal) {
+        narrowing.add(term("dimensions." + filter.field(), filter.args().get(0)));
+      } else if (filter.function() == FilterFunction.In) {
+        narrowing.add(terms("dimensions." + filter.field(), filter.args()));
+      }
+    }
+
+    // 1. candidates, and common's evaluator over their dimensions
+    SearchResponse<Void> found = client.search(s -> s.index(indices).ignoreUnavailable(true).allowNoIndices(true)
+        .size(0).query(x -> x.bool(b -> b.filter(narrowing)))
+        .aggregations("series", a -> a.terms(t -> t.field("seriesId").size(MAX_CANDIDATES))
+            .aggregations("about", about -> about.topHits(h -> h.size(1)
+                .source(src -> src.filter(f -> f.includes("namespace", "metric", "region", "dimensions")))))),
+        Void.class);
+    Aggregate seriesAgg = found.aggregations().get("series");
+    if (seriesAgg == null) {
+      return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), false, List.of());
+    }
+    if (seriesAgg.lterms().sumOtherDocCount() != null && seriesAgg.lterms().sumOtherDocCount() > 0) {
+      throw new ApiException(ErrorCode.INVALID_PARAMETER, "filters", "more than " + MAX_CANDIDATES
+          + " series have this metric in the range; narrow the query with Equal or In filters");
+    }
+    TreeMap<Long, Series> chosen = new TreeMap<>(Long::compareUnsigned);
+    boolean truncated = false;
+    for (LongTermsBucket b : seriesAgg.lterms().buckets().array()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> about = b.aggregations().get("about").topHits().hits().hits().get(0).source()
+          .to(Map.class);
+      @SuppressWarnings("unchecked")
+      Map<String, String> dims = about.get("dimensions") instanceof Map<?, ?> m ? (Map<String, String>) m : Map.of();
+      if (!Filter.all(q.filters(), dims)) {
+        continue;
+      }
+      chosen.put(b.key(), new Series(SeriesId.hex(b.key()), (String) about.get("namespace"),
+          (String) about.get("metric"), (String) about.get("region"), dims, new ArrayList<>()));
+    }
+    while (chosen.size() > q.maxSeries()) {
+      chosen.pollLastEntry();
+      truncated = true;
+    }
+    if (chosen.isEmpty()) {
+      return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), false, List.of());
+    }
+
+    // 2. the chosen series' steps
+    List<Query> exact = new ArrayList<>(base);
+    exact.add(range("windowStartMs", q.fromMs(), q.toMs()));
+    exact.add(Query.of(x -> x.terms(t -> t.field("seriesId").terms(v -> v.value(chosen.keySet().stream()
+        .map(FieldValue::of).toList())))));
+    Map<Long, Map<Long, double[]>> steps = histogram(indices, exact, "windowStartMs", q, false, chosen.size());
+
+    // 3. late points in the same steps
+    Map<Long, Map<Long, double[]>> late = Map.of();
+    List<Query> lateQuery = new ArrayList<>();
+    lateQuery.add(term("namespace", q.namespace()));
+    lateQuery.add(term("metric", q.metric()));
+    if (q.region() != null) {
+      lateQuery.add(term("region", q.region()));
+    }
+    tenants.ifPresent(set -> lateQuery.add(terms("tenant", set)));
+    lateQuery.add(range("timestampMs", q.fromMs(), q.toMs()));
+    lateQuery.add(exact.get(exact.size() - 1));
+    late = histogram(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs", q, true,
+        chosen.size());
+
+    for (var e : chosen.entrySet()) {
+      Map<Long, double[]> own = steps.getOrDefault(e.getKey(), Map.of());
+      Map<Long, double[]> extra = late.getOrDefault(e.getKey(), Map.of());
+      TreeMap<Long, Point> points = new TreeMap<>();
+      own.forEach((t, acc) -> points.put(t, new Point(t, value(q.statistic(), merge(acc, extra.get(t))),
+          extra.containsKey(t) ? Boolean.TRUE : null)));
+      extra.forEach((t, acc) -> points.computeIfAbsent(t, k -> q.statistic() == Statistic.LAST ? null
+          : new Point(t, value(q.statistic(), acc), Boolean.TRUE)));
+      points.values().removeIf(p -> p == null || Double.isNaN(p.v()));
+      e.getValue().points().addAll(points.values());
+    }
+    return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), truncated,
+        List.copyOf(chosen.values()));
+  }
+
+  // per step: [Σsum, Σcount, min, max, last, lastAtMs]
+  private Map<Long, Map<Long, double[]>> histogram(List<String> indices, List<Query> filter, String timeField,
+      Checked q, boolean late, int series) throws IOException {
+    String sum = late ? "value" : "sum";
+    String count = late ? null : "count";
+    String min = late ? "value" : "min";
+    String max = late ? "value" : "max";
+    Map<String, Aggregation> stats = new LinkedHashMap<>();
+    switch (q.statistic()) {
+      case AVG -> {
+        stats.put("sum", Aggregation.of(a -> a.sum(m -> m.field(sum))));
+        stats.put("count", count == null ? Aggregation.of(a -> a.valueCount(m -> m.field(sum)))
+            : Aggregation.of(a -> a.sum(m -> m.field(count))));
+      }
+      case SUM -> stats.put("sum", Aggregation.of(a -> a.sum(m -> m.field(sum))));
+      case COUNT -> stats.put("count", count == null ? Aggregation.of(a -> a.valueCount(m -> m.field(sum)))
+          : Aggregation.of(a -> a.sum(m -> m.field(count))));
+      case MIN -> stats.put("min", Aggregation.of(a -> a.min(m -> m.field(min))));
+      case MAX -> stats.put("max", Aggregation.of(a -> a.max(m -> m.field(max))));
+      case LAST -> {
+        if (late) {
+          stats.put("count", Aggregation.of(a -> a.valueCount(m -> m.field(sum))));
+        } else {
+          stats.put("last", Aggregation.of(a -> a.topHits(h -> h.size(1)
+              .sort(so -> so.field(f -> f.field(timeField).order(SortOrder.Desc)))
+              .source(src -> src.filter(f -> f.includes("last"))))));
+        }
+      }
+    }
+    SearchResponse<Void> r = client.search(s -> s.index(indices).ignoreUnavailable(true).allowNoIndices(true)
+        .size(0).query(x -> x.bool(b -> b.filter(filter)))
+        .aggregations("series", a -> a.terms(t -> t.field("seriesId").size(series))
+            .aggregations("steps", st -> st.dateHistogram(d -> d.field(timeField)
+                .fixedInterval(i -> i.time(q.stepMs() + "ms")).minDocCount(1))
+                .aggregations(stats))),
+        Void.class);
+    Map<Long, Map<Long, double[]>> out = new LinkedHashMap<>();
+    Aggregate agg = r.aggregations().get("series");
+    if (agg == null) {
+      return out;
+    }
+    for (LongTermsBucket b : agg.lterms().buckets().array()) {
+      Map<Long, double[]> perStep = new TreeMap<>();
+      for (DateHistogramBucket step : b.aggregations().get("steps").dateHistogram().buckets().array()) {
+        double[] acc = {0, 0, Double.NaN, Double.NaN, Double.NaN, 0};
+        Map<String, Aggregate> a = step.aggregations();
+        if (a.containsKey("sum")) {
+          acc[0] = a.get("sum").sum().value();
+        }
+        if (a.containsKey("count")) {
+          acc[1] = a.get("count").isValueCount() ? a.get("count").valueCount().value()
+              : a.get("count").sum().value();
+        }
+        if (a.containsKey("min")) {
+          acc[2] = a.get("min").min().value();
+        }
+        if (a.containsKey("max")) {
+          acc[3] = a.get("max").max().value();
+        }
+        if (a.containsKey("last")) {
+          var hits = a.get("last").topHits().hits().hits();
+          if (!hits.isEmpty()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> src = hits.get(0).source().to(Map.class);
+            acc[4] = ((Number) src.get("last")).doubleValue();
+          }
+        }
+        perStep.put(step.key(), acc);
+      }
+      out.put(b.key(), perStep);
+    }
+    return out;
+  }
+
+  private static double[] merge(double[] own, double[] late) {
+    if (late == null) {
+      return own;
+    }
+    return new double[] {own[0] + late[0], own[1] + late[1], minOf(own[2], late[2]), maxOf(own[3], late[3]), own[4],
+        own[5]};
+  }
+
+  private static double minOf(double a, double b) {
+    return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.min(a, b);
+  }
+
+  private static double maxOf(double a, double b) {
+    return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+  }
+
+  private static double value(Statistic s, double[] acc) {
+    return switch (s) {
+      case AVG -> acc[1] == 0 ? Double.NaN : acc[0] / acc[1];
+      case SUM -> acc[0];
+      case COUNT -> acc[1];
+      case MIN -> acc[2];
+      case MAX -> acc[3];
+      case LAST -> acc[4];
+    };
+  }
+
+  /** One past window's statistics for many series (the detector's period-over-period prefetch). */
+  public record WindowValues(int period, long windowStartMs, Map<String, Map<String, Double>> values) {}
+
+  /** The window's rollups of these series (16-hex ids), those the caller may read; absent ones left out. */
+  public WindowValues valuesAt(int period, long windowStartMs, Collection<String> seriesIds,
+      Optional<Set<String>> tenants) throws IOException {
+    List<FieldProblem> problems = new ArrayList<>();
+    if (!rollups.periods().contains(period)) {
+      problems.add(new FieldProblem("period", "must be one of " + rollups.periods()));
+    } else if (windowStartMs % (period * 1000L) != 0) {
+      problems.add(new FieldProblem("windowStartMs", "must be a multiple of the period (windows are epoch-aligned)"));
+    }
+    if (windowStartMs <= 0) {
+      problems.add(new FieldProblem("windowStartMs", "must be a positive epoch ms"));
+    }
+    if (seriesIds == null || seriesIds.isEmpty() || seriesIds.size() > MAX_BATCH) {
+      problems.add(new FieldProblem("seriesIds", "must hold 1.." + MAX_BATCH + " series ids"));
+    } else {
+      int i = 0;
+      for (String id : seriesIds) {
+        if (id == null || !id.matches("[0-9a-f]{16}")) {
+          problems.add(new FieldProblem("seriesIds[" + i + "]", "must be 16 lower-case hex digits"));
+        }
+        i++;
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, problems);
+    }
+    String index = rollups.indexFor(period, windowStartMs);
+    List<String> ids = seriesIds.stream().distinct()
+        .map(hex -> RollupIndices.documentId(Long.parseUnsignedLong(hex, 16), period, windowStartMs)).toList();
+    MgetResponse<Map> r = client.mget(m -> m.index(index).ids(ids), Map.class);
+    Map<String, Map<String, Double>> values = new TreeMap<>();
+    for (MultiGetResponseItem<Map> item : r.docs()) {
+      if (item.isFailure() || !item.result().found()) {
+        continue; // an index not made yet, or a window without data: absent
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> doc = item.result().source();
+      if (tenants.isPresent() && !tenants.get().contains(String.valueOf(doc.get("tenant")))) {
+        continue;
+      }
+      Map<String, Double> stats = new LinkedHashMap<>();
+      double sum = ((Number) doc.get("sum")).doubleValue();
+      double count = ((Number) doc.get("count")).doubleValue();
+      stats.put("avg", count == 0 ? null : sum / count);
+      stats.put("sum", sum);
+      stats.put("count", count);
+      stats.put("min", ((Number) doc.get("min")).doubleValue());
+      stats.put("max", ((Number) doc.get("max")).doubleValue());
+      stats.put("last", ((Number) doc.get("last")).doubleValue());
+      values.put(SeriesId.hex(((Number) doc.get("seriesId")).longValue()), stats);
+    }
+    return new WindowValues(period, windowStartMs, values);
+  }
+
+  static Query term(String field, String value) {
+    return Query.of(x -> x.term(t -> t.field(field).value(value)));
+  }
+
+  static Query terms(String field, Collection<String> values) {
+    return Query.of(x -> x.terms(t -> t.field(field).terms(v -> v.value(values.stream().map(FieldValue::of)
+        .toList()))));
+  }
+
+  static Query range(String field, long fromMs, long toMs) {
+    // as text: a date field parses a number sent as a double (1.7652384E12) as a bad date
+    return Query.of(x -> x.range(r -> r.date(d -> d.field(field).gte(Long.toString(fromMs)).lt(Long.toString(toMs)))));
+  }
+}

@@ -2,7 +2,6 @@ package io.vigil.storage.history;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.vigil.common.kafka.BatchHandler;
-import io.vigil.common.kafka.BatchItemException;
 import io.vigil.common.kafka.ConsumedRecord;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.AlertEvent;
@@ -52,11 +51,6 @@ public final class AlertHistoryIndexer implements BatchHandler<AlertEvent> {
     Bulk.index(client, docs, "alert event");
     Map<String, UnaryOperator<Map<String, Object>>> changes = new LinkedHashMap<>();
     byAlert.forEach((key, events) -> changes.put(key, summary -> AlertSummary.apply(summary, events)));
-    Map<String, RuntimeException> refused = summaries.update(changes);
-    if (!refused.isEmpty()) {
-      var first = refused.entrySet().stream().min(java.util.Comparator.comparing(e -> firstAt.get(e.getKey())))
-          .orElseThrow();
-      throw new BatchItemException(firstAt.get(first.getKey()), first.getValue());
-    }
+    Bulk.failAtFirst(summaries.update(changes), firstAt);
   }
 }

@@ -60,4 +60,16 @@ public final class Bulk {
     return new IllegalStateException("Elasticsearch refused " + what + " " + item.id() + " in " + item.index()
         + " with " + item.status() + ": " + reason);
   }
+
+  /**
+   * Fails the batch at the earliest record whose alert summary Elasticsearch refused: the records
+   * before it are done, the rest come again (summary changes are idempotent).
+   */
+  static void failAtFirst(java.util.Map<String, RuntimeException> refused, java.util.Map<String, Integer> firstAt) {
+    if (refused.isEmpty()) {
+      return;
+    }
+    String first = refused.keySet().stream().min(java.util.Comparator.comparing(firstAt::get)).orElseThrow();
+    throw new BatchItemException(firstAt.get(first), refused.get(first));
+  }
 }

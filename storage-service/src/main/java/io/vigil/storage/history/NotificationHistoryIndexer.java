@@ -2,7 +2,6 @@ package io.vigil.storage.history;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.vigil.common.kafka.BatchHandler;
-import io.vigil.common.kafka.BatchItemException;
 import io.vigil.common.kafka.ConsumedRecord;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.NotificationRecord;
@@ -62,12 +61,7 @@ public final class NotificationHistoryIndexer implements BatchHandler<Notificati
     }
     Bulk.index(client, docs, "notification record");
     if (!acks.isEmpty()) {
-      Map<String, RuntimeException> refused = summaries.update(acks);
-      if (!refused.isEmpty()) {
-        var first = refused.entrySet().stream().min(java.util.Comparator.comparing(e -> firstAt.get(e.getKey())))
-            .orElseThrow();
-        throw new BatchItemException(firstAt.get(first.getKey()), first.getValue());
-      }
+      Bulk.failAtFirst(summaries.update(acks), firstAt);
     }
   }
 }

@@ -55,6 +55,12 @@ class KafkaWiring {
   }
 
   @Bean
+  io.vigil.storage.promql.PromEvaluator promEvaluator(io.vigil.storage.query.SeriesQueries queries,
+      RollupIndices indices) {
+    return new io.vigil.storage.promql.PromEvaluator(queries, indices.periods());
+  }
+
+  @Bean
   io.vigil.storage.query.HistoryQueries historyQueries(ElasticsearchClient client, HistoryIndices history) {
     return new io.vigil.storage.query.HistoryQueries(client, history);
   }

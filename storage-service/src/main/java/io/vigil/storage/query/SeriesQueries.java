@@ -398,6 +398,66 @@ public final class SeriesQueries {
     return new WindowValues(period, windowStartMs, values);
   }
 
+  /** At most this many values or names in a label answer. */
+  public static final int MAX_LABEL_VALUES = 1_000;
+
+  /**
+   * The values of a label over the 60 s rollups of [fromMs, toMs): {@code __name__} (metrics),
+   * {@code namespace}, {@code region}, or a dimension key; sorted, at most {@link #MAX_LABEL_VALUES}.
+   */
+  public List<String> labelValues(String label, long fromMs, long toMs, Optional<Set<String>> tenants)
+      throws IOException {
+    String field = switch (label) {
+      case "__name__" -> "metric";
+      case "namespace", "region" -> label;
+      default -> "dimensions." + label;
+    };
+    List<Query> filter = new ArrayList<>();
+    filter.add(range("windowStartMs", fromMs, toMs));
+    tenants.ifPresent(set -> filter.add(terms("tenant", set)));
+    int period = rollups.periods().iterator().next();
+    SearchResponse<Void> r = client.search(s -> s.index(rollups.indicesFor(period, fromMs, toMs))
+        .ignoreUnavailable(true).allowNoIndices(true).size(0).query(x -> x.bool(b -> b.filter(filter)))
+        .aggregations("values", a -> a.terms(t -> t.field(field).size(MAX_LABEL_VALUES))), Void.class);
+    List<String> out = new ArrayList<>();
+    Aggregate agg = r.aggregations().get("values");
+    if (agg != null) {
+      agg.sterms().buckets().array().forEach(b -> out.add(b.key().stringValue()));
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /**
+   * The label names over the 60 s rollups of [fromMs, toMs): {@code __name__}, {@code namespace},
+   * {@code region} and the dimension keys seen in a sample of up to 20 series per metric (flattened
+   * dimensions keep no list of their keys).
+   */
+  public List<String> labelNames(long fromMs, long toMs, Optional<Set<String>> tenants) throws IOException {
+    List<Query> filter = new ArrayList<>();
+    filter.add(range("windowStartMs", fromMs, toMs));
+    tenants.ifPresent(set -> filter.add(terms("tenant", set)));
+    int period = rollups.periods().iterator().next();
+    SearchResponse<Void> r = client.search(s -> s.index(rollups.indicesFor(period, fromMs, toMs))
+        .ignoreUnavailable(true).allowNoIndices(true).size(0).query(x -> x.bool(b -> b.filter(filter)))
+        .aggregations("metrics", a -> a.terms(t -> t.field("metric").size(200))
+            .aggregations("sample", h -> h.topHits(th -> th.size(20)
+                .source(src -> src.filter(f -> f.includes("dimensions")))))), Void.class);
+    java.util.TreeSet<String> names = new java.util.TreeSet<>(List.of("__name__", "namespace", "region"));
+    Aggregate agg = r.aggregations().get("metrics");
+    if (agg != null) {
+      for (var b : agg.sterms().buckets().array()) {
+        for (var hit : b.aggregations().get("sample").topHits().hits().hits()) {
+          Object dims = hit.source().to(Map.class).get("dimensions");
+          if (dims instanceof Map<?, ?> m) {
+            m.keySet().forEach(k -> names.add(String.valueOf(k)));
+          }
+        }
+      }
+    }
+    return new ArrayList<>(names).subList(0, Math.min(names.size(), MAX_LABEL_VALUES));
+  }
+
   static Query term(String field, String value) {
     return Query.of(x -> x.term(t -> t.field(field).value(value)));
   }

@@ -74,7 +74,8 @@ class KafkaWiring {
   RetentionSweeper retentionSweeper(ElasticsearchClient client, RollupIndices indices, HistoryIndices history,
       Clock clock, MeterRegistry registry, RollupIndexProperties properties) {
     return new RetentionSweeper(client, List.of(indices, history.alertEvents(), history.notifications(),
-        history.latePoints()), clock, registry, properties.retentionCheck());
+        history.latePoints()), clock, registry, properties.retentionCheck())
+        .alsoSweeping(List.of(now -> history.deleteClosedSummaries(client, now)));
   }
 
   /** Storage keeps the rollups of every shard, shards created while it runs included (by pattern). */

@@ -35,6 +35,20 @@ public final class RetentionSweeper implements DisposableBean {
   private final Counter failed;
   private final ScheduledExecutorService timer;
 
+  /** Documents retention deletes one by one (where a whole index cannot go): how many went. */
+  @FunctionalInterface
+  public interface DocumentSweep {
+    long sweep(long nowMs) throws IOException;
+  }
+
+  private volatile List<DocumentSweep> documents = List.of();
+
+  /** Adds sweeps of single documents (closed alerts' summaries) to every run; returns this. */
+  public RetentionSweeper alsoSweeping(List<DocumentSweep> sweeps) {
+    this.documents = List.copyOf(sweeps);
+    return this;
+  }
+
   public RetentionSweeper(ElasticsearchClient client, List<ExpiringIndices> kinds, Clock clock, MeterRegistry registry,
       Duration interval) {
     this.client = client;
@@ -79,6 +93,12 @@ public final class RetentionSweeper implements DisposableBean {
       client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
       deleted.increment();
       log.info("retention: deleted index {}", index);
+    }
+    for (DocumentSweep d : documents) {
+      long n = d.sweep(nowMs);
+      if (n > 0) {
+        log.info("retention: deleted {} expired documents", n);
+      }
     }
     return expired;
   }

@@ -4,10 +4,7 @@ import io.vigil.common.store.StoreNames;
 import io.vigil.storage.rollup.ExpiringIndices;
 import io.vigil.storage.rollup.RollupIndices.Retention;
 import io.vigil.storage.rollup.RollupIndices.Span;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,9 +18,6 @@ import java.util.regex.Pattern;
  * than the family's retention.
  */
 public final class IndexFamily implements ExpiringIndices {
-
-  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuu.MM.dd");
-  private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("uuuu.MM");
 
   private final StoreNames names;
   private final String base;
@@ -49,9 +43,13 @@ public final class IndexFamily implements ExpiringIndices {
     return retention;
   }
 
+  private Span span() {
+    return retention.span();
+  }
+
   /** The index a document of this time goes to. */
   public String indexFor(long epochMs) {
-    return names.index(base + "-" + format(start(epochMs)));
+    return names.index(base + "-" + span().format(span().start(epochMs)));
   }
 
   /** Every index a query of [fromMs, toMs) reads, oldest first. */
@@ -60,8 +58,8 @@ public final class IndexFamily implements ExpiringIndices {
       throw new IllegalArgumentException("empty range: " + fromMs + ".." + toMs);
     }
     List<String> out = new ArrayList<>();
-    for (LocalDate d = start(fromMs); epochMs(d) < toMs; d = next(d)) {
-      out.add(names.index(base + "-" + format(d)));
+    for (LocalDate d = span().start(fromMs); Span.epochMs(d) < toMs; d = span().next(d)) {
+      out.add(names.index(base + "-" + span().format(d)));
     }
     return out;
   }
@@ -90,28 +88,11 @@ public final class IndexFamily implements ExpiringIndices {
       } catch (java.time.DateTimeException e) {
         continue;
       }
-      if (epochMs(next(start)) + retention.keep().toMillis() <= nowMs) {
+      if (Span.epochMs(span().next(start)) + retention.keep().toMillis() <= nowMs) {
         out.add(index);
       }
     }
     out.sort(null);
     return out;
-  }
-
-  private LocalDate start(long epochMs) {
-    LocalDate day = Instant.ofEpochMilli(epochMs).atZone(ZoneOffset.UTC).toLocalDate();
-    return retention.span() == Span.DAY ? day : day.withDayOfMonth(1);
-  }
-
-  private LocalDate next(LocalDate start) {
-    return retention.span() == Span.DAY ? start.plusDays(1) : start.plusMonths(1);
-  }
-
-  private String format(LocalDate d) {
-    return (retention.span() == Span.DAY ? DAY : MONTH).format(d);
-  }
-
-  private static long epochMs(LocalDate day) {
-    return day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
   }
 }

@@ -212,7 +212,6 @@ public final class SeriesQueries {
     Map<Long, Map<Long, double[]>> steps = histogram(indices, exact, "windowStartMs", q, false, chosen.size());
 
     // 3. late points in the same steps
-    Map<Long, Map<Long, double[]>> late = Map.of();
     List<Query> lateQuery = new ArrayList<>();
     lateQuery.add(term("namespace", q.namespace()));
     lateQuery.add(term("metric", q.metric()));
@@ -222,7 +221,7 @@ public final class SeriesQueries {
     tenants.ifPresent(set -> lateQuery.add(terms("tenant", set)));
     lateQuery.add(range("timestampMs", q.fromMs(), q.toMs()));
     lateQuery.add(exact.get(exact.size() - 1));
-    late = histogram(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs", q, true,
+    Map<Long, Map<Long, double[]>> late = histogram(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs", q, true,
         chosen.size());
 
     for (var e : chosen.entrySet()) {
@@ -412,15 +411,9 @@ public final class SeriesQueries {
       case "namespace", "region" -> label;
       default -> "dimensions." + label;
     };
-    List<Query> filter = new ArrayList<>();
-    filter.add(range("windowStartMs", fromMs, toMs));
-    tenants.ifPresent(set -> filter.add(terms("tenant", set)));
-    int period = rollups.periods().iterator().next();
-    SearchResponse<Void> r = client.search(s -> s.index(rollups.indicesFor(period, fromMs, toMs))
-        .ignoreUnavailable(true).allowNoIndices(true).size(0).query(x -> x.bool(b -> b.filter(filter)))
-        .aggregations("values", a -> a.terms(t -> t.field(field).size(MAX_LABEL_VALUES))), Void.class);
+    Aggregate agg = overShortestPeriod(fromMs, toMs, tenants,
+        Aggregation.of(a -> a.terms(t -> t.field(field).size(MAX_LABEL_VALUES))));
     List<String> out = new ArrayList<>();
-    Aggregate agg = r.aggregations().get("values");
     if (agg != null) {
       agg.sterms().buckets().array().forEach(b -> out.add(b.key().stringValue()));
     }
@@ -434,17 +427,10 @@ public final class SeriesQueries {
    * dimensions keep no list of their keys).
    */
   public List<String> labelNames(long fromMs, long toMs, Optional<Set<String>> tenants) throws IOException {
-    List<Query> filter = new ArrayList<>();
-    filter.add(range("windowStartMs", fromMs, toMs));
-    tenants.ifPresent(set -> filter.add(terms("tenant", set)));
-    int period = rollups.periods().iterator().next();
-    SearchResponse<Void> r = client.search(s -> s.index(rollups.indicesFor(period, fromMs, toMs))
-        .ignoreUnavailable(true).allowNoIndices(true).size(0).query(x -> x.bool(b -> b.filter(filter)))
-        .aggregations("metrics", a -> a.terms(t -> t.field("metric").size(200))
-            .aggregations("sample", h -> h.topHits(th -> th.size(20)
-                .source(src -> src.filter(f -> f.includes("dimensions")))))), Void.class);
+    Aggregate agg = overShortestPeriod(fromMs, toMs, tenants, Aggregation.of(a -> a.terms(t -> t.field("metric")
+        .size(200)).aggregations("sample", h -> h.topHits(th -> th.size(20)
+            .source(src -> src.filter(f -> f.includes("dimensions")))))));
     java.util.TreeSet<String> names = new java.util.TreeSet<>(List.of("__name__", "namespace", "region"));
-    Aggregate agg = r.aggregations().get("metrics");
     if (agg != null) {
       for (var b : agg.sterms().buckets().array()) {
         for (var hit : b.aggregations().get("sample").topHits().hits().hits()) {
@@ -456,6 +442,19 @@ public final class SeriesQueries {
       }
     }
     return new ArrayList<>(names).subList(0, Math.min(names.size(), MAX_LABEL_VALUES));
+  }
+
+  /** One aggregation over the shortest period's rollups of [fromMs, toMs) the caller may read; null when none. */
+  private Aggregate overShortestPeriod(long fromMs, long toMs, Optional<Set<String>> tenants, Aggregation aggregation)
+      throws IOException {
+    List<Query> filter = new ArrayList<>();
+    filter.add(range("windowStartMs", fromMs, toMs));
+    tenants.ifPresent(set -> filter.add(terms("tenant", set)));
+    int period = rollups.periods().iterator().next();
+    SearchResponse<Void> r = client.search(s -> s.index(rollups.indicesFor(period, fromMs, toMs))
+        .ignoreUnavailable(true).allowNoIndices(true).size(0).query(x -> x.bool(b -> b.filter(filter)))
+        .aggregations("labels", aggregation), Void.class);
+    return r.aggregations().get("labels");
   }
 
   static Query term(String field, String value) {

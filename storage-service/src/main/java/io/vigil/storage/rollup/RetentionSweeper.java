@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * Retention: every {@code interval} (the first a minute after start), deletes the indices
- * whose whole span is older than their retention (rollups per period, {@link RollupIndices#expired}, and
- * each kind of history), one index at a time and nothing else. Elasticsearch away means the sweep is counted as failed and
- * tried again at the next interval; nothing is lost by waiting, the indices only stay a little
+ * Retention: every {@code interval} (the first a minute after start), deletes the indices whose
+ * whole span is older than their retention (rollups per period, {@link RollupIndices#expired}, and
+ * each kind of history), one index at a time and nothing else, then runs its document sweeps.
+ * Elasticsearch away means the sweep is counted as failed and tried again at the next interval; nothing is lost by waiting, the indices only stay a little
  * longer. Deleted indices are counted ({@code vigil_storage_indices_deleted_total}) and logged.
  */
 public final class RetentionSweeper implements DisposableBean {
@@ -55,7 +55,7 @@ public final class RetentionSweeper implements DisposableBean {
     this.kinds = List.copyOf(kinds);
     this.clock = clock;
     this.deleted = Counter.builder(MetricNames.STORAGE_INDICES_DELETED)
-        .description("rollup indices deleted by retention").register(registry);
+        .description("indices (rollups and history) deleted by retention").register(registry);
     this.failed = Counter.builder(MetricNames.STORAGE_RETENTION_FAILED)
         .description("retention sweeps that could not finish (tried again at the next interval)").register(registry);
     if (interval == null) {

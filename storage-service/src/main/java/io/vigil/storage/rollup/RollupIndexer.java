@@ -1,16 +1,13 @@
 package io.vigil.storage.rollup;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
-import co.elastic.clients.util.BinaryData;
-import co.elastic.clients.util.ContentType;
 import io.vigil.common.kafka.BatchHandler;
 import io.vigil.common.kafka.BatchItemException;
 import io.vigil.common.kafka.ConsumedRecord;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.Rollup;
+import io.vigil.storage.history.Bulk;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,38 +47,23 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
       RollupTemplate.install(client, indices, settings); // an I/O failure here is Elasticsearch away: retried
       templateInstalled = true;
     }
-    int n = batch.size();
+    List<Bulk.Doc> docs = new ArrayList<>(batch.size());
     RuntimeException unnamed = null;
-    BulkRequest.Builder bulk = new BulkRequest.Builder();
-    for (int i = 0; i < batch.size(); i++) {
-      Rollup r = batch.get(i).value();
+    for (ConsumedRecord<Rollup> record : batch) {
+      Rollup r = record.value();
       String index;
       try {
         index = indices.indexFor(r.periodSeconds(), r.windowStartMs());
       } catch (IllegalArgumentException e) {
-        n = i;
-        unnamed = e;
+        unnamed = e; // the rollups before it are indexed; this one is retried, then dead-lettered
         break;
       }
-      String id = RollupIndices.documentId(r.seriesId(), r.periodSeconds(), r.windowStartMs());
-      byte[] json = codec.encode(r);
-      bulk.operations(op -> op.index(x -> x.index(index).id(id).document(BinaryData.of(json,
-          ContentType.APPLICATION_JSON))));
+      docs.add(new Bulk.Doc(index, RollupIndices.documentId(r.seriesId(), r.periodSeconds(), r.windowStartMs()),
+          codec.encode(r)));
     }
-    if (n > 0) {
-      BulkResponse response = client.bulk(bulk.build());
-      if (response.errors()) {
-        List<BulkResponseItem> items = response.items();
-        for (int i = 0; i < items.size(); i++) {
-          BulkResponseItem item = items.get(i);
-          if (item.error() != null) {
-            throw new BatchItemException(i, io.vigil.storage.history.Bulk.failure(item, "rollup"));
-          }
-        }
-      }
-    }
+    Bulk.index(client, docs, "rollup");
     if (unnamed != null) {
-      throw new BatchItemException(n, unnamed);
+      throw new BatchItemException(docs.size(), unnamed);
     }
   }
 }

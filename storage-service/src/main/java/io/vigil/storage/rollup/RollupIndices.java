@@ -33,22 +33,30 @@ public final class RollupIndices implements ExpiringIndices {
     DAY("uuuu.MM.dd"),
     MONTH("uuuu.MM");
 
-    final DateTimeFormatter format;
+    private final DateTimeFormatter format;
 
     Span(String pattern) {
       this.format = DateTimeFormatter.ofPattern(pattern);
     }
 
-    LocalDate start(long epochMs) {
+    /** The first day of the span this instant (UTC) falls in. */
+    public LocalDate start(long epochMs) {
       LocalDate day = Instant.ofEpochMilli(epochMs).atZone(ZoneOffset.UTC).toLocalDate();
       return this == DAY ? day : day.withDayOfMonth(1);
     }
 
-    LocalDate next(LocalDate start) {
+    /** The first day of the span after the one starting on this day. */
+    public LocalDate next(LocalDate start) {
       return this == DAY ? start.plusDays(1) : start.plusMonths(1);
     }
 
-    static long epochMs(LocalDate day) {
+    /** A span's name part: {@code 2026.12.04} for a day, {@code 2026.12} for a month. */
+    public String format(LocalDate start) {
+      return format.format(start);
+    }
+
+    /** Midnight UTC of a day, in epoch ms. */
+    public static long epochMs(LocalDate day) {
       return day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     }
   }
@@ -94,7 +102,7 @@ public final class RollupIndices implements ExpiringIndices {
   /** The index a rollup of this period and window start goes to. */
   public String indexFor(int periodSeconds, long windowStartMs) {
     Retention r = retentionOf(periodSeconds);
-    return names.index("rollups-" + periodSeconds + "s-" + r.span().format.format(r.span().start(windowStartMs)));
+    return names.index("rollups-" + periodSeconds + "s-" + r.span().format(r.span().start(windowStartMs)));
   }
 
   /** The index template's pattern: every rollup index of this deployment (or test run). */

@@ -18,7 +18,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Resolves a bearer key the way every service does: configured credentials first (service
  * credentials and the local bootstrap admin, hashed in configuration), then operator tokens from the
  * control tables (hashed; roles and tenants beside them). Read-only against the tables; answers are
- * cached for {@code ttl}, the cache is dropped when {@code control.changes} says a token changed, and
+ * cached for {@code ttl}, a cached answer is dropped when {@code control.changes} says its token changed
+ * (a change no newer than the version the answer was read at, such as a token's own creation arriving
+ * late, keeps it; a change to any token drops the cached "no such token" answers), and
  * while MySQL is down a token seen before keeps working from the cache (counted as degraded) while an
  * unknown one is answered 503, never 401: the caller is not wrong, the lookup is unavailable.
  */
@@ -26,10 +28,13 @@ public final class ControlCallerResolver implements CredentialResolver {
 
   private static final int MAX_CACHED = 100_000;
   /** The look-up of a token by its hash (unique index uq_tokens_hash). */
-  public static final String TOKEN_QUERY = "SELECT name, role, tenants, expires_at_ms FROM ctl_operator_tokens"
+  public static final String TOKEN_QUERY = "SELECT id, version, name, role, tenants, expires_at_ms"
+      + " FROM ctl_operator_tokens"
       + " WHERE token_sha256 = ? AND deleted = 0";
 
-  private record Entry(Optional<VigilPrincipal> principal, long expiresAtMs, long loadedAtMs) {}
+  /** A cached answer; {@code tokenId} is null for "no such token". */
+  private record Entry(Optional<VigilPrincipal> principal, long expiresAtMs, long loadedAtMs, String tokenId,
+      long version) {}
 
   private final CredentialResolver configured;
   private final JdbcTemplate jdbc;
@@ -87,9 +92,9 @@ public final class ControlCallerResolver implements CredentialResolver {
           long expires = rs.getLong("expires_at_ms");
           VigilPrincipal p = new VigilPrincipal(rs.getString("name"), VigilPrincipal.Kind.OPERATOR, tenants, Set.of(),
               Set.of(rs.getString("role")));
-          return new Entry(Optional.of(p), rs.wasNull() ? 0 : expires, now);
+          return new Entry(Optional.of(p), rs.wasNull() ? 0 : expires, now, rs.getString("id"), rs.getLong("version"));
         }, hash);
-    return rows.isEmpty() ? new Entry(Optional.empty(), 0, now) : rows.get(0);
+    return rows.isEmpty() ? new Entry(Optional.empty(), 0, now, null, 0) : rows.get(0);
   }
 
   /** A token was created, changed or revoked: forget every cached answer. */
@@ -98,12 +103,16 @@ public final class ControlCallerResolver implements CredentialResolver {
   }
 
   /**
-   * Follows {@code control.changes}: a token change (its hash is not on the change, so every cached
-   * answer) is forgotten. Each service calls this from its broadcast consumer of the topic.
+   * Follows {@code control.changes}: the cached answer for the changed token is forgotten unless it was
+   * read at the change's version or later (changes arrive late and out of step with reads: a token's
+   * own creation must not evict the answer read after it), and so is every cached "no such token",
+   * since the change does not carry the hash a new token answers to. Each service calls this from its
+   * broadcast consumer of the topic.
    */
   public void onChange(io.vigil.common.model.ControlChange change) {
     if (change.type() == io.vigil.common.model.ControlChange.EntityType.OPERATOR_TOKEN) {
-      invalidate();
+      cache.values().removeIf(e -> e.tokenId() == null
+          || (e.tokenId().equals(change.id()) && e.version() < change.version()));
     }
   }
 }

@@ -76,4 +76,45 @@ class ControlCallerResolverIT {
       assertThat(resolver.resolve("vgl_dora")).isPresent();
     }
   }
+
+  /**
+   * Changes arrive late and out of step with reads: a change no newer than the cached answer keeps it,
+   * a newer one for that token drops it, another token's change leaves it alone, and any token change
+   * drops the cached "no such token" answers (a new token may carry that hash).
+   */
+  @Test
+  void aChangeDropsOnlyWhatItMakesStale() {
+    String db = TestRun.database("kit_callers_changes");
+    String url = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
+        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
+    Flyway.configure().dataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword())
+        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
+    JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(url, TestServers.mysqlUser(),
+        TestServers.mysqlPassword()));
+    String insert = "INSERT INTO ctl_operator_tokens (id, name, token_sha256, role, tenants, expires_at_ms, version,"
+        + " deleted, created_at_ms, updated_at_ms, updated_by) VALUES (?, ?, ?, 'VIEWER', 't1', NULL, 1, 0, 1, 1, 'test')";
+    jdbc.update(insert, "tok_e", "erin", ConfiguredCredentials.sha256("vgl_erin"));
+    ControlCallerResolver resolver = new ControlCallerResolver(new ConfiguredCredentials(
+        new VigilSecurityProperties(java.util.List.of(), null)), jdbc, Clock.systemUTC(), Duration.ofHours(1),
+        new DependencyMetrics(new SimpleMeterRegistry(), Set.of("mysql")));
+
+    assertThat(resolver.resolve("vgl_erin")).isPresent();
+    assertThat(resolver.resolve("vgl_frank")).isEmpty();
+    jdbc.update("UPDATE ctl_operator_tokens SET deleted = 1, version = 2 WHERE id = 'tok_e'");
+    jdbc.update(insert, "tok_f", "frank", ConfiguredCredentials.sha256("vgl_frank"));
+    assertThat(resolver.resolve("vgl_erin")).as("cached for the ttl").isPresent();
+
+    resolver.onChange(tokenChange("tok_e", 1)); // erin's creation, arriving late
+    assertThat(resolver.resolve("vgl_erin")).as("a change it has already seen").isPresent();
+    assertThat(resolver.resolve("vgl_frank")).as("a new token answers to a hash cached as unknown").isPresent();
+    resolver.onChange(tokenChange("tok_f", 1));
+    assertThat(resolver.resolve("vgl_erin")).as("another token's change").isPresent();
+    resolver.onChange(tokenChange("tok_e", 2));
+    assertThat(resolver.resolve("vgl_erin")).as("revoked at version 2").isEmpty();
+  }
+
+  private static io.vigil.common.model.ControlChange tokenChange(String id, long version) {
+    return new io.vigil.common.model.ControlChange(1, io.vigil.common.model.ControlChange.EntityType.OPERATOR_TOKEN,
+        id, "test", null, version, io.vigil.common.model.ChangeOp.UPSERT, System.currentTimeMillis(), null, null);
+  }
 }

@@ -165,7 +165,8 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
     return Problems.of(code, code.title(), null);
   }
 
-  static ResponseEntity<Object> respond(ProblemDetail problem, WebRequest request) {
+  /** The one way a problem is answered: its instance set to the request's path, as problem+json. */
+  public static ResponseEntity<Object> respond(ProblemDetail problem, WebRequest request) {
     problem.setInstance(URI.create(path(request)));
     return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }

@@ -25,6 +25,8 @@ public final class MetricNames {
   public static final String STORAGE_INDICES_DELETED = "vigil.storage.indices.deleted";
   public static final String STORAGE_RETENTION_FAILED = "vigil.storage.retention.failed";
   public static final String STORAGE_SUMMARY_CONFLICTS = "vigil.storage.summary.conflicts";
+  public static final String STORAGE_IDENTITIES_CACHED = "vigil.storage.series.identities.cached";
+  public static final String STORAGE_IDENTITY_LOOKUPS = "vigil.storage.series.identity.lookups";
 
   // executors (tag: executor)
   public static final String EXECUTOR_ACTIVE = "vigil.executor.active";

@@ -28,7 +28,7 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
  * starts at the earliest record it can find.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({RollupIndexProperties.class, HistoryProperties.class})
+@EnableConfigurationProperties({RollupIndexProperties.class, HistoryProperties.class, QueryProperties.class})
 class KafkaWiring {
 
   @Bean
@@ -49,9 +49,11 @@ class KafkaWiring {
   }
 
   @Bean
-  io.vigil.storage.query.SeriesQueries seriesQueries(ElasticsearchClient client, RollupIndices indices,
-      HistoryIndices history) {
-    return new io.vigil.storage.query.SeriesQueries(client, indices, history);
+  io.vigil.storage.query.SeriesQueries seriesQueries(ElasticsearchClient client,
+      co.elastic.clients.transport.rest5_client.low_level.Rest5Client rest, RollupIndices indices,
+      HistoryIndices history, MeterRegistry registry, QueryProperties query) {
+    return new io.vigil.storage.query.SeriesQueries(client, rest, indices, history, registry, query.maxBuckets(),
+        query.identities());
   }
 
   @Bean

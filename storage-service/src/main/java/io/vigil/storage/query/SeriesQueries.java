@@ -2,15 +2,15 @@ package io.vigil.storage.query;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
 import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
-import co.elastic.clients.elasticsearch._types.aggregations.DateHistogramBucket;
 import co.elastic.clients.elasticsearch._types.aggregations.LongTermsBucket;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.ErrorCode;
 import io.vigil.common.error.FieldProblem;
@@ -56,11 +56,16 @@ public final class SeriesQueries {
   public static final int MAX_BATCH = 1_000;
 
   private final ElasticsearchClient client;
+  private final StepSearch stepSearch;
+  private final SeriesIdentities identities;
   private final RollupIndices rollups;
   private final HistoryIndices history;
 
-  public SeriesQueries(ElasticsearchClient client, RollupIndices rollups, HistoryIndices history) {
+  public SeriesQueries(ElasticsearchClient client, Rest5Client rest, RollupIndices rollups, HistoryIndices history,
+      MeterRegistry registry, int maxBuckets, int identitiesRemembered) {
     this.client = client;
+    this.stepSearch = new StepSearch(rest, client._jsonpMapper(), maxBuckets);
+    this.identities = new SeriesIdentities(identitiesRemembered, registry);
     this.rollups = rollups;
     this.history = history;
   }
@@ -170,10 +175,7 @@ public final class SeriesQueries {
     // 1. candidates, and common's evaluator over their dimensions
     SearchResponse<Void> found = client.search(s -> s.index(indices).ignoreUnavailable(true).allowNoIndices(true)
         .size(0).query(x -> x.bool(b -> b.filter(narrowing)))
-        .aggregations("series", a -> a.terms(t -> t.field("seriesId").size(MAX_CANDIDATES))
-            .aggregations("about", about -> about.topHits(h -> h.size(1)
-                .source(src -> src.filter(f -> f.includes("namespace", "metric", "region", "dimensions")))))),
-        Void.class);
+        .aggregations("series", a -> a.terms(t -> t.field("seriesId").size(MAX_CANDIDATES))), Void.class);
     Aggregate seriesAgg = found.aggregations().get("series");
     if (seriesAgg == null) {
       return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), false, List.of());
@@ -182,20 +184,16 @@ public final class SeriesQueries {
       throw new ApiException(ErrorCode.INVALID_PARAMETER, "filters", "more than " + MAX_CANDIDATES
           + " series have this metric in the range; narrow the query with Equal or In filters");
     }
+    Map<Long, SeriesIdentities.Identity> candidates = identities(indices, narrowing,
+        seriesAgg.lterms().buckets().array().stream().map(LongTermsBucket::key).toList());
     TreeMap<Long, Series> chosen = new TreeMap<>(Long::compareUnsigned);
     boolean truncated = false;
-    for (LongTermsBucket b : seriesAgg.lterms().buckets().array()) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> about = b.aggregations().get("about").topHits().hits().hits().get(0).source()
-          .to(Map.class);
-      @SuppressWarnings("unchecked")
-      Map<String, String> dims = about.get("dimensions") instanceof Map<?, ?> m ? (Map<String, String>) m : Map.of();
-      if (!Filter.all(q.filters(), dims)) {
-        continue;
+    candidates.forEach((id, identity) -> {
+      if (Filter.all(q.filters(), identity.dimensions())) {
+        chosen.put(id, new Series(SeriesId.hex(id), identity.namespace(), identity.metric(), identity.region(),
+            identity.dimensions(), new ArrayList<>()));
       }
-      chosen.put(b.key(), new Series(SeriesId.hex(b.key()), (String) about.get("namespace"),
-          (String) about.get("metric"), (String) about.get("region"), dims, new ArrayList<>()));
-    }
+    });
     while (chosen.size() > q.maxSeries()) {
       chosen.pollLastEntry();
       truncated = true;
@@ -204,14 +202,10 @@ public final class SeriesQueries {
       return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), false, List.of());
     }
 
-    // 2. the chosen series' steps
+    // 2. the chosen series' steps, and 3. late points in the same steps, in one request
     List<Query> exact = new ArrayList<>(base);
     exact.add(range("windowStartMs", q.fromMs(), q.toMs()));
-    exact.add(Query.of(x -> x.terms(t -> t.field("seriesId").terms(v -> v.value(chosen.keySet().stream()
-        .map(FieldValue::of).toList())))));
-    Map<Long, Map<Long, double[]>> steps = histogram(indices, exact, "windowStartMs", q, false, chosen.size());
-
-    // 3. late points in the same steps
+    List<Long> ids = List.copyOf(chosen.keySet());
     List<Query> lateQuery = new ArrayList<>();
     lateQuery.add(term("namespace", q.namespace()));
     lateQuery.add(term("metric", q.metric()));
@@ -220,9 +214,12 @@ public final class SeriesQueries {
     }
     tenants.ifPresent(set -> lateQuery.add(terms("tenant", set)));
     lateQuery.add(range("timestampMs", q.fromMs(), q.toMs()));
-    lateQuery.add(exact.get(exact.size() - 1));
-    Map<Long, Map<Long, double[]>> late = histogram(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs", q, true,
-        chosen.size());
+    List<Map<Long, Map<Long, double[]>>> parts = stepSearch.run(List.of(
+        new StepSearch.Part(indices, exact, "windowStartMs", false),
+        new StepSearch.Part(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs", true)),
+        q.statistic(), q.fromMs(), q.toMs(), q.stepMs(), q.period() * 1000L, ids);
+    Map<Long, Map<Long, double[]>> steps = parts.get(0);
+    Map<Long, Map<Long, double[]>> late = parts.get(1);
 
     for (var e : chosen.entrySet()) {
       Map<Long, double[]> own = steps.getOrDefault(e.getKey(), Map.of());
@@ -239,77 +236,49 @@ public final class SeriesQueries {
         List.copyOf(chosen.values()));
   }
 
-  // per step: [Σsum, Σcount, min, max, last, lastAtMs]
-  private Map<Long, Map<Long, double[]>> histogram(List<String> indices, List<Query> filter, String timeField,
-      Checked q, boolean late, int series) throws IOException {
-    String sum = late ? "value" : "sum";
-    String count = late ? null : "count";
-    String min = late ? "value" : "min";
-    String max = late ? "value" : "max";
-    Map<String, Aggregation> stats = new LinkedHashMap<>();
-    switch (q.statistic()) {
-      case AVG -> {
-        stats.put("sum", Aggregation.of(a -> a.sum(m -> m.field(sum))));
-        stats.put("count", count == null ? Aggregation.of(a -> a.valueCount(m -> m.field(sum)))
-            : Aggregation.of(a -> a.sum(m -> m.field(count))));
-      }
-      case SUM -> stats.put("sum", Aggregation.of(a -> a.sum(m -> m.field(sum))));
-      case COUNT -> stats.put("count", count == null ? Aggregation.of(a -> a.valueCount(m -> m.field(sum)))
-          : Aggregation.of(a -> a.sum(m -> m.field(count))));
-      case MIN -> stats.put("min", Aggregation.of(a -> a.min(m -> m.field(min))));
-      case MAX -> stats.put("max", Aggregation.of(a -> a.max(m -> m.field(max))));
-      case LAST -> {
-        if (late) {
-          stats.put("count", Aggregation.of(a -> a.valueCount(m -> m.field(sum))));
-        } else {
-          stats.put("last", Aggregation.of(a -> a.topHits(h -> h.size(1)
-              .sort(so -> so.field(f -> f.field(timeField).order(SortOrder.Desc)))
-              .source(src -> src.filter(f -> f.includes("last"))))));
-        }
+  /**
+   * The identities of these series ids, in their order: remembered ones from {@link SeriesIdentities},
+   * the rest read with a document each (one search for all of them) and remembered.
+   */
+  private Map<Long, SeriesIdentities.Identity> identities(List<String> indices, List<Query> narrowing, List<Long> ids)
+      throws IOException {
+    Map<Long, SeriesIdentities.Identity> out = new LinkedHashMap<>();
+    List<Long> unknown = new ArrayList<>();
+    for (Long id : ids) {
+      SeriesIdentities.Identity known = identities.get(id);
+      out.put(id, known);
+      if (known == null) {
+        unknown.add(id);
       }
     }
-    SearchResponse<Void> r = client.search(s -> s.index(indices).ignoreUnavailable(true).allowNoIndices(true)
-        .size(0).query(x -> x.bool(b -> b.filter(filter)))
-        .aggregations("series", a -> a.terms(t -> t.field("seriesId").size(series))
-            .aggregations("steps", st -> st.dateHistogram(d -> d.field(timeField)
-                .fixedInterval(i -> i.time(q.stepMs() + "ms")).minDocCount(1))
-                .aggregations(stats))),
-        Void.class);
-    Map<Long, Map<Long, double[]>> out = new LinkedHashMap<>();
-    Aggregate agg = r.aggregations().get("series");
-    if (agg == null) {
+    if (unknown.isEmpty()) {
       return out;
     }
-    for (LongTermsBucket b : agg.lterms().buckets().array()) {
-      Map<Long, double[]> perStep = new TreeMap<>();
-      for (DateHistogramBucket step : b.aggregations().get("steps").dateHistogram().buckets().array()) {
-        double[] acc = {0, 0, Double.NaN, Double.NaN, Double.NaN, 0};
-        Map<String, Aggregate> a = step.aggregations();
-        if (a.containsKey("sum")) {
-          acc[0] = a.get("sum").sum().value();
-        }
-        if (a.containsKey("count")) {
-          acc[1] = a.get("count").isValueCount() ? a.get("count").valueCount().value()
-              : a.get("count").sum().value();
-        }
-        if (a.containsKey("min")) {
-          acc[2] = a.get("min").min().value();
-        }
-        if (a.containsKey("max")) {
-          acc[3] = a.get("max").max().value();
-        }
-        if (a.containsKey("last")) {
-          var hits = a.get("last").topHits().hits().hits();
-          if (!hits.isEmpty()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> src = hits.get(0).source().to(Map.class);
-            acc[4] = ((Number) src.get("last")).doubleValue();
-          }
-        }
-        perStep.put(step.key(), acc);
+    List<Query> those = new ArrayList<>(narrowing);
+    those.add(Query.of(x -> x.terms(t -> t.field("seriesId").terms(v -> v.value(unknown.stream()
+        .map(FieldValue::of).toList())))));
+    SearchResponse<Void> found = client.search(s -> s.index(indices).ignoreUnavailable(true).allowNoIndices(true)
+        .size(0).query(x -> x.bool(b -> b.filter(those)))
+        .aggregations("series", a -> a.terms(t -> t.field("seriesId").size(unknown.size()))
+            .aggregations("about", about -> about.topHits(h -> h.size(1)
+                .source(src -> src.filter(f -> f.includes("namespace", "metric", "region", "dimensions")))))),
+        Void.class);
+    Aggregate agg = found.aggregations().get("series");
+    if (agg != null) {
+      for (LongTermsBucket b : agg.lterms().buckets().array()) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> about = b.aggregations().get("about").topHits().hits().hits().get(0).source()
+            .to(Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, String> dims = about.get("dimensions") instanceof Map<?, ?> m
+            ? Map.copyOf((Map<String, String>) m) : Map.of();
+        SeriesIdentities.Identity identity = new SeriesIdentities.Identity((String) about.get("namespace"),
+            (String) about.get("metric"), (String) about.get("region"), dims);
+        identities.put(b.key(), identity);
+        out.put(b.key(), identity);
       }
-      out.put(b.key(), perStep);
     }
+    out.values().removeIf(java.util.Objects::isNull); // gone between the two searches (retention): left out
     return out;
   }
 

@@ -29,7 +29,8 @@ WORK=$(mktemp -d /tmp/vigil-storage-bench.XXXX)
 STAMP="bench$(date +%s)"
 PORT=18083
 log() { printf '[bench] %s\n' "$*" >&2; }
-if [ ! -f "$JAR" ] || [ ! -f "$SVC" ]; then
+# a verify with -Dspring-boot.repackage.skip leaves a plain jar behind: build again then
+if [ ! -f "$JAR" ] || [ ! -f "$SVC" ] || ! unzip -p "$SVC" META-INF/MANIFEST.MF | grep -q '^Main-Class'; then
   (cd "$ROOT" && ./mvnw -B -q -pl bench,storage-service -am package -DskipTests)
 fi
 es_pid=$(pgrep -f org.elasticsearch.bootstrap.Elasticsearch | head -1 || true)
@@ -58,7 +59,7 @@ for phase in $PHASES; do
   esac
   log "$phase: storage-service -Xmx$HEAP ${STORAGE_ARGS:-}; Elasticsearch pid $es_pid"
   storage "$prefix" "$indices" "$phase"
-  trap 'kill $pid 2>/dev/null || true' EXIT
+  trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; clean "$prefix" "$indices"' EXIT
   java -cp "$JAR" io.vigil.bench.StorageLoad wait "$prefix" "http://127.0.0.1:$PORT" "$ES_URL" "$indices" "$pid" "$es_pid" \
     | tee "$WORK/$phase.result"
   if [ "$phase" = query ]; then

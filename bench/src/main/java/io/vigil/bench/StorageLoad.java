@@ -65,7 +65,8 @@ import tools.jackson.databind.json.JsonMapper;
  * series of one metric, a statistic and a point budget drawn at random (seeded), one at a time;
  * then the same selections and ranges as PromQL through {@code /api/v1/query_range} with a step of
  * range / 1,000 (at least 60 s; Grafana's default for a wide panel), a quarter of them aggregated.
- * Prints the latency percentiles of each and checks every answer's series count.
+ * Prints the latency percentiles of each (from sending the request to the last byte of its answer)
+ * and checks every answer's series count.
  */
 public final class StorageLoad {
 
@@ -364,6 +365,7 @@ public final class StorageLoad {
     Latencies prom = new Latencies("GET /api/v1/query_range");
     Map<String, Latencies> bySelection = new TreeMap<>();
     Map<Long, Latencies> byRange = new TreeMap<>();
+    Map<Integer, Latencies> byPoints = new TreeMap<>();
     Random random = new Random(42);
     long points = 0;
     for (int i = -100; i < queries; i++) {
@@ -378,10 +380,11 @@ public final class StorageLoad {
       body.put("filters", d.filters());
       body.put("maxPoints", d.maxPoints());
       long t0 = System.nanoTime();
-      JsonNode answer = call(http, HttpRequest.newBuilder(URI.create(storageUrl + "/v1/series/query"))
+      byte[] bytes = call(http, HttpRequest.newBuilder(URI.create(storageUrl + "/v1/series/query"))
           .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
-      long micros = (System.nanoTime() - t0) / 1000;
+      long micros = (System.nanoTime() - t0) / 1000; // to the answer's last byte; read after
+      JsonNode answer = JSON.readTree(bytes);
       int got = answer.path("series").size();
       if (got != d.expected()) {
         throw new IllegalStateException(d + ": " + got + " series, expected " + d.expected());
@@ -393,6 +396,12 @@ public final class StorageLoad {
         api.micros.add(micros);
         bySelection.computeIfAbsent(d.selection(), Latencies::new).micros.add(micros);
         byRange.computeIfAbsent((d.toMs() - d.fromMs()) / 3_600_000L, h -> new Latencies(h + " h")).micros.add(micros);
+        long windows = (d.toMs() - d.fromMs()) / 60_000L;
+        long perStep = (windows + d.maxPoints() - 1) / d.maxPoints();
+        long asked = d.expected() * ((windows + perStep - 1) / perStep);
+        int size = asked <= 10_000 ? 0 : asked <= 50_000 ? 1 : asked <= 100_000 ? 2 : 3;
+        byPoints.computeIfAbsent(size, k -> new Latencies(new String[] {"up to 10,000 points", "10,001-50,000 points",
+            "50,001-100,000 points", "over 100,000 points"}[k])).micros.add(micros);
       }
     }
     random = new Random(42);
@@ -405,9 +414,10 @@ public final class StorageLoad {
       String url = storageUrl + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
           + "&start=" + d.fromMs() / 1000 + "&end=" + (d.toMs() / 1000 - 60) + "&step=" + step;
       long t0 = System.nanoTime();
-      JsonNode answer = call(http, HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+      byte[] bytes = call(http, HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
           .GET().build());
       long micros = (System.nanoTime() - t0) / 1000;
+      JsonNode answer = JSON.readTree(bytes);
       int got = answer.path("data").path("result").size();
       int expected = !d.aggregate() ? d.expected() : switch (d.selection()) {
         case "all" -> TENANTS;
@@ -433,15 +443,21 @@ public final class StorageLoad {
       System.out.print("  ");
       l.print();
     });
+    byPoints.values().forEach(l -> {
+      System.out.print("  ");
+      l.print();
+    });
     prom.print();
   }
 
-  static JsonNode call(HttpClient http, HttpRequest request) throws Exception {
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+  /** The answer's bytes, all of them received (what a latency is measured to). */
+  static byte[] call(HttpClient http, HttpRequest request) throws Exception {
+    HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": " + response.body());
+      throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": "
+          + new String(response.body(), StandardCharsets.UTF_8));
     }
-    return JSON.readTree(response.body());
+    return response.body();
   }
 
   static String send(HttpClient http, String method, String url, String body) throws Exception {
@@ -524,9 +540,12 @@ public final class StorageLoad {
           null);
     }
     List<String> templates = new ArrayList<>();
-    for (JsonNode t : JSON.readTree(send(http, "GET", esUrl + "/_index_template/" + indexPrefix + "*", null))
-        .path("index_templates")) {
-      templates.add(t.path("name").asString());
+    HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/_index_template/" + indexPrefix
+        + "*")).build(), HttpResponse.BodyHandlers.ofString());
+    if (listed.statusCode() == 200) { // 404: none
+      for (JsonNode t : JSON.readTree(listed.body()).path("index_templates")) {
+        templates.add(t.path("name").asString());
+      }
     }
     for (String t : templates) {
       send(http, "DELETE", esUrl + "/_index_template/" + t, null);

@@ -224,13 +224,24 @@ public final class SeriesQueries {
     for (var e : chosen.entrySet()) {
       Map<Long, double[]> own = steps.getOrDefault(e.getKey(), Map.of());
       Map<Long, double[]> extra = late.getOrDefault(e.getKey(), Map.of());
-      TreeMap<Long, Point> points = new TreeMap<>();
-      own.forEach((t, acc) -> points.put(t, new Point(t, value(q.statistic(), merge(acc, extra.get(t))),
+      List<Point> points = e.getValue().points();
+      if (extra.isEmpty()) {
+        // the common case: no late point, and the steps already in time order
+        own.forEach((t, acc) -> {
+          double v = value(q.statistic(), acc);
+          if (!Double.isNaN(v)) {
+            points.add(new Point(t, v, null));
+          }
+        });
+        continue;
+      }
+      TreeMap<Long, Point> merged = new TreeMap<>();
+      own.forEach((t, acc) -> merged.put(t, new Point(t, value(q.statistic(), merge(acc, extra.get(t))),
           extra.containsKey(t) ? Boolean.TRUE : null)));
-      extra.forEach((t, acc) -> points.computeIfAbsent(t, k -> q.statistic() == Statistic.LAST ? null
+      extra.forEach((t, acc) -> merged.computeIfAbsent(t, k -> q.statistic() == Statistic.LAST ? null
           : new Point(t, value(q.statistic(), acc), Boolean.TRUE)));
-      points.values().removeIf(p -> p == null || Double.isNaN(p.v()));
-      e.getValue().points().addAll(points.values());
+      merged.values().removeIf(p -> p == null || Double.isNaN(p.v()));
+      points.addAll(merged.values());
     }
     return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), truncated,
         List.copyOf(chosen.values()));

@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.json.JsonpMapper;
 import co.elastic.clients.json.JsonpUtils;
 import co.elastic.clients.transport.rest5_client.low_level.Request;
+import co.elastic.clients.transport.rest5_client.low_level.RequestOptions;
 import co.elastic.clients.transport.rest5_client.low_level.Response;
 import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
@@ -16,14 +17,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
 import java.util.TreeSet;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.json.JsonFactory;
+import tools.jackson.dataformat.smile.SmileFactory;
 
 /**
  * The steps of series: per series a date histogram of steps, per step the aggregates a statistic
@@ -36,8 +37,8 @@ import tools.jackson.core.json.JsonFactory;
  *       search.max_buckets}, 65,536), and the groups in one {@code _msearch}, which Elasticsearch
  *       runs side by side;
  *   <li>it is sent through the low-level client, Elasticsearch returns only keys and values ({@code
- *       filter_path}), and the answer is read with a streaming parser: the typed client's reading of
- *       such an answer took longer than Elasticsearch took to compute it.
+ *       filter_path}) as Smile, its binary JSON, and the answer is read with a streaming parser: the
+ *       typed client's reading of such an answer took longer than Elasticsearch took to compute it.
  * </ul>
  *
  * <p>Per step the answer is {@code [Σsum, Σcount, min, max, last, lastAtMs]} (NaN where the
@@ -50,7 +51,10 @@ import tools.jackson.core.json.JsonFactory;
 final class StepSearch {
 
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /** The answer comes as Smile, Elasticsearch's binary JSON: faster to write and to read for numbers. */
+  private static final SmileFactory SMILE = new SmileFactory();
+  private static final RequestOptions ANSWER_AS_SMILE = RequestOptions.DEFAULT.toBuilder()
+      .addHeader("Accept", "application/smile").build();
   private static final String FILTER_PATH = String.join(",", "responses.status", "responses.error.type",
       "responses.error.reason", "responses._shards.failed",
       "responses.aggregations.series.buckets.key",
@@ -165,6 +169,7 @@ final class StepSearch {
     }
     Request request = new Request("POST", "/_msearch");
     request.addParameter("filter_path", FILTER_PATH);
+    request.setOptions(ANSWER_AS_SMILE);
     request.setEntity(new StringEntity(body.toString(), ContentType.create("application/x-ndjson")));
     Response response;
     try {
@@ -174,7 +179,7 @@ final class StepSearch {
     }
     List<Map<Long, Map<Long, double[]>>> items;
     try (InputStream in = response.getEntity().getContent();
-        JsonParser p = JSON.createParser(ObjectReadContext.empty(), in)) {
+        JsonParser p = SMILE.createParser(ObjectReadContext.empty(), in)) {
       items = read(p);
     }
     if (items.size() != owners.size()) {
@@ -300,14 +305,21 @@ final class StepSearch {
         if (!field.equals("steps")) {
           return false;
         }
-        Map<Long, double[]> steps = out.computeIfAbsent(key, k -> new TreeMap<>());
+        // a histogram's buckets come in order of their keys: kept in that order (a sorted map cost a
+        // third of reading a day of minutes over 100 series)
+        Map<Long, double[]> steps = out.computeIfAbsent(key, k -> new LinkedHashMap<>());
+        long[] current = {Long.MIN_VALUE};
+        double[][] acc = {null};
         eachBucket(p, (at, stat) -> {
           if (!STATS.contains(stat)) {
             return false;
           }
-          double[] acc = steps.computeIfAbsent(at, k -> new double[] {0, 0, Double.NaN, Double.NaN, Double.NaN,
-              Double.NaN});
-          acc[slot(stat)] = value(p);
+          if (acc[0] == null || current[0] != at) {
+            current[0] = at;
+            acc[0] = new double[] {0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+            steps.put(at, acc[0]);
+          }
+          acc[0][slot(stat)] = value(p);
           return true;
         });
         return true;

@@ -1,0 +1,307 @@
+package io.vigil.detector.index;
+
+import io.vigil.common.semantics.Filter;
+import io.vigil.common.semantics.FilterFunction;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The policies of a shard, indexed so that finding the policies a rollup's series matches does not
+ * grow with the number of policies (the seed's "taghash").
+ *
+ * <p>A policy's exact constraints, its tenant and its {@code Equal} and {@code In} filters, are
+ * expanded into every combination of values they allow and hashed under the set of fields they
+ * constrain (its field-set), per namespace and metric. A series is looked up once per field-set its
+ * metric has whose fields it carries; each policy found is then checked with all of its filters
+ * (common's evaluator), which settles the other functions (NotEqual, NotIn, Regex, NotRegex, Prefix,
+ * Contains, Exists) and any hash collision. A policy whose exact combinations would pass {@code
+ * maxExpansion} is indexed under fewer of its fields (its tenant always, then its smallest value
+ * sets while the product stays under the bound): it is looked at by more series, never missed.
+ * Filters whose exact values cannot meet (Equal a and In [b, c] on one field) match nothing: such a
+ * policy is not indexed at all.
+ *
+ * <p>Immutable: a change builds a new index ({@link #with}) that shares every untouched metric's
+ * part, and the detector swaps it in atomically; matching takes no lock.
+ */
+public final class PolicyIndex {
+
+  /** Combinations one policy may expand to before it is indexed under fewer fields. */
+  public static final int DEFAULT_MAX_EXPANSION = 4096;
+
+  private final Map<String, MetricIndex> byMetric; // namespace + '\0' + metric
+  private final Map<String, IndexedPolicy> byId;
+  private final int maxExpansion;
+
+  private PolicyIndex(Map<String, MetricIndex> byMetric, Map<String, IndexedPolicy> byId, int maxExpansion) {
+    this.byMetric = byMetric;
+    this.byId = byId;
+    this.maxExpansion = maxExpansion;
+  }
+
+  public static PolicyIndex build(Collection<IndexedPolicy> policies, int maxExpansion) {
+    if (maxExpansion < 1) {
+      throw new IllegalArgumentException("maxExpansion must be positive: " + maxExpansion);
+    }
+    Map<String, IndexedPolicy> byId = new HashMap<>(policies.size() * 2);
+    for (IndexedPolicy p : policies) {
+      byId.put(p.id(), p);
+    }
+    Map<String, List<IndexedPolicy>> grouped = new HashMap<>();
+    for (IndexedPolicy p : byId.values()) {
+      for (String metric : p.metrics()) {
+        grouped.computeIfAbsent(metricKey(p.namespace(), metric), k -> new ArrayList<>()).add(p);
+      }
+    }
+    Map<String, MetricIndex> byMetric = new HashMap<>(grouped.size() * 2);
+    grouped.forEach((key, list) -> byMetric.put(key, MetricIndex.of(list, maxExpansion)));
+    return new PolicyIndex(byMetric, byId, maxExpansion);
+  }
+
+  public static PolicyIndex empty() {
+    return new PolicyIndex(Map.of(), Map.of(), DEFAULT_MAX_EXPANSION);
+  }
+
+  /**
+   * This index with these policies added or replaced (by id) and these removed: only the metrics the
+   * old and new versions read are built again.
+   */
+  public PolicyIndex with(Collection<IndexedPolicy> upserts, Collection<String> removedIds) {
+    Map<String, IndexedPolicy> ids = new HashMap<>(byId);
+    Set<String> touched = new LinkedHashSet<>();
+    for (String id : removedIds) {
+      IndexedPolicy old = ids.remove(id);
+      if (old != null) {
+        old.metrics().forEach(m -> touched.add(metricKey(old.namespace(), m)));
+      }
+    }
+    for (IndexedPolicy p : upserts) {
+      IndexedPolicy old = ids.put(p.id(), p);
+      if (old != null) {
+        old.metrics().forEach(m -> touched.add(metricKey(old.namespace(), m)));
+      }
+      p.metrics().forEach(m -> touched.add(metricKey(p.namespace(), m)));
+    }
+    if (touched.isEmpty()) {
+      return new PolicyIndex(byMetric, ids, maxExpansion);
+    }
+    Map<String, List<IndexedPolicy>> regrouped = new HashMap<>();
+    touched.forEach(k -> regrouped.put(k, new ArrayList<>()));
+    for (IndexedPolicy p : ids.values()) {
+      for (String metric : p.metrics()) {
+        List<IndexedPolicy> list = regrouped.get(metricKey(p.namespace(), metric));
+        if (list != null) {
+          list.add(p);
+        }
+      }
+    }
+    Map<String, MetricIndex> metrics = new HashMap<>(byMetric);
+    regrouped.forEach((key, list) -> {
+      if (list.isEmpty()) {
+        metrics.remove(key);
+      } else {
+        metrics.put(key, MetricIndex.of(list, maxExpansion));
+      }
+    });
+    return new PolicyIndex(metrics, ids, maxExpansion);
+  }
+
+  /** Hands every policy that matches this series to {@code found}, each once. */
+  public void match(String namespace, String metric, Map<String, String> dimensions, Consumer<IndexedPolicy> found) {
+    MetricIndex index = byMetric.get(metricKey(namespace, metric));
+    if (index != null) {
+      index.match(dimensions, found);
+    }
+  }
+
+  /** The policies that match this series (for tests and explain; the hot path uses the consumer). */
+  public List<IndexedPolicy> match(String namespace, String metric, Map<String, String> dimensions) {
+    List<IndexedPolicy> out = new ArrayList<>();
+    match(namespace, metric, dimensions, out::add);
+    return out;
+  }
+
+  public int size() {
+    return byId.size();
+  }
+
+  public IndexedPolicy policy(String id) {
+    return byId.get(id);
+  }
+
+  private static String metricKey(String namespace, String metric) {
+    return namespace + '\0' + metric;
+  }
+
+  /** The policies of one namespace and metric, by field-set. */
+  private static final class MetricIndex {
+
+    /** Field-sets, fewest fields first; each with its hash table. */
+    private final String[][] fieldSets;
+    private final Map<Long, IndexedPolicy[]>[] tables;
+
+    private MetricIndex(String[][] fieldSets, Map<Long, IndexedPolicy[]>[] tables) {
+      this.fieldSets = fieldSets;
+      this.tables = tables;
+    }
+
+    @SuppressWarnings("unchecked")
+    static MetricIndex of(List<IndexedPolicy> policies, int maxExpansion) {
+      Map<List<String>, Map<Long, List<IndexedPolicy>>> building = new HashMap<>();
+      for (IndexedPolicy p : policies) {
+        TreeMap<String, Set<String>> exact = exactValues(p);
+        if (exact == null) {
+          continue; // its exact filters cannot all hold: it matches nothing
+        }
+        TreeMap<String, Set<String>> indexed = bounded(exact, p.tenantField(), maxExpansion);
+        String[] fields = indexed.keySet().toArray(String[]::new);
+        Map<Long, List<IndexedPolicy>> table = building.computeIfAbsent(List.of(fields), k -> new HashMap<>());
+        List<List<String>> valueLists = new ArrayList<>();
+        indexed.values().forEach(v -> valueLists.add(List.copyOf(v)));
+        String[] values = new String[fields.length];
+        expand(valueLists, 0, values, () -> {
+          List<IndexedPolicy> bucket = table.computeIfAbsent(hash(fields, values), k -> new ArrayList<>());
+          if (bucket.isEmpty() || bucket.get(bucket.size() - 1) != p) { // two combinations may share a hash
+            bucket.add(p);
+          }
+        });
+      }
+      List<List<String>> sets = new ArrayList<>(building.keySet());
+      sets.sort((a, b) -> a.size() != b.size() ? Integer.compare(a.size(), b.size()) : a.toString().compareTo(
+          b.toString()));
+      String[][] fieldSets = new String[sets.size()][];
+      Map<Long, IndexedPolicy[]>[] tables = new Map[sets.size()];
+      for (int i = 0; i < sets.size(); i++) {
+        fieldSets[i] = sets.get(i).toArray(String[]::new);
+        Map<Long, IndexedPolicy[]> table = new HashMap<>(building.get(sets.get(i)).size() * 2);
+        building.get(sets.get(i)).forEach((h, list) -> table.put(h, list.toArray(IndexedPolicy[]::new)));
+        tables[i] = table;
+      }
+      return new MetricIndex(fieldSets, tables);
+    }
+
+    void match(Map<String, String> dimensions, Consumer<IndexedPolicy> found) {
+      String[] values = null;
+      for (int s = 0; s < fieldSets.length; s++) {
+        String[] fields = fieldSets[s];
+        if (values == null || values.length != fields.length) {
+          values = new String[fields.length];
+        }
+        boolean present = true;
+        for (int f = 0; f < fields.length && present; f++) {
+          values[f] = dimensions.get(fields[f]);
+          present = values[f] != null;
+        }
+        if (!present) {
+          continue;
+        }
+        IndexedPolicy[] candidates = tables[s].get(hash(fields, values));
+        if (candidates == null) {
+          continue;
+        }
+        // a policy sits in one field-set, under each of its combinations once: no duplicates
+        for (IndexedPolicy p : candidates) {
+          if (p.tenant().equals(dimensions.get(p.tenantField())) && Filter.all(p.filters(), dimensions)) {
+            found.accept(p);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Per field, the values a policy's tenant, Equal and In filters allow (the intersection when
+   * several constrain one field), or null when some field allows none.
+   */
+  static TreeMap<String, Set<String>> exactValues(IndexedPolicy p) {
+    TreeMap<String, Set<String>> exact = new TreeMap<>();
+    exact.put(p.tenantField(), new LinkedHashSet<>(List.of(p.tenant())));
+    for (Filter.Compiled c : p.filters()) {
+      Filter f = c.filter();
+      if (f.function() != FilterFunction.Equal && f.function() != FilterFunction.In) {
+        continue;
+      }
+      Set<String> allowed = new LinkedHashSet<>(f.args());
+      Set<String> before = exact.get(f.field());
+      if (before != null) {
+        allowed.retainAll(before);
+      }
+      if (allowed.isEmpty()) {
+        return null;
+      }
+      exact.put(f.field(), allowed);
+    }
+    return exact;
+  }
+
+  /**
+   * The fields to index under: all, when their combinations fit {@code maxExpansion}; else the tenant
+   * field and then the fields with the fewest values while the product fits.
+   */
+  static TreeMap<String, Set<String>> bounded(TreeMap<String, Set<String>> exact, String tenantField,
+      int maxExpansion) {
+    long product = 1;
+    for (Set<String> v : exact.values()) {
+      product = Math.min((long) Integer.MAX_VALUE, product * v.size());
+    }
+    if (product <= maxExpansion) {
+      return exact;
+    }
+    TreeMap<String, Set<String>> kept = new TreeMap<>();
+    kept.put(tenantField, exact.get(tenantField));
+    long size = exact.get(tenantField).size();
+    List<Map.Entry<String, Set<String>>> rest = new ArrayList<>(exact.entrySet());
+    rest.removeIf(e -> e.getKey().equals(tenantField));
+    rest.sort((a, b) -> a.getValue().size() != b.getValue().size()
+        ? Integer.compare(a.getValue().size(), b.getValue().size()) : a.getKey().compareTo(b.getKey()));
+    for (Map.Entry<String, Set<String>> e : rest) {
+      if (size * e.getValue().size() > maxExpansion) {
+        break;
+      }
+      size *= e.getValue().size();
+      kept.put(e.getKey(), e.getValue());
+    }
+    return kept;
+  }
+
+  private static void expand(List<List<String>> valueLists, int at, String[] values, Runnable each) {
+    if (at == valueLists.size()) {
+      each.run();
+      return;
+    }
+    for (String v : valueLists.get(at)) {
+      values[at] = v;
+      expand(valueLists, at + 1, values, each);
+    }
+  }
+
+  /** A 64-bit hash of fields and their values (FNV-1a over the UTF-16 units, with separators). */
+  static long hash(String[] fields, String[] values) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < fields.length; i++) {
+      h = mix(h, fields[i]);
+      h = (h ^ 0x1f) * 0x100000001b3L;
+      h = mix(h, values[i]);
+      h = (h ^ 0x1e) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  private static long mix(long h, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      h = (h ^ s.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  @Override
+  public String toString() {
+    return "PolicyIndex[" + byId.size() + " policies, " + byMetric.size() + " metrics]";
+  }
+}

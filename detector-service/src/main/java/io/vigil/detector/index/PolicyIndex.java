@@ -19,9 +19,10 @@ import java.util.function.Consumer;
  * <p>A policy's exact constraints, its tenant and its {@code Equal} and {@code In} filters, are
  * expanded into every combination of values they allow and hashed under the set of fields they
  * constrain (its field-set), per namespace and metric. A series is looked up once per field-set its
- * metric has whose fields it carries; each policy found is then checked with all of its filters
- * (common's evaluator), which settles the other functions (NotEqual, NotIn, Regex, NotRegex, Prefix,
- * Contains, Exists) and any hash collision. A policy whose exact combinations would pass {@code
+ * metric has whose fields it carries (a bucket keeps its values, so a hash collision is never a
+ * match); each policy found is then checked with the filters its key does not settle (common's
+ * evaluator: NotEqual, NotIn, Regex, NotRegex, Prefix, Contains, Exists, and the exact filters of
+ * fields it is not indexed under). Most policies of a shard are settled by the key alone. A policy whose exact combinations would pass {@code
  * maxExpansion} is indexed under fewer of its fields (its tenant always, then its smallest value
  * sets while the product stays under the bound): it is looked at by more series, never missed.
  * Filters whose exact values cannot meet (Equal a and In [b, c] on one field) match nothing: such a
@@ -139,21 +140,44 @@ public final class PolicyIndex {
     return namespace + '\0' + metric;
   }
 
+  /**
+   * The policies under one combination of values of a field-set, each with the filters its key does
+   * not settle (none, for most). Buckets whose keys share a hash are chained and told apart by a
+   * second, independent 64-bit hash of the combination ({@code check}): comparing the values
+   * themselves meant loading cold strings, a fifth of a match at a million policies.
+   */
+  private static final class Bucket {
+    final long check;
+    final IndexedPolicy[] policies;
+    final Filter.Compiled[][] residual;
+    final Bucket next;
+
+    Bucket(long check, IndexedPolicy[] policies, Filter.Compiled[][] residual, Bucket next) {
+      this.check = check;
+      this.policies = policies;
+      this.residual = residual;
+      this.next = next;
+    }
+  }
+
+  private static final Filter.Compiled[] SETTLED = new Filter.Compiled[0];
+
   /** The policies of one namespace and metric, by field-set. */
   private static final class MetricIndex {
 
     /** Field-sets, fewest fields first; each with its hash table. */
     private final String[][] fieldSets;
-    private final Map<Long, IndexedPolicy[]>[] tables;
+    private final LongTable<Bucket>[] tables;
 
-    private MetricIndex(String[][] fieldSets, Map<Long, IndexedPolicy[]>[] tables) {
+    private MetricIndex(String[][] fieldSets, LongTable<Bucket>[] tables) {
       this.fieldSets = fieldSets;
       this.tables = tables;
     }
 
     @SuppressWarnings("unchecked")
     static MetricIndex of(List<IndexedPolicy> policies, int maxExpansion) {
-      Map<List<String>, Map<Long, List<IndexedPolicy>>> building = new HashMap<>();
+      // field-set -> value combination -> policies (with their residual filters), in insertion order
+      Map<List<String>, Map<List<String>, Map<IndexedPolicy, Filter.Compiled[]>>> building = new HashMap<>();
       for (IndexedPolicy p : policies) {
         TreeMap<String, Set<String>> exact = exactValues(p);
         if (exact == null) {
@@ -161,27 +185,34 @@ public final class PolicyIndex {
         }
         TreeMap<String, Set<String>> indexed = bounded(exact, p.tenantField(), maxExpansion);
         String[] fields = indexed.keySet().toArray(String[]::new);
-        Map<Long, List<IndexedPolicy>> table = building.computeIfAbsent(List.of(fields), k -> new HashMap<>());
+        Filter.Compiled[] rest = p.filters().stream().filter(c -> !settledByKey(c.filter(), indexed.keySet()))
+            .toArray(Filter.Compiled[]::new);
+        Filter.Compiled[] residual = rest.length == 0 ? SETTLED : rest;
+        Map<List<String>, Map<IndexedPolicy, Filter.Compiled[]>> table =
+            building.computeIfAbsent(List.of(fields), k -> new HashMap<>());
         List<List<String>> valueLists = new ArrayList<>();
         indexed.values().forEach(v -> valueLists.add(List.copyOf(v)));
         String[] values = new String[fields.length];
-        expand(valueLists, 0, values, () -> {
-          List<IndexedPolicy> bucket = table.computeIfAbsent(hash(fields, values), k -> new ArrayList<>());
-          if (bucket.isEmpty() || bucket.get(bucket.size() - 1) != p) { // two combinations may share a hash
-            bucket.add(p);
-          }
-        });
+        expand(valueLists, 0, values, () -> table.computeIfAbsent(List.of(values.clone()),
+            k -> new java.util.LinkedHashMap<>()).put(p, residual));
       }
       List<List<String>> sets = new ArrayList<>(building.keySet());
       sets.sort((a, b) -> a.size() != b.size() ? Integer.compare(a.size(), b.size()) : a.toString().compareTo(
           b.toString()));
       String[][] fieldSets = new String[sets.size()][];
-      Map<Long, IndexedPolicy[]>[] tables = new Map[sets.size()];
+      LongTable<Bucket>[] tables = new LongTable[sets.size()];
       for (int i = 0; i < sets.size(); i++) {
-        fieldSets[i] = sets.get(i).toArray(String[]::new);
-        Map<Long, IndexedPolicy[]> table = new HashMap<>(building.get(sets.get(i)).size() * 2);
-        building.get(sets.get(i)).forEach((h, list) -> table.put(h, list.toArray(IndexedPolicy[]::new)));
-        tables[i] = table;
+        String[] fields = sets.get(i).toArray(String[]::new);
+        fieldSets[i] = fields;
+        Map<List<String>, Map<IndexedPolicy, Filter.Compiled[]>> combos = building.get(sets.get(i));
+        Map<Long, Bucket> table = new HashMap<>(combos.size() * 2);
+        combos.forEach((values, members) -> {
+          String[] v = values.toArray(String[]::new);
+          long h = hash(fields, v);
+          table.put(h, new Bucket(check(fields, v), members.keySet().toArray(IndexedPolicy[]::new),
+              members.values().toArray(Filter.Compiled[][]::new), table.get(h)));
+        });
+        tables[i] = LongTable.of(table);
       }
       return new MetricIndex(fieldSets, tables);
     }
@@ -201,18 +232,37 @@ public final class PolicyIndex {
         if (!present) {
           continue;
         }
-        IndexedPolicy[] candidates = tables[s].get(hash(fields, values));
-        if (candidates == null) {
-          continue;
-        }
-        // a policy sits in one field-set, under each of its combinations once: no duplicates
-        for (IndexedPolicy p : candidates) {
-          if (p.tenant().equals(dimensions.get(p.tenantField())) && Filter.all(p.filters(), dimensions)) {
-            found.accept(p);
+        Bucket b = tables[s].get(hash(fields, values));
+        long check = b == null ? 0 : check(fields, values);
+        for (; b != null; b = b.next) {
+          if (b.check != check) {
+            continue; // another combination with the same hash
+          }
+          // the key settled the tenant and the Equal/In filters on these fields; a policy sits under
+          // one field-set, and under a combination once: no duplicates
+          for (int i = 0; i < b.policies.length; i++) {
+            if (passes(b.residual[i], dimensions)) {
+              found.accept(b.policies[i]);
+            }
           }
         }
       }
     }
+
+    private static boolean passes(Filter.Compiled[] filters, Map<String, String> dimensions) {
+      for (Filter.Compiled f : filters) {
+        if (!f.test(dimensions)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** True when a series found under these key fields passes this filter whatever else it carries. */
+  private static boolean settledByKey(Filter f, Set<String> keyFields) {
+    return (f.function() == FilterFunction.Equal || f.function() == FilterFunction.In)
+        && keyFields.contains(f.field());
   }
 
   /**
@@ -291,6 +341,28 @@ public final class PolicyIndex {
       h = (h ^ 0x1e) * 0x100000001b3L;
     }
     return h;
+  }
+
+  /**
+   * A second hash of the same combination, independent of {@link #hash} (another function: a
+   * polynomial over the characters, finished by a 64-bit mixer), that tells apart combinations whose
+   * first hashes meet.
+   */
+  static long check(String[] fields, String[] values) {
+    long h = 0x9e3779b97f4a7c15L;
+    for (int i = 0; i < fields.length; i++) {
+      h = h * 0x3c6ef372fe94f82bL + fields[i].hashCode();
+      h = h * 0x3c6ef372fe94f82bL + fields[i].length();
+      for (int c = 0; c < values[i].length(); c++) {
+        h = h * 0x100000001b3L + values[i].charAt(c) + 1;
+      }
+      h = h * 0x3c6ef372fe94f82bL + values[i].length();
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    return h ^ (h >>> 33);
   }
 
   private static long mix(long h, String s) {

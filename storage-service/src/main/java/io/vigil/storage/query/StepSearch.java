@@ -175,7 +175,8 @@ final class StepSearch {
     try {
       response = rest.performRequest(request);
     } catch (ResponseException e) {
-      throw refused(e.getResponse().getStatusCode(), e.getMessage());
+      // the answer is Smile, so the exception's own message carries it as binary: read it instead
+      throw refused(e.getResponse().getStatusCode(), refusal(e.getResponse()));
     }
     List<Map<Long, Map<Long, double[]>>> items;
     try (InputStream in = response.getEntity().getContent();
@@ -267,6 +268,36 @@ final class StepSearch {
     }
     if (error != null) {
       throw refused(status, error);
+    }
+  }
+
+  /** The "type: reason" of a refused request's answer, or its status line when it has none we can read. */
+  private static String refusal(Response response) {
+    String type = response.getHeader("Content-Type");
+    try (InputStream in = response.getEntity().getContent()) {
+      return refusalOf(type != null && type.startsWith("application/json")
+          ? new tools.jackson.core.json.JsonFactory().createParser(ObjectReadContext.empty(), in)
+          : SMILE.createParser(ObjectReadContext.empty(), in));
+    } catch (IOException | RuntimeException e) {
+      return response.getRequestLine() + " answered " + response.getStatusCode();
+    }
+  }
+
+  /** Reads {@code {"error":{"type":...,"reason":...},"status":n}}. */
+  static String refusalOf(JsonParser p) {
+    try (p) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return "an answer without an error";
+      }
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (name.equals("error")) {
+          return errorText(p);
+        }
+        p.skipChildren();
+      }
+      return "an answer without an error";
     }
   }
 

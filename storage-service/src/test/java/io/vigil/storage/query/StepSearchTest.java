@@ -57,4 +57,23 @@ class StepSearchTest {
         .as("a partial answer would chart gaps that are not there")
         .isInstanceOf(DependencyUnavailableException.class);
   }
+
+  @Test
+  void aWholeRequestRefusedIsReadFromItsSmileAnswer() throws Exception {
+    tools.jackson.dataformat.smile.SmileFactory smile = new tools.jackson.dataformat.smile.SmileFactory();
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (tools.jackson.core.JsonGenerator g = smile.createGenerator(tools.jackson.core.ObjectWriteContext.empty(),
+        bytes)) {
+      g.writeStartObject();
+      g.writeName("error");
+      g.writeStartObject();
+      g.writeStringProperty("type", "parsing_exception");
+      g.writeStringProperty("reason", "unknown query [termz]");
+      g.writeEndObject();
+      g.writeNumberProperty("status", 400);
+      g.writeEndObject();
+    }
+    assertThat(StepSearch.refusalOf(smile.createParser(ObjectReadContext.empty(), bytes.toByteArray())))
+        .isEqualTo("parsing_exception: unknown query [termz]");
+  }
 }

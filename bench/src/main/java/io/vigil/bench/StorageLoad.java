@@ -294,13 +294,10 @@ public final class StorageLoad {
       sorted.sort(null);
       double mean = sorted.stream().mapToLong(Long::longValue).average().orElse(0);
       System.out.printf("%-34s n=%d  p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms  mean %.1f ms%n", name,
-          sorted.size(), pct(sorted, 50) / 1000.0, pct(sorted, 90) / 1000.0, pct(sorted, 99) / 1000.0,
+          sorted.size(), RollupLoad.pct(sorted, 50) / 1000.0, RollupLoad.pct(sorted, 90) / 1000.0,
+          RollupLoad.pct(sorted, 99) / 1000.0,
           sorted.get(sorted.size() - 1) / 1000.0, mean / 1000.0);
     }
-  }
-
-  static long pct(List<Long> sorted, int p) {
-    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
   }
 
   /** One drawn query: its range, its selection and how many series that selects. */

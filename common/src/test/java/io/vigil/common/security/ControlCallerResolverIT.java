@@ -32,12 +32,7 @@ class ControlCallerResolverIT {
   @Test
   void tokensResolveFromTheTablesAndSurviveAMysqlOutageFromTheCache() {
     String db = TestRun.database("kit_callers");
-    String direct = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
-        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
-    Flyway.configure().dataSource(direct, TestServers.mysqlUser(), TestServers.mysqlPassword())
-        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
-    JdbcTemplate admin = new JdbcTemplate(new DriverManagerDataSource(direct, TestServers.mysqlUser(),
-        TestServers.mysqlPassword()));
+    JdbcTemplate admin = controlTables(db);
     admin.update("INSERT INTO ctl_operator_tokens (id, name, token_sha256, role, tenants, expires_at_ms, version,"
         + " deleted, created_at_ms, updated_at_ms, updated_by) VALUES ('tok_1', 'dora', ?, 'OPERATOR', 't1,t2', NULL, 1,"
         + " 0, 1, 1, 'test'), ('tok_2', 'old', ?, 'ADMIN', '*', 1000, 1, 0, 1, 1, 'test')",
@@ -84,13 +79,7 @@ class ControlCallerResolverIT {
    */
   @Test
   void aChangeDropsOnlyWhatItMakesStale() {
-    String db = TestRun.database("kit_callers_changes");
-    String url = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
-        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
-    Flyway.configure().dataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword())
-        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
-    JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(url, TestServers.mysqlUser(),
-        TestServers.mysqlPassword()));
+    JdbcTemplate jdbc = controlTables(TestRun.database("kit_callers_changes"));
     String insert = "INSERT INTO ctl_operator_tokens (id, name, token_sha256, role, tenants, expires_at_ms, version,"
         + " deleted, created_at_ms, updated_at_ms, updated_by) VALUES (?, ?, ?, 'VIEWER', 't1', NULL, 1, 0, 1, 1, 'test')";
     jdbc.update(insert, "tok_e", "erin", ConfiguredCredentials.sha256("vgl_erin"));
@@ -111,6 +100,15 @@ class ControlCallerResolverIT {
     assertThat(resolver.resolve("vgl_erin")).as("another token's change").isPresent();
     resolver.onChange(tokenChange("tok_e", 2));
     assertThat(resolver.resolve("vgl_erin")).as("revoked at version 2").isEmpty();
+  }
+
+  /** The control tables migrated into a database of this run, straight to the shared server. */
+  private static JdbcTemplate controlTables(String db) {
+    String url = "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort() + "/" + db
+        + "?useSSL=false&allowPublicKeyRetrieval=true&createDatabaseIfNotExist=true";
+    Flyway.configure().dataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword())
+        .locations(ControlSchema.LOCATION).table(ControlSchema.HISTORY_TABLE).load().migrate();
+    return new JdbcTemplate(new DriverManagerDataSource(url, TestServers.mysqlUser(), TestServers.mysqlPassword()));
   }
 
   private static io.vigil.common.model.ControlChange tokenChange(String id, long version) {

@@ -65,10 +65,6 @@ public final class PolicyIndex {
     return new PolicyIndex(byMetric, byId, maxExpansion);
   }
 
-  public static PolicyIndex empty() {
-    return new PolicyIndex(Map.of(), Map.of(), DEFAULT_MAX_EXPANSION);
-  }
-
   /**
    * This index with these policies added or replaced (by id) and these removed: only the metrics the
    * old and new versions read are built again.
@@ -132,10 +128,6 @@ public final class PolicyIndex {
     return byId.size();
   }
 
-  public IndexedPolicy policy(String id) {
-    return byId.get(id);
-  }
-
   private static String metricKey(String namespace, String metric) {
     return namespace + '\0' + metric;
   }
@@ -162,6 +154,17 @@ public final class PolicyIndex {
 
   private static final Filter.Compiled[] SETTLED = new Filter.Compiled[0];
 
+  /** A bucket while it is built. */
+  private static final class Members {
+    final List<IndexedPolicy> policies = new ArrayList<>(2);
+    final List<Filter.Compiled[]> residual = new ArrayList<>(2);
+
+    void add(IndexedPolicy p, Filter.Compiled[] filters) {
+      policies.add(p);
+      residual.add(filters);
+    }
+  }
+
   /** The policies of one namespace and metric, by field-set. */
   private static final class MetricIndex {
 
@@ -176,8 +179,9 @@ public final class PolicyIndex {
 
     @SuppressWarnings("unchecked")
     static MetricIndex of(List<IndexedPolicy> policies, int maxExpansion) {
-      // field-set -> value combination -> policies (with their residual filters), in insertion order
-      Map<List<String>, Map<List<String>, Map<IndexedPolicy, Filter.Compiled[]>>> building = new HashMap<>();
+      // field-set -> value combination -> the policies under it (each once: its combinations are
+      // distinct), with their residual filters
+      Map<List<String>, Map<List<String>, Members>> building = new HashMap<>();
       for (IndexedPolicy p : policies) {
         TreeMap<String, Set<String>> exact = exactValues(p);
         if (exact == null) {
@@ -188,13 +192,12 @@ public final class PolicyIndex {
         Filter.Compiled[] rest = p.filters().stream().filter(c -> !settledByKey(c.filter(), indexed.keySet()))
             .toArray(Filter.Compiled[]::new);
         Filter.Compiled[] residual = rest.length == 0 ? SETTLED : rest;
-        Map<List<String>, Map<IndexedPolicy, Filter.Compiled[]>> table =
-            building.computeIfAbsent(List.of(fields), k -> new HashMap<>());
+        Map<List<String>, Members> table = building.computeIfAbsent(List.of(fields), k -> new HashMap<>());
         List<List<String>> valueLists = new ArrayList<>();
         indexed.values().forEach(v -> valueLists.add(List.copyOf(v)));
         String[] values = new String[fields.length];
-        expand(valueLists, 0, values, () -> table.computeIfAbsent(List.of(values.clone()),
-            k -> new java.util.LinkedHashMap<>()).put(p, residual));
+        expand(valueLists, 0, values, () -> table.computeIfAbsent(List.of(values.clone()), k -> new Members())
+            .add(p, residual));
       }
       List<List<String>> sets = new ArrayList<>(building.keySet());
       sets.sort((a, b) -> a.size() != b.size() ? Integer.compare(a.size(), b.size()) : a.toString().compareTo(
@@ -204,13 +207,13 @@ public final class PolicyIndex {
       for (int i = 0; i < sets.size(); i++) {
         String[] fields = sets.get(i).toArray(String[]::new);
         fieldSets[i] = fields;
-        Map<List<String>, Map<IndexedPolicy, Filter.Compiled[]>> combos = building.get(sets.get(i));
+        Map<List<String>, Members> combos = building.get(sets.get(i));
         Map<Long, Bucket> table = new HashMap<>(combos.size() * 2);
         combos.forEach((values, members) -> {
           String[] v = values.toArray(String[]::new);
           long h = hash(fields, v);
-          table.put(h, new Bucket(check(fields, v), members.keySet().toArray(IndexedPolicy[]::new),
-              members.values().toArray(Filter.Compiled[][]::new), table.get(h)));
+          table.put(h, new Bucket(check(fields, v), members.policies.toArray(IndexedPolicy[]::new),
+              members.residual.toArray(Filter.Compiled[][]::new), table.get(h)));
         });
         tables[i] = LongTable.of(table);
       }

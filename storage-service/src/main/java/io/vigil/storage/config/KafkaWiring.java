@@ -49,10 +49,9 @@ class KafkaWiring {
   }
 
   @Bean
-  io.vigil.storage.query.SeriesQueries seriesQueries(ElasticsearchClient client,
-      co.elastic.clients.transport.rest5_client.low_level.Rest5Client rest, RollupIndices indices,
+  io.vigil.storage.query.SeriesQueries seriesQueries(ElasticsearchClient client, RollupIndices indices,
       HistoryIndices history, MeterRegistry registry, QueryProperties query) {
-    return new io.vigil.storage.query.SeriesQueries(client, rest, indices, history, registry, query.maxBuckets(),
+    return new io.vigil.storage.query.SeriesQueries(client, indices, history, registry, query.maxBuckets(),
         query.identities());
   }
 

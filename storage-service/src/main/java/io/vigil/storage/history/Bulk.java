@@ -2,13 +2,12 @@ package io.vigil.storage.history;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
-import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
 import co.elastic.clients.transport.rest5_client.low_level.Request;
 import co.elastic.clients.transport.rest5_client.low_level.Response;
 import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
-import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.kafka.BatchItemException;
+import io.vigil.storage.elastic.LowLevelElasticsearch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +69,7 @@ public final class Bulk {
     request.setEntity(new ByteArrayEntity(body.toByteArray(), NDJSON));
     Response response;
     try {
-      response = lowLevel(client).performRequest(request);
+      response = LowLevelElasticsearch.client(client).performRequest(request);
     } catch (ResponseException e) {
       int status = e.getResponse().getStatusCode();
       if (status == 429 || status >= 500) {
@@ -123,7 +122,7 @@ public final class Bulk {
             if (field.equals("status")) {
               status = p.getIntValue();
             } else if (field.equals("error")) {
-              reason = errorText(p);
+              reason = LowLevelElasticsearch.errorText(p);
             } else {
               p.skipChildren();
             }
@@ -139,32 +138,6 @@ public final class Bulk {
       }
     }
     return null;
-  }
-
-  private static String errorText(JsonParser p) {
-    String type = null;
-    String reason = null;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      p.nextToken();
-      if (field.equals("type")) {
-        type = p.getString();
-      } else if (field.equals("reason")) {
-        reason = p.getString();
-      } else {
-        p.skipChildren();
-      }
-    }
-    return type + ": " + reason;
-  }
-
-  /** The low-level client under the typed one (Spring Boot's client is always built on it). */
-  static Rest5Client lowLevel(ElasticsearchClient client) {
-    if (client._transport() instanceof Rest5ClientTransport transport) {
-      return transport.restClient();
-    }
-    throw new IllegalStateException("the Elasticsearch client is not built on the low-level REST client: "
-        + client._transport().getClass().getName());
   }
 
   /** The exception a refused bulk item stands for (see the class comment). */

@@ -9,7 +9,6 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
-import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.ErrorCode;
@@ -61,10 +60,10 @@ public final class SeriesQueries {
   private final RollupIndices rollups;
   private final HistoryIndices history;
 
-  public SeriesQueries(ElasticsearchClient client, Rest5Client rest, RollupIndices rollups, HistoryIndices history,
+  public SeriesQueries(ElasticsearchClient client, RollupIndices rollups, HistoryIndices history,
       MeterRegistry registry, int maxBuckets, int identitiesRemembered) {
     this.client = client;
-    this.stepSearch = new StepSearch(rest, client._jsonpMapper(), maxBuckets);
+    this.stepSearch = new StepSearch(client, maxBuckets);
     this.identities = new SeriesIdentities(identitiesRemembered, registry);
     this.rollups = rollups;
     this.history = history;

@@ -1,5 +1,6 @@
 package io.vigil.storage.query;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.json.JsonpMapper;
@@ -10,6 +11,7 @@ import co.elastic.clients.transport.rest5_client.low_level.Response;
 import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.storage.elastic.LowLevelElasticsearch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -67,9 +69,9 @@ final class StepSearch {
   private final int maxBuckets;
 
   /** {@code maxBuckets}: the most buckets one search asks for ({@code vigil.storage.query.max-buckets}). */
-  StepSearch(Rest5Client rest, JsonpMapper mapper, int maxBuckets) {
-    this.rest = rest;
-    this.mapper = mapper;
+  StepSearch(ElasticsearchClient client, int maxBuckets) {
+    this.rest = LowLevelElasticsearch.client(client);
+    this.mapper = client._jsonpMapper();
     this.maxBuckets = maxBuckets;
   }
 
@@ -249,7 +251,7 @@ final class StepSearch {
       p.nextToken();
       switch (name) {
         case "status" -> status = p.getIntValue();
-        case "error" -> error = errorText(p);
+        case "error" -> error = LowLevelElasticsearch.errorText(p);
         case "_shards" -> {
           while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String field = p.currentName();
@@ -293,35 +295,12 @@ final class StepSearch {
         String name = p.currentName();
         p.nextToken();
         if (name.equals("error")) {
-          return errorText(p);
+          return LowLevelElasticsearch.errorText(p);
         }
         p.skipChildren();
       }
       return "an answer without an error";
     }
-  }
-
-  /** {@code {"type":...,"reason":...}} as "type: reason". */
-  private static String errorText(JsonParser p) {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      String text = p.getString();
-      p.skipChildren();
-      return text;
-    }
-    String type = null;
-    String reason = null;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      p.nextToken();
-      if (field.equals("type")) {
-        type = p.getString();
-      } else if (field.equals("reason")) {
-        reason = p.getString();
-      } else {
-        p.skipChildren();
-      }
-    }
-    return type + ": " + reason;
   }
 
   private static void readSeries(JsonParser p, Map<Long, Map<Long, double[]>> out) {

@@ -26,8 +26,12 @@ public final class ControlReader {
    * fetched in primary-key order anyway, so reading only the shard's rows is never worse.
    */
   public static String loadQuery(String table, boolean byShard) {
+    return query("id, tenant, namespace, shard, version, enabled, body", table, byShard);
+  }
+
+  private static String query(String columns, String table, boolean byShard) {
     String index = table.startsWith("ctl_") ? "ix_" + table.substring(4) + "_shard" : null;
-    return "SELECT id, tenant, namespace, shard, version, enabled, body FROM " + table
+    return "SELECT " + columns + " FROM " + table
         + (byShard ? " FORCE INDEX (" + index + ")" : "") + " WHERE deleted = 0"
         + (byShard ? " AND shard = ?" : "") + " ORDER BY id";
   }
@@ -54,6 +58,25 @@ public final class ControlReader {
     jdbc.query(sql, rs -> {
       sink.accept(new Loaded<>(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
           rs.getBoolean(6), ControlJson.read(rs.getString(7), bodyType)));
+      n[0]++;
+    }, args);
+    return n[0];
+  }
+
+  /**
+   * The id and version of every live object of a type (or of one shard's), streamed in id order: what
+   * a periodic reconcile compares with its copy, without reading and decoding every body.
+   *
+   * @return how many objects were handed over
+   */
+  public long forEachVersion(EntityType type, String shard, java.util.function.BiConsumer<String, Long> sink) {
+    if (shard != null && type != EntityType.POLICY && type != EntityType.NAMESPACE) {
+      throw new IllegalArgumentException(type + " objects have no shard");
+    }
+    long[] n = {0};
+    Object[] args = shard == null ? new Object[0] : new Object[] {shard};
+    jdbc.query(query("id, version", ControlTables.table(type), shard != null), rs -> {
+      sink.accept(rs.getString(1), rs.getLong(2));
       n[0]++;
     }, args);
     return n[0];

@@ -91,4 +91,24 @@ public final class ThresholdStreak {
   public long lastWindowMs() {
     return lastWindowMs;
   }
+
+  /** Windows in the current streak: breaching ones while not holding, recovered ones while holding. */
+  public int streak() {
+    return streak;
+  }
+
+  /** Puts back what {@link #lastWindowMs}, {@link #streak} and {@link #holding} said (state restored from Redis). */
+  public void restore(long lastWindowMs, int streak, boolean holding) {
+    if (streak < 0) {
+      throw new IllegalArgumentException("streak " + streak);
+    }
+    this.lastWindowMs = lastWindowMs;
+    this.streak = streak;
+    this.holding = holding;
+  }
+
+  /** True when nothing is pending: not holding and no streak under way (no need to keep a durable copy). */
+  public boolean idle() {
+    return !holding && streak == 0;
+  }
 }

@@ -1,27 +1,36 @@
 package io.vigil.detector.config;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
-import io.vigil.common.kafka.SnapshotLoader;
 import io.vigil.common.kafka.StartAt;
-import io.vigil.common.model.ControlChange;
-import io.vigil.detector.shard.PipelineProgress;
-import io.vigil.detector.shard.ShardProperties;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import java.time.Duration;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.model.ControlChange;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.store.StoreNames;
+import io.vigil.detector.detect.DetectorParts;
+import io.vigil.detector.detect.RollupDetector;
+import io.vigil.detector.policy.PolicyStore;
+import io.vigil.detector.policy.PolicyTimer;
+import io.vigil.detector.shard.PipelineProgress;
+import io.vigil.detector.shard.ShardProperties;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 /**
- * The detector's Kafka wiring: the rollups of its shard, product events, and control changes in;
- * alert events out. Detection itself arrives with the detection feature; until then the records
- * are only acknowledged.
+ * The detector's wiring: the shard's policies (loaded from MySQL, kept current from {@code
+ * control.changes}); the shard's rollups judged against them in batches; alert transitions out on
+ * {@code alerts.events}; alert state in Redis.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ShardProperties.class)
@@ -45,12 +54,29 @@ class KafkaWiring {
   }
 
   @Bean
+  PolicyStore policyStore(ShardProperties shard, DataSource dataSource, MeterRegistry registry) {
+    return new PolicyStore(shard.shard(), dataSource, shard.maxExpansion(), registry);
+  }
+
+  @Bean(destroyMethod = "close")
+  PolicyTimer policyTimer(PolicyStore store, ShardProperties shard, DependencyMetrics dependencies) {
+    return new PolicyTimer(store, shard.changeFlushInterval(), shard.reconcileInterval(), dependencies);
+  }
+
+  @Bean
+  RollupDetector rollupDetector(PolicyStore policies, StringRedisTemplate redis, StoreNames names,
+      VigilPublisher publisher, DependencyMetrics dependencies, MeterRegistry registry) {
+    return DetectorParts.rollupDetector(policies, redis, names, publisher, Clock.systemUTC(), dependencies, registry);
+  }
+
+  @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, ShardProperties shard,
-      PipelineProgress progress) {
+      PipelineProgress progress, RollupDetector detector) {
     // the group is named for the shard: replicas of one shard share its partitions, shards never mix
     return kit.consume(shard.rollupTopic(), "rollups-" + shard.shard(), StartAt.lookBack(NEW_GROUP_LOOK_BACK))
         .progress((topic, partition, offset, marker) -> progress.update(partition, marker))
-        .records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+        .hook(detector)
+        .batches(detector);
   }
 
   @Bean
@@ -59,10 +85,17 @@ class KafkaWiring {
         record -> log.debug("event {} {}", record.value().eventType(), record.value().objectId()));
   }
 
-  /** Broadcast: every detector instance holds its shard's policies; the policy loader comes with detection. */
+  /**
+   * Broadcast: every detector instance holds its shard's policies. The snapshot is the full load;
+   * readiness waits for it, so a detector never judges rollups against a partial set.
+   */
   @Bean
-  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit) {
+  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit, PolicyStore policies) {
     return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
-        SnapshotLoader.NONE, record -> log.debug("control change {}", record.key()));
+        policies::loadAll, record -> {
+          if (!record.tombstone()) {
+            policies.apply(record.value());
+          }
+        });
   }
 }

@@ -13,9 +13,16 @@ import java.util.Set;
  *
  * @param tenantField the namespace's tenant dimension, e.g. {@code appid}
  * @param filters compiled by common's {@link Filter}, the one evaluator every service uses
+ * @param payload what the owner of the index attaches (the detector: its compiled policy), handed
+ *     back with each match so the hot path needs no second look-up; not part of matching
  */
 public record IndexedPolicy(String id, String namespace, Set<String> metrics, String tenantField, String tenant,
-    List<Filter.Compiled> filters) {
+    List<Filter.Compiled> filters, Object payload) {
+
+  public IndexedPolicy(String id, String namespace, Set<String> metrics, String tenantField, String tenant,
+      List<Filter.Compiled> filters) {
+    this(id, namespace, metrics, tenantField, tenant, filters, null);
+  }
 
   public IndexedPolicy {
     Objects.requireNonNull(id, "id");

@@ -1,0 +1,108 @@
+package io.vigil.detector.condition;
+
+import io.vigil.common.control.AlertPolicy;
+import io.vigil.common.control.AlertPolicy.ChangeUnit;
+import io.vigil.common.control.AlertPolicy.Compare;
+import io.vigil.common.control.AlertPolicy.Condition;
+import io.vigil.common.model.Rollup;
+
+/**
+ * One condition of a policy as the detector runs it: which rollups it reads (its metric and period),
+ * the value it judges in each (the statistic, or its change against the window before), and the
+ * threshold streak that value feeds. Immutable; the per-series state is {@link ConditionState}.
+ */
+public final class ConditionRule {
+
+  /** Why a window's value could not be judged (a tag value: bounded). */
+  public enum Skip { NONE, NO_PREVIOUS_WINDOW, ZERO_BASELINE, NO_BASELINE }
+
+  private final int index;
+  private final Condition condition;
+  private final long periodMs;
+
+  public ConditionRule(int index, Condition condition) {
+    this.index = index;
+    this.condition = condition.withDefaults();
+    this.periodMs = this.condition.period() * 1000L;
+    new ThresholdStreak(this.condition); // checks operator, threshold and periods now, not at the first rollup
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public Condition condition() {
+    return condition;
+  }
+
+  public String metric() {
+    return condition.metric();
+  }
+
+  public int periodSeconds() {
+    return condition.period();
+  }
+
+  public boolean reads(Rollup r) {
+    return r.periodSeconds() == condition.period() && r.metric().equals(condition.metric());
+  }
+
+  public ConditionState newState() {
+    return new ConditionState(new ThresholdStreak(condition));
+  }
+
+  /** The statistic of a rollup; NaN when the window has no value for it (an average of nothing). */
+  public static double statistic(AlertPolicy.Statistic statistic, Rollup r) {
+    return switch (statistic) {
+      case AVG -> r.count() == 0 ? Double.NaN : r.sum() / r.count();
+      case MAX -> r.count() == 0 ? Double.NaN : r.max();
+      case MIN -> r.count() == 0 ? Double.NaN : r.min();
+      case SUM -> r.sum();
+      case COUNT -> r.count();
+      case LAST -> r.count() == 0 ? Double.NaN : r.last();
+    };
+  }
+
+  /**
+   * Feeds one rollup to the condition's state: the value judged is the statistic, or its change
+   * against the previous window (环比) held in {@code state}. Returns what the window did; when the
+   * value could not be had, {@code skipped} says why and the streak sees a missing window.
+   */
+  public ThresholdStreak.Change observe(ConditionState state, Rollup r, Skip[] skipped) {
+    double current = statistic(condition.statistic(), r);
+    double judged = current;
+    skipped[0] = Skip.NONE;
+    if (condition.compare() == Compare.PREVIOUS_WINDOW) {
+      long prevWindow = state.previousWindowMs;
+      double prev = state.previousValue;
+      if (r.windowStartMs() > prevWindow) {
+        state.previousWindowMs = r.windowStartMs();
+        state.previousValue = current;
+      }
+      if (prevWindow != r.windowStartMs() - periodMs || Double.isNaN(prev)) {
+        skipped[0] = Skip.NO_PREVIOUS_WINDOW;
+        judged = Double.NaN;
+      } else {
+        judged = change(current, prev, condition.changeUnit());
+        if (Double.isNaN(judged) && !Double.isNaN(current)) {
+          skipped[0] = Skip.ZERO_BASELINE;
+        }
+      }
+    } else if (condition.compare() == Compare.DAY_AGO || condition.compare() == Compare.WEEK_AGO) {
+      skipped[0] = Skip.NO_BASELINE; // the same window a day or a week ago comes from storage: not yet wired
+      judged = Double.NaN;
+    }
+    if (r.windowStartMs() > state.streak.lastWindowMs()) {
+      state.lastJudged = judged;
+    }
+    return state.streak.observe(r.windowStartMs(), judged);
+  }
+
+  /** The change from {@code earlier} to {@code current}: percent of the earlier value (NaN if it is 0) or absolute. */
+  public static double change(double current, double earlier, ChangeUnit unit) {
+    if (unit == ChangeUnit.ABSOLUTE) {
+      return current - earlier;
+    }
+    return earlier == 0 ? Double.NaN : (current - earlier) / Math.abs(earlier) * 100.0;
+  }
+}

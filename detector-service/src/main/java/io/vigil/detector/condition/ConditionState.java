@@ -1,0 +1,41 @@
+package io.vigil.detector.condition;
+
+/**
+ * One condition's state for one series: its threshold streak, and the previous window's statistic
+ * for a change against the previous window. Mutated only under its partition's lock.
+ */
+public final class ConditionState {
+
+  final ThresholdStreak streak;
+  long previousWindowMs = Long.MIN_VALUE;
+  double previousValue = Double.NaN;
+  /** The value judged in the newest window (NaN when it could not be had). */
+  double lastJudged = Double.NaN;
+
+  ConditionState(ThresholdStreak streak) {
+    this.streak = streak;
+  }
+
+  public ThresholdStreak streak() {
+    return streak;
+  }
+
+  public long previousWindowMs() {
+    return previousWindowMs;
+  }
+
+  public double previousValue() {
+    return previousValue;
+  }
+
+  public double lastJudged() {
+    return lastJudged;
+  }
+
+  public void restore(long lastWindowMs, int streakLength, boolean holding, long previousWindowMs,
+      double previousValue) {
+    streak.restore(lastWindowMs, streakLength, holding);
+    this.previousWindowMs = previousWindowMs;
+    this.previousValue = previousValue;
+  }
+}

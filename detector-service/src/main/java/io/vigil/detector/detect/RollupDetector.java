@@ -1,0 +1,622 @@
+package io.vigil.detector.detect;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.control.AlertPolicy;
+import io.vigil.common.kafka.BatchHandler;
+import io.vigil.common.kafka.ConsumedRecord;
+import io.vigil.common.kafka.PartitionHook;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.logging.LogKeys;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.AlertEvent.AlertStatus;
+import io.vigil.common.model.Rollup;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.observability.MetricNames;
+import io.vigil.common.series.AlertIds;
+import io.vigil.common.series.AlertKey;
+import io.vigil.detector.condition.ConditionRule;
+import io.vigil.detector.condition.ConditionState;
+import io.vigil.detector.condition.ThresholdStreak;
+import io.vigil.detector.policy.LivePolicy;
+import io.vigil.detector.policy.PolicyStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.dao.DataAccessException;
+
+/**
+ * Judges the shard's rollups against its policies and publishes the alerts' transitions.
+ *
+ * <p>Per batch of rollups (one poll), with the locks of the batch's partitions held in partition
+ * order: each rollup is matched in the policy index; each matching policy's conditions on that
+ * metric and period observe the window; a change of the combined judgement (ANY or ALL) is a
+ * transition. Then, in this order: the changed states are written to Redis in one pipelined round
+ * trip; the transitions are sent to {@code alerts.events} keyed by alertKey; the locks are released;
+ * the sends are awaited; only then does the kit commit the batch. So:
+ *
+ * <ul>
+ *   <li>a crash before the Redis write replays the windows and reaches the same transitions with
+ *       the same sequences, hence the same eventIds;
+ *   <li>a crash after it finds the transition in Redis ahead of the published sequence, and the
+ *       restore publishes it again, same eventId (readers deduplicate by eventId);
+ *   <li>a replayed window is at or before the one a condition saw last and changes nothing, so a
+ *       restart never fires an open alert again.
+ * </ul>
+ *
+ * Redis down is degraded, never a stop: states stay dirty in memory, detection and publishing go
+ * on, and the backlog is written when Redis answers again (counted; {@code
+ * vigil.detector.states.dirty} shows it). Kafka down fails the batch: the kit pauses and retries, and
+ * the transitions still unpublished are sent first.
+ *
+ * <p>Transitions not caused by data come from the policies: a policy deleted, disabled, or changed
+ * in what it judges resolves its open alerts with that reason, under the same partition locks, so
+ * each alertKey's events stay in sequence order on the topic.
+ */
+public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook, PolicyStore.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(RollupDetector.class);
+  static final long SEND_TIMEOUT_MS = 30_000;
+
+  /** One partition of the shard's rollup topic: its alerts, by alertKey. */
+  static final class Partition {
+    final int id;
+    final ReentrantLock lock = new ReentrantLock();
+    final Map<String, AlertState> states = new HashMap<>();
+    final Set<AlertState> dirty = new LinkedHashSet<>();
+    final Set<AlertState> unpublished = new LinkedHashSet<>();
+
+    Partition(int id) {
+      this.id = id;
+    }
+  }
+
+  private record Sending(Partition partition, AlertState state, AlertEvent event, Future<?> future) {}
+
+  private final PolicyStore policies;
+  private final AlertStateStore store;
+  private final VigilPublisher publisher;
+  private final String shard;
+  private final Clock clock;
+  private final DependencyMetrics dependencies;
+  private final ConcurrentHashMap<Integer, Partition> partitions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<AlertState>> byPolicy = new ConcurrentHashMap<>();
+  private final EnumMap<AlertStatus, Counter> alerts = new EnumMap<>(AlertStatus.class);
+  private final EnumMap<ConditionRule.Skip, Counter> skipped = new EnumMap<>(ConditionRule.Skip.class);
+  private final AtomicLong inMemory = new AtomicLong();
+  private final AtomicLong dirtyCount = new AtomicLong();
+
+  public RollupDetector(PolicyStore policies, AlertStateStore store, VigilPublisher publisher, Clock clock,
+      DependencyMetrics dependencies, MeterRegistry registry) {
+    this.policies = policies;
+    this.store = store;
+    this.publisher = publisher;
+    this.shard = policies.shard();
+    this.clock = clock;
+    this.dependencies = dependencies;
+    for (AlertStatus s : AlertStatus.values()) {
+      alerts.put(s, Counter.builder(MetricNames.ALERTS).tag("status", s.name()).tag("shard", shard)
+          .description("alert transitions published by the detector").register(registry));
+    }
+    for (ConditionRule.Skip s : ConditionRule.Skip.values()) {
+      if (s != ConditionRule.Skip.NONE) {
+        skipped.put(s, Counter.builder("vigil.detector.conditions.skipped").tag(MetricNames.TAG_REASON,
+            s.name().toLowerCase(java.util.Locale.ROOT)).description(
+            "windows a condition could not judge (its value could not be had): skipped, never fired")
+            .register(registry));
+      }
+    }
+    Gauge.builder("vigil.detector.alert.states", inMemory, AtomicLong::get)
+        .description("alert states (policy x series) held in memory").register(registry);
+    Gauge.builder("vigil.detector.states.dirty", dirtyCount, AtomicLong::get)
+        .description("alert states whose Redis copy is behind (Redis unreachable)").register(registry);
+    policies.addListener(this);
+  }
+
+  // ---------------------------------------------------------------- rollups
+
+  @Override
+  public void handle(List<ConsumedRecord<Rollup>> batch) throws Exception {
+    TreeMap<Integer, List<Rollup>> byPartition = new TreeMap<>();
+    for (ConsumedRecord<Rollup> r : batch) {
+      byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.value());
+    }
+    List<Partition> locked = new ArrayList<>(byPartition.size());
+    List<Sending> sends;
+    try {
+      for (Integer p : byPartition.keySet()) { // in partition order: never a lock cycle
+        Partition part = partition(p);
+        part.lock.lock();
+        locked.add(part);
+      }
+      PolicyStore.Snapshot snapshot = policies.snapshot();
+      for (Partition part : locked) {
+        for (Rollup r : byPartition.get(part.id)) {
+          snapshot.index().match(r.namespace(), r.metric(), r.dimensions(), indexed -> {
+            judge(part, LivePolicy.of(indexed), r);
+          });
+        }
+      }
+      persist(locked);
+      sends = send(locked);
+    } finally {
+      locked.forEach(p -> p.lock.unlock());
+    }
+    awaitSends(sends);
+  }
+
+  private Partition partition(int id) {
+    return partitions.computeIfAbsent(id, Partition::new);
+  }
+
+  private void judge(Partition part, LivePolicy p, Rollup r) {
+    String key = AlertKey.ofSeries(p.id(), r.seriesId()).value();
+    AlertState s = part.states.get(key);
+    if (s == null) {
+      s = new AlertState(key, p.id(), r.seriesId(), part.id);
+      adopt(part, s);
+    }
+    if (s.conditions == null || s.judgement != p.judgement()) {
+      s.conditions = new ConditionState[p.rules().size()];
+      s.judgement = p.judgement();
+    }
+    s.policyVersion = p.version();
+    s.namespace = r.namespace();
+    s.region = r.region();
+    s.metric = r.metric();
+    s.dimensions = r.dimensions();
+    ConditionRule cause = null;
+    boolean touched = false;
+    ConditionRule.Skip[] skip = new ConditionRule.Skip[1];
+    for (ConditionRule rule : p.rules()) {
+      if (!rule.reads(r)) {
+        continue;
+      }
+      ConditionState c = s.conditions[rule.index()];
+      if (c == null) {
+        c = s.conditions[rule.index()] = rule.newState();
+      }
+      int streakBefore = c.streak().streak();
+      ThresholdStreak.Change change = rule.observe(c, r, skip);
+      if (skip[0] != ConditionRule.Skip.NONE) {
+        skipped.get(skip[0]).increment();
+      }
+      if (change != ThresholdStreak.Change.NONE) {
+        cause = rule;
+        touched = true;
+      } else if (streakBefore != c.streak().streak()) {
+        touched = true;
+      }
+    }
+    if (cause == null) {
+      if (touched) {
+        markDirty(part, s);
+      }
+      return;
+    }
+    boolean holds = holds(p, s);
+    ConditionState c = s.conditions[cause.index()];
+    if (holds && s.status != AlertStatus.FIRING) {
+      transition(part, s, p, AlertStatus.FIRING, s.nextSequence(r.windowStartMs()), cause, c.lastJudged(),
+          r.windowStartMs(), null);
+    } else if (!holds && s.status == AlertStatus.FIRING) {
+      transition(part, s, p, AlertStatus.RESOLVED, s.nextSequence(r.windowStartMs()), cause, c.lastJudged(),
+          r.windowStartMs(), null);
+    }
+    markDirty(part, s);
+  }
+
+  /** The conditions combined: ANY holds when one of them does; ALL when every one does. */
+  static boolean holds(LivePolicy p, AlertState s) {
+    boolean all = p.body().combine() == AlertPolicy.Combine.ALL;
+    for (ConditionState c : s.conditions) {
+      boolean h = c != null && c.streak().holding();
+      if (h && !all) {
+        return true;
+      }
+      if (!h && all) {
+        return false;
+      }
+    }
+    return all && s.conditions.length > 0;
+  }
+
+  private void transition(Partition part, AlertState s, LivePolicy p, AlertStatus status, long sequence,
+      ConditionRule cause, double value, long windowStartMs, String reason) {
+    long now = clock.millis();
+    if (status == AlertStatus.FIRING && !s.open()) {
+      s.firstFiredAtMs = now;
+    }
+    s.status = status == AlertStatus.RESOLVED ? null : status;
+    s.sequence = sequence;
+    AlertPolicy.Condition c = cause == null ? null : cause.condition();
+    String summary = c == null ? reason
+        : c.metric() + " " + c.statistic().name().toLowerCase(java.util.Locale.ROOT)
+            + (c.compare() == AlertPolicy.Compare.VALUE ? "" : " change") + " " + format(value) + " "
+            + c.operator().name() + " " + format(c.threshold());
+    s.unpublished = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(s.alertKey, sequence), s.alertKey,
+        p.id(), p.version(), p.tenant(), s.namespace, s.region, s.metric, s.seriesId, null, s.dimensions, status,
+        AlertEvent.Severity.valueOf(p.body().severity().name()), sequence,
+        Double.isFinite(value) ? value : null, c == null ? null : c.threshold(), summary,
+        s.firstFiredAtMs, now, cause == null ? 0 : cause.periodSeconds(), Math.max(0, windowStartMs), shard, reason);
+    part.unpublished.add(s);
+    markDirty(part, s);
+  }
+
+  private static String format(double v) {
+    return Double.isFinite(v) ? (v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+        : String.format(java.util.Locale.ROOT, "%.4g", v)) : "none";
+  }
+
+  private void markDirty(Partition part, AlertState s) {
+    if (!s.dirty) {
+      s.dirty = true;
+      dirtyCount.incrementAndGet();
+    }
+    part.dirty.add(s);
+  }
+
+  /** Writes the dirty states of these (locked) partitions; Redis down keeps them dirty (degraded). */
+  private void persist(List<Partition> locked) {
+    List<AlertState> dirty = new ArrayList<>();
+    for (Partition part : locked) {
+      dirty.addAll(part.dirty);
+    }
+    if (dirty.isEmpty()) {
+      return;
+    }
+    if (!store.write(dirty)) {
+      dependencies.degraded("alert_state", "redis_down");
+      return;
+    }
+    Map<String, LivePolicy> held = policies.snapshot().byId();
+    for (Partition part : locked) {
+      for (AlertState s : part.dirty) {
+        s.dirty = false;
+        dirtyCount.decrementAndGet();
+        s.stored = !s.idle();
+        LivePolicy p = held.get(s.policyId);
+        if (s.idle() && (p == null || !p.enabled())) { // its policy is gone: nothing left to judge
+          forget(part, s);
+        }
+      }
+      part.dirty.clear();
+    }
+  }
+
+  private void adopt(Partition part, AlertState s) {
+    part.states.put(s.alertKey, s);
+    byPolicy.computeIfAbsent(s.policyId, k -> ConcurrentHashMap.newKeySet()).add(s);
+    inMemory.incrementAndGet();
+  }
+
+  private void forget(Partition part, AlertState s) {
+    if (part.states.remove(s.alertKey, s)) {
+      inMemory.decrementAndGet();
+    }
+    Set<AlertState> of = byPolicy.get(s.policyId);
+    if (of != null) {
+      of.remove(s);
+    }
+  }
+
+  private List<Sending> send(List<Partition> locked) {
+    List<Sending> out = new ArrayList<>();
+    for (Partition part : locked) {
+      for (AlertState s : part.unpublished) {
+        AlertEvent e = s.unpublished;
+        out.add(new Sending(part, s, e, publisher.publish(Topics.ALERTS_EVENTS, e)));
+        alerts.get(e.status()).increment();
+      }
+    }
+    return out;
+  }
+
+  /** Waits for the sends; each that made it is marked published. The first failure is thrown (the kit retries). */
+  private void awaitSends(List<Sending> sends) throws Exception {
+    Exception failure = null;
+    for (Sending s : sends) {
+      try {
+        s.future().get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        failure = failure == null && e.getCause() instanceof Exception cause ? cause : failure == null ? e : failure;
+        continue;
+      } catch (java.util.concurrent.TimeoutException e) {
+        failure = failure == null ? e : failure;
+        continue;
+      }
+      s.partition().lock.lock();
+      try {
+        if (s.state().unpublished == s.event()) {
+          s.state().unpublished = null;
+          s.partition().unpublished.remove(s.state());
+        }
+        s.state().publishedSequence = Math.max(s.state().publishedSequence, s.event().sequence());
+        markDirty(s.partition(), s.state());
+      } finally {
+        s.partition().lock.unlock();
+      }
+      logTransition(s.event());
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static void logTransition(AlertEvent e) {
+    try (var a = MDC.putCloseable(LogKeys.POLICY_ID, e.policyId());
+        var b = MDC.putCloseable(LogKeys.ALERT_KEY, e.alertKey());
+        var c = MDC.putCloseable(LogKeys.EVENT_ID, e.eventId());
+        var d = MDC.putCloseable(LogKeys.STATUS, e.status().name());
+        var t = MDC.putCloseable(LogKeys.TENANT, e.tenant())) {
+      log.info("alert {} {} (sequence {}{})", e.alertKey(), e.status(), e.sequence(),
+          e.reason() == null ? "" : ", " + e.reason());
+    }
+  }
+
+  // ---------------------------------------------------------------- policies
+
+  @Override
+  public void changed(LivePolicy before, LivePolicy after) {
+    if (before == null) {
+      return;
+    }
+    String reason = after == null ? "policy_deleted" : !after.enabled() ? "policy_disabled"
+        : !before.judgesLike(after) ? "policy_changed" : null;
+    Set<AlertState> states = byPolicy.get(before.id());
+    if (reason == null || states == null || states.isEmpty()) {
+      return;
+    }
+    TreeMap<Integer, List<AlertState>> grouped = new TreeMap<>();
+    for (AlertState s : states) {
+      grouped.computeIfAbsent(s.partition, p -> new ArrayList<>()).add(s);
+    }
+    List<Sending> sends = new ArrayList<>();
+    for (var entry : grouped.entrySet()) {
+      Partition part = partitions.get(entry.getKey());
+      if (part == null) {
+        continue; // revoked meanwhile: its new owner restores the alerts and judges them against the policy
+      }
+      part.lock.lock();
+      try {
+        for (AlertState s : entry.getValue()) {
+          if (part.states.get(s.alertKey) == s) {
+            resolveForPolicy(part, s, before, reason);
+          }
+        }
+        persist(List.of(part));
+        sends.addAll(send(List.of(part)));
+      } finally {
+        part.lock.unlock();
+      }
+    }
+    try {
+      awaitSends(sends);
+    } catch (Exception e) {
+      // the resolutions stay unpublished in memory (and Redis) and go out with the partition's next batch
+      log.warn("resolutions of policy {} ({}) not yet published: {}", before.id(), reason, e.toString());
+    }
+    persistNow(grouped.keySet());
+  }
+
+  /** Writes what publishing made dirty (the published sequence; a resolved alert's copy deleted) right away. */
+  private void persistNow(Collection<Integer> ids) {
+    for (Integer id : ids) {
+      Partition part = partitions.get(id);
+      if (part != null) {
+        part.lock.lock();
+        try {
+          persist(List.of(part));
+        } finally {
+          part.lock.unlock();
+        }
+      }
+    }
+  }
+
+  private void resolveForPolicy(Partition part, AlertState s, LivePolicy policy, String reason) {
+    if (s.open()) {
+      long sequence = Math.max(s.sequence + 1, s.lastWindowMs() + 1);
+      transition(part, s, policy, AlertStatus.RESOLVED, sequence, null, Double.NaN, 0, reason);
+    }
+    s.conditions = null; // judged afresh by the new version, if there is one
+    markDirty(part, s);
+  }
+
+  // ---------------------------------------------------------------- partitions
+
+  /** Restores the alerts of the gained partitions from Redis before their first rollup is judged. */
+  @Override
+  public void assigned(Collection<TopicPartition> gained) {
+    for (TopicPartition tp : gained) {
+      restore(tp.partition());
+    }
+  }
+
+  void restore(int id) {
+    Map<String, StoredAlert> stored;
+    try {
+      stored = store.resting() ? null : store.read(id);
+    } catch (DataAccessException e) {
+      store.failed("restore", e);
+      stored = null;
+    }
+    if (stored == null) {
+      dependencies.degraded("alert_state", "restore_failed");
+      log.warn("alert state of partition {} could not be restored from Redis: judged from memory onwards", id);
+      stored = Map.of();
+    }
+    Partition part = new Partition(id);
+    Partition old = partitions.put(id, part);
+    if (old != null) {
+      dropAll(old);
+    }
+    Map<String, LivePolicy> held = policies.snapshot().byId();
+    List<Sending> sends;
+    part.lock.lock();
+    try {
+      for (var e : stored.entrySet()) {
+        AlertState s = restored(part, e.getKey(), e.getValue(), held.get(AlertKey.parse(e.getKey()).policyId()));
+        if (s != null) {
+          adopt(part, s);
+        }
+      }
+      persist(List.of(part));
+      sends = send(List.of(part));
+    } finally {
+      part.lock.unlock();
+    }
+    log.info("restored {} alert states of partition {} ({} to publish again)", part.states.size(), id, sends.size());
+    try {
+      awaitSends(sends);
+    } catch (Exception e) {
+      log.warn("restored transitions of partition {} not yet published: {}", id, e.toString());
+    }
+    if (!sends.isEmpty()) {
+      persistNow(List.of(id));
+    }
+  }
+
+  private AlertState restored(Partition part, String key, StoredAlert a, LivePolicy policy) {
+    AlertKey k;
+    try {
+      k = AlertKey.parse(key);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    AlertState s = new AlertState(key, k.policyId(), k.seriesId(), part.id);
+    s.policyVersion = a.policyVersion();
+    s.judgement = a.judgement();
+    s.status = a.status();
+    s.sequence = a.sequence();
+    s.publishedSequence = a.publishedSequence();
+    s.firstFiredAtMs = a.firstFiredAtMs();
+    s.namespace = a.namespace();
+    s.region = a.region();
+    s.metric = a.metric();
+    s.dimensions = a.dimensions();
+    s.stored = true;
+    if (a.unpublished() != null && a.sequence() > a.publishedSequence()) {
+      s.unpublished = a.unpublished();
+      part.unpublished.add(s);
+    }
+    if (policy != null && policy.enabled() && policy.judgement() == a.judgement()) {
+      s.conditions = new ConditionState[policy.rules().size()];
+      for (StoredAlert.StoredCondition c : a.conditions()) {
+        if (c.index() >= 0 && c.index() < s.conditions.length) {
+          ConditionState cs = policy.rules().get(c.index()).newState();
+          cs.restore(c.lastWindowMs(), c.streak(), c.holding(), c.previousWindowMs(),
+              c.previousValue() == null ? Double.NaN : c.previousValue());
+          s.conditions[c.index()] = cs;
+        }
+      }
+    } else if (s.open() && policy != null) {
+      resolveForPolicy(part, s, policy, policy.enabled() ? "policy_changed" : "policy_disabled");
+    } else if (s.open()) {
+      // deleted while the partition had no owner: resolved with what the stored event said of it
+      resolveDeleted(part, s, a);
+    }
+    return s;
+  }
+
+  private void resolveDeleted(Partition part, AlertState s, StoredAlert a) {
+    long sequence = Math.max(s.sequence + 1, s.lastWindowMs() + 1);
+    AlertEvent last = a.unpublished();
+    String tenant = last != null ? last.tenant() : null;
+    if (tenant == null) {
+      log.warn("alert {} of a deleted policy has no stored event to resolve from; dropped", s.alertKey);
+      s.status = null;
+      markDirty(part, s);
+      return;
+    }
+    s.status = null;
+    s.sequence = sequence;
+    s.unpublished = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(s.alertKey, sequence), s.alertKey,
+        s.policyId, s.policyVersion, tenant, s.namespace, s.region, s.metric, s.seriesId, null, s.dimensions,
+        AlertStatus.RESOLVED, last.severity(), sequence, null, null, "policy_deleted", s.firstFiredAtMs,
+        clock.millis(), 0, 0, shard, "policy_deleted");
+    part.unpublished.add(s);
+    markDirty(part, s);
+  }
+
+  /** Writes what is dirty, then drops the partitions' alerts from memory (their new owner restores them). */
+  @Override
+  public void revoked(Collection<TopicPartition> lost) {
+    for (TopicPartition tp : lost) {
+      Partition part = partitions.remove(tp.partition());
+      if (part != null) {
+        part.lock.lock();
+        try {
+          persist(List.of(part));
+          dropAll(part);
+        } finally {
+          part.lock.unlock();
+        }
+      }
+    }
+  }
+
+  private void dropAll(Partition part) {
+    for (AlertState s : new ArrayList<>(part.states.values())) {
+      forget(part, s);
+      if (s.dirty) {
+        s.dirty = false;
+        dirtyCount.decrementAndGet();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- explain (and tests)
+
+  /** The state of one alert in memory, or null; a copy of what explain shows. */
+  public Map<String, Object> describe(String alertKey) {
+    AlertKey k = AlertKey.parse(alertKey);
+    for (Partition part : partitions.values()) {
+      part.lock.lock();
+      try {
+        AlertState s = part.states.get(alertKey);
+        if (s != null && s.seriesId == k.seriesId()) {
+          Map<String, Object> out = new java.util.LinkedHashMap<>();
+          out.put("status", s.status == null ? "OK" : s.status.name());
+          out.put("sequence", s.sequence);
+          out.put("publishedSequence", s.publishedSequence);
+          out.put("policyVersion", s.policyVersion);
+          List<Map<String, Object>> conditions = new ArrayList<>();
+          if (s.conditions != null) {
+            for (int i = 0; i < s.conditions.length; i++) {
+              ConditionState c = s.conditions[i];
+              if (c != null) {
+                conditions.add(Map.of("index", i, "holding", c.streak().holding(), "streak", c.streak().streak(),
+                    "lastWindowMs", c.streak().lastWindowMs()));
+              }
+            }
+          }
+          out.put("conditions", conditions);
+          return out;
+        }
+      } finally {
+        part.lock.unlock();
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,124 @@
+package io.vigil.detector;
+
+import io.vigil.common.control.ControlJson;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.kafka.MessageCodec;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.ChangeOp;
+import io.vigil.common.model.ControlChange;
+import io.vigil.common.model.Rollup;
+import io.vigil.common.series.SeriesId;
+import io.vigil.common.testing.TestKafka;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * What detection tests do as the rest of the platform would: write a policy row as policy-service
+ * does and announce it on {@code control.changes}; publish rollups as the aggregator does; read the
+ * alert events a notifier would read.
+ */
+public final class DetectionFixtures {
+
+  public static final String NS = "qce/cvm";
+  public static final String REGION = "ap-guangzhou";
+  private static final AtomicLong VERSIONS = new AtomicLong(System.currentTimeMillis());
+  private static final MessageCodec CODEC = new MessageCodec();
+
+  private final JdbcTemplate jdbc;
+  private final VigilPublisher publisher;
+  private final String shard;
+
+  public DetectionFixtures(DataSource dataSource, VigilPublisher publisher, String shard) {
+    this.jdbc = new JdbcTemplate(dataSource);
+    this.publisher = publisher;
+    this.shard = shard;
+  }
+
+  /** A policy body: one condition on cpu, filters as given. */
+  public static String policy(String filtersJson, String conditionsJson, String combine) {
+    return "{\"name\":\"p\",\"namespace\":\"" + NS + "\",\"combine\":\"" + combine + "\",\"filters\":" + filtersJson
+        + ",\"conditions\":" + conditionsJson + ",\"severity\":\"CRITICAL\"}";
+  }
+
+  public static String cpuAbove(double threshold, int forPeriods, int recoverPeriods) {
+    return "[{\"metric\":\"cpu\",\"period\":60,\"statistic\":\"AVG\",\"operator\":\"GT\",\"threshold\":" + threshold
+        + ",\"forPeriods\":" + forPeriods + ",\"recoverPeriods\":" + recoverPeriods + "}]";
+  }
+
+  public static String instanceIs(String instance) {
+    return "[{\"Function\":\"Equal\",\"Field\":\"instance\",\"Args\":\"" + instance + "\"}]";
+  }
+
+  /** Writes (or rewrites) a policy row of this shard and announces it; returns the version written. */
+  public long upsert(String id, String tenant, String body, boolean enabled) {
+    long version = VERSIONS.incrementAndGet();
+    long now = System.currentTimeMillis();
+    ControlJson.read(body, io.vigil.common.control.AlertPolicy.class); // a body the API would store
+    jdbc.update("INSERT INTO ctl_policies (id, tenant, name, namespace, shard, enabled, version, deleted, live, body,"
+        + " created_at_ms, updated_at_ms, updated_by) VALUES (?, ?, 'p', ?, ?, ?, ?, 0, 1, ?, ?, ?, 'test')"
+        + " ON DUPLICATE KEY UPDATE enabled = VALUES(enabled), version = VALUES(version), body = VALUES(body),"
+        + " deleted = 0, live = 1, shard = VALUES(shard), updated_at_ms = VALUES(updated_at_ms)",
+        id, tenant, NS, shard, enabled ? 1 : 0, version, body, now, now);
+    announce(id, tenant, version, ChangeOp.UPSERT);
+    return version;
+  }
+
+  public long delete(String id, String tenant) {
+    long version = VERSIONS.incrementAndGet();
+    jdbc.update("UPDATE ctl_policies SET deleted = 1, live = NULL, version = ? WHERE id = ?", version, id);
+    announce(id, tenant, version, ChangeOp.DELETE);
+    return version;
+  }
+
+  private void announce(String id, String tenant, long version, ChangeOp op) {
+    await(publisher.publish(Topics.CONTROL_CHANGES, new ControlChange(ControlChange.SCHEMA_VERSION,
+        ControlChange.EntityType.POLICY, id, REGION, tenant, version, op, System.currentTimeMillis(), NS, shard)));
+  }
+
+  /** A rollup of one value (count 1) for a cpu series of these dimensions. */
+  public static Rollup cpu(Map<String, String> dimensions, long windowStartMs, double value) {
+    return new Rollup(Rollup.SCHEMA_VERSION, SeriesId.of(NS, REGION, "cpu", dimensions), NS, REGION, "cpu",
+        dimensions, "default", 60, windowStartMs, value, 1, value, value, value, System.currentTimeMillis(),
+        dimensions.get("appid"));
+  }
+
+  public void publish(Rollup... rollups) {
+    for (Rollup r : rollups) {
+      await(publisher.publish(Topics.rollup(shard), r));
+    }
+  }
+
+  /** A window start {@code minutesAgo} minutes back, aligned to the minute. */
+  public static long minutesAgo(int minutesAgo) {
+    return (System.currentTimeMillis() / 60_000 - minutesAgo) * 60_000;
+  }
+
+  /** The alert events of {@code alertKey} seen within {@code timeout}, once {@code count} are there. */
+  public static List<AlertEvent> events(String alertKey, int count, Duration timeout) {
+    return events(e -> e.alertKey().equals(alertKey), count, timeout);
+  }
+
+  public static List<AlertEvent> events(Predicate<AlertEvent> wanted, int count, Duration timeout) {
+    return TestKafka.awaitMatching("alerts.events", r -> wanted.test(decode(r.value())), count, timeout).stream()
+        .map(r -> decode(r.value())).toList();
+  }
+
+  public static AlertEvent decode(byte[] value) {
+    return CODEC.decode(value, AlertEvent.class);
+  }
+
+  private static void await(java.util.concurrent.Future<?> f) {
+    try {
+      f.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("publish failed", e);
+    }
+  }
+}

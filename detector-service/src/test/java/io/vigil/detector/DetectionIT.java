@@ -1,0 +1,216 @@
+package io.vigil.detector;
+
+import static io.vigil.detector.DetectionFixtures.cpu;
+import static io.vigil.detector.DetectionFixtures.cpuAbove;
+import static io.vigil.detector.DetectionFixtures.events;
+import static io.vigil.detector.DetectionFixtures.instanceIs;
+import static io.vigil.detector.DetectionFixtures.minutesAgo;
+import static io.vigil.detector.DetectionFixtures.policy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.AlertEvent.AlertStatus;
+import io.vigil.common.model.Rollup;
+import io.vigil.common.series.AlertIds;
+import io.vigil.common.series.AlertKey;
+import io.vigil.common.store.StoreNames;
+import io.vigil.common.testing.Awaits;
+import io.vigil.common.testing.VigilServiceTest;
+import io.vigil.detector.detect.RollupDetector;
+import io.vigil.detector.policy.PolicyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Detection through the running service: policies written to the control tables and announced on
+ * {@code control.changes}, rollups on the shard's topic, alert events read back from {@code
+ * alerts.events} as the notifier reads them.
+ */
+@VigilServiceTest
+class DetectionIT {
+
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Autowired
+  DataSource dataSource;
+  @Autowired
+  VigilPublisher publisher;
+  @Autowired
+  PolicyStore policies;
+  @Autowired
+  RollupDetector detector;
+  @Autowired
+  StringRedisTemplate redis;
+  @Autowired
+  StoreNames names;
+
+  DetectionFixtures fx;
+
+  @BeforeEach
+  void fixtures() {
+    fx = new DetectionFixtures(dataSource, publisher, "default");
+    Awaits.until("the first policy load", policies::loaded);
+  }
+
+  private void awaitHeld(String policyId, long version) {
+    Awaits.until("policy " + policyId + " v" + version + " held", WAIT, () -> {
+      var p = policies.snapshot().byId().get(policyId);
+      return p != null && p.version() >= version;
+    });
+  }
+
+  private static String key(String policyId, Rollup r) {
+    return AlertKey.ofSeries(policyId, r.seriesId()).value();
+  }
+
+  @Test
+  void aBreachForNWindowsFiresOnceAndARecoveryResolves() {
+    Map<String, String> mine = Map.of("appid", "A1", "instance", "i-1");
+    Map<String, String> other = Map.of("appid", "A1", "instance", "i-2");
+    awaitHeld("p-streak", fx.upsert("p-streak", "A1", policy(instanceIs("i-1"), cpuAbove(80, 2, 1), "ANY"), true));
+    long w = minutesAgo(10);
+    fx.publish(cpu(mine, w, 90), cpu(other, w, 90), cpu(mine, w + 60_000, 91), cpu(other, w + 60_000, 91),
+        cpu(mine, w + 120_000, 95), cpu(mine, w + 180_000, 50));
+    String key = key("p-streak", cpu(mine, w, 0));
+
+    List<AlertEvent> seen = events(key, 2, WAIT);
+    assertThat(seen).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+    AlertEvent firing = seen.get(0);
+    assertThat(firing.sequence()).as("the window that completed the streak").isEqualTo(w + 60_000);
+    assertThat(firing.eventId()).isEqualTo(AlertIds.eventId(key, w + 60_000));
+    assertThat(firing.value()).isEqualTo(91.0);
+    assertThat(firing.threshold()).isEqualTo(80.0);
+    assertThat(firing.tenant()).isEqualTo("A1");
+    assertThat(firing.severity()).isEqualTo(AlertEvent.Severity.CRITICAL);
+    assertThat(firing.dimensions()).isEqualTo(mine);
+    assertThat(seen.get(1).sequence()).isEqualTo(w + 180_000);
+    assertThat(seen.get(1).firstFiredAtMs()).isEqualTo(firing.firstFiredAtMs());
+    assertThat(events(e -> e.policyId().equals("p-streak"), 3, Duration.ofSeconds(2)))
+        .as("the other instance is filtered out; the third breach of an open alert says nothing").hasSize(2);
+  }
+
+  @Test
+  void aPolicyOfOneTenantNeverFiresOnAnotherTenantsSeries() {
+    Map<String, String> a = Map.of("appid", "A2", "instance", "i-1");
+    // tenant B filters on A's appid: the tenant term ANDed into every policy wins
+    String stealing = policy("[{\"Function\":\"Equal\",\"Field\":\"appid\",\"Args\":\"A2\"}]", cpuAbove(10, 1, 1),
+        "ANY");
+    long v1 = fx.upsert("p-thief", "B2", stealing, true);
+    long v2 = fx.upsert("p-owner", "A2", stealing, true);
+    awaitHeld("p-thief", v1);
+    awaitHeld("p-owner", v2);
+    long w = minutesAgo(10);
+    fx.publish(cpu(a, w, 50));
+    assertThat(events(key("p-owner", cpu(a, w, 0)), 1, WAIT)).hasSize(1);
+    assertThat(events(e -> e.policyId().equals("p-thief"), 1, Duration.ofSeconds(2))).isEmpty();
+  }
+
+  @Test
+  void deletingOrDisablingAPolicyResolvesItsOpenAlertsWithTheReason() {
+    Map<String, String> dims = Map.of("appid", "A3", "instance", "i-1");
+    String body = policy(instanceIs("i-1"), cpuAbove(80, 1, 1), "ANY");
+    awaitHeld("p-del", fx.upsert("p-del", "A3", body, true));
+    awaitHeld("p-off", fx.upsert("p-off", "A3", body, true));
+    long w = minutesAgo(10);
+    fx.publish(cpu(dims, w, 99));
+    String deleted = key("p-del", cpu(dims, w, 0));
+    String disabled = key("p-off", cpu(dims, w, 0));
+    assertThat(events(deleted, 1, WAIT)).hasSize(1);
+    assertThat(events(disabled, 1, WAIT)).hasSize(1);
+
+    fx.delete("p-del", "A3");
+    fx.upsert("p-off", "A3", body, false);
+
+    List<AlertEvent> d = events(deleted, 2, WAIT);
+    assertThat(d).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+    assertThat(d.get(1).reason()).isEqualTo("policy_deleted");
+    assertThat(d.get(1).sequence()).isGreaterThan(d.get(0).sequence());
+    List<AlertEvent> o = events(disabled, 2, WAIT);
+    assertThat(o.get(1).reason()).isEqualTo("policy_disabled");
+    assertThat(o.get(1).status()).isEqualTo(AlertStatus.RESOLVED);
+    Awaits.until("the deleted policy's alert leaves Redis and memory", WAIT,
+        () -> storedIn(deleted).isEmpty() && detector.describe(deleted) == null);
+  }
+
+  @Test
+  void aChangedConditionResolvesAndAChangedReceiverKeepsTheAlert() {
+    Map<String, String> dims = Map.of("appid", "A4", "instance", "i-1");
+    awaitHeld("p-edit", fx.upsert("p-edit", "A4", policy(instanceIs("i-1"), cpuAbove(80, 1, 1), "ANY"), true));
+    long w = minutesAgo(10);
+    fx.publish(cpu(dims, w, 99));
+    String key = key("p-edit", cpu(dims, w, 0));
+    assertThat(events(key, 1, WAIT)).hasSize(1);
+
+    // a new name and severity judge nothing differently: the alert stays open, nothing is said
+    String renamed = policy(instanceIs("i-1"), cpuAbove(80, 1, 1), "ANY").replace("\"name\":\"p\"",
+        "\"name\":\"renamed\"");
+    awaitHeld("p-edit", fx.upsert("p-edit", "A4", renamed, true));
+    fx.publish(cpu(dims, w + 60_000, 99));
+    assertThat(events(key, 2, Duration.ofSeconds(3))).hasSize(1);
+    assertThat(detector.describe(key)).containsEntry("status", "FIRING");
+
+    // a new threshold judges differently: resolved with the reason, then judged afresh
+    awaitHeld("p-edit", fx.upsert("p-edit", "A4", policy(instanceIs("i-1"), cpuAbove(95, 1, 1), "ANY"), true));
+    List<AlertEvent> seen = events(key, 2, WAIT);
+    assertThat(seen.get(1).reason()).isEqualTo("policy_changed");
+    fx.publish(cpu(dims, w + 120_000, 99));
+    List<AlertEvent> after = events(key, 3, WAIT);
+    assertThat(after).extracting(AlertEvent::status)
+        .containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED, AlertStatus.FIRING);
+    assertThat(after.get(2).sequence()).isGreaterThan(after.get(1).sequence());
+  }
+
+  @Test
+  void aRestoredPartitionNeitherFiresAgainNorForgetsTheRecovery() {
+    Map<String, String> dims = Map.of("appid", "A5", "instance", "i-1");
+    awaitHeld("p-keep", fx.upsert("p-keep", "A5", policy(instanceIs("i-1"), cpuAbove(80, 1, 2), "ANY"), true));
+    long w = minutesAgo(10);
+    Rollup first = cpu(dims, w, 99);
+    fx.publish(first, cpu(dims, w + 60_000, 10));
+    String key = key("p-keep", first);
+    assertThat(events(key, 1, WAIT)).hasSize(1);
+    Awaits.until("the recovery streak is in memory", WAIT, () -> {
+      var d = detector.describe(key);
+      return d != null && ((List<?>) d.get("conditions")).toString().contains("streak=1");
+    });
+
+    // as a rebalance does: the partition is handed back and gained again, its alerts read from Redis
+    List<TopicPartition> all = partitionsHolding(key);
+    detector.revoked(all);
+    assertThat(detector.describe(key)).isNull();
+    detector.assigned(all);
+    assertThat(detector.describe(key)).containsEntry("status", "FIRING");
+
+    fx.publish(cpu(dims, w + 60_000, 10), cpu(dims, w + 120_000, 10)); // a replayed window, then the second
+    List<AlertEvent> seen = events(key, 2, WAIT);
+    assertThat(seen).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+    assertThat(seen.get(1).sequence()).as("the recovery streak survived: resolved at its second window")
+        .isEqualTo(w + 120_000);
+  }
+
+  private List<TopicPartition> partitionsHolding(String alertKey) {
+    List<TopicPartition> out = storedIn(alertKey);
+    assertThat(out).as("the alert's partition has its Redis copy").hasSize(1);
+    return out;
+  }
+
+  /** The partitions whose Redis hash holds this alert. */
+  private List<TopicPartition> storedIn(String alertKey) {
+    String topic = io.vigil.common.testing.TestKafka.topic("metrics.rollup.default");
+    List<TopicPartition> out = new java.util.ArrayList<>();
+    for (int p = 0; p < io.vigil.common.kafka.Topics.rollup("default").partitions(); p++) {
+      if (redis.opsForHash().hasKey(names.redisKey("detector", "default", "alerts", Integer.toString(p)), alertKey)) {
+        out.add(new TopicPartition(topic, p));
+      }
+    }
+    return out;
+  }
+}

@@ -16,7 +16,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Redis (the alert state's durable copy) refused, then hung, through a proxy: the detector lives, is
- * not ready and says why; Lettuce's errors are an unavailable dependency; readiness returns.
+ * not ready and says why; Lettuce's errors are an unavailable dependency; readiness returns. And
+ * detection goes on from memory while Redis is away, counted, and Redis catches up when it returns.
  */
 @VigilServiceTest
 class DetectorDeadRedisIT {
@@ -39,6 +40,68 @@ class DetectorDeadRedisIT {
 
   @Autowired
   StringRedisTemplate redis;
+  @Autowired
+  javax.sql.DataSource dataSource;
+  @Autowired
+  io.vigil.common.kafka.VigilPublisher publisher;
+  @Autowired
+  io.vigil.detector.policy.PolicyStore policies;
+  @Autowired
+  io.micrometer.core.instrument.MeterRegistry meters;
+  @Autowired
+  io.vigil.common.store.StoreNames names;
+
+  @Test
+  void withRedisAwayAlertsStillFireAndTheStateIsWrittenWhenItReturns() {
+    var fx = new DetectionFixtures(dataSource, publisher, "default");
+    var dims = java.util.Map.of("appid", "R1", "instance", "i-1");
+    long version = fx.upsert("p-redis", "R1", DetectionFixtures.policy(DetectionFixtures.instanceIs("i-1"),
+        DetectionFixtures.cpuAbove(80, 1, 1), "ANY"), true);
+    io.vigil.common.testing.Awaits.until("policy held", () -> policies.snapshot().byId().containsKey("p-redis")
+        && policies.snapshot().byId().get("p-redis").version() == version);
+    long w = DetectionFixtures.minutesAgo(10);
+    String key = io.vigil.common.series.AlertKey.ofSeries("p-redis", DetectionFixtures.cpu(dims, w, 0).seriesId())
+        .value();
+    double degradedBefore = degraded();
+    proxy.refuse();
+    try {
+      fx.publish(DetectionFixtures.cpu(dims, w, 99));
+      var fired = DetectionFixtures.events(key, 1, java.time.Duration.ofSeconds(30));
+      org.assertj.core.api.Assertions.assertThat(fired).as("detected from memory").hasSize(1);
+      org.assertj.core.api.Assertions.assertThat(degraded()).isGreaterThan(degradedBefore);
+      org.assertj.core.api.Assertions.assertThat(meters.get("vigil.detector.states.dirty").gauge().value())
+          .as("the state waits to be written").isGreaterThan(0);
+    } finally {
+      proxy.pass();
+    }
+    io.vigil.common.testing.Awaits.until("Redis is answering again", () -> {
+      try {
+        redis.opsForValue().get("probe");
+        return true;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    });
+    // the next window of the partition writes the backlog: the open alert's copy is in Redis
+    io.vigil.common.testing.Awaits.until("the state caught up in Redis", java.time.Duration.ofSeconds(30), () -> {
+      fx.publish(DetectionFixtures.cpu(dims, w + 60_000, 99));
+      for (int p = 0; p < io.vigil.common.kafka.Topics.rollup("default").partitions(); p++) {
+        Object stored = redis.opsForHash().get(names.redisKey("detector", "default", "alerts", Integer.toString(p)), key);
+        if (stored != null && stored.toString().contains("\"FIRING\"")) {
+          return true;
+        }
+      }
+      return false;
+    });
+    org.assertj.core.api.Assertions.assertThat(DetectionFixtures.events(key, 2, java.time.Duration.ofSeconds(2)))
+        .as("the alert stayed open: no second FIRING").hasSize(1);
+  }
+
+  private double degraded() {
+    var c = meters.find(io.vigil.common.observability.MetricNames.DEGRADED).tag("component", "alert_state")
+        .tag("reason", "redis_down").counter();
+    return c == null ? 0 : c.count();
+  }
 
   @Test
   void readinessIsDownNamingRedisAndComesBack() {

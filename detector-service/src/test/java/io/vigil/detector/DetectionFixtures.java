@@ -95,6 +95,29 @@ public final class DetectionFixtures {
     }
   }
 
+  /**
+   * The aggregator's progress marker, on every partition of the shard's rollup topic (as from the
+   * source partition of the same number): every 60 s window ending at or before {@code
+   * closedThroughMs} is closed.
+   */
+  public void progress(long closedThroughMs) {
+    int n = Topics.rollup(shard).partitions();
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+        "bootstrap.servers", io.vigil.common.testing.TestServers.kafkaBootstrap(), "acks", "all",
+        "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+        "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+      for (int p = 0; p < n; p++) {
+        var marker = new io.vigil.common.model.RollupProgress(io.vigil.common.model.RollupProgress.SCHEMA_VERSION,
+            shard, p, n, closedThroughMs, 0, Map.of(60, closedThroughMs), System.currentTimeMillis());
+        var record = new org.apache.kafka.clients.producer.ProducerRecord<>(TestKafka.topic(Topics.rollup(shard)
+            .base()), p, io.vigil.common.model.RollupProgress.key(p), CODEC.encode(marker));
+        record.headers().add(io.vigil.common.model.RollupProgress.HEADER,
+            io.vigil.common.model.RollupProgress.TYPE.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        await(producer.send(record));
+      }
+    }
+  }
+
   /** A window start {@code minutesAgo} minutes back, aligned to the minute. */
   public static long minutesAgo(int minutesAgo) {
     return (System.currentTimeMillis() / 60_000 - minutesAgo) * 60_000;

@@ -196,6 +196,41 @@ class DetectionIT {
         .isEqualTo(w + 120_000);
   }
 
+  @Test
+  void aSeriesThatStopsIsNoDataByThePipelinesProgressAndDataReturningResolvesIt() {
+    Map<String, String> stops = Map.of("appid", "N1", "instance", "i-1");
+    Map<String, String> goesOn = Map.of("appid", "N1", "instance", "i-2");
+    String never = "[{\"metric\":\"cpu\",\"period\":60,\"operator\":\"GT\",\"threshold\":1000,"
+        + "\"noDataPeriods\":3}]";
+    awaitHeld("p-nodata", fx.upsert("p-nodata", "N1", policy("[]", never, "ANY"), true));
+    long w = minutesAgo(20);
+    for (int i = 0; i < 3; i++) {
+      fx.publish(cpu(stops, w + i * 60_000L, 5), cpu(goesOn, w + i * 60_000L, 5));
+    }
+    fx.progress(w + 180_000);
+    // the aggregator pauses: no marker moves, so nothing is missing, however long the wall clock runs
+    assertThat(events(e -> e.policyId().equals("p-nodata"), 1, Duration.ofSeconds(3))).isEmpty();
+
+    for (int i = 3; i < 6; i++) {
+      fx.publish(cpu(goesOn, w + i * 60_000L, 5));
+    }
+    fx.progress(w + 300_000); // two windows missing: not yet
+    fx.progress(w + 360_000); // the third
+    String key = key("p-nodata", cpu(stops, w, 0));
+    List<AlertEvent> noData = events(key, 1, WAIT);
+    assertThat(noData).extracting(AlertEvent::status).containsExactly(AlertStatus.NO_DATA);
+    assertThat(noData.get(0).sequence()).as("the third missing window").isEqualTo(w + 300_000);
+    assertThat(noData.get(0).windowStartMs()).isEqualTo(w + 300_000);
+    assertThat(noData.get(0).value()).isNull();
+
+    fx.publish(cpu(stops, w + 360_000, 5));
+    List<AlertEvent> back = events(key, 2, WAIT);
+    assertThat(back.get(1).status()).isEqualTo(AlertStatus.RESOLVED);
+    assertThat(back.get(1).reason()).isEqualTo("data_returned");
+    assertThat(events(e -> e.policyId().equals("p-nodata"), 3, Duration.ofSeconds(2)))
+        .as("the series that went on reporting was never missing").hasSize(2);
+  }
+
   private List<TopicPartition> partitionsHolding(String alertKey) {
     List<TopicPartition> out = storedIn(alertKey);
     assertThat(out).as("the alert's partition has its Redis copy").hasSize(1);

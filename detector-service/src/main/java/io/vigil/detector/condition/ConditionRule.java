@@ -43,6 +43,11 @@ public final class ConditionRule {
     return condition.period();
   }
 
+  /** Missing windows after which the series is reported NO_DATA; 0 for never. */
+  public int noDataPeriods() {
+    return condition.noDataPeriods() == null ? 0 : condition.noDataPeriods();
+  }
+
   public boolean reads(Rollup r) {
     return r.periodSeconds() == condition.period() && r.metric().equals(condition.metric());
   }

@@ -11,6 +11,13 @@ public final class ConditionState {
   double previousValue = Double.NaN;
   /** The value judged in the newest window (NaN when it could not be had). */
   double lastJudged = Double.NaN;
+  /**
+   * For no-data after a restore: the newest window taken as seen. A restored copy's last window may
+   * be older than what the detector before had seen, so missing windows are counted from the first
+   * progress after the restore, never from the copy: a restart causes no NO_DATA storm.
+   */
+  public long seenFloorMs = Long.MIN_VALUE;
+  public boolean floorPending;
 
   ConditionState(ThresholdStreak streak) {
     this.streak = streak;

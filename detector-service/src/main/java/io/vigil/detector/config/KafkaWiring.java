@@ -49,8 +49,8 @@ class KafkaWiring {
   }
 
   @Bean
-  PipelineProgress pipelineProgress() {
-    return new PipelineProgress();
+  PipelineProgress pipelineProgress(ShardProperties shard) {
+    return new PipelineProgress(shard.rollupTopic().partitions());
   }
 
   @Bean
@@ -64,17 +64,18 @@ class KafkaWiring {
   }
 
   @Bean
-  RollupDetector rollupDetector(PolicyStore policies, StringRedisTemplate redis, StoreNames names,
-      VigilPublisher publisher, DependencyMetrics dependencies, MeterRegistry registry) {
-    return DetectorParts.rollupDetector(policies, redis, names, publisher, Clock.systemUTC(), dependencies, registry);
+  RollupDetector rollupDetector(PolicyStore policies, PipelineProgress progress, StringRedisTemplate redis,
+      StoreNames names, VigilPublisher publisher, DependencyMetrics dependencies, MeterRegistry registry) {
+    return DetectorParts.rollupDetector(policies, progress, redis, names, publisher, Clock.systemUTC(), dependencies,
+        registry);
   }
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, ShardProperties shard,
-      PipelineProgress progress, RollupDetector detector) {
+      RollupDetector detector) {
     // the group is named for the shard: replicas of one shard share its partitions, shards never mix
     return kit.consume(shard.rollupTopic(), "rollups-" + shard.shard(), StartAt.lookBack(NEW_GROUP_LOOK_BACK))
-        .progress((topic, partition, offset, marker) -> progress.update(partition, marker))
+        .progress((topic, partition, offset, marker) -> detector.progressed(partition, marker))
         .hook(detector)
         .batches(detector);
   }

@@ -43,6 +43,13 @@ final class AlertState {
   boolean dirty;
   /** A durable copy exists (or may). */
   boolean stored;
+  /**
+   * Its policy reports NO_DATA: the state is kept in Redis even when idle, so a restarted detector
+   * still knows the series was seen.
+   */
+  boolean watched;
+  /** Its policy is gone and nothing is left to publish: the copy is deleted and the state dropped. */
+  boolean doomed;
 
   AlertState(String alertKey, String policyId, long seriesId, int partition) {
     this.alertKey = alertKey;

@@ -71,7 +71,7 @@ final class AlertStateStore {
     }
     Map<String, byte[]> values = new HashMap<>();
     for (AlertState s : states) {
-      if (!s.idle()) {
+      if (!s.doomed && (!s.idle() || s.watched)) {
         values.put(s.alertKey, json.writeValueAsBytes(StoredAlert.of(s)));
       }
     }

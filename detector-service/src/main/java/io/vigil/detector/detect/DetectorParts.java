@@ -5,6 +5,7 @@ import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.store.StoreNames;
 import io.vigil.detector.policy.PolicyStore;
+import io.vigil.detector.shard.PipelineProgress;
 import java.time.Clock;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -13,9 +14,10 @@ public final class DetectorParts {
 
   private DetectorParts() {}
 
-  public static RollupDetector rollupDetector(PolicyStore policies, StringRedisTemplate redis, StoreNames names,
-      VigilPublisher publisher, Clock clock, DependencyMetrics dependencies, MeterRegistry registry) {
+  public static RollupDetector rollupDetector(PolicyStore policies, PipelineProgress progress,
+      StringRedisTemplate redis, StoreNames names, VigilPublisher publisher, Clock clock,
+      DependencyMetrics dependencies, MeterRegistry registry) {
     AlertStateStore store = new AlertStateStore(redis, names, policies.shard(), dependencies, clock);
-    return new RollupDetector(policies, store, publisher, clock, dependencies, registry);
+    return new RollupDetector(policies, progress, store, publisher, clock, dependencies, registry);
   }
 }

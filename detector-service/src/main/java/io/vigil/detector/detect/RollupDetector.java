@@ -22,6 +22,8 @@ import io.vigil.detector.condition.ConditionState;
 import io.vigil.detector.condition.ThresholdStreak;
 import io.vigil.detector.policy.LivePolicy;
 import io.vigil.detector.policy.PolicyStore;
+import io.vigil.detector.shard.PipelineProgress;
+import io.vigil.common.model.RollupProgress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -84,6 +86,9 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
     final Map<String, AlertState> states = new HashMap<>();
     final Set<AlertState> dirty = new LinkedHashSet<>();
     final Set<AlertState> unpublished = new LinkedHashSet<>();
+    /** States whose policy reports NO_DATA, checked when the pipeline's progress moves. */
+    final Set<AlertState> watched = new LinkedHashSet<>();
+    long lastScanClosedMs = Long.MIN_VALUE;
 
     Partition(int id) {
       this.id = id;
@@ -93,6 +98,7 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
   private record Sending(Partition partition, AlertState state, AlertEvent event, Future<?> future) {}
 
   private final PolicyStore policies;
+  private final PipelineProgress progress;
   private final AlertStateStore store;
   private final VigilPublisher publisher;
   private final String shard;
@@ -105,9 +111,10 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
   private final AtomicLong inMemory = new AtomicLong();
   private final AtomicLong dirtyCount = new AtomicLong();
 
-  public RollupDetector(PolicyStore policies, AlertStateStore store, VigilPublisher publisher, Clock clock,
-      DependencyMetrics dependencies, MeterRegistry registry) {
+  public RollupDetector(PolicyStore policies, PipelineProgress progress, AlertStateStore store,
+      VigilPublisher publisher, Clock clock, DependencyMetrics dependencies, MeterRegistry registry) {
     this.policies = policies;
+    this.progress = progress;
     this.store = store;
     this.publisher = publisher;
     this.shard = policies.shard();
@@ -178,6 +185,7 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
     if (s.conditions == null || s.judgement != p.judgement()) {
       s.conditions = new ConditionState[p.rules().size()];
       s.judgement = p.judgement();
+      watch(part, s, p.watchesNoData());
     }
     s.policyVersion = p.version();
     s.namespace = r.namespace();
@@ -185,6 +193,7 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
     s.metric = r.metric();
     s.dimensions = r.dimensions();
     ConditionRule cause = null;
+    ConditionRule fresh = null;
     boolean touched = false;
     ConditionRule.Skip[] skip = new ConditionRule.Skip[1];
     for (ConditionRule rule : p.rules()) {
@@ -194,6 +203,9 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
       ConditionState c = s.conditions[rule.index()];
       if (c == null) {
         c = s.conditions[rule.index()] = rule.newState();
+      }
+      if (r.windowStartMs() > c.streak().lastWindowMs()) {
+        fresh = rule;
       }
       int streakBefore = c.streak().streak();
       ThresholdStreak.Change change = rule.observe(c, r, skip);
@@ -206,6 +218,14 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
       } else if (streakBefore != c.streak().streak()) {
         touched = true;
       }
+    }
+    if (s.status == AlertStatus.NO_DATA && fresh != null) {
+      // data came back: the alert says what the window says, firing or resolved
+      ConditionRule why = cause != null ? cause : fresh;
+      boolean holds = holds(p, s);
+      transition(part, s, p, holds ? AlertStatus.FIRING : AlertStatus.RESOLVED, s.nextSequence(r.windowStartMs()),
+          why, s.conditions[why.index()].lastJudged(), r.windowStartMs(), holds ? null : "data_returned");
+      return;
     }
     if (cause == null) {
       if (touched) {
@@ -278,8 +298,13 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
   /** Writes the dirty states of these (locked) partitions; Redis down keeps them dirty (degraded). */
   private void persist(List<Partition> locked) {
     List<AlertState> dirty = new ArrayList<>();
+    Map<String, LivePolicy> held = policies.snapshot().byId();
     for (Partition part : locked) {
-      dirty.addAll(part.dirty);
+      for (AlertState s : part.dirty) {
+        LivePolicy p = held.get(s.policyId);
+        s.doomed = s.idle() && (p == null || !p.enabled()); // its policy is gone: nothing left to judge
+        dirty.add(s);
+      }
     }
     if (dirty.isEmpty()) {
       return;
@@ -288,14 +313,12 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
       dependencies.degraded("alert_state", "redis_down");
       return;
     }
-    Map<String, LivePolicy> held = policies.snapshot().byId();
     for (Partition part : locked) {
       for (AlertState s : part.dirty) {
         s.dirty = false;
         dirtyCount.decrementAndGet();
-        s.stored = !s.idle();
-        LivePolicy p = held.get(s.policyId);
-        if (s.idle() && (p == null || !p.enabled())) { // its policy is gone: nothing left to judge
+        s.stored = !s.doomed && (!s.idle() || s.watched);
+        if (s.doomed) {
           forget(part, s);
         }
       }
@@ -309,7 +332,18 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
     inMemory.incrementAndGet();
   }
 
+  private void watch(Partition part, AlertState s, boolean watched) {
+    if (watched && !s.watched) {
+      part.watched.add(s);
+      markDirty(part, s); // written once even while idle: a restarted detector knows the series was seen
+    } else if (!watched && s.watched) {
+      part.watched.remove(s);
+    }
+    s.watched = watched;
+  }
+
   private void forget(Partition part, AlertState s) {
+    part.watched.remove(s);
     if (part.states.remove(s.alertKey, s)) {
       inMemory.decrementAndGet();
     }
@@ -370,6 +404,73 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
         var t = MDC.putCloseable(LogKeys.TENANT, e.tenant())) {
       log.info("alert {} {} (sequence {}{})", e.alertKey(), e.status(), e.sequence(),
           e.reason() == null ? "" : ", " + e.reason());
+    }
+  }
+
+  // ---------------------------------------------------------------- progress: no-data, Redis catch-up
+
+  /**
+   * A progress marker of the aggregator, after every rollup before it on the partition was judged.
+   * When the partition's closed windows moved, each watched series is checked: a condition whose
+   * series has {@code noDataPeriods} closed windows after the last one it saw reports NO_DATA. Missing
+   * is judged by the pipeline's progress only, never the wall clock: a stalled aggregator sends no
+   * marker and moves nothing. A dirty backlog (Redis was away) is written here too.
+   */
+  public void progressed(int partition, RollupProgress marker) throws Exception {
+    progress.update(partition, marker);
+    Partition part = partitions.get(partition);
+    if (part == null) {
+      return;
+    }
+    List<Sending> sends;
+    part.lock.lock();
+    try {
+      long closed = progress.closedThrough(partition, 60);
+      if (closed > part.lastScanClosedMs && !part.watched.isEmpty()) {
+        part.lastScanClosedMs = closed;
+        checkNoData(part);
+      }
+      if (!part.dirty.isEmpty() && !store.resting()) {
+        persist(List.of(part));
+      }
+      sends = send(List.of(part));
+    } finally {
+      part.lock.unlock();
+    }
+    awaitSends(sends);
+  }
+
+  private void checkNoData(Partition part) {
+    Map<String, LivePolicy> held = policies.snapshot().byId();
+    for (AlertState s : part.watched) {
+      LivePolicy p = held.get(s.policyId);
+      if (s.status == AlertStatus.NO_DATA || s.conditions == null || p == null || !p.enabled()
+          || p.judgement() != s.judgement) {
+        continue;
+      }
+      for (ConditionRule rule : p.rules()) {
+        ConditionState c = s.conditions[rule.index()];
+        int k = rule.noDataPeriods();
+        if (k <= 0 || c == null) {
+          continue;
+        }
+        long closed = progress.closedThrough(part.id, rule.periodSeconds());
+        if (closed < 0) {
+          continue;
+        }
+        long periodMs = rule.periodSeconds() * 1000L;
+        if (c.floorPending) {
+          c.seenFloorMs = closed - periodMs;
+          c.floorPending = false;
+        }
+        long lastSeen = Math.max(c.streak().lastWindowMs(), c.seenFloorMs);
+        if (lastSeen == Long.MIN_VALUE || closed - periodMs - lastSeen < k * periodMs) {
+          continue;
+        }
+        long window = lastSeen + k * periodMs; // the k-th missing window
+        transition(part, s, p, AlertStatus.NO_DATA, s.nextSequence(window), rule, Double.NaN, window, null);
+        break;
+      }
     }
   }
 
@@ -526,8 +627,13 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
           ConditionState cs = policy.rules().get(c.index()).newState();
           cs.restore(c.lastWindowMs(), c.streak(), c.holding(), c.previousWindowMs(),
               c.previousValue() == null ? Double.NaN : c.previousValue());
+          cs.floorPending = true;
           s.conditions[c.index()] = cs;
         }
+      }
+      if (policy.watchesNoData()) {
+        s.watched = true;
+        part.watched.add(s);
       }
     } else if (s.open() && policy != null) {
       resolveForPolicy(part, s, policy, policy.enabled() ? "policy_changed" : "policy_disabled");

@@ -72,6 +72,16 @@ public record LivePolicy(String id, String tenant, long version, AlertPolicy bod
     return ((LivePolicy[]) matched.payload())[0];
   }
 
+  /** True when a condition reports NO_DATA: every series it has seen is watched for missing windows. */
+  public boolean watchesNoData() {
+    for (ConditionRule r : rules) {
+      if (r.noDataPeriods() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public boolean enabled() {
     return !Boolean.FALSE.equals(body.enabled());
   }

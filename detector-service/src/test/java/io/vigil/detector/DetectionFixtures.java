@@ -118,6 +118,16 @@ public final class DetectionFixtures {
     }
   }
 
+  /** Publishes a product event as the gateway does. */
+  public void event(String type, String objectId, String tenant, boolean abnormal, long timestampMs) {
+    await(publisher.publish(Topics.EVENTS_RAW, new io.vigil.common.model.ProductEvent(
+        io.vigil.common.model.ProductEvent.SCHEMA_VERSION, java.util.UUID.randomUUID().toString(), NS, REGION, type,
+        objectId, abnormal ? io.vigil.common.model.ProductEvent.EventStatus.ABNORMAL
+            : io.vigil.common.model.ProductEvent.EventStatus.RECOVERED,
+        Map.of("appid", tenant, "zone", "gz-3"), "seen by the test", timestampMs, System.currentTimeMillis(), null,
+        Map.of(), tenant)));
+  }
+
   /** A window start {@code minutesAgo} minutes back, aligned to the minute. */
   public static long minutesAgo(int minutesAgo) {
     return (System.currentTimeMillis() / 60_000 - minutesAgo) * 60_000;

@@ -17,7 +17,7 @@ import io.vigil.common.series.AlertKey;
 import io.vigil.common.store.StoreNames;
 import io.vigil.common.testing.Awaits;
 import io.vigil.common.testing.VigilServiceTest;
-import io.vigil.detector.detect.RollupDetector;
+import io.vigil.detector.detect.AlertEngine;
 import io.vigil.detector.policy.PolicyStore;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +46,7 @@ class DetectionIT {
   @Autowired
   PolicyStore policies;
   @Autowired
-  RollupDetector detector;
+  AlertEngine detector;
   @Autowired
   StringRedisTemplate redis;
   @Autowired
@@ -229,6 +229,28 @@ class DetectionIT {
     assertThat(back.get(1).reason()).isEqualTo("data_returned");
     assertThat(events(e -> e.policyId().equals("p-nodata"), 3, Duration.ofSeconds(2)))
         .as("the series that went on reporting was never missing").hasSize(2);
+  }
+
+  @Test
+  void anEventRuleFiresOnTheAbnormalEventOnceAndTheRecoveryResolves() {
+    String rules = "{\"name\":\"disks\",\"namespace\":\"qce/cvm\",\"eventRules\":[{\"eventTypes\":"
+        + "[\"disk_failure\"],\"filters\":[{\"Function\":\"Equal\",\"Field\":\"zone\",\"Args\":\"gz-3\"}]}]}";
+    awaitHeld("p-disk", fx.upsert("p-disk", "E1", rules, true));
+    long t = System.currentTimeMillis() - 60_000;
+    fx.event("disk_failure", "ins-1", "E1", true, t);
+    fx.event("disk_failure", "ins-1", "E1", true, t + 1_000); // the same problem again: the alert is open
+    fx.event("reboot", "ins-1", "E1", true, t + 2_000); // not a type of the rule
+    fx.event("disk_failure", "ins-9", "E9", true, t + 2_000); // another tenant's object
+    fx.event("disk_failure", "ins-1", "E1", false, t + 3_000);
+    String key = AlertKey.ofObject("p-disk", "ins-1").value();
+    List<AlertEvent> seen = events(key, 2, WAIT);
+    assertThat(seen).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+    assertThat(seen.get(0).sequence()).isEqualTo(t);
+    assertThat(seen.get(0).objectId()).isEqualTo("ins-1");
+    assertThat(seen.get(0).seriesId()).isZero();
+    assertThat(seen.get(0).summary()).startsWith("disk_failure");
+    assertThat(seen.get(1).sequence()).isEqualTo(t + 3_000);
+    assertThat(events(e -> e.policyId().equals("p-disk"), 3, Duration.ofSeconds(2))).hasSize(2);
   }
 
   private List<TopicPartition> partitionsHolding(String alertKey) {

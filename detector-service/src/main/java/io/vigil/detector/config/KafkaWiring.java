@@ -10,7 +10,7 @@ import io.vigil.common.model.ControlChange;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.store.StoreNames;
 import io.vigil.detector.detect.DetectorParts;
-import io.vigil.detector.detect.RollupDetector;
+import io.vigil.detector.detect.AlertEngine;
 import io.vigil.detector.policy.PolicyStore;
 import io.vigil.detector.policy.PolicyTimer;
 import io.vigil.detector.shard.PipelineProgress;
@@ -18,8 +18,6 @@ import io.vigil.detector.shard.ShardProperties;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +34,6 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 @EnableConfigurationProperties(ShardProperties.class)
 class KafkaWiring {
 
-  private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
   /**
    * A new (or expired) detector group starts this far back: recent windows are judged, days of old
    * rollups and events are not turned into alerts that page people now.
@@ -64,15 +61,15 @@ class KafkaWiring {
   }
 
   @Bean
-  RollupDetector rollupDetector(PolicyStore policies, PipelineProgress progress, StringRedisTemplate redis,
+  AlertEngine alertEngine(PolicyStore policies, PipelineProgress progress, StringRedisTemplate redis,
       StoreNames names, VigilPublisher publisher, DependencyMetrics dependencies, MeterRegistry registry) {
-    return DetectorParts.rollupDetector(policies, progress, redis, names, publisher, Clock.systemUTC(), dependencies,
+    return DetectorParts.alertEngine(policies, progress, redis, names, publisher, Clock.systemUTC(), dependencies,
         registry);
   }
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, ShardProperties shard,
-      RollupDetector detector) {
+      AlertEngine detector) {
     // the group is named for the shard: replicas of one shard share its partitions, shards never mix
     return kit.consume(shard.rollupTopic(), "rollups-" + shard.shard(), StartAt.lookBack(NEW_GROUP_LOOK_BACK))
         .progress((topic, partition, offset, marker) -> detector.progressed(partition, marker))
@@ -80,10 +77,16 @@ class KafkaWiring {
         .batches(detector);
   }
 
+  /**
+   * Product events: every shard reads them all (a group per shard; events are few beside rollups) and
+   * judges those of its own policies' namespaces.
+   */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> eventConsumer(ConsumerKit kit) {
-    return kit.consume(Topics.EVENTS_RAW, "events", StartAt.lookBack(NEW_GROUP_LOOK_BACK)).records(
-        record -> log.debug("event {} {}", record.value().eventType(), record.value().objectId()));
+  ConcurrentMessageListenerContainer<String, byte[]> eventConsumer(ConsumerKit kit, ShardProperties shard,
+      AlertEngine engine) {
+    return kit.consume(Topics.EVENTS_RAW, "events-" + shard.shard(), StartAt.lookBack(NEW_GROUP_LOOK_BACK))
+        .hook(engine.eventsHook())
+        .batches(engine.events());
   }
 
   /**

@@ -22,6 +22,8 @@ final class AlertState {
   final String policyId;
   final long seriesId;
   final int partition;
+  /** The object of an event alert; null for a series alert. */
+  String objectId;
   /** What the series looks like (from its rollups; for the events). */
   String namespace;
   String region;

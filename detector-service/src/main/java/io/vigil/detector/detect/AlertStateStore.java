@@ -48,8 +48,11 @@ final class AlertStateStore {
     this.clock = clock;
   }
 
+  /** The hash of a partition: rollup partitions' alerts, or (from {@link AlertEngine#EVENTS} on) event partitions'. */
   String key(int partition) {
-    return names.redisKey("detector", shard, "alerts", Integer.toString(partition));
+    return partition >= AlertEngine.EVENTS
+        ? names.redisKey("detector", shard, "event-alerts", Integer.toString(partition - AlertEngine.EVENTS))
+        : names.redisKey("detector", shard, "alerts", Integer.toString(partition));
   }
 
   /** True when Redis was skipped recently after a failure (no call is made). */

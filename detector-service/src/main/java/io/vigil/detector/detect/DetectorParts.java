@@ -14,10 +14,10 @@ public final class DetectorParts {
 
   private DetectorParts() {}
 
-  public static RollupDetector rollupDetector(PolicyStore policies, PipelineProgress progress,
+  public static AlertEngine alertEngine(PolicyStore policies, PipelineProgress progress,
       StringRedisTemplate redis, StoreNames names, VigilPublisher publisher, Clock clock,
       DependencyMetrics dependencies, MeterRegistry registry) {
     AlertStateStore store = new AlertStateStore(redis, names, policies.shard(), dependencies, clock);
-    return new RollupDetector(policies, progress, store, publisher, clock, dependencies, registry);
+    return new AlertEngine(policies, progress, store, publisher, clock, dependencies, registry);
   }
 }

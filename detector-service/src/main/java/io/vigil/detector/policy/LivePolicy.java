@@ -22,9 +22,11 @@ import java.util.Set;
  * policy of event rules only).
  *
  * @param tenantField the namespace's tenant dimension, ANDed into every policy
+ * @param eventEntries one entry per event rule in the event index (id {@code <policyId>#<rule>}, its
+ *     event types as the "metrics", the policy's filters and the rule's)
  */
 public record LivePolicy(String id, String tenant, long version, AlertPolicy body, String tenantField,
-    List<ConditionRule> rules, IndexedPolicy indexed, long judgement) {
+    List<ConditionRule> rules, IndexedPolicy indexed, List<IndexedPolicy> eventEntries, long judgement) {
 
   /**
    * Compiles a loaded policy. A body the policy API would refuse (it was validated when saved, so
@@ -61,8 +63,23 @@ public record LivePolicy(String id, String tenant, long version, AlertPolicy bod
     LivePolicy[] self = new LivePolicy[1];
     IndexedPolicy indexed = metrics.isEmpty() ? null
         : new IndexedPolicy(id, body.namespace(), metrics, tenantField, tenant, filters, self);
+    List<IndexedPolicy> eventEntries = new ArrayList<>();
+    for (int i = 0; i < body.eventRules().size(); i++) {
+      AlertPolicy.EventRule rule = body.eventRules().get(i);
+      if (rule == null || rule.eventTypes() == null || rule.eventTypes().isEmpty()) {
+        throw new IllegalArgumentException("policy " + id + ": eventRules[" + i + "] names no event type");
+      }
+      List<Filter.Compiled> all = new ArrayList<>(filters);
+      all.addAll(FilterSpec.compileAll(v, "eventRules[" + i + "].filters", rule.filters()));
+      if (!v.isEmpty()) {
+        throw new IllegalArgumentException("policy " + id + ": " + v.list());
+      }
+      eventEntries.add(new IndexedPolicy(id + "#" + i, body.namespace(), Set.copyOf(rule.eventTypes()), tenantField,
+          tenant, all, self));
+    }
     long judgement = judgement(tenant, tenantField, body);
-    LivePolicy live = new LivePolicy(id, tenant, version, body, tenantField, List.copyOf(rules), indexed, judgement);
+    LivePolicy live = new LivePolicy(id, tenant, version, body, tenantField, List.copyOf(rules), indexed,
+        List.copyOf(eventEntries), judgement);
     self[0] = live;
     return live;
   }
@@ -106,7 +123,7 @@ public record LivePolicy(String id, String tenant, long version, AlertPolicy bod
    */
   static long judgement(String tenant, String tenantField, AlertPolicy body) {
     String canonical = ControlJson.write(List.of(tenant, tenantField, String.valueOf(body.namespace()),
-        body.filters(), body.conditions(), String.valueOf(body.combine())));
+        body.filters(), body.conditions(), String.valueOf(body.combine()), body.eventRules()));
     byte[] bytes = canonical.getBytes(StandardCharsets.UTF_8);
     return XxHash64.hash(bytes, 0, bytes.length, JUDGEMENT_SEED);
   }

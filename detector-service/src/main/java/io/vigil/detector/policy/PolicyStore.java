@@ -56,8 +56,11 @@ public final class PolicyStore {
     void changed(LivePolicy before, LivePolicy after);
   }
 
-  /** What matching reads: an immutable pair swapped atomically. */
-  public record Snapshot(PolicyIndex index, Map<String, LivePolicy> byId) {}
+  /**
+   * What matching reads, swapped atomically: the index of conditions (by namespace and metric), the
+   * index of event rules (by namespace and event type), and the policies by id.
+   */
+  public record Snapshot(PolicyIndex index, PolicyIndex events, Map<String, LivePolicy> byId) {}
 
   private static final Logger log = LoggerFactory.getLogger(PolicyStore.class);
   private static final String ROW = "SELECT tenant, shard, version, enabled, deleted, body FROM "
@@ -70,7 +73,8 @@ public final class PolicyStore {
   private final JdbcTemplate jdbc;
   private final int maxExpansion;
   private final Counter refused;
-  private volatile Snapshot snapshot = new Snapshot(PolicyIndex.build(List.of(), 1), Map.of());
+  private volatile Snapshot snapshot =
+      new Snapshot(PolicyIndex.build(List.of(), 1), PolicyIndex.build(List.of(), 1), Map.of());
   private volatile Map<String, NamespaceConfig> namespaces = Map.of();
   private volatile boolean loaded;
   private final Map<String, Pending> pending = new LinkedHashMap<>(); // guarded by this
@@ -121,12 +125,17 @@ public final class PolicyStore {
     namespaces = ns;
     Snapshot before = snapshot;
     List<IndexedPolicy> indexed = new ArrayList<>(byId.size());
+    List<IndexedPolicy> events = new ArrayList<>();
     for (LivePolicy p : byId.values()) {
       if (p.enabled() && p.indexed() != null) {
         indexed.add(p.indexed());
       }
+      if (p.enabled()) {
+        events.addAll(p.eventEntries());
+      }
     }
-    Snapshot after = new Snapshot(PolicyIndex.build(indexed, maxExpansion), Map.copyOf(byId));
+    Snapshot after = new Snapshot(PolicyIndex.build(indexed, maxExpansion), PolicyIndex.build(events, maxExpansion),
+        Map.copyOf(byId));
     snapshot = after;
     loaded = true;
     log.info("loaded the policies of shard {}: {} held, {} indexed, in {} ms", shard, byId.size(), indexed.size(),
@@ -201,11 +210,16 @@ public final class PolicyStore {
     Map<String, LivePolicy> byId = new HashMap<>(before.byId());
     List<IndexedPolicy> upserts = new ArrayList<>();
     List<String> removed = new ArrayList<>();
+    List<IndexedPolicy> eventUpserts = new ArrayList<>();
+    List<String> eventRemoved = new ArrayList<>();
     Map<String, LivePolicy[]> changes = new LinkedHashMap<>();
     for (Pending p : batch) {
       LivePolicy held = byId.get(p.id());
       if (held != null && p.version() >= 0 && held.version() >= p.version()) {
         continue; // stale: what is held is as new
+      }
+      if (held != null) {
+        held.eventEntries().forEach(e -> eventRemoved.add(e.id()));
       }
       if (p.policy() == null) {
         if (held != null) {
@@ -221,12 +235,17 @@ public final class PolicyStore {
       } else {
         removed.add(p.id());
       }
+      if (p.policy().enabled()) {
+        eventUpserts.addAll(p.policy().eventEntries());
+      }
       changes.put(p.id(), new LivePolicy[] {held, p.policy()});
     }
     if (changes.isEmpty()) {
       return;
     }
-    snapshot = new Snapshot(before.index().with(upserts, removed), Map.copyOf(byId));
+    snapshot = new Snapshot(before.index().with(upserts, removed),
+        eventUpserts.isEmpty() && eventRemoved.isEmpty() ? before.events()
+            : before.events().with(eventUpserts, eventRemoved), Map.copyOf(byId));
     for (LivePolicy[] c : changes.values()) {
       for (Listener l : listeners) {
         l.changed(c[0], c[1]);

@@ -24,6 +24,7 @@ import io.vigil.detector.policy.LivePolicy;
 import io.vigil.detector.policy.PolicyStore;
 import io.vigil.detector.shard.PipelineProgress;
 import io.vigil.common.model.RollupProgress;
+import io.vigil.common.model.ProductEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,9 +75,9 @@ import org.springframework.dao.DataAccessException;
  * in what it judges resolves its open alerts with that reason, under the same partition locks, so
  * each alertKey's events stay in sequence order on the topic.
  */
-public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook, PolicyStore.Listener {
+public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, PolicyStore.Listener {
 
-  private static final Logger log = LoggerFactory.getLogger(RollupDetector.class);
+  private static final Logger log = LoggerFactory.getLogger(AlertEngine.class);
   static final long SEND_TIMEOUT_MS = 30_000;
 
   /** One partition of the shard's rollup topic: its alerts, by alertKey. */
@@ -111,7 +112,7 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
   private final AtomicLong inMemory = new AtomicLong();
   private final AtomicLong dirtyCount = new AtomicLong();
 
-  public RollupDetector(PolicyStore policies, PipelineProgress progress, AlertStateStore store,
+  public AlertEngine(PolicyStore policies, PipelineProgress progress, AlertStateStore store,
       VigilPublisher publisher, Clock clock, DependencyMetrics dependencies, MeterRegistry registry) {
     this.policies = policies;
     this.progress = progress;
@@ -143,9 +144,23 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
 
   @Override
   public void handle(List<ConsumedRecord<Rollup>> batch) throws Exception {
-    TreeMap<Integer, List<Rollup>> byPartition = new TreeMap<>();
-    for (ConsumedRecord<Rollup> r : batch) {
-      byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.value());
+    judgeBatch(batch, 0, (part, snapshot, r) -> snapshot.index().match(r.namespace(), r.metric(), r.dimensions(),
+        indexed -> judge(part, LivePolicy.of(indexed), r)));
+  }
+
+  /** How one record of a batch is judged, with its partition's lock held. */
+  private interface Judge<V> {
+    void judge(Partition part, PolicyStore.Snapshot snapshot, V value);
+  }
+
+  /**
+   * The batch protocol for rollups and events alike: lock the batch's partitions in order, judge,
+   * write the changed states, send the transitions, unlock, await the sends.
+   */
+  private <V> void judgeBatch(List<ConsumedRecord<V>> batch, int partitionBase, Judge<V> judge) throws Exception {
+    TreeMap<Integer, List<V>> byPartition = new TreeMap<>();
+    for (ConsumedRecord<V> r : batch) {
+      byPartition.computeIfAbsent(partitionBase + r.partition(), p -> new ArrayList<>()).add(r.value());
     }
     List<Partition> locked = new ArrayList<>(byPartition.size());
     List<Sending> sends;
@@ -157,10 +172,8 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
       }
       PolicyStore.Snapshot snapshot = policies.snapshot();
       for (Partition part : locked) {
-        for (Rollup r : byPartition.get(part.id)) {
-          snapshot.index().match(r.namespace(), r.metric(), r.dimensions(), indexed -> {
-            judge(part, LivePolicy.of(indexed), r);
-          });
+        for (V value : byPartition.get(part.id)) {
+          judge.judge(part, snapshot, value);
         }
       }
       persist(locked);
@@ -169,6 +182,89 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
       locked.forEach(p -> p.lock.unlock());
     }
     awaitSends(sends);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /**
+   * Partitions of {@code events.raw} are held as {@code EVENTS + partition}: one engine (locks, Redis
+   * copy, publishing, policy resolutions) for both topics, their alerts in Redis hashes of their own.
+   */
+  static final int EVENTS = 1 << 20;
+
+  /** The handler of the shard's reading of {@code events.raw}. */
+  public BatchHandler<ProductEvent> events() {
+    return batch -> judgeBatch(batch, EVENTS, this::judgeEvent);
+  }
+
+  /** The partition hook of the events consumer: restores and hands back event alerts. */
+  public PartitionHook eventsHook() {
+    return new PartitionHook() {
+      @Override
+      public void assigned(Collection<TopicPartition> gained) {
+        gained.forEach(tp -> restore(EVENTS + tp.partition()));
+      }
+
+      @Override
+      public void revoked(Collection<TopicPartition> lost) {
+        lost.forEach(tp -> release(EVENTS + tp.partition()));
+      }
+    };
+  }
+
+  /**
+   * An event matched by a policy's event rule: ABNORMAL opens the object's alert (once; a repeat says
+   * nothing), RECOVERED resolves it. The sequence is the event's time, or one past the last.
+   */
+  private void judgeEvent(Partition part, PolicyStore.Snapshot snapshot, ProductEvent e) {
+    Map<String, String> dims = e.dimensions();
+    Set<String> seen = new java.util.HashSet<>(4);
+    snapshot.events().match(e.namespace(), e.eventType(), withTenant(dims, e, snapshot), indexed -> {
+      LivePolicy p = LivePolicy.of(indexed);
+      if (!seen.add(p.id())) {
+        return; // two rules of one policy matched: one alert
+      }
+      String key = AlertKey.ofObject(p.id(), e.objectId()).value();
+      AlertState s = part.states.get(key);
+      if (s == null) {
+        s = new AlertState(key, p.id(), 0, part.id);
+        s.objectId = e.objectId();
+        adopt(part, s);
+      }
+      s.policyVersion = p.version();
+      s.judgement = p.judgement();
+      s.namespace = e.namespace();
+      s.region = e.region();
+      s.dimensions = dims;
+      String summary = e.eventType() + (e.message() == null ? "" : ": " + e.message());
+      if (e.status() == ProductEvent.EventStatus.ABNORMAL && s.status != AlertStatus.FIRING) {
+        transition(part, s, p, AlertStatus.FIRING, s.nextSequence(e.timestampMs()), null, Double.NaN, 0, null,
+            summary);
+      } else if (e.status() == ProductEvent.EventStatus.RECOVERED && s.open()) {
+        transition(part, s, p, AlertStatus.RESOLVED, s.nextSequence(e.timestampMs()), null, Double.NaN, 0, null,
+            summary);
+      }
+    });
+  }
+
+  /** The event's dimensions with its tenant under the tenant dimension, when the gateway stated it only apart. */
+  private static Map<String, String> withTenant(Map<String, String> dims, ProductEvent e,
+      PolicyStore.Snapshot snapshot) {
+    if (e.tenant() == null) {
+      return dims;
+    }
+    // the tenant dimension is the namespace's; any policy of the namespace knows it
+    for (LivePolicy p : snapshot.byId().values()) {
+      if (e.namespace().equals(p.namespace())) {
+        if (dims.containsKey(p.tenantField())) {
+          return dims;
+        }
+        Map<String, String> with = new HashMap<>(dims);
+        with.put(p.tenantField(), e.tenant());
+        return with;
+      }
+    }
+    return dims;
   }
 
   private Partition partition(int id) {
@@ -262,6 +358,11 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
 
   private void transition(Partition part, AlertState s, LivePolicy p, AlertStatus status, long sequence,
       ConditionRule cause, double value, long windowStartMs, String reason) {
+    transition(part, s, p, status, sequence, cause, value, windowStartMs, reason, null);
+  }
+
+  private void transition(Partition part, AlertState s, LivePolicy p, AlertStatus status, long sequence,
+      ConditionRule cause, double value, long windowStartMs, String reason, String eventSummary) {
     long now = clock.millis();
     if (status == AlertStatus.FIRING && !s.open()) {
       s.firstFiredAtMs = now;
@@ -269,12 +370,12 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
     s.status = status == AlertStatus.RESOLVED ? null : status;
     s.sequence = sequence;
     AlertPolicy.Condition c = cause == null ? null : cause.condition();
-    String summary = c == null ? reason
+    String summary = eventSummary != null ? eventSummary : c == null ? reason
         : c.metric() + " " + c.statistic().name().toLowerCase(java.util.Locale.ROOT)
             + (c.compare() == AlertPolicy.Compare.VALUE ? "" : " change") + " " + format(value) + " "
             + c.operator().name() + " " + format(c.threshold());
     s.unpublished = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(s.alertKey, sequence), s.alertKey,
-        p.id(), p.version(), p.tenant(), s.namespace, s.region, s.metric, s.seriesId, null, s.dimensions, status,
+        p.id(), p.version(), p.tenant(), s.namespace, s.region, s.metric, s.seriesId, s.objectId, s.dimensions, status,
         AlertEvent.Severity.valueOf(p.body().severity().name()), sequence,
         Double.isFinite(value) ? value : null, c == null ? null : c.threshold(), summary,
         s.firstFiredAtMs, now, cause == null ? 0 : cause.periodSeconds(), Math.max(0, windowStartMs), shard, reason);
@@ -302,7 +403,8 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
     for (Partition part : locked) {
       for (AlertState s : part.dirty) {
         LivePolicy p = held.get(s.policyId);
-        s.doomed = s.idle() && (p == null || !p.enabled()); // its policy is gone: nothing left to judge
+        // its policy is gone, or an event alert is closed: nothing left to judge
+        s.doomed = s.idle() && (p == null || !p.enabled() || s.objectId != null);
         dirty.add(s);
       }
     }
@@ -605,6 +707,7 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
       return null;
     }
     AlertState s = new AlertState(key, k.policyId(), k.seriesId(), part.id);
+    s.objectId = k.objectId();
     s.policyVersion = a.policyVersion();
     s.judgement = a.judgement();
     s.status = a.status();
@@ -667,16 +770,18 @@ public final class RollupDetector implements BatchHandler<Rollup>, PartitionHook
   /** Writes what is dirty, then drops the partitions' alerts from memory (their new owner restores them). */
   @Override
   public void revoked(Collection<TopicPartition> lost) {
-    for (TopicPartition tp : lost) {
-      Partition part = partitions.remove(tp.partition());
-      if (part != null) {
-        part.lock.lock();
-        try {
-          persist(List.of(part));
-          dropAll(part);
-        } finally {
-          part.lock.unlock();
-        }
+    lost.forEach(tp -> release(tp.partition()));
+  }
+
+  private void release(int id) {
+    Partition part = partitions.remove(id);
+    if (part != null) {
+      part.lock.lock();
+      try {
+        persist(List.of(part));
+        dropAll(part);
+      } finally {
+        part.lock.unlock();
       }
     }
   }

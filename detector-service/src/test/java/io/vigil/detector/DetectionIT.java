@@ -39,6 +39,57 @@ class DetectionIT {
 
   static final Duration WAIT = Duration.ofSeconds(30);
 
+  /** Storage's value-at-window API, served by a real HTTP server: the windows a day back, by window and series. */
+  static final Map<Long, Map<String, Map<String, Double>>> STORED = new java.util.concurrent.ConcurrentHashMap<>();
+  static volatile boolean storageDown;
+  static final com.sun.net.httpserver.HttpServer STORAGE = storage();
+
+  static com.sun.net.httpserver.HttpServer storage() {
+    try {
+      var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      var json = io.vigil.common.kafka.MessageCodec.defaultMapper();
+      server.createContext("/v1/series/window", exchange -> {
+        try (exchange) {
+          if (storageDown) {
+            exchange.sendResponseHeaders(503, -1);
+            return;
+          }
+          var ask = json.readTree(exchange.getRequestBody());
+          long window = ask.get("windowStartMs").asLong();
+          Map<String, Map<String, Double>> values = new java.util.TreeMap<>();
+          for (var id : ask.get("seriesIds")) {
+            var v = STORED.getOrDefault(window, Map.of()).get(id.asString());
+            if (v != null) {
+              values.put(id.asString(), v);
+            }
+          }
+          byte[] body = json.writeValueAsBytes(Map.of("period", ask.get("period").asInt(), "windowStartMs", window,
+              "values", values));
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+        }
+      });
+      server.start();
+      return server;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @org.springframework.test.context.DynamicPropertySource
+  static void storageIsTheStub(org.springframework.test.context.DynamicPropertyRegistry registry) {
+    registry.add("vigil.services.storage.base-url", () -> "http://127.0.0.1:" + STORAGE.getAddress().getPort());
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void stopStorage() {
+    STORAGE.stop(0);
+  }
+
+  @Autowired
+  io.micrometer.core.instrument.MeterRegistry meters;
+
   @Autowired
   DataSource dataSource;
   @Autowired
@@ -251,6 +302,40 @@ class DetectionIT {
     assertThat(seen.get(0).summary()).startsWith("disk_failure");
     assertThat(seen.get(1).sequence()).isEqualTo(t + 3_000);
     assertThat(events(e -> e.policyId().equals("p-disk"), 3, Duration.ofSeconds(2))).hasSize(2);
+  }
+
+  @Test
+  void aChangeAgainstTheSameWindowADayAgoFiresAndWithoutThatWindowItIsSkippedNeverFired() {
+    String dayOverDay = "[{\"metric\":\"cpu\",\"period\":60,\"statistic\":\"AVG\",\"compare\":\"DAY_AGO\","
+        + "\"operator\":\"GT\",\"threshold\":50}]";
+    awaitHeld("p-dod", fx.upsert("p-dod", "D1", policy("[]", dayOverDay, "ANY"), true));
+    long w = minutesAgo(10);
+    Rollup grew = cpu(Map.of("appid", "D1", "instance", "i-1"), w, 70);
+    Rollup unknown = cpu(Map.of("appid", "D1", "instance", "i-2"), w, 70);
+    STORED.put(w - 86_400_000L, Map.of(io.vigil.common.series.SeriesId.hex(grew.seriesId()),
+        Map.of("avg", 40.0, "sum", 40.0, "count", 1.0, "min", 40.0, "max", 40.0, "last", 40.0)));
+    double noBaseline = skipped("no_baseline");
+    fx.publish(grew, unknown);
+    List<AlertEvent> fired = events(key("p-dod", grew), 1, WAIT);
+    assertThat(fired.get(0).value()).as("percent change from 40 to 70").isEqualTo(75.0);
+    Awaits.until("the series storage has no day-ago window for is skipped", WAIT,
+        () -> skipped("no_baseline") > noBaseline);
+
+    double unavailable = skipped("storage_unavailable");
+    storageDown = true;
+    try {
+      Rollup later = cpu(Map.of("appid", "D1", "instance", "i-3"), w + 60_000, 700);
+      fx.publish(later);
+      Awaits.until("skipped while storage is away", WAIT, () -> skipped("storage_unavailable") > unavailable);
+      assertThat(events(key("p-dod", later), 1, Duration.ofSeconds(2))).isEmpty();
+    } finally {
+      storageDown = false;
+    }
+  }
+
+  private double skipped(String reason) {
+    var c = meters.find("vigil.detector.conditions.skipped").tag("reason", reason).counter();
+    return c == null ? 0 : c.count();
   }
 
   private List<TopicPartition> partitionsHolding(String alertKey) {

@@ -14,7 +14,26 @@ import io.vigil.common.model.Rollup;
 public final class ConditionRule {
 
   /** Why a window's value could not be judged (a tag value: bounded). */
-  public enum Skip { NONE, NO_PREVIOUS_WINDOW, ZERO_BASELINE, NO_BASELINE }
+  public enum Skip { NONE, NO_PREVIOUS_WINDOW, ZERO_BASELINE, NO_BASELINE, STORAGE_UNAVAILABLE }
+
+  /**
+   * The statistic of a series in an earlier window (a day or a week before), from storage: NaN when it
+   * cannot be had, with the reason in {@code why[0]}.
+   */
+  public interface Baseline {
+    double value(int periodSeconds, long windowStartMs, long seriesId, AlertPolicy.Statistic statistic, Skip[] why);
+  }
+
+  public static final long DAY_MS = 86_400_000L;
+
+  /** How far back a comparison looks, or 0 when it reads no earlier window from storage. */
+  public long baselineOffsetMs() {
+    return switch (condition.compare()) {
+      case DAY_AGO -> DAY_MS;
+      case WEEK_AGO -> 7 * DAY_MS;
+      default -> 0;
+    };
+  }
 
   private final int index;
   private final Condition condition;
@@ -74,6 +93,11 @@ public final class ConditionRule {
    * value could not be had, {@code skipped} says why and the streak sees a missing window.
    */
   public ThresholdStreak.Change observe(ConditionState state, Rollup r, Skip[] skipped) {
+    return observe(state, r, skipped, null);
+  }
+
+  /** As {@link #observe(ConditionState, Rollup, Skip[])}, with storage's earlier windows for 同比. */
+  public ThresholdStreak.Change observe(ConditionState state, Rollup r, Skip[] skipped, Baseline baseline) {
     double current = statistic(condition.statistic(), r);
     double judged = current;
     skipped[0] = Skip.NONE;
@@ -94,8 +118,23 @@ public final class ConditionRule {
         }
       }
     } else if (condition.compare() == Compare.DAY_AGO || condition.compare() == Compare.WEEK_AGO) {
-      skipped[0] = Skip.NO_BASELINE; // the same window a day or a week ago comes from storage: not yet wired
-      judged = Double.NaN;
+      double earlier = baseline == null ? Double.NaN
+          : baseline.value(condition.period(), r.windowStartMs() - baselineOffsetMs(), r.seriesId(),
+              condition.statistic(), skipped);
+      if (baseline == null) {
+        skipped[0] = Skip.STORAGE_UNAVAILABLE;
+      }
+      if (Double.isNaN(earlier) || Double.isNaN(current)) {
+        judged = Double.NaN;
+        if (skipped[0] == Skip.NONE) {
+          skipped[0] = Skip.NO_BASELINE;
+        }
+      } else {
+        judged = change(current, earlier, condition.changeUnit());
+        if (Double.isNaN(judged)) {
+          skipped[0] = Skip.ZERO_BASELINE;
+        }
+      }
     }
     if (r.windowStartMs() > state.streak.lastWindowMs()) {
       state.lastJudged = judged;

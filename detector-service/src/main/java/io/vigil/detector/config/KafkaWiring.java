@@ -11,6 +11,8 @@ import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.store.StoreNames;
 import io.vigil.detector.detect.DetectorParts;
 import io.vigil.detector.detect.AlertEngine;
+import io.vigil.detector.detect.Baselines;
+import io.vigil.common.services.ServiceClients;
 import io.vigil.detector.policy.PolicyStore;
 import io.vigil.detector.policy.PolicyTimer;
 import io.vigil.detector.shard.PipelineProgress;
@@ -61,10 +63,16 @@ class KafkaWiring {
   }
 
   @Bean
-  AlertEngine alertEngine(PolicyStore policies, PipelineProgress progress, StringRedisTemplate redis,
-      StoreNames names, VigilPublisher publisher, DependencyMetrics dependencies, MeterRegistry registry) {
-    return DetectorParts.alertEngine(policies, progress, redis, names, publisher, Clock.systemUTC(), dependencies,
-        registry);
+  Baselines baselines(ServiceClients services, DependencyMetrics dependencies) {
+    return new Baselines(services.client("storage"), dependencies);
+  }
+
+  @Bean
+  AlertEngine alertEngine(PolicyStore policies, PipelineProgress progress, Baselines baselines,
+      StringRedisTemplate redis, StoreNames names, VigilPublisher publisher, DependencyMetrics dependencies,
+      MeterRegistry registry) {
+    return DetectorParts.alertEngine(policies, progress, baselines, redis, names, publisher, Clock.systemUTC(),
+        dependencies, registry);
   }
 
   @Bean

@@ -100,6 +100,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   private final PolicyStore policies;
   private final PipelineProgress progress;
+  private final Baselines baselines;
   private final AlertStateStore store;
   private final VigilPublisher publisher;
   private final String shard;
@@ -112,10 +113,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   private final AtomicLong inMemory = new AtomicLong();
   private final AtomicLong dirtyCount = new AtomicLong();
 
-  public AlertEngine(PolicyStore policies, PipelineProgress progress, AlertStateStore store,
+  public AlertEngine(PolicyStore policies, PipelineProgress progress, Baselines baselines, AlertStateStore store,
       VigilPublisher publisher, Clock clock, DependencyMetrics dependencies, MeterRegistry registry) {
     this.policies = policies;
     this.progress = progress;
+    this.baselines = baselines;
     this.store = store;
     this.publisher = publisher;
     this.shard = policies.shard();
@@ -144,23 +146,41 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   @Override
   public void handle(List<ConsumedRecord<Rollup>> batch) throws Exception {
-    judgeBatch(batch, 0, (part, snapshot, r) -> snapshot.index().match(r.namespace(), r.metric(), r.dimensions(),
-        indexed -> judge(part, LivePolicy.of(indexed), r)));
+    // matching reads the immutable snapshot: no lock; the earlier windows 同比 needs are fetched before
+    // any lock is taken, so a slow storage never holds up a policy change's resolutions
+    PolicyStore.Snapshot snapshot = policies.snapshot();
+    List<Match> matches = new ArrayList<>(batch.size());
+    Map<Baselines.WindowKey, Set<Long>> needed = new HashMap<>();
+    for (ConsumedRecord<Rollup> rec : batch) {
+      Rollup r = rec.value();
+      snapshot.index().match(r.namespace(), r.metric(), r.dimensions(), indexed -> {
+        LivePolicy p = LivePolicy.of(indexed);
+        matches.add(new Match(rec.partition(), p, r));
+        for (ConditionRule rule : p.rules()) {
+          if (rule.baselineOffsetMs() > 0 && rule.reads(r)) {
+            needed.computeIfAbsent(new Baselines.WindowKey(rule.periodSeconds(),
+                r.windowStartMs() - rule.baselineOffsetMs()), k -> new java.util.HashSet<>()).add(r.seriesId());
+          }
+        }
+      });
+    }
+    if (!needed.isEmpty()) {
+      baselines.prefetch(needed);
+    }
+    judgeLocked(matches, Match::partition, (part, m) -> judge(part, m.policy(), m.rollup()));
   }
 
-  /** How one record of a batch is judged, with its partition's lock held. */
-  private interface Judge<V> {
-    void judge(Partition part, PolicyStore.Snapshot snapshot, V value);
-  }
+  private record Match(int partition, LivePolicy policy, Rollup rollup) {}
 
   /**
-   * The batch protocol for rollups and events alike: lock the batch's partitions in order, judge,
-   * write the changed states, send the transitions, unlock, await the sends.
+   * The batch protocol for rollups and events alike: lock the items' partitions in order, judge each
+   * item in order, write the changed states, send the transitions, unlock, await the sends.
    */
-  private <V> void judgeBatch(List<ConsumedRecord<V>> batch, int partitionBase, Judge<V> judge) throws Exception {
-    TreeMap<Integer, List<V>> byPartition = new TreeMap<>();
-    for (ConsumedRecord<V> r : batch) {
-      byPartition.computeIfAbsent(partitionBase + r.partition(), p -> new ArrayList<>()).add(r.value());
+  private <T> void judgeLocked(List<T> items, java.util.function.ToIntFunction<T> partitionOf,
+      java.util.function.BiConsumer<Partition, T> judge) throws Exception {
+    TreeMap<Integer, List<T>> byPartition = new TreeMap<>();
+    for (T item : items) {
+      byPartition.computeIfAbsent(partitionOf.applyAsInt(item), p -> new ArrayList<>()).add(item);
     }
     List<Partition> locked = new ArrayList<>(byPartition.size());
     List<Sending> sends;
@@ -170,10 +190,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         part.lock.lock();
         locked.add(part);
       }
-      PolicyStore.Snapshot snapshot = policies.snapshot();
       for (Partition part : locked) {
-        for (V value : byPartition.get(part.id)) {
-          judge.judge(part, snapshot, value);
+        for (T item : byPartition.get(part.id)) {
+          judge.accept(part, item);
         }
       }
       persist(locked);
@@ -194,7 +213,10 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   /** The handler of the shard's reading of {@code events.raw}. */
   public BatchHandler<ProductEvent> events() {
-    return batch -> judgeBatch(batch, EVENTS, this::judgeEvent);
+    return batch -> {
+      PolicyStore.Snapshot snapshot = policies.snapshot();
+      judgeLocked(batch, r -> EVENTS + r.partition(), (part, r) -> judgeEvent(part, snapshot, r.value()));
+    };
   }
 
   /** The partition hook of the events consumer: restores and hands back event alerts. */
@@ -304,7 +326,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         fresh = rule;
       }
       int streakBefore = c.streak().streak();
-      ThresholdStreak.Change change = rule.observe(c, r, skip);
+      ThresholdStreak.Change change = rule.observe(c, r, skip, baselines);
       if (skip[0] != ConditionRule.Skip.NONE) {
         skipped.get(skip[0]).increment();
       }

@@ -14,10 +14,10 @@ public final class DetectorParts {
 
   private DetectorParts() {}
 
-  public static AlertEngine alertEngine(PolicyStore policies, PipelineProgress progress,
+  public static AlertEngine alertEngine(PolicyStore policies, PipelineProgress progress, Baselines baselines,
       StringRedisTemplate redis, StoreNames names, VigilPublisher publisher, Clock clock,
       DependencyMetrics dependencies, MeterRegistry registry) {
     AlertStateStore store = new AlertStateStore(redis, names, policies.shard(), dependencies, clock);
-    return new AlertEngine(policies, progress, store, publisher, clock, dependencies, registry);
+    return new AlertEngine(policies, progress, baselines, store, publisher, clock, dependencies, registry);
   }
 }

@@ -77,6 +77,18 @@ public final class DetectionFixtures {
     return version;
   }
 
+  /** Writes the namespace's access config row and announces it, as policy-service does. */
+  public void namespace(String body) {
+    long version = VERSIONS.incrementAndGet();
+    long now = System.currentTimeMillis();
+    jdbc.update("INSERT INTO ctl_namespaces (id, tenant, name, namespace, shard, enabled, version, deleted, live, body,"
+        + " created_at_ms, updated_at_ms, updated_by) VALUES (?, '', ?, ?, ?, 1, ?, 0, 1, ?, ?, ?, 'test')"
+        + " ON DUPLICATE KEY UPDATE version = VALUES(version), body = VALUES(body)",
+        NS, NS, NS, shard, version, body, now, now);
+    await(publisher.publish(Topics.CONTROL_CHANGES, new ControlChange(ControlChange.SCHEMA_VERSION,
+        ControlChange.EntityType.NAMESPACE, NS, REGION, null, version, ChangeOp.UPSERT, now, NS, shard)));
+  }
+
   private void announce(String id, String tenant, long version, ChangeOp op) {
     await(publisher.publish(Topics.CONTROL_CHANGES, new ControlChange(ControlChange.SCHEMA_VERSION,
         ControlChange.EntityType.POLICY, id, REGION, tenant, version, op, System.currentTimeMillis(), NS, shard)));

@@ -42,6 +42,9 @@ class DetectionIT {
   /** Storage's value-at-window API, served by a real HTTP server: the windows a day back, by window and series. */
   static final Map<Long, Map<String, Map<String, Double>>> STORED = new java.util.concurrent.ConcurrentHashMap<>();
   static volatile boolean storageDown;
+  /** Storage's series query API: the last query asked, and the answer given. */
+  static volatile String lastQuery;
+  static volatile String seriesAnswer = "{\"stepMs\":60000,\"truncated\":false,\"series\":[]}";
   static final com.sun.net.httpserver.HttpServer STORAGE = storage();
 
   static com.sun.net.httpserver.HttpServer storage() {
@@ -65,6 +68,15 @@ class DetectionIT {
           }
           byte[] body = json.writeValueAsBytes(Map.of("period", ask.get("period").asInt(), "windowStartMs", window,
               "values", values));
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+        }
+      });
+      server.createContext("/v1/series/query", exchange -> {
+        try (exchange) {
+          lastQuery = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          byte[] body = seriesAnswer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "application/json");
           exchange.sendResponseHeaders(200, body.length);
           exchange.getResponseBody().write(body);
@@ -331,6 +343,130 @@ class DetectionIT {
     } finally {
       storageDown = false;
     }
+  }
+
+  @org.springframework.boot.test.web.server.LocalServerPort
+  int port;
+
+  private java.net.http.HttpResponse<String> call(String key, String path, String postBody) {
+    var http = new io.vigil.common.testing.Http(port);
+    var request = http.request(path).header("Authorization", "Bearer " + key);
+    return http.send(postBody == null ? request.GET().build()
+        : request.header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(postBody)).build());
+  }
+
+  @Test
+  void explainSaysWhetherAPolicyJudgesASeriesWhichCheckFailsAndWhereItsAlertStands() {
+    Map<String, String> dims = Map.of("appid", "t1", "instance", "i-1");
+    awaitHeld("p-why", fx.upsert("p-why", "t1", policy(instanceIs("i-1"), cpuAbove(80, 1, 1), "ANY"), true));
+    Rollup r = cpu(dims, minutesAgo(10), 99);
+    fx.publish(r);
+    assertThat(events(key("p-why", r), 1, WAIT)).hasSize(1);
+    String hex = io.vigil.common.series.SeriesId.hex(r.seriesId());
+
+    var ok = call(io.vigil.common.testing.VigilTestInitializer.T1_VIEWER_KEY,
+        "/v1/explain?policyId=p-why&seriesId=" + hex, null);
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    var why = io.vigil.common.testing.Http.json(ok);
+    assertThat(why.path("matches").asBoolean()).isTrue();
+    assertThat(why.path("alert").path("status").asString()).isEqualTo("FIRING");
+    assertThat(why.path("series").path("dimensions").path("instance").asString()).isEqualTo("i-1");
+
+    String other = io.vigil.common.series.SeriesId.hex(cpu(Map.of("appid", "t1", "instance", "i-2"), minutesAgo(1), 0).seriesId());
+    var miss = io.vigil.common.testing.Http.json(call(io.vigil.common.testing.VigilTestInitializer.T1_VIEWER_KEY,
+        "/v1/explain?policyId=p-why&seriesId=" + other + "&namespace=qce/cvm&region=" + DetectionFixtures.REGION
+            + "&metric=cpu&dimension=appid=t1&dimension=instance=i-2", null));
+    assertThat(miss.path("matches").asBoolean()).isFalse();
+    List<String> failed = new java.util.ArrayList<>();
+    miss.path("checks").forEach(c -> {
+      if (!c.path("passed").asBoolean()) {
+        failed.add(c.path("check").asString());
+      }
+    });
+    assertThat(failed).containsExactly("filters[0]");
+
+    assertThat(call(io.vigil.common.testing.VigilTestInitializer.T2_OPERATOR_KEY,
+        "/v1/explain?policyId=p-why&seriesId=" + hex, null).statusCode()).as("another tenant's policy").isEqualTo(404);
+    var bad = call(io.vigil.common.testing.VigilTestInitializer.T1_VIEWER_KEY, "/v1/explain?policyId=p-why&seriesId=xyz",
+        null);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("seriesId");
+  }
+
+  @Test
+  void aBacktestRunsAnUnsavedPolicyOverStoredWindowsWithTheSameEvaluator() {
+    fx.namespace("{\"name\":\"qce/cvm\",\"tenantDimension\":\"appid\",\"requiredDimensions\":[\"appid\"],"
+        + "\"optionalDimensions\":[\"instance\",\"zone\"],\"metrics\":[{\"name\":\"cpu\",\"unit\":\"percent\"}],"
+        + "\"periods\":[60,300],\"eventTypes\":[\"disk_failure\",\"reboot\"]}");
+    Awaits.until("the namespace is held", WAIT, () -> policies.namespace(DetectionFixtures.NS) != null);
+    long w = (System.currentTimeMillis() / 60_000 - 30) * 60_000;
+    String hex = io.vigil.common.series.SeriesId.hex(cpu(Map.of("appid", "t1", "instance", "i-7"), minutesAgo(1), 0).seriesId());
+    seriesAnswer = "{\"stepMs\":60000,\"truncated\":false,\"series\":[{\"seriesId\":\"" + hex + "\","
+        + "\"namespace\":\"qce/cvm\",\"region\":\"ap-guangzhou\",\"dimensions\":{\"appid\":\"t1\",\"instance\":"
+        + "\"i-7\"},\"points\":[{\"t\":" + w + ",\"v\":90},{\"t\":" + (w + 60_000) + ",\"v\":95},{\"t\":"
+        + (w + 120_000) + ",\"v\":99},{\"t\":" + (w + 180_000) + ",\"v\":50}]}]}";
+    String unsaved = "{\"tenant\":\"t1\",\"minutes\":60,\"policy\":" + policy(instanceIs("i-7"), cpuAbove(80, 2, 1),
+        "ANY") + "}";
+    var r = call(io.vigil.common.testing.VigilTestInitializer.T1_OPERATOR_KEY, "/v1/backtest", unsaved);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    var result = io.vigil.common.testing.Http.json(r);
+    List<String> seen = new java.util.ArrayList<>();
+    result.path("transitions").forEach(t -> seen.add(t.path("status").asString() + "@" + t.path("windowStartMs")
+        .asLong()));
+    assertThat(seen).containsExactly("FIRING@" + (w + 60_000), "RESOLVED@" + (w + 180_000));
+    assertThat(lastQuery).as("the policy's tenant is a term of the query")
+        .contains("{\"Function\":\"Equal\",\"Field\":\"appid\",\"Args\":\"t1\"}").contains("\"instance\"");
+
+    assertThat(call(io.vigil.common.testing.VigilTestInitializer.T2_OPERATOR_KEY, "/v1/backtest", unsaved)
+        .statusCode()).as("a tenant not the caller's").isEqualTo(404);
+    var invalid = call(io.vigil.common.testing.VigilTestInitializer.T1_OPERATOR_KEY, "/v1/backtest",
+        unsaved.replace("\"minutes\":60", "\"minutes\":0"));
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(invalid.body()).contains("minutes");
+    var badMetric = call(io.vigil.common.testing.VigilTestInitializer.T1_OPERATOR_KEY, "/v1/backtest",
+        unsaved.replace("\"metric\":\"cpu\"", "\"metric\":\"disk\""));
+    assertThat(badMetric.statusCode()).isEqualTo(400);
+    assertThat(badMetric.body()).contains("policy.conditions[0].metric");
+  }
+
+  @Test
+  void everyRouteIsDocumentedAndNoBadInputMakesA5xx() {
+    var docs = io.vigil.common.testing.Http.json(call(io.vigil.common.testing.VigilTestInitializer.SERVICE_KEY,
+        "/v3/api-docs", null)).path("paths");
+    assertThat(docs.propertyNames()).contains("/v1/explain", "/v1/backtest");
+    List<String> failures = new java.util.ArrayList<>();
+    for (String path : docs.propertyNames()) {
+      if (!path.startsWith("/v1/")) {
+        continue; // the shared contract-test controller
+      }
+      for (String method : docs.path(path).propertyNames()) {
+        var op = docs.path(path).path(method);
+        assertThat(op.path("responses").has("400")).as("problems of %s %s", method, path).isTrue();
+        if (method.equals("post")) {
+          for (String body : new String[] {"", "{}", "[]", "null", "{\"minutes\":\"x\"}", "{\"policy\":[]}",
+              "{\"tenant\":\"t1\",\"policy\":{\"conditions\":[null]}}", "{\"policyId\":{}}"}) {
+            var r = call(io.vigil.common.testing.VigilTestInitializer.T1_OPERATOR_KEY, path, body);
+            if (r.statusCode() < 400 || r.statusCode() >= 500
+                || !r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+              failures.add(path + " " + body + " -> " + r.statusCode() + " " + r.body());
+            }
+          }
+        } else {
+          for (var p : op.path("parameters")) {
+            for (String v : new String[] {"x", "-1", "", "%00", "99999999999999999999", "=", "a=b"}) {
+              var r = call(io.vigil.common.testing.VigilTestInitializer.T1_OPERATOR_KEY,
+                  path + "?" + p.path("name").asString() + "=" + java.net.URLEncoder.encode(v,
+                      java.nio.charset.StandardCharsets.UTF_8), null);
+              if (r.statusCode() >= 500 || r.statusCode() < 400) {
+                failures.add(path + "?" + p.path("name").asString() + "=" + v + " -> " + r.statusCode());
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(failures).isEmpty();
   }
 
   private double skipped(String reason) {

@@ -98,17 +98,25 @@ public final class ConditionRule {
 
   /** As {@link #observe(ConditionState, Rollup, Skip[])}, with storage's earlier windows for 同比. */
   public ThresholdStreak.Change observe(ConditionState state, Rollup r, Skip[] skipped, Baseline baseline) {
-    double current = statistic(condition.statistic(), r);
+    return observe(state, r.seriesId(), r.windowStartMs(), statistic(condition.statistic(), r), skipped, baseline);
+  }
+
+  /**
+   * The same, from the window's statistic itself (a backtest reads statistics from storage, not
+   * rollups): one evaluator for live detection and for what-if runs.
+   */
+  public ThresholdStreak.Change observe(ConditionState state, long seriesId, long windowStartMs, double current,
+      Skip[] skipped, Baseline baseline) {
     double judged = current;
     skipped[0] = Skip.NONE;
     if (condition.compare() == Compare.PREVIOUS_WINDOW) {
       long prevWindow = state.previousWindowMs;
       double prev = state.previousValue;
-      if (r.windowStartMs() > prevWindow) {
-        state.previousWindowMs = r.windowStartMs();
+      if (windowStartMs > prevWindow) {
+        state.previousWindowMs = windowStartMs;
         state.previousValue = current;
       }
-      if (prevWindow != r.windowStartMs() - periodMs || Double.isNaN(prev)) {
+      if (prevWindow != windowStartMs - periodMs || Double.isNaN(prev)) {
         skipped[0] = Skip.NO_PREVIOUS_WINDOW;
         judged = Double.NaN;
       } else {
@@ -119,7 +127,7 @@ public final class ConditionRule {
       }
     } else if (condition.compare() == Compare.DAY_AGO || condition.compare() == Compare.WEEK_AGO) {
       double earlier = baseline == null ? Double.NaN
-          : baseline.value(condition.period(), r.windowStartMs() - baselineOffsetMs(), r.seriesId(),
+          : baseline.value(condition.period(), windowStartMs - baselineOffsetMs(), seriesId,
               condition.statistic(), skipped);
       if (baseline == null) {
         skipped[0] = Skip.STORAGE_UNAVAILABLE;
@@ -136,10 +144,10 @@ public final class ConditionRule {
         }
       }
     }
-    if (r.windowStartMs() > state.streak.lastWindowMs()) {
+    if (windowStartMs > state.streak.lastWindowMs()) {
       state.lastJudged = judged;
     }
-    return state.streak.observe(r.windowStartMs(), judged);
+    return state.streak.observe(windowStartMs, judged);
   }
 
   /** The change from {@code earlier} to {@code current}: percent of the earlier value (NaN if it is 0) or absolute. */

@@ -12,6 +12,8 @@ import io.vigil.common.store.StoreNames;
 import io.vigil.detector.detect.DetectorParts;
 import io.vigil.detector.detect.AlertEngine;
 import io.vigil.detector.detect.Baselines;
+import io.vigil.detector.detect.Backtester;
+import io.vigil.detector.detect.Explainer;
 import io.vigil.common.services.ServiceClients;
 import io.vigil.detector.policy.PolicyStore;
 import io.vigil.detector.policy.PolicyTimer;
@@ -65,6 +67,16 @@ class KafkaWiring {
   @Bean
   Baselines baselines(ServiceClients services, DependencyMetrics dependencies) {
     return new Baselines(services.client("storage"), dependencies);
+  }
+
+  @Bean
+  Explainer explainer(PolicyStore policies, AlertEngine engine) {
+    return new Explainer(policies, engine);
+  }
+
+  @Bean
+  Backtester backtester(PolicyStore policies, ServiceClients services, DependencyMetrics dependencies) {
+    return new Backtester(policies, services.client("storage"), dependencies, Clock.systemUTC());
   }
 
   @Bean

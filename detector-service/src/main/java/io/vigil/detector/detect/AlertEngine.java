@@ -820,6 +820,29 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   // ---------------------------------------------------------------- explain (and tests)
 
+  /** What a series looks like, as its rollups said. */
+  public record SeriesIdentity(String namespace, String region, String metric, Map<String, String> dimensions) {}
+
+  /** The identity of a series some policy of the shard judged, or null (a scan: for explain, not the hot path). */
+  public SeriesIdentity identity(long seriesId) {
+    for (Partition part : partitions.values()) {
+      if (part.id >= EVENTS) {
+        continue;
+      }
+      part.lock.lock();
+      try {
+        for (AlertState s : part.states.values()) {
+          if (s.seriesId == seriesId && s.metric != null) {
+            return new SeriesIdentity(s.namespace, s.region, s.metric, s.dimensions);
+          }
+        }
+      } finally {
+        part.lock.unlock();
+      }
+    }
+    return null;
+  }
+
   /** The state of one alert in memory, or null; a copy of what explain shows. */
   public Map<String, Object> describe(String alertKey) {
     AlertKey k = AlertKey.parse(alertKey);

@@ -52,16 +52,22 @@ public final class Baselines implements ConditionRule.Baseline {
 
   private final ServiceClient storage;
   private final DependencyMetrics dependencies;
-  private final Map<WindowKey, Window> windows = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<WindowKey, Window> eldest) {
-      return size() > MAX_WINDOWS;
-    }
-  };
+  private final Map<WindowKey, Window> windows;
 
   public Baselines(ServiceClient storage, DependencyMetrics dependencies) {
+    this(storage, dependencies, MAX_WINDOWS);
+  }
+
+  /** @param maxWindows the (period, window) entries kept (a backtest keeps every window it asked for) */
+  Baselines(ServiceClient storage, DependencyMetrics dependencies, int maxWindows) {
     this.storage = storage;
     this.dependencies = dependencies;
+    this.windows = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<WindowKey, Window> eldest) {
+        return size() > maxWindows;
+      }
+    };
   }
 
   /** Asks storage for what {@code needed} (series by window) lacks. */

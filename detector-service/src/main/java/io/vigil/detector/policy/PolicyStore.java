@@ -103,6 +103,11 @@ public final class PolicyStore {
     return snapshot;
   }
 
+  /** The access config of a namespace as this detector holds it, or null. */
+  public NamespaceConfig namespace(String name) {
+    return name == null ? null : namespaces.get(name);
+  }
+
   public boolean loaded() {
     return loaded;
   }

@@ -1,12 +1,8 @@
 package io.vigil.storage.query;
 
-import io.vigil.common.error.ApiException;
-import io.vigil.common.error.ErrorCode;
 import io.vigil.common.security.VigilPrincipal;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 
 /**
  * Whose data a query may read, decided in one place: a service credential and a platform admin read
@@ -19,15 +15,7 @@ public final class Caller {
   private Caller() {}
 
   public static VigilPrincipal current() {
-    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-    if (auth == null || !(auth.getPrincipal() instanceof VigilPrincipal p)) {
-      throw new ApiException(ErrorCode.UNAUTHENTICATED, "Authorization", "a valid API key is required");
-    }
-    if (p.kind() == VigilPrincipal.Kind.PRODUCT) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "Authorization",
-          "product credentials write metrics and events; they cannot read them");
-    }
-    return p;
+    return io.vigil.common.security.CurrentCaller.reader();
   }
 
   /** The tenants the current caller is limited to; empty when it reads every tenant. */

@@ -98,6 +98,17 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   private record Sending(Partition partition, AlertState state, AlertEvent event, Future<?> future) {}
 
+  /**
+   * Where the crash tests stop a detector to SIGKILL it: {@code before-publish} (the transitions are
+   * in Redis, not yet sent) and {@code before-commit} (sent and acknowledged, the batch not yet
+   * committed). Called only for batches with transitions; production runs {@link #NO_HOOK}.
+   */
+  public interface Hook {
+    void at(String point);
+  }
+
+  public static final Hook NO_HOOK = point -> {};
+
   private final PolicyStore policies;
   private final PipelineProgress progress;
   private final Baselines baselines;
@@ -112,6 +123,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   private final EnumMap<ConditionRule.Skip, Counter> skipped = new EnumMap<>(ConditionRule.Skip.class);
   private final AtomicLong inMemory = new AtomicLong();
   private final AtomicLong dirtyCount = new AtomicLong();
+  private volatile Hook hook = NO_HOOK;
 
   public AlertEngine(PolicyStore policies, PipelineProgress progress, Baselines baselines, AlertStateStore store,
       VigilPublisher publisher, Clock clock, DependencyMetrics dependencies, MeterRegistry registry) {
@@ -140,6 +152,10 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     Gauge.builder("vigil.detector.states.dirty", dirtyCount, AtomicLong::get)
         .description("alert states whose Redis copy is behind (Redis unreachable)").register(registry);
     policies.addListener(this);
+  }
+
+  public void hook(Hook hook) {
+    this.hook = hook == null ? NO_HOOK : hook;
   }
 
   // ---------------------------------------------------------------- rollups
@@ -196,11 +212,17 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         }
       }
       persist(locked);
+      if (locked.stream().anyMatch(p -> !p.unpublished.isEmpty())) {
+        hook.at("before-publish");
+      }
       sends = send(locked);
     } finally {
       locked.forEach(p -> p.lock.unlock());
     }
     awaitSends(sends);
+    if (!sends.isEmpty()) {
+      hook.at("before-commit");
+    }
   }
 
   // ---------------------------------------------------------------- events
@@ -710,7 +732,10 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     } finally {
       part.lock.unlock();
     }
-    log.info("restored {} alert states of partition {} ({} to publish again)", part.states.size(), id, sends.size());
+    if (!part.states.isEmpty()) {
+      log.info("restored {} alert states of partition {} ({} to publish again)", part.states.size(), id,
+          sends.size());
+    }
     try {
       awaitSends(sends);
     } catch (Exception e) {

@@ -150,7 +150,26 @@ public final class DetectionFixtures {
     return events(e -> e.alertKey().equals(alertKey), count, timeout);
   }
 
+  /**
+   * The alert events that pass {@code wanted}, as a reader sees them: deduplicated by eventId (another
+   * detector of this run judging the same rollups publishes the same events under the same ids).
+   */
   public static List<AlertEvent> events(Predicate<AlertEvent> wanted, int count, Duration timeout) {
+    java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.List<AlertEvent> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+    TestKafka.awaitMatching("alerts.events", r -> {
+      AlertEvent e = decode(r.value());
+      if (wanted.test(e) && seen.add(e.eventId())) {
+        out.add(e);
+        return true;
+      }
+      return false;
+    }, count, timeout);
+    return List.copyOf(out);
+  }
+
+  /** Every record that passes {@code wanted}, duplicates included: for tests that prove there are none. */
+  public static List<AlertEvent> records(Predicate<AlertEvent> wanted, int count, Duration timeout) {
     return TestKafka.awaitMatching("alerts.events", r -> wanted.test(decode(r.value())), count, timeout).stream()
         .map(r -> decode(r.value())).toList();
   }

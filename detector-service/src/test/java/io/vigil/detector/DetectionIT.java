@@ -35,6 +35,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * alerts.events} as the notifier reads them.
  */
 @VigilServiceTest
+@org.springframework.test.annotation.DirtiesContext // its detector stops with the class: no other test's rollups judged twice
 class DetectionIT {
 
   static final Duration WAIT = Duration.ofSeconds(30);

@@ -20,6 +20,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * detection goes on from memory while Redis is away, counted, and Redis catches up when it returns.
  */
 @VigilServiceTest
+@org.springframework.test.annotation.DirtiesContext // its detector stops with the class: no other test's rollups judged twice
 class DetectorDeadRedisIT {
 
   static final FaultProxy proxy = FaultProxy.to(TestServers.redisHost(), TestServers.redisPort());
@@ -93,6 +94,8 @@ class DetectorDeadRedisIT {
       }
       return false;
     });
+    io.vigil.common.testing.Awaits.until("this detector's backlog written", java.time.Duration.ofSeconds(30),
+        () -> meters.get("vigil.detector.states.dirty").gauge().value() == 0);
     org.assertj.core.api.Assertions.assertThat(DetectionFixtures.events(key, 2, java.time.Duration.ofSeconds(2)))
         .as("the alert stayed open: no second FIRING").hasSize(1);
   }

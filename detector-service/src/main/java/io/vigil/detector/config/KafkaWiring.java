@@ -79,7 +79,7 @@ class KafkaWiring {
     return new Backtester(policies, services.client("storage"), dependencies, Clock.systemUTC());
   }
 
-  @Bean
+  @Bean(destroyMethod = "close")
   AlertEngine alertEngine(PolicyStore policies, PipelineProgress progress, Baselines baselines,
       StringRedisTemplate redis, StoreNames names, VigilPublisher publisher, DependencyMetrics dependencies,
       MeterRegistry registry, org.springframework.beans.factory.ObjectProvider<AlertEngine.Hook> hook) {

@@ -75,7 +75,7 @@ import org.springframework.dao.DataAccessException;
  * in what it judges resolves its open alerts with that reason, under the same partition locks, so
  * each alertKey's events stay in sequence order on the topic.
  */
-public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, PolicyStore.Listener {
+public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, PolicyStore.Listener, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AlertEngine.class);
   static final long SEND_TIMEOUT_MS = 30_000;
@@ -152,6 +152,41 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     Gauge.builder("vigil.detector.states.dirty", dirtyCount, AtomicLong::get)
         .description("alert states whose Redis copy is behind (Redis unreachable)").register(registry);
     policies.addListener(this);
+    catchUp.scheduleWithFixedDelay(this::catchUp, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Catch-up: while states are dirty (Redis was away), they are written every second without waiting for traffic. */
+  private final java.util.concurrent.ScheduledExecutorService catchUp =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vigil-alert-state-catch-up");
+        t.setDaemon(true);
+        return t;
+      });
+
+  private void catchUp() {
+    if (dirtyCount.get() == 0 || store.resting()) {
+      return;
+    }
+    try {
+      for (Partition part : partitions.values()) {
+        if (part.lock.tryLock()) { // a partition busy with a batch writes its own
+          try {
+            if (!part.dirty.isEmpty()) {
+              persist(List.of(part));
+            }
+          } finally {
+            part.lock.unlock();
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("alert state catch-up failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    catchUp.shutdownNow();
   }
 
   public void hook(Hook hook) {
@@ -222,6 +257,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     awaitSends(sends);
     if (!sends.isEmpty()) {
       hook.at("before-commit");
+      // the published sequences, written now rather than with the partition's next batch: a restart
+      // then has nothing to publish again (batches with transitions are few; the rest pay nothing)
+      persistNow(sends.stream().map(x -> x.partition().id).distinct().toList());
     }
   }
 

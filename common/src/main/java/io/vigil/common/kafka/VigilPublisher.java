@@ -113,6 +113,14 @@ public class VigilPublisher {
   }
 
   /** Registers this topic's produce counters at zero, so they are served before the first send. */
+  /**
+   * Sends what the producer holds now instead of after its linger: for a caller that waits for its
+   * sends before it may go on (the detector commits a batch only after its alert events are in).
+   */
+  public void flush() {
+    template.flush();
+  }
+
   public void declare(Topic<?> topic) {
     meters(topic.base());
   }

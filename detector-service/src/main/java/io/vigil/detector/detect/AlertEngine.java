@@ -84,7 +84,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   static final class Partition {
     final int id;
     final ReentrantLock lock = new ReentrantLock();
-    final Map<String, AlertState> states = new HashMap<>();
+    final Map<AlertState.Key, AlertState> states = new HashMap<>();
     final Set<AlertState> dirty = new LinkedHashSet<>();
     final Set<AlertState> unpublished = new LinkedHashSet<>();
     /** States whose policy reports NO_DATA, checked when the pipeline's progress moves. */
@@ -207,6 +207,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
       snapshot.index().match(r.namespace(), r.metric(), r.dimensions(), indexed -> {
         LivePolicy p = LivePolicy.of(indexed);
         matches.add(new Match(rec.partition(), p, r));
+        if (!p.readsBaselines()) {
+          return;
+        }
         for (ConditionRule rule : p.rules()) {
           if (rule.baselineOffsetMs() > 0 && rule.reads(r)) {
             needed.computeIfAbsent(new Baselines.WindowKey(rule.periodSeconds(),
@@ -306,11 +309,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
       if (!seen.add(p.id())) {
         return; // two rules of one policy matched: one alert
       }
-      String key = AlertKey.ofObject(p.id(), e.objectId()).value();
-      AlertState s = part.states.get(key);
+      AlertState s = part.states.get(new AlertState.Key(p.id(), 0, e.objectId()));
       if (s == null) {
-        s = new AlertState(key, p.id(), 0, part.id);
-        s.objectId = e.objectId();
+        s = new AlertState(AlertKey.ofObject(p.id(), e.objectId()).value(), p.id(), 0, e.objectId(), part.id);
         adopt(part, s);
       }
       s.policyVersion = p.version();
@@ -354,10 +355,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private void judge(Partition part, LivePolicy p, Rollup r) {
-    String key = AlertKey.ofSeries(p.id(), r.seriesId()).value();
-    AlertState s = part.states.get(key);
+    AlertState s = part.states.get(new AlertState.Key(p.id(), r.seriesId(), null));
     if (s == null) {
-      s = new AlertState(key, p.id(), r.seriesId(), part.id);
+      s = new AlertState(AlertKey.ofSeries(p.id(), r.seriesId()).value(), p.id(), r.seriesId(), null, part.id);
       adopt(part, s);
     }
     if (s.conditions == null || s.judgement != p.judgement()) {
@@ -511,7 +511,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private void adopt(Partition part, AlertState s) {
-    part.states.put(s.alertKey, s);
+    part.states.put(s.key, s);
     byPolicy.computeIfAbsent(s.policyId, k -> ConcurrentHashMap.newKeySet()).add(s);
     inMemory.incrementAndGet();
   }
@@ -528,7 +528,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   private void forget(Partition part, AlertState s) {
     part.watched.remove(s);
-    if (part.states.remove(s.alertKey, s)) {
+    if (part.states.remove(s.key, s)) {
       inMemory.decrementAndGet();
     }
     Set<AlertState> of = byPolicy.get(s.policyId);
@@ -545,6 +545,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         out.add(new Sending(part, s, e, publisher.publish(Topics.ALERTS_EVENTS, e)));
         alerts.get(e.status()).increment();
       }
+    }
+    if (!out.isEmpty()) {
+      publisher.flush(); // the batch waits for these: no linger
     }
     return out;
   }
@@ -684,7 +687,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
       part.lock.lock();
       try {
         for (AlertState s : entry.getValue()) {
-          if (part.states.get(s.alertKey) == s) {
+          if (part.states.get(s.key) == s) {
             resolveForPolicy(part, s, before, reason);
           }
         }
@@ -791,8 +794,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     } catch (IllegalArgumentException e) {
       return null;
     }
-    AlertState s = new AlertState(key, k.policyId(), k.seriesId(), part.id);
-    s.objectId = k.objectId();
+    AlertState s = new AlertState(key, k.policyId(), k.seriesId(), k.objectId(), part.id);
     s.policyVersion = a.policyVersion();
     s.judgement = a.judgement();
     s.status = a.status();
@@ -912,8 +914,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     for (Partition part : partitions.values()) {
       part.lock.lock();
       try {
-        AlertState s = part.states.get(alertKey);
-        if (s != null && s.seriesId == k.seriesId()) {
+        AlertState s = part.states.get(new AlertState.Key(k.policyId(), k.seriesId(), k.objectId()));
+        if (s != null) {
           Map<String, Object> out = new java.util.LinkedHashMap<>();
           out.put("status", s.status == null ? "OK" : s.status.name());
           out.put("sequence", s.sequence);

@@ -18,6 +18,13 @@ import java.util.Map;
  */
 final class AlertState {
 
+  /**
+   * How a partition finds an alert: the policy's id (the instance the policy holds, its hash cached)
+   * and the series or object, so the hot path builds no alertKey string to look one up.
+   */
+  record Key(String policyId, long seriesId, String objectId) {}
+
+  final Key key;
   final String alertKey;
   final String policyId;
   final long seriesId;
@@ -53,10 +60,12 @@ final class AlertState {
   /** Its policy is gone and nothing is left to publish: the copy is deleted and the state dropped. */
   boolean doomed;
 
-  AlertState(String alertKey, String policyId, long seriesId, int partition) {
+  AlertState(String alertKey, String policyId, long seriesId, String objectId, int partition) {
+    this.key = new Key(policyId, seriesId, objectId);
     this.alertKey = alertKey;
     this.policyId = policyId;
     this.seriesId = seriesId;
+    this.objectId = objectId;
     this.partition = partition;
   }
 

@@ -118,7 +118,7 @@ public final class Backtester {
     List<Transition> transitions = new ArrayList<>();
     ConditionRule.Skip[] why = new ConditionRule.Skip[1];
     for (var series : byWindow.entrySet()) {
-      AlertState s = new AlertState("backtest", p.id(), series.getKey(), -1);
+      AlertState s = new AlertState("backtest", p.id(), series.getKey(), null, -1);
       s.conditions = new ConditionState[p.rules().size()];
       for (var window : series.getValue().entrySet()) {
         ConditionRule cause = null;

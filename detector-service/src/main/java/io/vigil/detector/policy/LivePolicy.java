@@ -22,11 +22,14 @@ import java.util.Set;
  * policy of event rules only).
  *
  * @param tenantField the namespace's tenant dimension, ANDed into every policy
+ * @param readsBaselines a condition compares with the same window a day or a week before (from storage)
+ * @param watchesNoData a condition reports NO_DATA: every series it has seen is watched for missing windows
  * @param eventEntries one entry per event rule in the event index (id {@code <policyId>#<rule>}, its
  *     event types as the "metrics", the policy's filters and the rule's)
  */
 public record LivePolicy(String id, String tenant, long version, AlertPolicy body, String tenantField,
-    List<ConditionRule> rules, IndexedPolicy indexed, List<IndexedPolicy> eventEntries, long judgement) {
+    List<ConditionRule> rules, IndexedPolicy indexed, List<IndexedPolicy> eventEntries, long judgement,
+    boolean readsBaselines, boolean watchesNoData) {
 
   /**
    * Compiles a loaded policy. A body the policy API would refuse (it was validated when saved, so
@@ -79,7 +82,8 @@ public record LivePolicy(String id, String tenant, long version, AlertPolicy bod
     }
     long judgement = judgement(tenant, tenantField, body);
     LivePolicy live = new LivePolicy(id, tenant, version, body, tenantField, List.copyOf(rules), indexed,
-        List.copyOf(eventEntries), judgement);
+        List.copyOf(eventEntries), judgement, rules.stream().anyMatch(r -> r.baselineOffsetMs() > 0),
+        rules.stream().anyMatch(r -> r.noDataPeriods() > 0));
     self[0] = live;
     return live;
   }
@@ -89,15 +93,7 @@ public record LivePolicy(String id, String tenant, long version, AlertPolicy bod
     return ((LivePolicy[]) matched.payload())[0];
   }
 
-  /** True when a condition reports NO_DATA: every series it has seen is watched for missing windows. */
-  public boolean watchesNoData() {
-    for (ConditionRule r : rules) {
-      if (r.noDataPeriods() > 0) {
-        return true;
-      }
-    }
-    return false;
-  }
+
 
   public boolean enabled() {
     return !Boolean.FALSE.equals(body.enabled());

@@ -111,7 +111,7 @@ class DetectorCrashIT {
   private static ChildJvm.Service detector(String at) {
     ChildJvm.Service s = ChildJvm.startService("detector", DetectorCrashMain.class.getName(), List.of(
         "--vigil.detector.shard=" + SHARD, "--crash.at=" + (at.isEmpty() ? "none" : at),
-        "--spring.kafka.consumer.properties.session.timeout.ms=6000",
+        "--spring.kafka.consumer.properties.session.timeout.ms=6000", "--vigil.kafka.dependency-backoff-max=2s",
         "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000"));
     Awaits.until("the child detector is ready", WAIT, () -> new Http(s.port())
         .get("/actuator/health/readiness").statusCode() == 200);

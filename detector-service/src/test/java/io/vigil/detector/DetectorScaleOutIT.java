@@ -62,9 +62,16 @@ class DetectorScaleOutIT {
     split.upsert("p-split", "S1", policy("[]", cpuAbove(80, 1, 1), "ANY"), true);
     other.upsert("p-other", "S1", policy("[]", cpuAbove(80, 1, 1), "ANY"), true);
 
-    var startA = CompletableFuture.supplyAsync(() -> detector("split"));
-    var startB = CompletableFuture.supplyAsync(() -> detector("split"));
-    var startC = CompletableFuture.supplyAsync(() -> detector("other"));
+    List<ChildJvm.Service> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var startA = CompletableFuture.supplyAsync(() -> detector("split", started));
+    var startB = CompletableFuture.supplyAsync(() -> detector("split", started));
+    var startC = CompletableFuture.supplyAsync(() -> detector("other", started));
+    try {
+      CompletableFuture.allOf(startA, startB, startC).join();
+    } catch (RuntimeException e) {
+      started.forEach(ChildJvm.Service::close); // none is left running when one failed to start
+      throw e;
+    }
     try (ChildJvm.Service a = startA.join(); ChildJvm.Service b = startB.join(); ChildJvm.Service c = startC.join()) {
       String group = TestRun.topicPrefix() + "detector.rollups-split";
       Awaits.until("both detectors of the shard in its group", WAIT, () -> members(group) == 2 * THREADS);
@@ -103,13 +110,22 @@ class DetectorScaleOutIT {
     }
   }
 
-  private static ChildJvm.Service detector(String shard) {
+  private static ChildJvm.Service detector(String shard, List<ChildJvm.Service> started) {
     ChildJvm.Service s = ChildJvm.startService("detector", DetectorCrashMain.class.getName(), List.of(
         "--vigil.detector.shard=" + shard, "--vigil.kafka.concurrency=" + THREADS,
-        "--spring.kafka.consumer.properties.session.timeout.ms=6000",
+        "--spring.kafka.consumer.properties.session.timeout.ms=6000", "--vigil.kafka.dependency-backoff-max=2s",
         "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000"));
-    Awaits.until("the " + shard + " detector is ready", WAIT,
-        () -> new Http(s.port()).get("/actuator/health/readiness").statusCode() == 200);
+    started.add(s);
+    String[] last = {""};
+    try {
+      Awaits.until("the " + shard + " detector is ready (" + s.jvm().log() + ")", WAIT, () -> {
+        var r = new Http(s.port()).get("/actuator/health/readiness");
+        last[0] = r.body();
+        return r.statusCode() == 200;
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; readiness said: " + last[0], e);
+    }
     return s;
   }
 

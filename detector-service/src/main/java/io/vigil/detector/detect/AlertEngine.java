@@ -197,6 +197,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   @Override
   public void handle(List<ConsumedRecord<Rollup>> batch) throws Exception {
+    requirePolicies();
     // matching reads the immutable snapshot: no lock; the earlier windows 同比 needs are fetched before
     // any lock is taken, so a slow storage never holds up a policy change's resolutions
     PolicyStore.Snapshot snapshot = policies.snapshot();
@@ -225,6 +226,19 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private record Match(int partition, LivePolicy policy, Rollup rollup) {}
+
+  /**
+   * Nothing is judged before the shard's policies are in memory: judged against an empty or partial
+   * copy, a batch would be committed with its alerts missed. Until the first load is done, the
+   * consumers wait like for any dependency (paused with backoff, nothing committed); loading a
+   * million policies takes about half a minute.
+   */
+  private void requirePolicies() {
+    if (!policies.loaded()) {
+      throw new io.vigil.common.error.DependencyUnavailableException("mysql",
+          "the shard's policies are not loaded yet; rollups and events wait for them");
+    }
+  }
 
   /**
    * The batch protocol for rollups and events alike: lock the items' partitions in order, judge each
@@ -277,6 +291,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   /** The handler of the shard's reading of {@code events.raw}. */
   public BatchHandler<ProductEvent> events() {
     return batch -> {
+      requirePolicies();
       PolicyStore.Snapshot snapshot = policies.snapshot();
       judgeLocked(batch, r -> EVENTS + r.partition(), (part, r) -> judgeEvent(part, snapshot, r.value()));
     };
@@ -287,7 +302,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     return new PartitionHook() {
       @Override
       public void assigned(Collection<TopicPartition> gained) {
-        gained.forEach(tp -> restore(EVENTS + tp.partition()));
+        gained.forEach(tp -> gain(EVENTS + tp.partition()));
       }
 
       @Override
@@ -351,6 +366,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private Partition partition(int id) {
+    if (pendingRestores.remove(id)) {
+      restore(id);
+    }
     return partitions.computeIfAbsent(id, Partition::new);
   }
 
@@ -605,6 +623,12 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
    */
   public void progressed(int partition, RollupProgress marker) throws Exception {
     progress.update(partition, marker);
+    if (!policies.loaded()) {
+      return;
+    }
+    if (pendingRestores.remove(partition)) {
+      restore(partition);
+    }
     Partition part = partitions.get(partition);
     if (part == null) {
       return;
@@ -736,7 +760,24 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   @Override
   public void assigned(Collection<TopicPartition> gained) {
     for (TopicPartition tp : gained) {
-      restore(tp.partition());
+      gain(tp.partition());
+    }
+  }
+
+  /** Partitions gained before the first policy load: restored once the policies are in. */
+  private final Set<Integer> pendingRestores = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A partition gained: restored now, or, before the shard's policies are loaded, when its first
+   * record or progress marker comes after the load (restored without its policies, every open alert
+   * would look deleted). Either way on the thread that owns the partition.
+   */
+  private void gain(int id) {
+    if (policies.loaded()) {
+      pendingRestores.remove(id);
+      restore(id);
+    } else {
+      pendingRestores.add(id);
     }
   }
 
@@ -861,6 +902,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private void release(int id) {
+    pendingRestores.remove(id);
     Partition part = partitions.remove(id);
     if (part != null) {
       part.lock.lock();

@@ -804,7 +804,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     part.lock.lock();
     try {
       for (var e : stored.entrySet()) {
-        AlertState s = restored(part, e.getKey(), e.getValue(), held.get(AlertKey.parse(e.getKey()).policyId()));
+        AlertState s = restored(part, e.getKey(), e.getValue(), held);
         if (s != null) {
           adopt(part, s);
         }
@@ -828,13 +828,15 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     }
   }
 
-  private AlertState restored(Partition part, String key, StoredAlert a, LivePolicy policy) {
+  private AlertState restored(Partition part, String key, StoredAlert a, Map<String, LivePolicy> held) {
     AlertKey k;
     try {
       k = AlertKey.parse(key);
     } catch (IllegalArgumentException e) {
+      log.error("stored alert key {} of partition {} is not an alertKey; skipped", key, part.id);
       return null;
     }
+    LivePolicy policy = held.get(k.policyId());
     AlertState s = new AlertState(key, k.policyId(), k.seriesId(), k.objectId(), part.id);
     s.policyVersion = a.policyVersion();
     s.judgement = a.judgement();

@@ -474,11 +474,23 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         : c.metric() + " " + c.statistic().name().toLowerCase(java.util.Locale.ROOT)
             + (c.compare() == AlertPolicy.Compare.VALUE ? "" : " change") + " " + format(value) + " "
             + c.operator().name() + " " + format(c.threshold());
-    s.unpublished = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(s.alertKey, sequence), s.alertKey,
-        p.id(), p.version(), p.tenant(), s.namespace, s.region, s.metric, s.seriesId, s.objectId, s.dimensions, status,
-        AlertEvent.Severity.valueOf(p.body().severity().name()), sequence,
+    publishLater(part, s, event(s, p.version(), p.tenant(), AlertEvent.Severity.valueOf(p.body().severity().name()), status,
         Double.isFinite(value) ? value : null, c == null ? null : c.threshold(), summary,
-        s.firstFiredAtMs, now, cause == null ? 0 : cause.periodSeconds(), Math.max(0, windowStartMs), shard, reason);
+        cause == null ? 0 : cause.periodSeconds(), Math.max(0, windowStartMs), reason, now));
+  }
+
+  /** The event of the state's newest transition (its sequence set), as every path builds it. */
+  private AlertEvent event(AlertState s, long policyVersion, String tenant, AlertEvent.Severity severity, AlertStatus status, Double value,
+      Double threshold, String summary, int periodSeconds, long windowStartMs, String reason, long now) {
+    return new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(s.alertKey, s.sequence), s.alertKey, s.policyId,
+        policyVersion, tenant, s.namespace, s.region, s.metric, s.seriesId, s.objectId, s.dimensions, status,
+        severity, s.sequence, value, threshold, summary, s.firstFiredAtMs, now, periodSeconds, windowStartMs, shard,
+        reason);
+  }
+
+  /** Keeps the transition until it is published: sent with the partition's next sends, copied to Redis meanwhile. */
+  private void publishLater(Partition part, AlertState s, AlertEvent e) {
+    s.unpublished = e;
     part.unpublished.add(s);
     markDirty(part, s);
   }
@@ -889,12 +901,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     }
     s.status = null;
     s.sequence = sequence;
-    s.unpublished = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(s.alertKey, sequence), s.alertKey,
-        s.policyId, s.policyVersion, tenant, s.namespace, s.region, s.metric, s.seriesId, null, s.dimensions,
-        AlertStatus.RESOLVED, last.severity(), sequence, null, null, "policy_deleted", s.firstFiredAtMs,
-        clock.millis(), 0, 0, shard, "policy_deleted");
-    part.unpublished.add(s);
-    markDirty(part, s);
+    publishLater(part, s, event(s, s.policyVersion, tenant, last.severity(), AlertStatus.RESOLVED, null, null, "policy_deleted", 0, 0,
+        "policy_deleted", clock.millis()));
   }
 
   /** Writes what is dirty, then drops the partitions' alerts from memory (their new owner restores them). */

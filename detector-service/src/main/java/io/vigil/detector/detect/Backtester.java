@@ -207,14 +207,7 @@ public final class Backtester {
   /** The saved policy (the caller must read its tenant), or the unsaved one checked as the policy API would. */
   private LivePolicy policy(Request request) {
     if (request.policyId() != null) {
-      LivePolicy p = policies.snapshot().byId().get(request.policyId());
-      if (p == null) {
-        CurrentCaller.reader();
-        throw new ApiException(ErrorCode.NOT_FOUND, "policyId", "no policy " + request.policyId()
-            + " in this detector's shard");
-      }
-      CurrentCaller.readerOf(p.tenant(), "policy " + request.policyId());
-      return p;
+      return Explainer.readable(policies, request.policyId());
     }
     Violations v = new Violations();
     v.check(request.tenant() != null && !request.tenant().isBlank(), "tenant", "the tenant an unsaved policy is for");

@@ -43,6 +43,20 @@ public final class Explainer {
    * @param described the series as the caller describes it, for one this detector has not seen (its
    *     id must be the series id of that description); null to use what the detector saw
    */
+  /**
+   * A held policy the caller may read: 404 when the shard does not hold it or it is another tenant's,
+   * alike (the read API's rule, for explain and backtest).
+   */
+  static LivePolicy readable(PolicyStore policies, String policyId) {
+    LivePolicy p = policies.snapshot().byId().get(policyId);
+    if (p == null) {
+      CurrentCaller.reader();
+      throw new ApiException(ErrorCode.NOT_FOUND, "policyId", "no policy " + policyId + " in this detector's shard");
+    }
+    CurrentCaller.readerOf(p.tenant(), "policy " + policyId);
+    return p;
+  }
+
   public Explanation explain(String policyId, String seriesHex, AlertEngine.SeriesIdentity described) {
     List<FieldProblem> problems = new ArrayList<>();
     if (policyId == null || policyId.isBlank()) {
@@ -54,12 +68,7 @@ public final class Explainer {
     if (!problems.isEmpty()) {
       throw new ApiException(ErrorCode.VALIDATION_FAILED, problems);
     }
-    LivePolicy p = policies.snapshot().byId().get(policyId);
-    if (p == null) {
-      CurrentCaller.reader();
-      throw new ApiException(ErrorCode.NOT_FOUND, "policyId", "no policy " + policyId + " in this detector's shard");
-    }
-    CurrentCaller.readerOf(p.tenant(), "policy " + policyId);
+    LivePolicy p = readable(policies, policyId);
     long seriesId = Long.parseUnsignedLong(seriesHex, 16);
     AlertEngine.SeriesIdentity series = described;
     if (series != null && SeriesId.of(series.namespace(), series.region(), series.metric(), series.dimensions())

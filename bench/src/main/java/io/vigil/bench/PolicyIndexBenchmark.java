@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -58,6 +59,7 @@ public class PolicyIndexBenchmark {
   PolicyIndex index;
   String[] seriesMetric;
   List<Map<String, String>> seriesDims;
+  List<Integer> batchOrder;
   int next;
 
   static String tenant(int t) {
@@ -120,6 +122,10 @@ public class PolicyIndexBenchmark {
       d.put("zone", "ap-guangzhou-" + (1 + k % 3));
       seriesDims.add(d);
     }
+    batchOrder = new ArrayList<>(SERIES);
+    for (int s = 0; s < SERIES; s++) {
+      batchOrder.add(s);
+    }
   }
 
   /** One rollup's series matched through the index. */
@@ -132,6 +138,23 @@ public class PolicyIndexBenchmark {
       next = 0;
     }
     index.match("qce/cvm", seriesMetric[s], seriesDims.get(s), bh::consume);
+  }
+
+  static final int BATCH = 500;
+
+  /**
+   * A batch of rollups matched together ({@link PolicyIndex#matchAll}), as the detector matches a
+   * poll's rollups: counted per rollup.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @OperationsPerInvocation(BATCH)
+  public void matchBatch(Blackhole bh) {
+    int from = next;
+    next = (next + BATCH) % (SERIES - BATCH);
+    index.matchAll(batchOrder.subList(from, from + BATCH), s -> "qce/cvm", s -> seriesMetric[s],
+        s -> seriesDims.get(s), (i, p) -> bh.consume(p));
   }
 
   /** One rollup's series matched by scanning every policy (the oracle). */

@@ -95,14 +95,24 @@ public record Filter(FilterFunction function, String field, List<String> args) {
     return new Compiled(this, pattern, function.takesList() ? Set.copyOf(new HashSet<>(args)) : Set.of());
   }
 
-  /** A filter ready to evaluate: the regex compiled, an {@code In} list hashed. Immutable, thread-safe. */
+  /**
+   * A filter ready to evaluate: the regex compiled, an {@code In} list hashed, and the field, function
+   * and argument held here directly (a test reads no record or list: the detector runs millions of
+   * them against cold memory). Immutable, thread-safe; equal when their filters are.
+   */
   public static final class Compiled {
     private final Filter filter;
+    private final FilterFunction function;
+    private final String field;
+    private final String arg;
     private final Pattern pattern;
     private final Set<String> set;
 
     private Compiled(Filter filter, Pattern pattern, Set<String> set) {
       this.filter = filter;
+      this.function = filter.function();
+      this.field = filter.field();
+      this.arg = filter.args().isEmpty() ? null : filter.args().get(0);
       this.pattern = pattern;
       this.set = set;
     }
@@ -113,22 +123,36 @@ public record Filter(FilterFunction function, String field, List<String> args) {
 
     /** Whether the dimensions pass this filter. */
     public boolean test(Map<String, String> dimensions) {
-      String value = dimensions == null ? null : dimensions.get(filter.field());
-      FilterFunction f = filter.function();
+      String value = dimensions == null ? null : dimensions.get(field);
       if (value == null) {
-        return f.trueWhenAbsent();
+        return function.trueWhenAbsent();
       }
-      return switch (f) {
-        case Equal -> value.equals(filter.args().get(0));
-        case NotEqual -> !value.equals(filter.args().get(0));
+      return switch (function) {
+        case Equal -> value.equals(arg);
+        case NotEqual -> !value.equals(arg);
         case In -> set.contains(value);
         case NotIn -> !set.contains(value);
         case Regex -> pattern.matcher(value).matches();
         case NotRegex -> !pattern.matcher(value).matches();
-        case Prefix -> value.startsWith(filter.args().get(0));
-        case Contains -> value.contains(filter.args().get(0));
+        case Prefix -> value.startsWith(arg);
+        case Contains -> value.contains(arg);
         case Exists -> true;
       };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Compiled c && filter.equals(c.filter);
+    }
+
+    @Override
+    public int hashCode() {
+      return filter.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return filter.toString();
     }
   }
 

@@ -203,22 +203,23 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     PolicyStore.Snapshot snapshot = policies.snapshot();
     List<Match> matches = new ArrayList<>(batch.size());
     Map<Baselines.WindowKey, Set<Long>> needed = new HashMap<>();
-    for (ConsumedRecord<Rollup> rec : batch) {
-      Rollup r = rec.value();
-      snapshot.index().match(r.namespace(), r.metric(), r.dimensions(), indexed -> {
-        LivePolicy p = LivePolicy.of(indexed);
-        matches.add(new Match(rec.partition(), p, r));
-        if (!p.readsBaselines()) {
-          return;
-        }
-        for (ConditionRule rule : p.rules()) {
-          if (rule.baselineOffsetMs() > 0 && rule.reads(r)) {
-            needed.computeIfAbsent(new Baselines.WindowKey(rule.periodSeconds(),
-                r.windowStartMs() - rule.baselineOffsetMs()), k -> new java.util.HashSet<>()).add(r.seriesId());
+    // the batch's look-ups go together, so their cache misses overlap
+    snapshot.index().matchAll(batch, rec -> rec.value().namespace(), rec -> rec.value().metric(),
+        rec -> rec.value().dimensions(), (i, indexed) -> {
+          ConsumedRecord<Rollup> rec = batch.get(i);
+          Rollup r = rec.value();
+          LivePolicy p = LivePolicy.of(indexed);
+          matches.add(new Match(rec.partition(), p, r));
+          if (!p.readsBaselines()) {
+            return;
           }
-        }
-      });
-    }
+          for (ConditionRule rule : p.rules()) {
+            if (rule.baselineOffsetMs() > 0 && rule.reads(r)) {
+              needed.computeIfAbsent(new Baselines.WindowKey(rule.periodSeconds(),
+                  r.windowStartMs() - rule.baselineOffsetMs()), k -> new java.util.HashSet<>()).add(r.seriesId());
+            }
+          }
+        });
     if (!needed.isEmpty()) {
       baselines.prefetch(needed);
     }

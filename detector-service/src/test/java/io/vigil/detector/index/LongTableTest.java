@@ -1,31 +1,47 @@
 package io.vigil.detector.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The index's long-keyed table answers exactly what a HashMap of the same entries answers. */
+/** The index's hash-pair table answers exactly what a HashMap of the same entries answers. */
 class LongTableTest {
+
+  record Pair(long hash, long check) {}
 
   @Test
   void answersLikeAHashMap() {
     Random r = new Random(3);
     for (int size : new int[] {0, 1, 2, 3, 17, 1000, 50_000}) {
-      Map<Long, String> entries = new HashMap<>();
+      Map<Pair, String> entries = new HashMap<>();
       while (entries.size() < size) {
-        long k = r.nextInt(4) == 0 ? r.nextInt(100) : r.nextLong(); // small keys crowd the same slots
-        entries.put(k, "v" + k);
+        // small first hashes crowd the same slots; a few share their first hash with another
+        long h = r.nextInt(4) == 0 ? r.nextInt(100) : r.nextLong();
+        long c = r.nextInt(3) == 0 ? r.nextInt(3) : r.nextLong();
+        entries.put(new Pair(h, c), "v" + h + "/" + c);
       }
-      LongTable<String> table = LongTable.of(entries);
-      entries.forEach((k, v) -> assertThat(table.get(k)).isEqualTo(v));
+      List<LongTable.Entry<String>> list = new ArrayList<>();
+      entries.forEach((k, v) -> list.add(new LongTable.Entry<>(k.hash(), k.check(), v)));
+      LongTable<String> table = LongTable.of(list);
+      entries.forEach((k, v) -> assertThat(table.get(k.hash(), k.check())).isEqualTo(v));
       for (int i = 0; i < 10_000; i++) {
-        long k = r.nextLong();
-        assertThat(table.get(k)).isEqualTo(entries.get(k));
+        Pair p = new Pair(r.nextInt(100), r.nextInt(3)); // many of these share a first hash with an entry
+        assertThat(table.get(p.hash(), p.check())).isEqualTo(entries.get(p));
+        Pair q = new Pair(r.nextLong(), r.nextLong());
+        assertThat(table.get(q.hash(), q.check())).isEqualTo(entries.get(q));
       }
-      assertThat(table.get(0L)).isEqualTo(entries.get(0L));
     }
+  }
+
+  @Test
+  void refusesTwoEntriesWithBothHashesEqual() {
+    assertThatThrownBy(() -> LongTable.of(List.of(new LongTable.Entry<>(1, 2, "a"), new LongTable.Entry<>(1, 2, "b"))))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

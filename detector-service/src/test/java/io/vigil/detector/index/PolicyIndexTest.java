@@ -75,6 +75,8 @@ class PolicyIndexTest {
     return policies.stream().map(IndexedPolicy::id).collect(Collectors.toSet());
   }
 
+  record Query(String ns, String metric, Map<String, String> dims) {}
+
   @Test
   void findsExactlyWhatABruteForceScanFinds() {
     for (long seed = 1; seed <= 60; seed++) {
@@ -88,6 +90,8 @@ class PolicyIndexTest {
       int bound = 1 + r.nextInt(6);
       PolicyIndex index = PolicyIndex.build(live.values(), bound);
       for (int round = 0; round < 5; round++) {
+        List<Query> batch = new ArrayList<>();
+        List<List<IndexedPolicy>> one = new ArrayList<>();
         for (int q = 0; q < 300; q++) {
           String ns = r.nextInt(5) == 0 ? "ns2" : "ns";
           String metric = METRICS[r.nextInt(2)];
@@ -97,7 +101,19 @@ class PolicyIndexTest {
               .map(IndexedPolicy::id).collect(Collectors.toSet());
           assertThat(found).as("seed %d: no policy twice", seed).doesNotHaveDuplicates();
           assertThat(ids(found)).as("seed %d, %s %s %s", seed, ns, metric, series).isEqualTo(expected);
+          batch.add(new Query(ns, metric, series));
+          one.add(found);
         }
+        // the batch look-up finds the same, in the same order per series, across many groups
+        List<List<IndexedPolicy>> together = new ArrayList<>();
+        batch.forEach(q -> together.add(new ArrayList<>()));
+        int[] last = {-1};
+        index.matchAll(batch, Query::ns, Query::metric, Query::dims, (s, p) -> {
+          assertThat(s).as("series in batch order").isGreaterThanOrEqualTo(last[0]);
+          last[0] = s;
+          together.get(s).add(p);
+        });
+        assertThat(together).as("seed %d: batch", seed).isEqualTo(one);
         // changes: some replaced, some removed, some added
         List<IndexedPolicy> upserts = new ArrayList<>();
         List<String> removed = new ArrayList<>();

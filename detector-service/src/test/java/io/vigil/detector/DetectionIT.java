@@ -261,6 +261,36 @@ class DetectionIT {
   }
 
   @Test
+  void aPolicyDeletedWhileNoDetectorHeldItsAlertIsResolvedWhenThePartitionIsGained() {
+    Map<String, String> dims = Map.of("appid", "A11", "instance", "i-1");
+    awaitHeld("p-gone", fx.upsert("p-gone", "A11", policy(instanceIs("i-1"), cpuAbove(80, 1, 1), "ANY"), true));
+    long w = minutesAgo(10);
+    Rollup first = cpu(dims, w, 99);
+    fx.publish(first);
+    String key = key("p-gone", first);
+    AlertEvent firing = events(key, 1, WAIT).get(0);
+    Awaits.until("the firing alert is stored as published", WAIT,
+        () -> storedJson(key).contains("\"publishedSequence\":" + firing.sequence()));
+
+    // the partition has no owner (its detector is down) while the policy is deleted
+    List<TopicPartition> all = partitionsHolding(key);
+    detector.revoked(all);
+    fx.delete("p-gone", "A11");
+    Awaits.until("the deletion is applied", WAIT, () -> !policies.snapshot().byId().containsKey("p-gone"));
+    detector.assigned(all);
+
+    List<AlertEvent> seen = events(key, 2, WAIT);
+    assertThat(seen).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+    AlertEvent resolved = seen.get(1);
+    assertThat(resolved.reason()).isEqualTo("policy_deleted");
+    assertThat(resolved.tenant()).isEqualTo("A11");
+    assertThat(resolved.severity()).isEqualTo(firing.severity());
+    assertThat(resolved.sequence()).isGreaterThan(firing.sequence());
+    Awaits.until("the resolved alert of the deleted policy leaves Redis and memory", WAIT,
+        () -> storedIn(key).isEmpty() && detector.describe(key) == null);
+  }
+
+  @Test
   void aSeriesThatStopsIsNoDataByThePipelinesProgressAndDataReturningResolvesIt() {
     Map<String, String> stops = Map.of("appid", "N1", "instance", "i-1");
     Map<String, String> goesOn = Map.of("appid", "N1", "instance", "i-2");
@@ -482,6 +512,18 @@ class DetectionIT {
   }
 
   /** The partitions whose Redis hash holds this alert. */
+  /** The alert's durable copies (JSON), from every partition's hash. */
+  private String storedJson(String alertKey) {
+    StringBuilder out = new StringBuilder();
+    for (int p = 0; p < io.vigil.common.kafka.Topics.rollup("default").partitions(); p++) {
+      Object v = redis.opsForHash().get(names.redisKey("detector", "default", "alerts", Integer.toString(p)), alertKey);
+      if (v != null) {
+        out.append(v);
+      }
+    }
+    return out.toString();
+  }
+
   private List<TopicPartition> storedIn(String alertKey) {
     String topic = io.vigil.common.testing.TestKafka.topic("metrics.rollup.default");
     List<TopicPartition> out = new java.util.ArrayList<>();

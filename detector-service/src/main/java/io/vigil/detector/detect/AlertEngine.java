@@ -483,6 +483,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   /** The event of the state's newest transition (its sequence set), as every path builds it. */
   private AlertEvent event(AlertState s, long policyVersion, String tenant, AlertEvent.Severity severity, AlertStatus status, Double value,
       Double threshold, String summary, int periodSeconds, long windowStartMs, String reason, long now) {
+    s.tenant = tenant;
+    s.severity = severity;
     return new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(s.alertKey, s.sequence), s.alertKey, s.policyId,
         policyVersion, tenant, s.namespace, s.region, s.metric, s.seriesId, s.objectId, s.dimensions, status,
         severity, s.sequence, value, threshold, summary, s.firstFiredAtMs, now, periodSeconds, windowStartMs, shard,
@@ -861,6 +863,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     s.region = a.region();
     s.metric = a.metric();
     s.dimensions = a.dimensions();
+    s.tenant = a.tenant();
+    s.severity = a.severity();
     s.stored = true;
     if (a.unpublished() != null && a.sequence() > a.publishedSequence()) {
       s.unpublished = a.unpublished();
@@ -893,17 +897,19 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   private void resolveDeleted(Partition part, AlertState s, StoredAlert a) {
     long sequence = Math.max(s.sequence + 1, s.lastWindowMs() + 1);
     AlertEvent last = a.unpublished();
-    String tenant = last != null ? last.tenant() : null;
-    if (tenant == null) {
-      log.warn("alert {} of a deleted policy has no stored event to resolve from; dropped", s.alertKey);
-      s.status = null;
+    // copies written before tenant and severity were stored carry them only in an unpublished event
+    String tenant = s.tenant != null ? s.tenant : last != null ? last.tenant() : null;
+    AlertEvent.Severity severity = s.severity != null ? s.severity : last != null ? last.severity() : null;
+    s.status = null;
+    if (tenant == null || severity == null) {
+      log.warn("alert {} of a deleted policy has no stored tenant to resolve it with; dropped", s.alertKey);
+      dependencies.degraded("alert_state", "resolution_dropped");
       markDirty(part, s);
       return;
     }
-    s.status = null;
     s.sequence = sequence;
-    publishLater(part, s, event(s, s.policyVersion, tenant, last.severity(), AlertStatus.RESOLVED, null, null, "policy_deleted", 0, 0,
-        "policy_deleted", clock.millis()));
+    publishLater(part, s, event(s, s.policyVersion, tenant, severity, AlertStatus.RESOLVED, null, null,
+        "policy_deleted", 0, 0, "policy_deleted", clock.millis()));
   }
 
   /** Writes what is dirty, then drops the partitions' alerts from memory (their new owner restores them). */

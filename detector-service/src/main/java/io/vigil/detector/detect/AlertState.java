@@ -36,6 +36,12 @@ final class AlertState {
   String region;
   String metric;
   Map<String, String> dimensions;
+  /**
+   * The tenant and severity of its newest event: kept (and stored) so an alert whose policy was
+   * deleted while no detector held it can still be resolved with them.
+   */
+  String tenant;
+  AlertEvent.Severity severity;
   /** The policy version the condition states were built for. */
   long policyVersion;
   /** {@code LivePolicy.judgement()} of that version: restored condition states are kept only if it still holds. */

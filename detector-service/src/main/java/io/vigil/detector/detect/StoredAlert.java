@@ -16,6 +16,8 @@ import java.util.Map;
  * @param sequence the sequence of its newest transition
  * @param publishedSequence the newest sequence known to be on {@code alerts.events}; when behind
  *     {@code sequence}, {@code unpublished} is published again (same eventId) on restore
+ * @param tenant the tenant of its newest event (null in copies written before it was stored)
+ * @param severity the severity of its newest event (likewise)
  * @param conditions the condition states, by condition index
  */
 record StoredAlert(
@@ -29,6 +31,8 @@ record StoredAlert(
     String region,
     String metric,
     Map<String, String> dimensions,
+    String tenant,
+    AlertEvent.Severity severity,
     List<StoredCondition> conditions,
     AlertEvent unpublished) {
 
@@ -48,6 +52,6 @@ record StoredAlert(
       }
     }
     return new StoredAlert(s.policyVersion, s.judgement, s.status, s.sequence, s.publishedSequence, s.firstFiredAtMs,
-        s.namespace, s.region, s.metric, s.dimensions, conditions, s.unpublished);
+        s.namespace, s.region, s.metric, s.dimensions, s.tenant, s.severity, conditions, s.unpublished);
   }
 }

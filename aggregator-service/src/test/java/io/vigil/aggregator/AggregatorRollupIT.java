@@ -45,7 +45,7 @@ class AggregatorRollupIT {
     String run = UUID.randomUUID().toString().substring(0, 6);
     Map<String, String> dims = Map.of("appid", "3", "instance", "it-" + run);
     long id = SeriesId.of("it/vm", "local", "cpu", dims);
-    int partition = SeriesPartitioner.partition(id, 12);
+    int partition = SeriesPartitioner.partition(SeriesId.objectOf("it/vm", "local", dims), 12); // as the gateway places it
     long hourAgo = (System.currentTimeMillis() - 3_600_000) / 300_000 * 300_000;
     // five minutes of a backlog (a point every 15 s, accepted as it happened), then a point accepted now
     List<byte[]> batches = new java.util.ArrayList<>();
@@ -60,6 +60,8 @@ class AggregatorRollupIT {
 
     List<ConsumerRecord<String, byte[]>> rollups = TestKafka.awaitMatching(Topics.rollup("default").base(),
         r -> SeriesId.key(id).equals(r.key()), 6, Duration.ofSeconds(30));
+    assertThat(rollups).extracting(ConsumerRecord::partition).as("the object's partition, as its points had")
+        .containsOnly(partition);
     List<Rollup> mine = rollups.stream().map(r -> codec.decode(r.value(), Rollup.class)).toList();
     assertThat(mine).filteredOn(r -> r.periodSeconds() == 60).hasSize(5)
         .allSatisfy(r -> assertThat(r.count()).isEqualTo(4));

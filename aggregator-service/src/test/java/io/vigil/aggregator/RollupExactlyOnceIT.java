@@ -85,7 +85,8 @@ class RollupExactlyOnceIT {
         MetricPoint p = new MetricPoint(MetricPoint.SCHEMA_VERSION, id, "eo/vm", "local", "cpu", dims,
             ts + s * 37L, (step * 7 + s * 13) % 101 / 4.0, "percent", "default", ts, PERIODS, GRACE, "7");
         all.add(p);
-        byPartition.computeIfAbsent(SeriesPartitioner.partition(id, 12), k -> new ArrayList<>()).add(p);
+        byPartition.computeIfAbsent(SeriesPartitioner.partition(SeriesId.objectOf("eo/vm", "local", dims), 12),
+            k -> new ArrayList<>()).add(p);
       }
       Map<Integer, PointBatch> batches = new TreeMap<>();
       byPartition.forEach((partition, points) -> batches.put(partition, new PointBatch(ts + 500, "eo/vm", "local",

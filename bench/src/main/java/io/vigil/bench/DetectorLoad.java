@@ -177,6 +177,11 @@ public final class DetectorLoad {
     return Math.floorMod(h, 100) == 0 ? 95 : 10 + Math.floorMod(h >>> 8, 80);
   }
 
+  /** Where the aggregator places a rollup: by its series' object. */
+  static long object(Rollup r) {
+    return SeriesId.objectOf(r.namespace(), r.region(), r.dimensions());
+  }
+
   static Rollup rollup(int s, long window, double v, long emittedAtMs) {
     int tenant = s % TENANTS;
     int instance = s / TENANTS % INSTANCES;
@@ -211,7 +216,7 @@ public final class DetectorLoad {
         long window = start + w * 60_000L;
         for (int s = 0; s < SERIES; s++) {
           Rollup r = rollup(s, window, value(s, window / 60_000), window + 65_000);
-          producer.send(new ProducerRecord<>(topic, SeriesPartitioner.partition(r.seriesId(), partitions),
+          producer.send(new ProducerRecord<>(topic, SeriesPartitioner.partition(object(r), partitions),
               SeriesId.key(r.seriesId()), codec.encode(r)));
         }
       }
@@ -287,7 +292,7 @@ public final class DetectorLoad {
           if (v > 90) {
             emitted.put(SeriesId.hex(r.seriesId()) + ":" + window, now);
           }
-          producer.send(new ProducerRecord<>(topic, SeriesPartitioner.partition(r.seriesId(), partitions),
+          producer.send(new ProducerRecord<>(topic, SeriesPartitioner.partition(object(r), partitions),
               SeriesId.key(r.seriesId()), codec.encode(r)));
         }
         Thread.sleep(1);

@@ -84,10 +84,11 @@ public final class RollupLoad {
    * {@code series} series shaped like cloud metrics: 20 metrics over instances, the instances over 100
    * tenants ({@code appid}), in region {@code local} of {@code namespace}, with {@code extra} dimensions.
    */
-  record Fleet(long[] ids, String[] metrics, List<Map<String, String>> dims) {
+  record Fleet(long[] ids, long[] objects, String[] metrics, List<Map<String, String>> dims) {
 
     static Fleet of(String namespace, int series, Map<String, String> extra) {
       long[] ids = new long[series];
+      long[] objects = new long[series];
       String[] metrics = new String[series];
       List<Map<String, String>> dims = new ArrayList<>(series);
       for (int s = 0; s < series; s++) {
@@ -98,8 +99,9 @@ public final class RollupLoad {
         d.put("instance", "ins-" + Integer.toHexString(0x100000 + instance));
         dims.add(d);
         ids[s] = SeriesId.of(namespace, "local", metrics[s], d);
+        objects[s] = SeriesId.objectOf(namespace, "local", d); // placed as the gateway places them
       }
-      return new Fleet(ids, metrics, dims);
+      return new Fleet(ids, objects, metrics, dims);
     }
   }
 
@@ -135,7 +137,7 @@ public final class RollupLoad {
           MetricPoint point = new MetricPoint(MetricPoint.SCHEMA_VERSION, ids[s], "benchload/cloud", "local",
               metrics[s], dims.get(s), ts + s % 1000, (s * 31L + step) % 1000 / 10.0, null, "default", ts, periods,
               30_000, dims.get(s).get("appid"));
-          int partition = SeriesPartitioner.partition(ids[s], 12);
+          int partition = SeriesPartitioner.partition(fleet.objects()[s], 12);
           List<MetricPoint> pending = byPartition.get(partition);
           pending.add(point);
           if (pending.size() == PER_RECORD) {
@@ -229,7 +231,7 @@ public final class RollupLoad {
           byPartition.add(new ArrayList<>());
         }
         for (int s = from; s < Math.min(series, from + slice); s++) {
-          byPartition.get(SeriesPartitioner.partition(ids[s], 12)).add(new MetricPoint(MetricPoint.SCHEMA_VERSION,
+          byPartition.get(SeriesPartitioner.partition(fleet.objects()[s], 12)).add(new MetricPoint(MetricPoint.SCHEMA_VERSION,
               ids[s], "benchlive/cloud", "local", metrics[s], dims.get(s), now, s % 100, null, "default", now, periods,
               grace, dims.get(s).get("appid")));
         }

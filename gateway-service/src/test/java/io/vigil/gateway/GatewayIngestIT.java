@@ -31,6 +31,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -162,7 +164,7 @@ class GatewayIngestIT {
     String run = UUID.randomUUID().toString().substring(0, 8);
     List<Map<String, Object>> points = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      points.add(point(i % 2 == 0 ? "cpu" : "mem", "ins-" + run + "-" + i, i * 1.5));
+      points.add(point(i % 2 == 0 ? "cpu" : "mem", "ins-" + run + "-" + i / 2, i * 1.5)); // cpu and mem of each
     }
     points.add(point("disk", "ins-" + run + "-bad", 1)); // not a metric of acme/vm
     points.add(Map.of("metric", "cpu", "dimensions", Map.of("appid", "1251763868"), "timestampMs",
@@ -184,13 +186,22 @@ class GatewayIngestIT {
       for (MetricPoint p : batch.points()) {
         if (p.dimensions().get("instance").startsWith("ins-" + run)) {
           inKafka.add(p);
-          assertThat(rec.partition()).as("the series' partition").isEqualTo(SeriesPartitioner.partition(p.seriesId(), 12));
+          assertThat(rec.partition()).as("the partition of the series' object").isEqualTo(SeriesPartitioner.partition(
+              SeriesId.objectOf(p.namespace(), p.region(), p.dimensions()), 12));
         }
       }
     }
     assertThat(inKafka).hasSize(20);
-    MetricPoint first = inKafka.stream().filter(p -> p.dimensions().get("instance").equals("ins-" + run + "-0"))
-        .findFirst().orElseThrow();
+    Map<String, Set<Integer>> partitionsOfInstance = new HashMap<>();
+    for (var rec : records) {
+      for (MetricPoint p : PointBatchCodec.decode(rec.value()).points()) {
+        partitionsOfInstance.computeIfAbsent(p.dimensions().get("instance"), k -> new HashSet<>()).add(rec.partition());
+      }
+    }
+    assertThat(partitionsOfInstance).hasSize(10).allSatisfy((instance, parts) ->
+        assertThat(parts).as("cpu and mem of %s on one partition", instance).hasSize(1));
+    MetricPoint first = inKafka.stream().filter(p -> p.dimensions().get("instance").equals("ins-" + run + "-0")
+        && p.metric().equals("cpu")).findFirst().orElseThrow();
     assertThat(first.seriesId()).isEqualTo(SeriesId.of("acme/vm", "local", "cpu", first.dimensions()));
     assertThat(first.tenant()).isEqualTo("1251763868");
     assertThat(first.unit()).isEqualTo("percent");

@@ -8,15 +8,16 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
  * One record the rollup processor sends: the encoded message, the topic (base name) it goes to,
- * and how it is placed: by its seriesId (rollups, late points) or, for a progress marker, on the
- * partition of the rollup topic that carries the source partition's series.
+ * and how it is placed: by its series' object id (rollups, late points) or, for a progress marker,
+ * on the partition of the rollup topic that carries the source partition's series.
  *
- * @param partitionOf the source partition of a progress marker, or -1 for a record placed by seriesId
+ * @param objectId the object id ({@code SeriesId.objectOf}) of a record placed by it
+ * @param partitionOf the source partition of a progress marker, or -1 for a record placed by object id
  */
-record Emit(String topicBase, long seriesId, int partitionOf, byte[] payload) {
+record Emit(String topicBase, long objectId, int partitionOf, byte[] payload) {
 
-  static Emit bySeries(String topicBase, long seriesId, byte[] payload) {
-    return new Emit(topicBase, seriesId, -1, payload);
+  static Emit byObject(String topicBase, long objectId, byte[] payload) {
+    return new Emit(topicBase, objectId, -1, payload);
   }
 
   /** Writes the payload as it is. */
@@ -28,8 +29,8 @@ record Emit(String topicBase, long seriesId, int partitionOf, byte[] payload) {
   }
 
   /**
-   * Places a record with {@link SeriesPartitioner} (the placement the gateway used, so a series
-   * keeps one partition end to end). A progress marker of source partition p goes to partition p when
+   * Places a record with {@link SeriesPartitioner} by its object id (the placement the gateway used,
+   * so a series, and every metric of its object, keeps one partition end to end). A progress marker of source partition p goes to partition p when
    * the rollup topic has as many partitions as {@code metrics.raw} (every series of p is there), and
    * to every partition otherwise.
    */
@@ -43,7 +44,7 @@ record Emit(String topicBase, long seriesId, int partitionOf, byte[] payload) {
     @Override
     public Optional<Set<Integer>> partitions(String topic, String key, Emit value, int numPartitions) {
       if (value.partitionOf() < 0) {
-        return Optional.of(Set.of(SeriesPartitioner.partition(value.seriesId(), numPartitions)));
+        return Optional.of(Set.of(SeriesPartitioner.partition(value.objectId(), numPartitions)));
       }
       if (numPartitions == sourcePartitions.getAsInt()) {
         return Optional.of(Set.of(value.partitionOf()));

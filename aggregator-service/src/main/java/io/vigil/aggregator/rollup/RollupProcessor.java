@@ -357,11 +357,12 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     SeriesInfo info = st.info;
     if (st.rollupHeadOf != info) {
       st.rollupHead = rollupWriter.head(st.seriesId, info);
+      st.objectId = SeriesId.objectOf(info.namespace(), info.region(), info.dimensions());
       st.rollupHeadOf = info;
     }
     String topic = rollupTopics.computeIfAbsent(st.shard, s -> Topics.rollup(s).base());
     byte[] rollup = rollupWriter.write(st.rollupHead, info.tenant(), st.shard, period, start, stats, now);
-    context.forward(new Record<>(SeriesId.key(st.seriesId), Emit.bySeries(topic, st.seriesId, rollup), now));
+    context.forward(new Record<>(SeriesId.key(st.seriesId), Emit.byObject(topic, st.objectId, rollup), now));
     emitted++;
     meters.emitted(period, now - (start + period * 1000L));
   }
@@ -373,7 +374,8 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
         + (minute + SeriesState.MINUTE_MS + grace) + " (grace " + grace + " ms); progress was " + watermark)
         .getBytes(StandardCharsets.UTF_8));
     context.forward(new Record<>(SeriesId.key(p.seriesId()),
-        Emit.bySeries(Topics.METRICS_LATE.base(), p.seriesId(), codec.encode(p)), clock.millis(), headers));
+        Emit.byObject(Topics.METRICS_LATE.base(), SeriesId.objectOf(p.namespace(), p.region(), p.dimensions()),
+            codec.encode(p)), clock.millis(), headers));
   }
 
   private void progress(long now) {

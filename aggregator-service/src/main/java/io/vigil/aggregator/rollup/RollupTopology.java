@@ -23,7 +23,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * The aggregator's topology, built apart from its configuration so it can be driven by {@code
  * TopologyTestDriver}: {@code metrics.raw} is read and measured, each batch is rolled up by {@link
  * RollupProcessor} in the task that owns its partition, and what comes out goes to the shard's
- * rollup topic or to {@code metrics.late}, placed by seriesId ({@link Emit.Partitioner}).
+ * rollup topic or to {@code metrics.late}, placed by the series' object id ({@link Emit.Partitioner}).
  */
 public final class RollupTopology {
 

@@ -96,6 +96,8 @@ final class SeriesState {
    */
   byte[] rollupHead;
   SeriesInfo rollupHeadOf;
+  /** The object id of {@link #rollupHeadOf} (not stored): what its rollups are placed by. */
+  long objectId;
   /** The longer windows changed since they were last stored (not stored). */
   boolean longerDirty;
   /** The close time queued for it, {@link Long#MIN_VALUE} for none (not stored). */

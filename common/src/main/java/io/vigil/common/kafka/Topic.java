@@ -2,6 +2,7 @@ package io.vigil.common.kafka;
 
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * A topic's declaration: its base name (without the deployment prefix), the message type its values
@@ -13,9 +14,18 @@ import java.util.function.Function;
  * @param key what the record key is, in words, for the docs
  * @param keyOf the key of a message on this topic: the publisher derives every key with it, so no
  *     record is ever mis-keyed (null for dead-letter topics, which keep the original key)
+ * @param placeBy where a message goes when not by its key: a uniform 64-bit id whose unsigned
+ *     remainder ({@code SeriesPartitioner}) is its partition, e.g. a rollup's object id; null to let
+ *     the producer place it by its key
  */
 public record Topic<V>(String base, Class<V> valueType, String key, Function<V, String> keyOf, int partitions,
-    Duration retention, boolean compacted) {
+    Duration retention, boolean compacted, ToLongFunction<V> placeBy) {
+
+  /** A topic whose records are placed by their key. */
+  public Topic(String base, Class<V> valueType, String key, Function<V, String> keyOf, int partitions,
+      Duration retention, boolean compacted) {
+    this(base, valueType, key, keyOf, partitions, retention, compacted, null);
+  }
 
   public Topic {
     if (base == null || !base.matches("[a-z0-9][a-z0-9._-]*")) {

@@ -30,7 +30,7 @@ public final class Topics {
    * VigilPublisher#publishPoints}, never as JSON.
    */
   public static final Topic<io.vigil.common.points.PointBatch> METRICS_RAW = new Topic<>("metrics.raw",
-      io.vigil.common.points.PointBatch.class, "none: the partition of the points' seriesId", null, 12,
+      io.vigil.common.points.PointBatch.class, "none: the partition of the points' object id", null, 12,
       Duration.ofDays(1), false);
   /** Points that arrived after their window's grace period: counted and kept, never dropped. */
   public static final Topic<MetricPoint> METRICS_LATE = new Topic<>("metrics.late", MetricPoint.class, "seriesId",
@@ -58,7 +58,7 @@ public final class Topics {
       throw new IllegalArgumentException("bad shard name (lower-case letters, digits, '-', at most 63): " + shard);
     }
     return new Topic<>(ROLLUP_PREFIX + shard, Rollup.class, "seriesId", r -> SeriesId.key(r.seriesId()),
-        ROLLUP_PARTITIONS, Duration.ofDays(2), false);
+        ROLLUP_PARTITIONS, Duration.ofDays(2), false, r -> SeriesId.objectOf(r.namespace(), r.region(), r.dimensions()));
   }
 
   /**

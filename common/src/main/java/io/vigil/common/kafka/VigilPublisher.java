@@ -55,6 +55,19 @@ public class VigilPublisher {
     if (message == null) {
       throw new IllegalArgumentException("null message for " + topic.base() + "; a deletion is a tombstone()");
     }
+    if (topic.placeBy() != null) {
+      // placed as the pipeline places it (a rollup on its object's partition), keyed as always
+      int partition;
+      try {
+        partition = io.vigil.common.points.SeriesPartitioner.partition(topic.placeBy().applyAsLong(message),
+            template.partitionsFor(naming.topic(topic)).size());
+      } catch (org.apache.kafka.common.KafkaException e) {
+        dependencies.failure("kafka"); // no metadata within max.block.ms: as a failed send
+        return CompletableFuture.failedFuture(e);
+      }
+      return send(topic, new ProducerRecord<>(naming.topic(topic), partition, topic.keyFor(message),
+          codec.encode(message)), headers);
+    }
     return send(topic, topic.keyFor(message), codec.encode(message), headers);
   }
 

@@ -66,6 +66,46 @@ public final class SeriesId {
   }
 
   /**
+   * The XXH64 seed of an object id: the series seed with its last byte set apart, so no object id is
+   * the series id of the same form.
+   */
+  public static final long OBJECT_SEED = 0x76_69_67_69_6C_00_01_01L;
+
+  /**
+   * The id of the object a series measures: its namespace, region and dimensions without its metric,
+   * so every metric of one instance has the same object id. It is what the metric pipeline places
+   * records by (the gateway's {@code metrics.raw} partition, the aggregator's rollup partition), so a
+   * detector sees every metric of an object on one partition and can judge conditions on several
+   * metrics together. The form is the canonical form with an empty metric; the seed is {@link
+   * #OBJECT_SEED}.
+   */
+  public static long objectOf(String namespace, String region, Map<String, String> dimensions) {
+    byte[] form = canonicalForm(namespace, region, "", dimensions);
+    return XxHash64.hash(form, 0, form.length, OBJECT_SEED);
+  }
+
+  /** A series id and its object id, from one canonical form (the dimensions sorted and encoded once). */
+  public record Ids(long seriesId, long objectId) {}
+
+  public static Ids ofWithObject(String namespace, String region, String metric, Map<String, String> dimensions) {
+    byte[] form = canonicalForm(namespace, region, metric, dimensions);
+    long series = XxHash64.hash(form, 0, form.length, SEED);
+    // the object form is the same bytes with the metric's component emptied: its length becomes 0
+    int metricAt = 4 + lengthAt(form, 0);
+    metricAt += 4 + lengthAt(form, metricAt);
+    int metricLength = lengthAt(form, metricAt);
+    byte[] object = new byte[form.length - metricLength];
+    System.arraycopy(form, 0, object, 0, metricAt);
+    // object[metricAt .. metricAt + 4) stays 0: the empty metric's length
+    System.arraycopy(form, metricAt + 4 + metricLength, object, metricAt + 4, form.length - metricAt - 4 - metricLength);
+    return new Ids(series, XxHash64.hash(object, 0, object.length, OBJECT_SEED));
+  }
+
+  private static int lengthAt(byte[] form, int at) {
+    return ((form[at] & 0xff) << 24) | ((form[at + 1] & 0xff) << 16) | ((form[at + 2] & 0xff) << 8) | (form[at + 3] & 0xff);
+  }
+
+  /**
    * The id as people and URLs see it, and the record key of {@code metrics.raw} and {@code
    * metrics.rollup.*}: 16 lower-case hex digits. (In message bodies the id is a JSON number.)
    */

@@ -41,6 +41,29 @@ class ShardPatternIT extends KitIT {
     assertThat(count("vigil.kafka.consumed", "topic", topic.deadLetter().base())).isZero();
   }
 
+  /** Every metric of an object goes to one partition of a shard topic: its object id's, as the aggregator places it. */
+  @Test
+  void aPublishedRollupIsPlacedByItsObjectNotItsKey() throws Exception {
+    Topic<Rollup> topic = Topics.rollup("default");
+    int partitions = template.partitionsFor(naming.topic(topic)).size();
+    java.util.Set<Integer> used = new java.util.HashSet<>();
+    for (int object = 0; object < 12; object++) {
+      Map<String, String> dims = Map.of("appid", "1", "instance", "place-" + object);
+      int expected = io.vigil.common.points.SeriesPartitioner.partition(
+          io.vigil.common.series.SeriesId.objectOf("qce/cvm", "local", dims), partitions);
+      for (String metric : List.of("cpu", "mem", "disk")) {
+        long id = io.vigil.common.series.SeriesId.of("qce/cvm", "local", metric, dims);
+        Rollup rollup = new Rollup(1, id, "qce/cvm", "local", metric, dims, "default", 60, 1_764_000_000_000L,
+            3, 1, 3, 3, 3, 0, null);
+        var sent = publisher.publish(topic, rollup).get(10, TimeUnit.SECONDS);
+        assertThat(sent.getRecordMetadata().partition()).as("%s of object %d", metric, object).isEqualTo(expected);
+        assertThat(sent.getProducerRecord().key()).isEqualTo(io.vigil.common.series.SeriesId.key(id));
+      }
+      used.add(expected);
+    }
+    assertThat(used).as("objects spread over the partitions").hasSizeGreaterThan(1);
+  }
+
   /**
    * A rollup of a window an hour old, emitted a moment ago, counts a moment of consume delay, not
    * the window's age, whatever timestamp its record carries: the self-alert on consume delay must

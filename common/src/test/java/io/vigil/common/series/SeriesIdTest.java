@@ -89,6 +89,32 @@ class SeriesIdTest {
   }
 
   @Test
+  void everyMetricOfAnObjectHasItsObjectIdAndTheSpliceAgreesWithTheForm() {
+    Map<String, String> dims = new LinkedHashMap<>();
+    dims.put("instance", "ins-1");
+    dims.put("appid", "1250000000");
+    dims.put("\uD83D\uDE00", "ä");
+    long object = SeriesId.objectOf("qce/cvm", "ap-guangzhou", dims);
+    byte[] form = SeriesId.canonicalForm("qce/cvm", "ap-guangzhou", "", dims);
+    assertThat(object).isEqualTo(XxHash64.hash(form, 0, form.length, SeriesId.OBJECT_SEED));
+    for (String metric : List.of("cpu_usage", "mem", "x", "")) {
+      SeriesId.Ids ids = SeriesId.ofWithObject("qce/cvm", "ap-guangzhou", metric, dims);
+      assertThat(ids.seriesId()).isEqualTo(SeriesId.of("qce/cvm", "ap-guangzhou", metric, dims));
+      assertThat(ids.objectId()).as(metric).isEqualTo(object);
+    }
+    assertThat(SeriesId.objectOf("qce/cvm", "ap-guangzhou", Map.of())).isEqualTo(
+        SeriesId.ofWithObject("qce/cvm", "ap-guangzhou", "cpu", Map.of()).objectId());
+    assertThat(SeriesId.objectOf("qce/cvm", "ap-guangzhou", Map.of("instance", "ins-2"))).isNotEqualTo(object);
+    assertThat(SeriesId.objectOf("qce/cvm", "ap-shanghai", dims)).isNotEqualTo(object);
+    assertThat(object).as("no object id is the series id of its form").isNotEqualTo(
+        SeriesId.of("qce/cvm", "ap-guangzhou", "", dims));
+    // pinned: the placement of every series depends on it
+    assertThat(SeriesId.hex(SeriesId.objectOf("n", "r", Map.of("k", "v")))).isEqualTo(PINNED);
+  }
+
+  static final String PINNED = "6830aa55edaff69d";
+
+  @Test
   void hexIsSixteenDigits() {
     assertThat(SeriesId.hex(1L)).isEqualTo("0000000000000001");
     assertThat(SeriesId.hex(-1L)).isEqualTo("ffffffffffffffff");

@@ -93,6 +93,7 @@ public class MetricsIngestor {
     int ok = 0;
     List<Integer> goodIndex = new ArrayList<>();
     List<Long> goodIds = new ArrayList<>();
+    List<Long> goodObjects = new ArrayList<>();
     List<Map<String, String>> goodDims = new ArrayList<>();
     for (int i = 0; i < points.size(); i++) {
       PointIn p = points.get(i);
@@ -136,7 +137,9 @@ public class MetricsIngestor {
         continue;
       }
       goodIndex.add(i);
-      goodIds.add(SeriesId.of(ns.name(), region, p.metric(), dims));
+      SeriesId.Ids ids = SeriesId.ofWithObject(ns.name(), region, p.metric(), dims);
+      goodIds.add(ids.seriesId());
+      goodObjects.add(ids.objectId());
       goodDims.add(dims);
     }
     // the namespace's cap on distinct series: known series flow, new ones past the cap are refused
@@ -153,7 +156,8 @@ public class MetricsIngestor {
       }
       PointIn p = points.get(i);
       Map<String, String> dims = goodDims.get(g);
-      int partition = SeriesPartitioner.partition(seriesId, partitions);
+      // placed by the series' object: every metric of an instance on one partition, end to end
+      int partition = SeriesPartitioner.partition(goodObjects.get(g), partitions);
       PointBatchCodec.Writer w = writers[partition];
       if (w == null) {
         w = writers[partition] = new PointBatchCodec.Writer(now, ns.name(), region, ns.shard(),

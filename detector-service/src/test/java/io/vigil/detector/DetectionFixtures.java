@@ -48,8 +48,13 @@ public final class DetectionFixtures {
   }
 
   public static String cpuAbove(double threshold, int forPeriods, int recoverPeriods) {
-    return "[{\"metric\":\"cpu\",\"period\":60,\"statistic\":\"AVG\",\"operator\":\"GT\",\"threshold\":" + threshold
-        + ",\"forPeriods\":" + forPeriods + ",\"recoverPeriods\":" + recoverPeriods + "}]";
+    return "[" + above("cpu", threshold, forPeriods, recoverPeriods) + "]";
+  }
+
+  /** One condition (a JSON object): the metric's 60 s average above the threshold. */
+  public static String above(String metric, double threshold, int forPeriods, int recoverPeriods) {
+    return "{\"metric\":\"" + metric + "\",\"period\":60,\"statistic\":\"AVG\",\"operator\":\"GT\",\"threshold\":"
+        + threshold + ",\"forPeriods\":" + forPeriods + ",\"recoverPeriods\":" + recoverPeriods + "}";
   }
 
   public static String instanceIs(String instance) {
@@ -96,7 +101,12 @@ public final class DetectionFixtures {
 
   /** A rollup of one value (count 1) for a cpu series of these dimensions. */
   public static Rollup cpu(Map<String, String> dimensions, long windowStartMs, double value) {
-    return new Rollup(Rollup.SCHEMA_VERSION, SeriesId.of(NS, REGION, "cpu", dimensions), NS, REGION, "cpu",
+    return rollup("cpu", dimensions, windowStartMs, value);
+  }
+
+  /** A rollup of one value (count 1) for a series of this metric and these dimensions. */
+  public static Rollup rollup(String metric, Map<String, String> dimensions, long windowStartMs, double value) {
+    return new Rollup(Rollup.SCHEMA_VERSION, SeriesId.of(NS, REGION, metric, dimensions), NS, REGION, metric,
         dimensions, "default", 60, windowStartMs, value, 1, value, value, value, System.currentTimeMillis(),
         dimensions.get("appid"));
   }

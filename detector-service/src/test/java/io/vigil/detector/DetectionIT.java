@@ -1,11 +1,13 @@
 package io.vigil.detector;
 
+import static io.vigil.detector.DetectionFixtures.above;
 import static io.vigil.detector.DetectionFixtures.cpu;
 import static io.vigil.detector.DetectionFixtures.cpuAbove;
 import static io.vigil.detector.DetectionFixtures.events;
 import static io.vigil.detector.DetectionFixtures.instanceIs;
 import static io.vigil.detector.DetectionFixtures.minutesAgo;
 import static io.vigil.detector.DetectionFixtures.policy;
+import static io.vigil.detector.DetectionFixtures.rollup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.common.kafka.VigilPublisher;
@@ -77,7 +79,8 @@ class DetectionIT {
       server.createContext("/v1/series/query", exchange -> {
         try (exchange) {
           lastQuery = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-          byte[] body = seriesAnswer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          String metric = json.readTree(lastQuery).path("metric").asString();
+          byte[] body = SERIES_ANSWERS.getOrDefault(metric, seriesAnswer).getBytes(java.nio.charset.StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "application/json");
           exchange.sendResponseHeaders(200, body.length);
           exchange.getResponseBody().write(body);
@@ -159,6 +162,44 @@ class DetectionIT {
     assertThat(seen.get(1).firstFiredAtMs()).isEqualTo(firing.firstFiredAtMs());
     assertThat(events(e -> e.policyId().equals("p-streak"), 3, Duration.ofSeconds(2)))
         .as("the other instance is filtered out; the third breach of an open alert says nothing").hasSize(2);
+  }
+
+  @Test
+  void allConditionsOnSeveralMetricsFireOncePerObjectWhenEveryOneHolds() {
+    Map<String, String> host = Map.of("appid", "A12", "instance", "i-1");
+    Map<String, String> other = Map.of("appid", "A12", "instance", "i-2");
+    String both = "[" + above("cpu", 80, 1, 1) + "," + above("mem", 90, 1, 1) + "]";
+    awaitHeld("p-all", fx.upsert("p-all", "A12", policy("[]", both, "ALL"), true));
+    awaitHeld("p-any", fx.upsert("p-any", "A12", policy("[]", both, "ANY"), true));
+    long w = minutesAgo(10);
+    String object = AlertEngine.objectOf(cpu(host, w, 0));
+    String all = AlertKey.ofObject("p-all", object).value();
+    assertThat(object).as("every metric of an object has its id")
+        .isEqualTo(AlertEngine.objectOf(rollup("mem", host, w, 0)));
+
+    // cpu breaches alone, on both hosts: ALL says nothing yet; ANY fires for each cpu series
+    fx.publish(cpu(host, w, 95), cpu(other, w, 95), rollup("mem", other, w, 10));
+    assertThat(events(key("p-any", cpu(host, w, 0)), 1, WAIT)).hasSize(1);
+    assertThat(events(key("p-any", cpu(other, w, 0)), 1, WAIT)).hasSize(1);
+    assertThat(events(e -> e.policyId().equals("p-all"), 1, Duration.ofSeconds(2))).isEmpty();
+
+    // mem breaches too on the first host: one alert for the object
+    fx.publish(rollup("mem", host, w, 97));
+    List<AlertEvent> fired = events(all, 1, WAIT);
+    AlertEvent firing = fired.get(0);
+    assertThat(firing.status()).isEqualTo(AlertStatus.FIRING);
+    assertThat(firing.objectId()).isEqualTo(object);
+    assertThat(firing.metric()).as("the metric whose window completed it").isEqualTo("mem");
+    assertThat(firing.dimensions()).isEqualTo(host);
+    assertThat(firing.tenant()).isEqualTo("A12");
+
+    // cpu recovers: not every condition holds any more, the object's alert resolves
+    fx.publish(cpu(host, w + 60_000, 20), rollup("mem", host, w + 60_000, 97));
+    List<AlertEvent> seen = events(all, 2, WAIT);
+    assertThat(seen).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+    assertThat(seen.get(1).sequence()).isGreaterThan(firing.sequence());
+    assertThat(events(e -> e.policyId().equals("p-all"), 3, Duration.ofSeconds(2)))
+        .as("the other host never had both").hasSize(2);
   }
 
   @Test
@@ -459,6 +500,50 @@ class DetectionIT {
         unsaved.replace("\"metric\":\"cpu\"", "\"metric\":\"disk\""));
     assertThat(badMetric.statusCode()).isEqualTo(400);
     assertThat(badMetric.body()).contains("policy.conditions[0].metric");
+  }
+
+  /** The storage stub's answer to a series query of a metric, where one is set (else {@code seriesAnswer}). */
+  static final Map<String, String> SERIES_ANSWERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  static String storedSeries(Rollup like, long w, double... values) {
+    StringBuilder points = new StringBuilder();
+    for (int i = 0; i < values.length; i++) {
+      points.append(i == 0 ? "" : ",").append("{\"t\":").append(w + i * 60_000L).append(",\"v\":").append(values[i])
+          .append("}");
+    }
+    return "{\"stepMs\":60000,\"truncated\":false,\"series\":[{\"seriesId\":\""
+        + io.vigil.common.series.SeriesId.hex(like.seriesId()) + "\",\"namespace\":\"" + like.namespace()
+        + "\",\"region\":\"" + like.region() + "\",\"dimensions\":{\"appid\":\"" + like.dimensions().get("appid")
+        + "\",\"instance\":\"" + like.dimensions().get("instance") + "\"},\"points\":[" + points + "]}]}";
+  }
+
+  @Test
+  void aBacktestOfConditionsOnSeveralMetricsThatMustAllHoldJudgesEachObject() {
+    fx.namespace("{\"name\":\"qce/cvm\",\"tenantDimension\":\"appid\",\"requiredDimensions\":[\"appid\"],"
+        + "\"optionalDimensions\":[\"instance\",\"zone\"],\"metrics\":[{\"name\":\"cpu\",\"unit\":\"percent\"},"
+        + "{\"name\":\"mem\",\"unit\":\"percent\"}],\"periods\":[60,300],\"eventTypes\":[\"reboot\"]}");
+    Awaits.until("the namespace with mem is held", WAIT, () -> policies.namespace(DetectionFixtures.NS) != null
+        && policies.namespace(DetectionFixtures.NS).metrics().size() == 2);
+    long w = (System.currentTimeMillis() / 60_000 - 30) * 60_000;
+    Map<String, String> host = Map.of("appid", "t1", "instance", "i-8");
+    SERIES_ANSWERS.put("cpu", storedSeries(cpu(host, w, 0), w, 90, 90, 50));
+    SERIES_ANSWERS.put("mem", storedSeries(rollup("mem", host, w, 0), w, 10, 95, 95));
+    try {
+      String both = "[" + above("cpu", 80, 1, 1) + "," + above("mem", 90, 1, 1) + "]";
+      var r = call(io.vigil.common.testing.VigilTestInitializer.T1_OPERATOR_KEY, "/v1/backtest",
+          "{\"tenant\":\"t1\",\"minutes\":60,\"policy\":" + policy("[]", both, "ALL") + "}");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      var result = io.vigil.common.testing.Http.json(r);
+      List<String> seen = new java.util.ArrayList<>();
+      result.path("transitions").forEach(t -> seen.add(t.path("status").asString() + "@"
+          + t.path("windowStartMs").asLong() + " " + t.path("objectId").asString()));
+      String object = AlertEngine.objectOf(cpu(host, w, 0));
+      assertThat(seen).as("both hold only in the second window").containsExactly("FIRING@" + (w + 60_000) + " " + object,
+          "RESOLVED@" + (w + 120_000) + " " + object);
+      assertThat(result.path("seriesJudged").asInt()).as("one object").isEqualTo(1);
+    } finally {
+      SERIES_ANSWERS.clear();
+    }
   }
 
   @Test

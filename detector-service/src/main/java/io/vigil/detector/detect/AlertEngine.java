@@ -17,6 +17,7 @@ import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.observability.MetricNames;
 import io.vigil.common.series.AlertIds;
 import io.vigil.common.series.AlertKey;
+import io.vigil.common.series.SeriesId;
 import io.vigil.detector.condition.ConditionRule;
 import io.vigil.detector.condition.ConditionState;
 import io.vigil.detector.condition.ThresholdStreak;
@@ -374,10 +375,22 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private void judge(Partition part, LivePolicy p, Rollup r) {
-    AlertState s = part.states.get(new AlertState.Key(p.id(), r.seriesId(), null));
-    if (s == null) {
-      s = new AlertState(AlertKey.ofSeries(p.id(), r.seriesId()).value(), p.id(), r.seriesId(), null, part.id);
-      adopt(part, s);
+    AlertState s;
+    if (p.perObject()) {
+      // conditions on several metrics that must all hold: one alert per object (every metric of an
+      // object is placed on one partition, so they all meet here)
+      String object = objectOf(r);
+      s = part.states.get(new AlertState.Key(p.id(), 0, object));
+      if (s == null) {
+        s = new AlertState(AlertKey.ofObject(p.id(), object).value(), p.id(), 0, object, part.id);
+        adopt(part, s);
+      }
+    } else {
+      s = part.states.get(new AlertState.Key(p.id(), r.seriesId(), null));
+      if (s == null) {
+        s = new AlertState(AlertKey.ofSeries(p.id(), r.seriesId()).value(), p.id(), r.seriesId(), null, part.id);
+        adopt(part, s);
+      }
     }
     if (s.conditions == null || s.judgement != p.judgement()) {
       s.conditions = new ConditionState[p.rules().size()];
@@ -440,6 +453,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
           r.windowStartMs(), null);
     }
     markDirty(part, s);
+  }
+
+  /** The object id of a rollup's series, as alert keys write it (16 hex digits). */
+  public static String objectOf(Rollup r) {
+    return SeriesId.hex(SeriesId.objectOf(r.namespace(), r.region(), r.dimensions()));
   }
 
   /** The conditions combined: ANY holds when one of them does; ALL when every one does. */
@@ -519,7 +537,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
       for (AlertState s : part.dirty) {
         LivePolicy p = held.get(s.policyId);
         // its policy is gone, or an event alert is closed: nothing left to judge
-        s.doomed = s.idle() && (p == null || !p.enabled() || s.objectId != null);
+        s.doomed = s.idle() && (p == null || !p.enabled() || s.partition >= EVENTS);
         dirty.add(s);
       }
     }

@@ -9,6 +9,7 @@ import io.vigil.common.error.Violations;
 import io.vigil.common.model.AlertEvent.AlertStatus;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.security.CurrentCaller;
+import io.vigil.common.series.SeriesId;
 import io.vigil.common.services.ServiceClient;
 import io.vigil.detector.condition.ConditionRule;
 import io.vigil.detector.condition.ConditionState;
@@ -46,9 +47,12 @@ public final class Backtester {
    */
   public record Request(String policyId, String tenant, AlertPolicy policy, Integer minutes) {}
 
-  /** A transition that would have happened. */
-  public record Transition(String seriesId, Map<String, String> dimensions, AlertStatus status, long windowStartMs,
-      Double value, int condition) {}
+  /**
+   * A transition that would have happened: of a series, or for a policy judged per object (conditions
+   * on several metrics, ALL) of an object, whose dimensions are those of its series.
+   */
+  public record Transition(String seriesId, String objectId, Map<String, String> dimensions, AlertStatus status,
+      long windowStartMs, Double value, int condition) {}
 
   /**
    * @param truncated a condition matched more series than were read ({@value #MAX_SERIES})
@@ -92,7 +96,8 @@ public final class Backtester {
     }
     long now = clock.millis();
     Map<String, Integer> skipped = new TreeMap<>();
-    Map<Long, Map<Long, List<Object[]>>> byWindow = new HashMap<>(); // series -> window -> (rule, value)
+    // series (or object) -> window -> (rule, value, seriesId)
+    Map<Long, Map<Long, List<Object[]>>> byWindow = new HashMap<>();
     Map<Long, StorageSeries> seen = new HashMap<>();
     boolean truncated = false;
     long from = Long.MAX_VALUE;
@@ -106,11 +111,12 @@ public final class Backtester {
       StorageResult r = storage.post("/v1/series/query", query(p, rule, ruleFrom, ruleTo), StorageResult.class);
       truncated |= r.truncated() || r.series().size() >= MAX_SERIES;
       for (StorageSeries s : r.series()) {
-        long id = Long.parseUnsignedLong(s.seriesId(), 16);
+        long seriesId = Long.parseUnsignedLong(s.seriesId(), 16);
+        long id = p.perObject() ? SeriesId.objectOf(s.namespace(), s.region(), s.dimensions()) : seriesId;
         seen.put(id, s);
         for (StoragePoint point : s.points()) {
           byWindow.computeIfAbsent(id, k -> new TreeMap<>()).computeIfAbsent(point.t(), k -> new ArrayList<>())
-              .add(new Object[] {rule, point.v() == null ? Double.NaN : point.v()});
+              .add(new Object[] {rule, point.v() == null ? Double.NaN : point.v(), seriesId});
         }
       }
     }
@@ -128,7 +134,7 @@ public final class Backtester {
           if (c == null) {
             c = s.conditions[rule.index()] = rule.newState();
           }
-          if (rule.observe(c, series.getKey(), window.getKey(), (double) rv[1], why, baselines)
+          if (rule.observe(c, (long) rv[2], window.getKey(), (double) rv[1], why, baselines)
               != ThresholdStreak.Change.NONE) {
             cause = rule;
           }
@@ -146,13 +152,14 @@ public final class Backtester {
           s.status = next == AlertStatus.FIRING ? AlertStatus.FIRING : null;
           double v = s.conditions[cause.index()].lastJudged();
           StorageSeries info = seen.get(series.getKey());
-          transitions.add(new Transition(info.seriesId(), info.dimensions(), next, window.getKey(),
+          transitions.add(new Transition(p.perObject() ? null : info.seriesId(),
+              p.perObject() ? SeriesId.hex(series.getKey()) : null, info.dimensions(), next, window.getKey(),
               Double.isFinite(v) ? v : null, cause.index()));
         }
       }
     }
     transitions.sort(java.util.Comparator.comparingLong(Transition::windowStartMs)
-        .thenComparing(Transition::seriesId));
+        .thenComparing(t -> t.seriesId() != null ? t.seriesId() : t.objectId()));
     return new Result(p.id(), from, to, byWindow.size(), truncated, transitions, skipped);
   }
 
@@ -165,7 +172,7 @@ public final class Backtester {
           ConditionRule rule = (ConditionRule) rv[0];
           if (rule.baselineOffsetMs() > 0) {
             needed.computeIfAbsent(new Baselines.WindowKey(rule.periodSeconds(),
-                window.getKey() - rule.baselineOffsetMs()), k -> new java.util.HashSet<>()).add(series.getKey());
+                window.getKey() - rule.baselineOffsetMs()), k -> new java.util.HashSet<>()).add((long) rv[2]);
           }
         }
       }

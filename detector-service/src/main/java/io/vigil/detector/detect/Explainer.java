@@ -79,11 +79,16 @@ public final class Explainer {
     if (series == null) {
       series = engine.identity(seriesId);
     }
-    String alertKey = AlertKey.ofSeries(p.id(), seriesId).value();
-    Map<String, Object> alert = engine.describe(alertKey);
     if (series == null) {
+      Map<String, Object> alert = p.perObject() ? null : engine.describe(AlertKey.ofSeries(p.id(), seriesId).value());
       return new Explanation(p.id(), p.version(), p.enabled(), seriesHex, null, null, List.of(), alert);
     }
+    // a policy judged per object keeps one alert for every metric of the series' object
+    String alertKey = p.perObject()
+        ? AlertKey.ofObject(p.id(), SeriesId.hex(SeriesId.objectOf(series.namespace(), series.region(),
+            series.dimensions()))).value()
+        : AlertKey.ofSeries(p.id(), seriesId).value();
+    Map<String, Object> alert = engine.describe(alertKey);
     List<Check> checks = new ArrayList<>();
     checks.add(new Check("enabled", p.enabled(), p.enabled() ? "the policy is enabled" : "the policy is disabled"));
     checks.add(new Check("namespace", p.namespace().equals(series.namespace()),

@@ -26,10 +26,13 @@ import java.util.Set;
  * @param watchesNoData a condition reports NO_DATA: every series it has seen is watched for missing windows
  * @param eventEntries one entry per event rule in the event index (id {@code <policyId>#<rule>}, its
  *     event types as the "metrics", the policy's filters and the rule's)
+ * @param perObject its conditions read several metrics and must ALL hold: it is judged per object
+ *     (the series' namespace, region and dimensions without the metric; {@code SeriesId.objectOf}),
+ *     one alert per object, rather than per series, where no series could ever hold them all
  */
 public record LivePolicy(String id, String tenant, long version, AlertPolicy body, String tenantField,
     List<ConditionRule> rules, IndexedPolicy indexed, List<IndexedPolicy> eventEntries, long judgement,
-    boolean readsBaselines, boolean watchesNoData) {
+    boolean readsBaselines, boolean watchesNoData, boolean perObject) {
 
   /**
    * Compiles a loaded policy. A body the policy API would refuse (it was validated when saved, so
@@ -83,7 +86,8 @@ public record LivePolicy(String id, String tenant, long version, AlertPolicy bod
     long judgement = judgement(tenant, tenantField, body);
     LivePolicy live = new LivePolicy(id, tenant, version, body, tenantField, List.copyOf(rules), indexed,
         List.copyOf(eventEntries), judgement, rules.stream().anyMatch(r -> r.baselineOffsetMs() > 0),
-        rules.stream().anyMatch(r -> r.noDataPeriods() > 0));
+        rules.stream().anyMatch(r -> r.noDataPeriods() > 0),
+        body.combine() == AlertPolicy.Combine.ALL && metrics.size() > 1);
     self[0] = live;
     return live;
   }

@@ -38,6 +38,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 @VigilServiceTest
 @org.springframework.test.annotation.DirtiesContext // its detector stops with the class: no other test's rollups judged twice
+// one test moves the pipeline's progress to the present, which must not come before the others' markers
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class DetectionIT {
 
   static final Duration WAIT = Duration.ofSeconds(30);
@@ -200,6 +202,25 @@ class DetectionIT {
     assertThat(seen.get(1).sequence()).isGreaterThan(firing.sequence());
     assertThat(events(e -> e.policyId().equals("p-all"), 3, Duration.ofSeconds(2)))
         .as("the other host never had both").hasSize(2);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // its marker says the present: after every other test's
+  void aSeriesThatWentQuietLeavesMemoryAndAStreakUnderWayStays() {
+    Map<String, String> quiet = Map.of("appid", "A13", "instance", "i-1");
+    Map<String, String> streaking = Map.of("appid", "A13", "instance", "i-2");
+    awaitHeld("p-quiet", fx.upsert("p-quiet", "A13", policy("[]", cpuAbove(80, 3, 1), "ANY"), true));
+    long w = minutesAgo(120);
+    fx.publish(cpu(quiet, w, 10), cpu(streaking, w, 95)); // one breach of three: a streak under way
+    String idle = key("p-quiet", cpu(quiet, w, 0));
+    String streak = key("p-quiet", cpu(streaking, w, 0));
+    Awaits.until("both judged", WAIT, () -> detector.describe(idle) != null && detector.describe(streak) != null);
+    double before = meters.get("vigil.detector.states.evicted").counter().count();
+
+    fx.progress(System.currentTimeMillis() / 60_000 * 60_000); // the pipeline is two hours on
+    Awaits.until("the quiet series' state leaves memory", WAIT, () -> detector.describe(idle) == null);
+    assertThat(detector.describe(streak)).as("a streak under way is kept").isNotNull();
+    assertThat(meters.get("vigil.detector.states.evicted").counter().count()).isGreaterThan(before);
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,28 @@ public final class InstrumentedExecutor {
         .description("tasks waiting in the queue").register(registry);
     Gauge.builder(EXECUTOR_QUEUE_REMAINING, queue, ArrayBlockingQueue::remainingCapacity).tags(tags)
         .description("free places in the queue").register(registry);
+    FunctionCounter.builder(EXECUTOR_COMPLETED, pool, ThreadPoolExecutor::getCompletedTaskCount).tags(tags)
+        .description("tasks finished").register(registry);
+    return pool;
+  }
+
+  /**
+   * A single named thread for periodic work (timers, catch-ups), with the same gauges: whether it is
+   * running a task, the tasks scheduled and the tasks finished.
+   */
+  public static ScheduledThreadPoolExecutor scheduled(String name, MeterRegistry registry) {
+    if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+      throw new IllegalArgumentException("executor name must be a fixed lower-case word: " + name);
+    }
+    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, namedThreads(name));
+    pool.setRemoveOnCancelPolicy(true);
+    Tags tags = Tags.of(TAG_EXECUTOR, name);
+    Gauge.builder(EXECUTOR_ACTIVE, pool, ThreadPoolExecutor::getActiveCount).tags(tags)
+        .description("threads running a task").register(registry);
+    Gauge.builder(EXECUTOR_POOL_SIZE, pool, ThreadPoolExecutor::getPoolSize).tags(tags)
+        .description("threads in the pool").register(registry);
+    Gauge.builder(EXECUTOR_QUEUE_SIZE, pool, p -> p.getQueue().size()).tags(tags)
+        .description("tasks waiting in the queue (for a timer: the periodic tasks scheduled)").register(registry);
     FunctionCounter.builder(EXECUTOR_COMPLETED, pool, ThreadPoolExecutor::getCompletedTaskCount).tags(tags)
         .description("tasks finished").register(registry);
     return pool;

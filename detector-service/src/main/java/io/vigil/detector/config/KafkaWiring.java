@@ -60,8 +60,9 @@ class KafkaWiring {
   }
 
   @Bean(destroyMethod = "close")
-  PolicyTimer policyTimer(PolicyStore store, ShardProperties shard, DependencyMetrics dependencies) {
-    return new PolicyTimer(store, shard.changeFlushInterval(), shard.reconcileInterval(), dependencies);
+  PolicyTimer policyTimer(PolicyStore store, ShardProperties shard, DependencyMetrics dependencies,
+      io.micrometer.core.instrument.MeterRegistry registry) {
+    return new PolicyTimer(store, shard.changeFlushInterval(), shard.reconcileInterval(), dependencies, registry);
   }
 
   @Bean

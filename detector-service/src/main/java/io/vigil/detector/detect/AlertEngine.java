@@ -91,6 +91,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     /** States whose policy reports NO_DATA, checked when the pipeline's progress moves. */
     final Set<AlertState> watched = new LinkedHashSet<>();
     long lastScanClosedMs = Long.MIN_VALUE;
+    long lastEvictionClosedMs = Long.MIN_VALUE;
 
     Partition(int id) {
       this.id = id;
@@ -123,6 +124,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   private final EnumMap<AlertStatus, Counter> alerts = new EnumMap<>(AlertStatus.class);
   private final EnumMap<ConditionRule.Skip, Counter> skipped = new EnumMap<>(ConditionRule.Skip.class);
   private final AtomicLong inMemory = new AtomicLong();
+  private final Counter evicted;
   private final AtomicLong dirtyCount = new AtomicLong();
   private volatile Hook hook = NO_HOOK;
 
@@ -148,21 +150,19 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
             .register(registry));
       }
     }
+    evicted = Counter.builder("vigil.detector.states.evicted").description(
+        "idle alert states dropped from memory after their series sent nothing for a while").register(registry);
     Gauge.builder("vigil.detector.alert.states", inMemory, AtomicLong::get)
         .description("alert states (policy x series) held in memory").register(registry);
     Gauge.builder("vigil.detector.states.dirty", dirtyCount, AtomicLong::get)
         .description("alert states whose Redis copy is behind (Redis unreachable)").register(registry);
     policies.addListener(this);
+    catchUp = io.vigil.common.observability.InstrumentedExecutor.scheduled("alert-state-catch-up", registry);
     catchUp.scheduleWithFixedDelay(this::catchUp, 1, 1, TimeUnit.SECONDS);
   }
 
   /** Catch-up: while states are dirty (Redis was away), they are written every second without waiting for traffic. */
-  private final java.util.concurrent.ScheduledExecutorService catchUp =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vigil-alert-state-catch-up");
-        t.setDaemon(true);
-        return t;
-      });
+  private final java.util.concurrent.ScheduledExecutorService catchUp;
 
   private void catchUp() {
     if (dirtyCount.get() == 0 || store.resting()) {
@@ -674,6 +674,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         part.lastScanClosedMs = closed;
         checkNoData(part);
       }
+      if (closed >= 0 && (part.lastEvictionClosedMs == Long.MIN_VALUE
+          || closed - part.lastEvictionClosedMs >= EVICTION_SCAN_MS)) {
+        part.lastEvictionClosedMs = closed;
+        evictIdle(part, closed);
+      }
       if (!part.dirty.isEmpty() && !store.resting()) {
         persist(List.of(part));
       }
@@ -682,6 +687,41 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
       part.lock.unlock();
     }
     awaitSends(sends);
+  }
+
+  /** How often (in pipeline time) a partition's states are scanned for idle ones. */
+  static final long EVICTION_SCAN_MS = 60_000;
+  /** How long an idle state's series must have sent nothing, at the least, before it is dropped. */
+  static final long IDLE_RETENTION_MS = 3_600_000;
+
+  /**
+   * Drops the states of series that went quiet: idle (not open, no streak, nothing to publish or to
+   * write), not watched for NO_DATA, and with no window for the longer of an hour and two of their
+   * policy's longest periods, by the pipeline's progress. Their series' next rollup starts a fresh
+   * state, as for a series never seen; what is lost is at most a previous window older than two
+   * periods, which a change condition could not use anyway. Without this, every series that ever
+   * matched (pods come and go) would stay in memory for good.
+   */
+  private void evictIdle(Partition part, long closedMs) {
+    Map<String, LivePolicy> held = policies.snapshot().byId();
+    List<AlertState> quiet = new ArrayList<>();
+    for (AlertState s : part.states.values()) {
+      if (s.watched || s.dirty || !s.idle()) {
+        continue;
+      }
+      LivePolicy p = held.get(s.policyId);
+      long longest = 0;
+      if (p != null) {
+        for (ConditionRule rule : p.rules()) {
+          longest = Math.max(longest, rule.periodSeconds() * 1000L);
+        }
+      }
+      if (s.lastWindowMs() < closedMs - Math.max(IDLE_RETENTION_MS, 2 * longest)) {
+        quiet.add(s);
+      }
+    }
+    quiet.forEach(s -> forget(part, s));
+    evicted.increment(quiet.size());
   }
 
   private void checkNoData(Partition part) {

@@ -3,7 +3,6 @@ package io.vigil.detector.policy;
 import io.vigil.common.error.ErrorClassifier;
 import io.vigil.common.observability.DependencyMetrics;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,12 +20,9 @@ public final class PolicyTimer implements AutoCloseable {
 
   private final ScheduledExecutorService timer;
 
-  public PolicyTimer(PolicyStore store, Duration flush, Duration reconcile, DependencyMetrics dependencies) {
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vigil-policy-timer");
-      t.setDaemon(true);
-      return t;
-    });
+  public PolicyTimer(PolicyStore store, Duration flush, Duration reconcile, DependencyMetrics dependencies,
+      io.micrometer.core.instrument.MeterRegistry registry) {
+    this.timer = io.vigil.common.observability.InstrumentedExecutor.scheduled("policy-timer", registry);
     timer.scheduleWithFixedDelay(() -> {
       try {
         store.flush();

@@ -106,6 +106,8 @@ public record Filter(FilterFunction function, String field, List<String> args) {
     private final String field;
     private final String arg;
     private final Pattern pattern;
+    /** The fast path of a simple pattern ({@link SimpleRegex}); null: {@code java.util.regex} alone. */
+    private final SimpleRegex simple;
     private final Set<String> set;
 
     private Compiled(Filter filter, Pattern pattern, Set<String> set) {
@@ -114,6 +116,7 @@ public record Filter(FilterFunction function, String field, List<String> args) {
       this.field = filter.field();
       this.arg = filter.args().isEmpty() ? null : filter.args().get(0);
       this.pattern = pattern;
+      this.simple = pattern == null ? null : SimpleRegex.compile(pattern.pattern());
       this.set = set;
     }
 
@@ -132,12 +135,22 @@ public record Filter(FilterFunction function, String field, List<String> args) {
         case NotEqual -> !value.equals(arg);
         case In -> set.contains(value);
         case NotIn -> !set.contains(value);
-        case Regex -> pattern.matcher(value).matches();
-        case NotRegex -> !pattern.matcher(value).matches();
+        case Regex -> regex(value);
+        case NotRegex -> !regex(value);
         case Prefix -> value.startsWith(arg);
         case Contains -> value.contains(arg);
         case Exists -> true;
       };
+    }
+
+    private boolean regex(String value) {
+      if (simple != null) {
+        int m = simple.matches(value);
+        if (m != SimpleRegex.UNKNOWN) {
+          return m == SimpleRegex.YES;
+        }
+      }
+      return pattern.matcher(value).matches();
     }
 
     @Override

@@ -150,6 +150,9 @@ final class SimpleRegex {
     final boolean[] star;
     final long optional; // bit j: position j may be skipped
     final int n;
+    /** The characters the leading required single-character positions demand: checked first, at once. */
+    final String prefix;
+    final long start;
 
     Sequence(List<CharSet> sets, List<Boolean> optionals, List<Boolean> stars) {
       this.n = sets.size();
@@ -163,21 +166,33 @@ final class SimpleRegex {
         }
       }
       this.optional = opt;
+      StringBuilder p = new StringBuilder();
+      while (p.length() < n && this.sets[p.length()].kind() == SINGLE && !optionals.get(p.length())) {
+        p.append(this.sets[p.length()].single());
+      }
+      this.prefix = p.toString();
+      this.start = closure(1L << prefix.length());
     }
 
+    /** The state with every position an optional one lets the automaton skip to. */
     private long closure(long state) {
       long x = state;
-      for (int j = 0; j < n; j++) {
-        if ((x >>> j & 1) != 0 && (optional >>> j & 1) != 0) {
-          x |= 1L << (j + 1);
+      while (true) {
+        long more = ((x & optional) << 1) & ~x;
+        if (more == 0) {
+          return x;
         }
+        x |= more;
       }
-      return x;
     }
 
     int matches(String value) {
-      long state = closure(1L);
-      for (int i = 0; i < value.length(); i++) {
+      // the prefix's characters are no surrogates: a value without them cannot match in Java either
+      if (!value.startsWith(prefix)) {
+        return NO;
+      }
+      long state = start;
+      for (int i = prefix.length(); i < value.length(); i++) {
         char c = value.charAt(i);
         if (Character.isSurrogate(c)) {
           return UNKNOWN;

@@ -184,6 +184,10 @@ public final class PolicyIndex {
     Map<String, String>[] dimensions = new Map[GROUP * 2];
     Object[] entries = new Object[GROUP * 2];
     long[] seen = new long[GROUP * 2];
+    /** Scratch for one series' value hashes and keys. */
+    boolean[] present = new boolean[8];
+    long[] valueHashes = new long[16];
+    final long[] key = new long[2];
 
     void add(int s, LongTable<Object> table, long hash, long check, Map<String, String> dims) {
       if (size == series.length) {
@@ -325,16 +329,31 @@ public final class PolicyIndex {
     private final long[] hashSeeds;
     private final long[] checkSeeds;
     private final LongTable<Object>[] tables;
+    /** Every field some field-set has, and each field-set's as places in it: a value is hashed once. */
+    private final String[] fields;
+    private final int[][] setFields;
 
     private MetricIndex(String[][] fieldSets, LongTable<Object>[] tables) {
       this.fieldSets = fieldSets;
       this.tables = tables;
       this.hashSeeds = new long[fieldSets.length];
       this.checkSeeds = new long[fieldSets.length];
+      List<String> all = new ArrayList<>();
+      this.setFields = new int[fieldSets.length][];
       for (int i = 0; i < fieldSets.length; i++) {
         hashSeeds[i] = hashSeed(fieldSets[i]);
         checkSeeds[i] = checkSeed(fieldSets[i]);
+        setFields[i] = new int[fieldSets[i].length];
+        for (int f = 0; f < fieldSets[i].length; f++) {
+          int at = all.indexOf(fieldSets[i][f]);
+          if (at < 0) {
+            at = all.size();
+            all.add(fieldSets[i][f]);
+          }
+          setFields[i][f] = at;
+        }
       }
+      this.fields = all.toArray(String[]::new);
     }
 
     @SuppressWarnings("unchecked")
@@ -364,6 +383,7 @@ public final class PolicyIndex {
           b.toString()));
       String[][] fieldSets = new String[sets.size()][];
       LongTable<Object>[] tables = new LongTable[sets.size()];
+      long[] value = new long[2];
       for (int i = 0; i < sets.size(); i++) {
         String[] fields = sets.get(i).toArray(String[]::new);
         fieldSets[i] = fields;
@@ -372,48 +392,79 @@ public final class PolicyIndex {
         Map<List<String>, Members> combos = building.get(sets.get(i));
         List<LongTable.Entry<Object>> entries = new ArrayList<>(combos.size());
         combos.forEach((values, members) -> {
-          String[] v = values.toArray(String[]::new);
-          entries.add(new LongTable.Entry<>(hash(hashSeed, v), check(checkSeed, v), members.entry()));
+          long h = hashSeed;
+          long c = checkSeed;
+          for (String v : values) {
+            valueHashes(v, value);
+            h = combineHash(h, value[0]);
+            c = combineCheck(c, value[1]);
+          }
+          entries.add(new LongTable.Entry<>(finish(h), finish(c), members.entry()));
         });
         tables[i] = LongTable.of(entries);
       }
       return new MetricIndex(fieldSets, tables);
     }
 
+    /**
+     * Each field's value in these dimensions hashed once ({@code hashes[2f]}, {@code hashes[2f + 1]});
+     * {@code present} says which fields the series carries.
+     */
+    private void hashValues(Map<String, String> dimensions, long[] hashes, boolean[] present, long[] pair) {
+      for (int f = 0; f < fields.length; f++) {
+        String v = dimensions.get(fields[f]);
+        present[f] = v != null;
+        if (v != null) {
+          valueHashes(v, pair);
+          hashes[2 * f] = pair[0];
+          hashes[2 * f + 1] = pair[1];
+        }
+      }
+    }
+
+    /** Both hashes of field-set {@code s}'s key, or false when the series lacks one of its fields. */
+    private boolean key(int s, long[] hashes, boolean[] present, long[] out) {
+      long h = hashSeeds[s];
+      long c = checkSeeds[s];
+      for (int f : setFields[s]) {
+        if (!present[f]) {
+          return false;
+        }
+        h = combineHash(h, hashes[2 * f]);
+        c = combineCheck(c, hashes[2 * f + 1]);
+      }
+      out[0] = finish(h);
+      out[1] = finish(c);
+      return true;
+    }
+
     /** Adds this series' look-ups, one per field-set whose fields it carries, for {@link #matchAll}. */
     void probe(int series, Map<String, String> dimensions, Probes probes) {
+      if (probes.present.length < fields.length) {
+        probes.present = new boolean[fields.length];
+        probes.valueHashes = new long[2 * fields.length];
+      }
+      long[] key = probes.key;
+      hashValues(dimensions, probes.valueHashes, probes.present, key);
       for (int s = 0; s < fieldSets.length; s++) {
-        String[] fields = fieldSets[s];
-        String[] values = new String[fields.length];
-        boolean present = true;
-        for (int f = 0; f < fields.length && present; f++) {
-          values[f] = dimensions.get(fields[f]);
-          present = values[f] != null;
-        }
-        if (present) {
-          probes.add(series, tables[s], hash(hashSeeds[s], values), check(checkSeeds[s], values), dimensions);
+        if (key(s, probes.valueHashes, probes.present, key)) {
+          probes.add(series, tables[s], key[0], key[1], dimensions);
         }
       }
     }
 
     void match(Map<String, String> dimensions, Consumer<IndexedPolicy> found) {
-      String[] values = null;
+      long[] hashes = new long[2 * fields.length];
+      boolean[] present = new boolean[fields.length];
+      long[] key = new long[2];
+      hashValues(dimensions, hashes, present, key);
       for (int s = 0; s < fieldSets.length; s++) {
-        String[] fields = fieldSets[s];
-        if (values == null || values.length != fields.length) {
-          values = new String[fields.length];
-        }
-        boolean present = true;
-        for (int f = 0; f < fields.length && present; f++) {
-          values[f] = dimensions.get(fields[f]);
-          present = values[f] != null;
-        }
-        if (!present) {
+        if (!key(s, hashes, present, key)) {
           continue;
         }
         // the key settles the tenant and the Equal/In filters on these fields; a policy sits under
         // one field-set, and under a combination once: no duplicates
-        Object entry = tables[s].get(hash(hashSeeds[s], values), check(checkSeeds[s], values));
+        Object entry = tables[s].get(key[0], key[1]);
         if (entry instanceof IndexedPolicy p) {
           found.accept(p);
         } else if (entry != null) {
@@ -505,16 +556,6 @@ public final class PolicyIndex {
     return h;
   }
 
-  /** A 64-bit hash of a field-set's values (FNV-1a over the UTF-16 units, with separators). */
-  static long hash(long seed, String[] values) {
-    long h = seed;
-    for (String v : values) {
-      h = mix(h, v);
-      h = (h ^ 0x1e) * 0x100000001b3L;
-    }
-    return h;
-  }
-
   /** The second hash's start for a field-set. */
   static long checkSeed(String[] fields) {
     long h = 0x9e3779b97f4a7c15L;
@@ -526,18 +567,35 @@ public final class PolicyIndex {
   }
 
   /**
-   * A second hash of the same values, independent of {@link #hash} (another function: a polynomial
-   * over the characters, finished by a 64-bit mixer), that tells apart combinations whose first
-   * hashes meet; comparing the values themselves would load cold strings.
+   * A value's two independent 64-bit hashes in one pass over its characters: FNV-1a, and a
+   * polynomial with a different multiplier; both then fold in the length. A key's hashes combine
+   * its values' in field order ({@link #combineHash}, {@link #combineCheck}) from its field-set's
+   * seeds, and are finished by a 64-bit mixer; the second tells apart keys whose first hashes meet,
+   * so no cold string is compared.
    */
-  static long check(long seed, String[] values) {
-    long h = seed;
-    for (String v : values) {
-      for (int c = 0; c < v.length(); c++) {
-        h = h * 0x100000001b3L + v.charAt(c) + 1;
-      }
-      h = h * 0x3c6ef372fe94f82bL + v.length();
+  static void valueHashes(String v, long[] out) {
+    long a = 0xcbf29ce484222325L;
+    long b = 0x9e3779b97f4a7c15L;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      a = (a ^ c) * 0x100000001b3L;
+      b = b * 0x3c6ef372fe94f82bL + c + 1;
     }
+    out[0] = a ^ v.length();
+    out[1] = b * 0x3c6ef372fe94f82bL + v.length();
+  }
+
+  static long combineHash(long h, long value) {
+    return Long.rotateLeft((h ^ value) * 0x9e3779b97f4a7c15L, 29);
+  }
+
+  static long combineCheck(long c, long value) {
+    long x = (c + value) * 0xc2b2ae3d27d4eb4fL;
+    return x ^ (x >>> 31);
+  }
+
+  /** The 64-bit finaliser of MurmurHash3. */
+  static long finish(long h) {
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;

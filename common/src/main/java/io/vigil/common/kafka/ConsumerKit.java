@@ -451,9 +451,15 @@ public class ConsumerKit implements DisposableBean {
       // so nothing after a failing run is dead-lettered before that run is done
       List<ConsumerRecord<String, byte[]>> run = new ArrayList<>();
       List<ConsumedRecord<V>> decoded = new ArrayList<>();
+      String lastName = null;
+      Topic<V> topic = null;
+      ConsumerMeters meters = null;
       for (ConsumerRecord<String, byte[]> rec : records) {
-        Topic<V> topic = w.routing.topic(rec.topic());
-        ConsumerMeters meters = w.routing.meters(rec.topic());
+        if (!rec.topic().equals(lastName)) { // a poll's records come in runs of one topic: looked up once a run
+          lastName = rec.topic();
+          topic = w.routing.topic(lastName);
+          meters = w.routing.meters(lastName);
+        }
         if (w.progress != null && Topics.isProgressMarker(rec.headers())) {
           // the marker vouches for the records before it: they are handled first
           handleRun(w, handler, run, decoded);

@@ -104,6 +104,12 @@ public final class MessageCodec {
     if (json == null || json.length == 0) {
       throw new InvalidRecordException(type.getSimpleName(), "$", "empty record");
     }
+    if (type == io.vigil.common.model.Rollup.class) {
+      io.vigil.common.model.Rollup fast = RollupReader.read(mapper, json);
+      if (fast != null) {
+        return type.cast(fast);
+      }
+    }
     T value;
     try {
       value = mapper.readValue(json, type);

@@ -38,12 +38,14 @@ public final class ConditionRule {
   private final int index;
   private final Condition condition;
   private final long periodMs;
+  private final ThresholdStreak settings;
 
   public ConditionRule(int index, Condition condition) {
     this.index = index;
     this.condition = condition.withDefaults();
     this.periodMs = this.condition.period() * 1000L;
-    new ThresholdStreak(this.condition); // checks operator, threshold and periods now, not at the first rollup
+    // checks operator, threshold and periods now, not at the first rollup; each series' state copies it
+    this.settings = new ThresholdStreak(this.condition);
   }
 
   public int index() {
@@ -72,7 +74,7 @@ public final class ConditionRule {
   }
 
   public ConditionState newState() {
-    return new ConditionState(new ThresholdStreak(condition));
+    return new ConditionState(settings.fresh());
   }
 
   /** The statistic of a rollup; NaN when the window has no value for it (an average of nothing). */

@@ -52,6 +52,20 @@ public final class ThresholdStreak {
     this.periodMs = c.period() * 1000L;
   }
 
+  private ThresholdStreak(ThresholdStreak settings) {
+    this.operator = settings.operator;
+    this.threshold = settings.threshold;
+    this.recoveryThreshold = settings.recoveryThreshold;
+    this.forPeriods = settings.forPeriods;
+    this.recoverPeriods = settings.recoverPeriods;
+    this.periodMs = settings.periodMs;
+  }
+
+  /** A new streak with this one's settings, nothing seen yet (no condition checked or defaulted again). */
+  public ThresholdStreak fresh() {
+    return new ThresholdStreak(this);
+  }
+
   /** Takes the next window's value (NaN: the window had no value for this statistic). */
   public Change observe(long windowStartMs, double value) {
     if (windowStartMs <= lastWindowMs) {

@@ -86,6 +86,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     final int id;
     final ReentrantLock lock = new ReentrantLock();
     final Map<AlertState.Key, AlertState> states = new HashMap<>();
+    /** Its series states again, by seriesId: the look-up every rollup makes. */
+    final SeriesStates bySeries = new SeriesStates();
     final Set<AlertState> dirty = new LinkedHashSet<>();
     final Set<AlertState> unpublished = new LinkedHashSet<>();
     /** States whose policy reports NO_DATA, checked when the pipeline's progress moves. */
@@ -202,7 +204,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     // matching reads the immutable snapshot: no lock; the earlier windows 同比 needs are fetched before
     // any lock is taken, so a slow storage never holds up a policy change's resolutions
     PolicyStore.Snapshot snapshot = policies.snapshot();
-    List<Match> matches = new ArrayList<>(batch.size());
+    List<Match> matches = new ArrayList<>(batch.size() * 2); // a rollup matches one or two policies, mostly
     Map<Baselines.WindowKey, Set<Long>> needed = new HashMap<>();
     // the batch's look-ups go together, so their cache misses overlap
     snapshot.index().matchAll(batch, rec -> rec.value().namespace(), rec -> rec.value().metric(),
@@ -231,12 +233,16 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   /**
    * Nothing is judged before the shard's policies are in memory: judged against an empty or partial
-   * copy, a batch would be committed with its alerts missed. Until the first load is done, the
-   * consumers wait like for any dependency (paused with backoff, nothing committed); loading a
-   * million policies takes about half a minute.
+   * copy, a batch would be committed with its alerts missed. A consumer that gets records first waits
+   * here for the load (up to {@link #LOAD_WAIT}, far inside the poll interval), so detection starts
+   * the moment the policies are in rather than at the next back-off; past that it waits like for any
+   * dependency (paused with backoff, nothing committed). A million policies load in about half a
+   * minute.
    */
-  private void requirePolicies() {
-    if (!policies.loaded()) {
+  static final java.time.Duration LOAD_WAIT = java.time.Duration.ofSeconds(20);
+
+  private void requirePolicies() throws InterruptedException {
+    if (!policies.awaitLoaded(LOAD_WAIT)) {
       throw new io.vigil.common.error.DependencyUnavailableException("mysql",
           "the shard's policies are not loaded yet; rollups and events wait for them");
     }
@@ -386,7 +392,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         adopt(part, s);
       }
     } else {
-      s = part.states.get(new AlertState.Key(p.id(), r.seriesId(), null));
+      s = part.bySeries.get(r.seriesId(), p.id());
       if (s == null) {
         s = new AlertState(AlertKey.ofSeries(p.id(), r.seriesId()).value(), p.id(), r.seriesId(), null, part.id);
         adopt(part, s);
@@ -563,6 +569,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   private void adopt(Partition part, AlertState s) {
     part.states.put(s.key, s);
+    if (s.objectId == null) {
+      part.bySeries.add(s);
+    }
     byPolicy.computeIfAbsent(s.policyId, k -> ConcurrentHashMap.newKeySet()).add(s);
     inMemory.incrementAndGet();
   }
@@ -580,6 +589,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   private void forget(Partition part, AlertState s) {
     part.watched.remove(s);
     if (part.states.remove(s.key, s)) {
+      if (s.objectId == null) {
+        part.bySeries.remove(s);
+      }
       inMemory.decrementAndGet();
     }
     Set<AlertState> of = byPolicy.get(s.policyId);

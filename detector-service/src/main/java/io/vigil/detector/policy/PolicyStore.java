@@ -77,6 +77,7 @@ public final class PolicyStore {
       new Snapshot(PolicyIndex.build(List.of(), 1), PolicyIndex.build(List.of(), 1), Map.of());
   private volatile Map<String, NamespaceConfig> namespaces = Map.of();
   private volatile boolean loaded;
+  private final java.util.concurrent.CountDownLatch firstLoad = new java.util.concurrent.CountDownLatch(1);
   private final Map<String, Pending> pending = new LinkedHashMap<>(); // guarded by this
   private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -112,6 +113,11 @@ public final class PolicyStore {
     return loaded;
   }
 
+  /** Waits up to {@code timeout} for the first full load; true once it is in. */
+  public boolean awaitLoaded(java.time.Duration timeout) throws InterruptedException {
+    return loaded || firstLoad.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   public String shard() {
     return shard;
   }
@@ -143,6 +149,7 @@ public final class PolicyStore {
         Map.copyOf(byId));
     snapshot = after;
     loaded = true;
+    firstLoad.countDown();
     log.info("loaded the policies of shard {}: {} held, {} indexed, in {} ms", shard, byId.size(), indexed.size(),
         (System.nanoTime() - started) / 1_000_000);
     notifyDiff(before.byId(), after.byId());

@@ -170,6 +170,7 @@ class DetectionIT {
   void allConditionsOnSeveralMetricsFireOncePerObjectWhenEveryOneHolds() {
     Map<String, String> host = Map.of("appid", "A12", "instance", "i-1");
     Map<String, String> other = Map.of("appid", "A12", "instance", "i-2");
+    Map<String, String> stale = Map.of("appid", "A12", "instance", "i-3");
     String both = "[" + above("cpu", 80, 1, 1) + "," + above("mem", 90, 1, 1) + "]";
     awaitHeld("p-all", fx.upsert("p-all", "A12", policy("[]", both, "ALL"), true));
     awaitHeld("p-any", fx.upsert("p-any", "A12", policy("[]", both, "ANY"), true));
@@ -180,7 +181,7 @@ class DetectionIT {
         .isEqualTo(AlertEngine.objectOf(rollup("mem", host, w, 0)));
 
     // cpu breaches alone, on both hosts: ALL says nothing yet; ANY fires for each cpu series
-    fx.publish(cpu(host, w, 95), cpu(other, w, 95), rollup("mem", other, w, 10));
+    fx.publish(cpu(host, w, 95), cpu(other, w, 95), rollup("mem", other, w, 10), cpu(stale, w, 95));
     assertThat(events(key("p-any", cpu(host, w, 0)), 1, WAIT)).hasSize(1);
     assertThat(events(key("p-any", cpu(other, w, 0)), 1, WAIT)).hasSize(1);
     assertThat(events(e -> e.policyId().equals("p-all"), 1, Duration.ofSeconds(2))).isEmpty();
@@ -197,11 +198,13 @@ class DetectionIT {
 
     // cpu recovers: not every condition holds any more, the object's alert resolves
     fx.publish(cpu(host, w + 60_000, 20), rollup("mem", host, w + 60_000, 97));
+    // the third host's cpu breached three windows before its mem does, and said nothing since: stale
+    fx.publish(rollup("mem", stale, w + 180_000, 97));
     List<AlertEvent> seen = events(all, 2, WAIT);
     assertThat(seen).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
     assertThat(seen.get(1).sequence()).isGreaterThan(firing.sequence());
     assertThat(events(e -> e.policyId().equals("p-all"), 3, Duration.ofSeconds(2)))
-        .as("the other host never had both").hasSize(2);
+        .as("the other hosts never had both at once").hasSize(2);
   }
 
   @Test

@@ -466,11 +466,19 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     return SeriesId.hex(SeriesId.objectOf(r.namespace(), r.region(), r.dimensions()));
   }
 
-  /** The conditions combined: ANY holds when one of them does; ALL when every one does. */
+  /**
+   * The conditions combined: ANY holds when one of them does; ALL when every one does. For a policy
+   * judged per object, a condition counts only while its metric is current: its newest window at most
+   * one of its periods before the newest window any condition has seen (the metrics of one window
+   * arrive one after another). A metric that stopped reporting holds nothing, however it ended.
+   */
   static boolean holds(LivePolicy p, AlertState s) {
     boolean all = p.body().combine() == AlertPolicy.Combine.ALL;
-    for (ConditionState c : s.conditions) {
-      boolean h = c != null && c.streak().holding();
+    long newest = p.perObject() ? s.lastWindowMs() : Long.MIN_VALUE;
+    for (int i = 0; i < s.conditions.length; i++) {
+      ConditionState c = s.conditions[i];
+      boolean h = c != null && c.streak().holding() && (!p.perObject()
+          || newest - c.streak().lastWindowMs() <= p.rules().get(i).periodSeconds() * 1000L);
       if (h && !all) {
         return true;
       }
@@ -729,7 +737,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         }
       }
       if (s.lastWindowMs() < closedMs - Math.max(IDLE_RETENTION_MS, 2 * longest)) {
-        quiet.add(s);
+        if (s.stored) {
+          markDirty(part, s); // its Redis copy goes first (an idle copy is deleted); dropped at the next scan
+        } else {
+          quiet.add(s);
+        }
       }
     }
     quiet.forEach(s -> forget(part, s));
@@ -882,7 +894,12 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     Partition part = new Partition(id);
     Partition old = partitions.put(id, part);
     if (old != null) {
-      dropAll(old);
+      old.lock.lock(); // a policy change may be resolving its alerts right now
+      try {
+        dropAll(old);
+      } finally {
+        old.lock.unlock();
+      }
     }
     Map<String, LivePolicy> held = policies.snapshot().byId();
     List<Sending> sends;

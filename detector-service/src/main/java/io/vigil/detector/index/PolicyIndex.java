@@ -20,8 +20,9 @@ import java.util.function.Function;
  * <p>A policy's exact constraints, its tenant and its {@code Equal} and {@code In} filters, are
  * expanded into every combination of values they allow and hashed under the set of fields they
  * constrain (its field-set), per namespace and metric. A series is looked up once per field-set its
- * metric has whose fields it carries (a bucket keeps its values, so a hash collision is never a
- * match); each policy found is then checked with the filters its key does not settle (common's
+ * metric has whose fields it carries (a slot keeps two independent 64-bit hashes of its values, so
+ * only a collision of both, about one in 2^128, could make a false match; the build refuses one);
+ * each policy found is then checked with the filters its key does not settle (common's
  * evaluator: NotEqual, NotIn, Regex, NotRegex, Prefix, Contains, Exists, and the exact filters of
  * fields it is not indexed under). Most policies of a shard are settled by the key alone. A policy whose exact combinations would pass {@code
  * maxExpansion} is indexed under fewer of its fields (its tenant always, then its smallest value

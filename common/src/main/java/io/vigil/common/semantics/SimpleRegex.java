@@ -32,10 +32,14 @@ final class SimpleRegex {
   /** The most positions a sequence may expand to (one bit each, and one for the end). */
   private static final int MAX_POSITIONS = 63;
 
-  private final Sequence[] alternatives;
+  /** The first alternative, inline (most patterns have one), and the others, or null. */
+  private final Sequence first;
+  private final Sequence[] others;
 
-  private SimpleRegex(Sequence[] alternatives) {
-    this.alternatives = alternatives;
+  private SimpleRegex(List<Sequence> alternatives) {
+    this.first = alternatives.get(0);
+    this.others = alternatives.size() == 1 ? null : alternatives.subList(1, alternatives.size())
+        .toArray(Sequence[]::new);
   }
 
   /** This pattern compiled for the fast path, or null when it uses anything the fast path does not do. */
@@ -49,7 +53,7 @@ final class SimpleRegex {
       if (!p.done()) {
         return null;
       }
-      return new SimpleRegex(alternatives.toArray(Sequence[]::new));
+      return new SimpleRegex(alternatives);
     } catch (Unsupported e) {
       return null;
     }
@@ -57,8 +61,11 @@ final class SimpleRegex {
 
   /** {@link #YES}, {@link #NO}, or {@link #UNKNOWN} when the value holds a surrogate. */
   int matches(String value) {
-    int answer = NO;
-    for (Sequence s : alternatives) {
+    int answer = first.matches(value);
+    if (answer == YES || others == null) {
+      return answer;
+    }
+    for (Sequence s : others) {
       int m = s.matches(value);
       if (m == YES) {
         return YES;
@@ -84,17 +91,6 @@ final class SimpleRegex {
     }
 
     static final CharSet DOT_SET = new CharSet(DOT, '\0', 0, 0, false);
-
-    boolean contains(char c) {
-      return switch (kind) {
-        case SINGLE -> c == single;
-        case DOT -> c != '\n' && c != '\r' && c != '\u0085' && c != '\u2028' && c != '\u2029';
-        default -> {
-          boolean in = c < 64 ? (low >>> c & 1) != 0 : c < 128 && (high >>> (c - 64) & 1) != 0;
-          yield in != negated;
-        }
-      };
-    }
   }
 
   /** An ASCII set being built. */
@@ -143,35 +139,52 @@ final class SimpleRegex {
 
   /**
    * Positions {@code 0..n-1}, each a character set that is required, optional, or repeated (a star:
-   * optional and looping); bit {@code n} is the end.
+   * optional and looping); bit {@code n} is the end. Packed into one array of longs, three a position
+   * (kind, flags and single character; the low and high halves of an ASCII set), and the leading
+   * literal characters into a long, so that a cold pattern costs this object and one array: the
+   * detector evaluates thousands of distinct patterns, each rarely in cache.
    */
   private static final class Sequence {
-    final CharSet[] sets;
-    final boolean[] star;
+    private static final long NEGATED = 1L << 8;
+    private static final long STAR = 1L << 9;
+
+    final long[] code;
     final long optional; // bit j: position j may be skipped
     final int n;
-    /** The characters the leading required single-character positions demand: checked first, at once. */
-    final String prefix;
+    /** Up to 8 leading required single characters below 256, 8 bits each, checked before anything else. */
+    final long prefixBits;
+    final int prefixLength;
+    /** The leading literal when it is longer or wider than {@link #prefixBits} holds; else null. */
+    final String longPrefix;
     final long start;
 
     Sequence(List<CharSet> sets, List<Boolean> optionals, List<Boolean> stars) {
       this.n = sets.size();
-      this.sets = sets.toArray(CharSet[]::new);
-      this.star = new boolean[n];
+      this.code = new long[3 * n];
       long opt = 0;
       for (int j = 0; j < n; j++) {
-        star[j] = stars.get(j);
+        CharSet c = sets.get(j);
+        code[3 * j] = c.kind() | (c.negated() ? NEGATED : 0) | (stars.get(j) ? STAR : 0) | ((long) c.single() << 16);
+        code[3 * j + 1] = c.low();
+        code[3 * j + 2] = c.high();
         if (optionals.get(j)) {
           opt |= 1L << j;
         }
       }
       this.optional = opt;
       StringBuilder p = new StringBuilder();
-      while (p.length() < n && this.sets[p.length()].kind() == SINGLE && !optionals.get(p.length())) {
-        p.append(this.sets[p.length()].single());
+      while (p.length() < n && sets.get(p.length()).kind() == SINGLE && !optionals.get(p.length())) {
+        p.append(sets.get(p.length()).single());
       }
-      this.prefix = p.toString();
-      this.start = closure(1L << prefix.length());
+      this.prefixLength = p.length();
+      boolean narrow = p.length() <= 8 && p.chars().allMatch(c -> c < 256);
+      long bits = 0;
+      for (int i = 0; narrow && i < p.length(); i++) {
+        bits |= (long) p.charAt(i) << (8 * i);
+      }
+      this.prefixBits = bits;
+      this.longPrefix = narrow ? null : p.toString();
+      this.start = closure(1L << prefixLength);
     }
 
     /** The state with every position an optional one lets the automaton skip to. */
@@ -186,13 +199,42 @@ final class SimpleRegex {
       }
     }
 
+    private boolean contains(int j, char c) {
+      long head = code[3 * j];
+      int kind = (int) (head & 0xff);
+      if (kind == SINGLE) {
+        return c == (char) (head >>> 16);
+      }
+      if (kind == DOT) {
+        return c != '\n' && c != '\r' && c != '\u0085' && c != '\u2028' && c != '\u2029';
+      }
+      boolean in = c < 64 ? (code[3 * j + 1] >>> c & 1) != 0 : c < 128 && (code[3 * j + 2] >>> (c - 64) & 1) != 0;
+      return in != ((head & NEGATED) != 0);
+    }
+
+    private boolean hasPrefix(String value) {
+      if (longPrefix != null) {
+        return value.startsWith(longPrefix);
+      }
+      if (value.length() < prefixLength) {
+        return false;
+      }
+      long bits = prefixBits;
+      for (int i = 0; i < prefixLength; i++, bits >>>= 8) {
+        if (value.charAt(i) != (char) (bits & 0xff)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     int matches(String value) {
       // the prefix's characters are no surrogates: a value without them cannot match in Java either
-      if (!value.startsWith(prefix)) {
+      if (!hasPrefix(value)) {
         return NO;
       }
       long state = start;
-      for (int i = prefix.length(); i < value.length(); i++) {
+      for (int i = prefixLength; i < value.length(); i++) {
         char c = value.charAt(i);
         if (Character.isSurrogate(c)) {
           return UNKNOWN;
@@ -200,8 +242,8 @@ final class SimpleRegex {
         long next = 0;
         for (long s = state; s != 0; s &= s - 1) {
           int j = Long.numberOfTrailingZeros(s);
-          if (j < n && sets[j].contains(c)) {
-            next |= star[j] ? 1L << j : 1L << (j + 1);
+          if (j < n && contains(j, c)) {
+            next |= (code[3 * j] & STAR) != 0 ? 1L << j : 1L << (j + 1);
           }
         }
         if (next == 0) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimpleRegexTest {
 
-  static final String[] LITERALS = {"a", "b", "c", "-", "_", " ", "0", "9", "é", "Z", ":", "/", ","};
+  static final String[] LITERALS = {"a", "b", "c", "-", "_", " ", "0", "9", "é", "Z", ":", "/", ",", "ж"};
   static final String[] ESCAPES = {"\\d", "\\w", "\\s", "\\D", "\\W", "\\S", "\\.", "\\-", "\\\\", "\\/", "\\["};
   static final String[] CLASS_ITEMS = {"a", "b-d", "0-9", "_", "-", "\\d", "\\w", "\\s", "\\]", "\\-", ".", "^", " ",
       "A-Z", "\\\\"};
@@ -23,7 +23,7 @@ class SimpleRegexTest {
   static final String[] REFUSED = {"(a|b)", "^", "$", "\\b", "a*+", "[a&&b]", "[é]", "\\p{L}", "(?i)a", "\\Q.\\E",
       "[[a]b]", "\\t", "\\u0041", "\\x41"};
   static final String[] VALUE_PARTS = {"a", "b", "c", "-", "_", " ", "0", "5", "9", "é", "Z", ":", "/", ",", ".",
-      "\n", "\r", "\u0085", "\u2028", "\t", "\\", "[", "]", "^", "\uD83D\uDE00", "ab", "abc"};
+      "\n", "\r", "\u0085", "\u2028", "\t", "\\", "[", "]", "^", "\uD83D\uDE00", "ab", "abc", "ж", "aaaaaaaaa"};
 
   static String atom(Random r) {
     int kind = r.nextInt(10);
@@ -125,8 +125,9 @@ class SimpleRegexTest {
 
   @Test
   void theFilterGivesJavasAnswerWhateverPathItTakes() {
-    String[] patterns = {"ins-[0-9]+", ".*web.*", "a.b", "(a|b)c", "web-\\d{2}"};
-    String[] values = {"ins-12", "ins-", "xwebx", "x\nweb", "a\uD83D\uDE00b", "axb", "ac", "bc", "web-07", "web-7"};
+    String[] patterns = {"ins-[0-9]+", ".*web.*", "a.b", "(a|b)c", "web-\\d{2}", "ins-1234-abcd-[0-9].*", "жж-\\d"};
+    String[] values = {"ins-12", "ins-", "xwebx", "x\nweb", "a\uD83D\uDE00b", "axb", "ac", "bc", "web-07", "web-7",
+        "ins-1234-abcd-7x", "ins-1234-abcd-", "ins-1234-abce-7", "жж-5", "жж-", "жэ-5"};
     for (String p : patterns) {
       Filter.Compiled f = Filter.compile("filters[0]", "Regex", "host", p);
       Filter.Compiled not = Filter.compile("filters[0]", "NotRegex", "host", p);

@@ -71,7 +71,9 @@ class GatewayKafkaOutageIT {
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
         assertThat(down.body()).contains("\"code\":\"unavailable\"");
-        assertThat(tookMs).as("answered within about two seconds").isLessThan(4_000);
+        // at worst max.block.ms (1 s, metadata) then delivery.timeout.ms (2 s), against Kafka's defaults
+        // of 60 s and 120 s; the rest is slack for a loaded 2-core CI machine (4,019 ms was seen once)
+        assertThat(tookMs).as("answered within about two seconds, at worst three").isLessThan(5_000);
 
         kafka.restart();
         int[] more = {0};

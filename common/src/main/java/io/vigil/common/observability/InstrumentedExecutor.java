@@ -32,9 +32,7 @@ public final class InstrumentedExecutor {
   public static ThreadPoolExecutor create(
       String name, int coreThreads, int maxThreads, int queueCapacity, RejectedExecutionHandler rejection,
       MeterRegistry registry) {
-    if (!name.matches("[a-z0-9][a-z0-9-]*")) {
-      throw new IllegalArgumentException("executor name must be a fixed lower-case word: " + name);
-    }
+    checkName(name);
     ArrayBlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(queueCapacity);
     Counter rejected = Counter.builder(EXECUTOR_REJECTED)
         .description("tasks refused because the pool's queue was full")
@@ -46,19 +44,13 @@ public final class InstrumentedExecutor {
     };
     ThreadPoolExecutor pool = new ThreadPoolExecutor(
         coreThreads, maxThreads, 60, TimeUnit.SECONDS, queue, namedThreads(name), counting);
-    Tags tags = Tags.of(TAG_EXECUTOR, name);
-    Gauge.builder(EXECUTOR_ACTIVE, pool, ThreadPoolExecutor::getActiveCount).tags(tags)
-        .description("threads running a task").register(registry);
+    Tags tags = poolMeters(name, pool, registry);
     Gauge.builder(EXECUTOR_IDLE, pool, p -> Math.max(0, p.getPoolSize() - p.getActiveCount())).tags(tags)
         .description("threads waiting for a task").register(registry);
-    Gauge.builder(EXECUTOR_POOL_SIZE, pool, ThreadPoolExecutor::getPoolSize).tags(tags)
-        .description("threads in the pool").register(registry);
     Gauge.builder(EXECUTOR_QUEUE_SIZE, queue, ArrayBlockingQueue::size).tags(tags)
         .description("tasks waiting in the queue").register(registry);
     Gauge.builder(EXECUTOR_QUEUE_REMAINING, queue, ArrayBlockingQueue::remainingCapacity).tags(tags)
         .description("free places in the queue").register(registry);
-    FunctionCounter.builder(EXECUTOR_COMPLETED, pool, ThreadPoolExecutor::getCompletedTaskCount).tags(tags)
-        .description("tasks finished").register(registry);
     return pool;
   }
 
@@ -67,21 +59,31 @@ public final class InstrumentedExecutor {
    * running a task, the tasks scheduled and the tasks finished.
    */
   public static ScheduledThreadPoolExecutor scheduled(String name, MeterRegistry registry) {
+    checkName(name);
+    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, namedThreads(name));
+    pool.setRemoveOnCancelPolicy(true);
+    Tags tags = poolMeters(name, pool, registry);
+    Gauge.builder(EXECUTOR_QUEUE_SIZE, pool, p -> p.getQueue().size()).tags(tags)
+        .description("tasks waiting in the queue (for a timer: the periodic tasks scheduled)").register(registry);
+    return pool;
+  }
+
+  private static void checkName(String name) {
     if (!name.matches("[a-z0-9][a-z0-9-]*")) {
       throw new IllegalArgumentException("executor name must be a fixed lower-case word: " + name);
     }
-    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, namedThreads(name));
-    pool.setRemoveOnCancelPolicy(true);
+  }
+
+  /** The meters every pool has: threads running a task, threads in the pool, tasks finished. */
+  private static Tags poolMeters(String name, ThreadPoolExecutor pool, MeterRegistry registry) {
     Tags tags = Tags.of(TAG_EXECUTOR, name);
     Gauge.builder(EXECUTOR_ACTIVE, pool, ThreadPoolExecutor::getActiveCount).tags(tags)
         .description("threads running a task").register(registry);
     Gauge.builder(EXECUTOR_POOL_SIZE, pool, ThreadPoolExecutor::getPoolSize).tags(tags)
         .description("threads in the pool").register(registry);
-    Gauge.builder(EXECUTOR_QUEUE_SIZE, pool, p -> p.getQueue().size()).tags(tags)
-        .description("tasks waiting in the queue (for a timer: the periodic tasks scheduled)").register(registry);
     FunctionCounter.builder(EXECUTOR_COMPLETED, pool, ThreadPoolExecutor::getCompletedTaskCount).tags(tags)
         .description("tasks finished").register(registry);
-    return pool;
+    return tags;
   }
 
   static ThreadFactory namedThreads(String name) {

@@ -463,7 +463,12 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   /** The object id of a rollup's series, as alert keys write it (16 hex digits). */
   public static String objectOf(Rollup r) {
-    return SeriesId.hex(SeriesId.objectOf(r.namespace(), r.region(), r.dimensions()));
+    return objectOf(r.namespace(), r.region(), r.dimensions());
+  }
+
+  /** The object id of a series, as alert keys write it (16 hex digits). */
+  public static String objectOf(String namespace, String region, Map<String, String> dimensions) {
+    return SeriesId.hex(SeriesId.objectOf(namespace, region, dimensions));
   }
 
   /**

@@ -85,8 +85,8 @@ public final class Explainer {
     }
     // a policy judged per object keeps one alert for every metric of the series' object
     String alertKey = p.perObject()
-        ? AlertKey.ofObject(p.id(), SeriesId.hex(SeriesId.objectOf(series.namespace(), series.region(),
-            series.dimensions()))).value()
+        ? AlertKey.ofObject(p.id(), AlertEngine.objectOf(series.namespace(), series.region(), series.dimensions()))
+            .value()
         : AlertKey.ofSeries(p.id(), seriesId).value();
     Map<String, Object> alert = engine.describe(alertKey);
     List<Check> checks = new ArrayList<>();

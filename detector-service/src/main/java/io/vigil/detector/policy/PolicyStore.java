@@ -76,7 +76,7 @@ public final class PolicyStore {
   private volatile Snapshot snapshot =
       new Snapshot(PolicyIndex.build(List.of(), 1), PolicyIndex.build(List.of(), 1), Map.of());
   private volatile Map<String, NamespaceConfig> namespaces = Map.of();
-  private volatile boolean loaded;
+  /** Counted down once the first full load is in memory: {@link #loaded} and {@link #awaitLoaded}. */
   private final java.util.concurrent.CountDownLatch firstLoad = new java.util.concurrent.CountDownLatch(1);
   private final Map<String, Pending> pending = new LinkedHashMap<>(); // guarded by this
   private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -110,12 +110,12 @@ public final class PolicyStore {
   }
 
   public boolean loaded() {
-    return loaded;
+    return firstLoad.getCount() == 0;
   }
 
   /** Waits up to {@code timeout} for the first full load; true once it is in. */
   public boolean awaitLoaded(java.time.Duration timeout) throws InterruptedException {
-    return loaded || firstLoad.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return firstLoad.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   public String shard() {
@@ -148,7 +148,6 @@ public final class PolicyStore {
     Snapshot after = new Snapshot(PolicyIndex.build(indexed, maxExpansion), PolicyIndex.build(events, maxExpansion),
         Map.copyOf(byId));
     snapshot = after;
-    loaded = true;
     firstLoad.countDown();
     log.info("loaded the policies of shard {}: {} held, {} indexed, in {} ms", shard, byId.size(), indexed.size(),
         (System.nanoTime() - started) / 1_000_000);

@@ -29,11 +29,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 class NonceStoreIT {
 
   static StringRedisTemplate redis(String host, int port) {
-    LettuceConnectionFactory f = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port),
-        LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
-    f.afterPropertiesSet();
-    f.start();
-    return new StringRedisTemplate(f);
+    return io.vigil.common.testing.TestRedis.template(host, port);
   }
 
   @Test

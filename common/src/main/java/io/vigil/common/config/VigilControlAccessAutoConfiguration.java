@@ -1,5 +1,6 @@
 package io.vigil.common.config;
 
+import io.vigil.common.control.ControlDataSource;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.security.ConfiguredCredentials;
 import io.vigil.common.security.ControlCallerResolver;
@@ -11,9 +12,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -25,7 +28,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * product credentials opened with the master key ({@code vigil.security.master-key-file}, required:
  * there is no default key, so such a service does not start without one). A service that reads data
  * for operators but takes no product writes sets {@code vigil.security.product-credentials=false}
- * and never holds the master key.
+ * and never holds the master key. The tables are read through {@link ControlDataSource}: the
+ * service's datasource unless the service declares a pool of its own for them. A service that takes
+ * product keys on its API ({@code vigil.security.product-keys=true}, the cmdb) resolves {@code <key
+ * id>:<secret>} bearer keys to the product.
  */
 @AutoConfiguration(before = VigilWebAutoConfiguration.class,
     afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -45,16 +51,24 @@ public class VigilControlAccessAutoConfiguration {
   }
 
   @Bean
-  ControlCallerResolver controlCallerResolver(VigilSecurityProperties properties, DataSource dataSource,
-      DependencyMetrics dependencies, @Value("${vigil.security.cache-ttl:60s}") Duration ttl) {
+  @ConditionalOnMissingBean
+  ControlDataSource controlDataSource(DataSource dataSource) {
+    return ControlDataSource.shared(dataSource);
+  }
+
+  @Bean
+  ControlCallerResolver controlCallerResolver(VigilSecurityProperties properties, ControlDataSource control,
+      DependencyMetrics dependencies, @Value("${vigil.security.cache-ttl:60s}") Duration ttl,
+      @Value("${vigil.security.product-keys:false}") boolean productKeys, ObjectProvider<ProductCredentials> products) {
     CredentialResolver configured = new ConfiguredCredentials(properties);
-    return new ControlCallerResolver(configured, new JdbcTemplate(dataSource), Clock.systemUTC(), ttl, dependencies);
+    return new ControlCallerResolver(configured, new JdbcTemplate(control.dataSource()), Clock.systemUTC(), ttl,
+        dependencies, productKeys ? products.getObject() : null);
   }
 
   @Bean
   @ConditionalOnProperty(name = "vigil.security.product-credentials", havingValue = "true", matchIfMissing = true)
-  ProductCredentials productCredentials(DataSource dataSource, SecretBox box, DependencyMetrics dependencies,
+  ProductCredentials productCredentials(ControlDataSource control, SecretBox box, DependencyMetrics dependencies,
       @Value("${vigil.security.cache-ttl:60s}") Duration ttl) {
-    return new ProductCredentials(new JdbcTemplate(dataSource), box, Clock.systemUTC(), ttl, dependencies);
+    return new ProductCredentials(new JdbcTemplate(control.dataSource()), box, Clock.systemUTC(), ttl, dependencies);
   }
 }

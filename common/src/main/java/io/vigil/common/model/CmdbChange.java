@@ -14,6 +14,9 @@ import java.util.Map;
  * @param source who reported it (a product, an operator, a sync job)
  * @param instanceId the instance's own id within its namespace and region (the last part of {@code
  *     instance}), so readers need not split the key
+ * @param tags the instance's tags (cloud resource tags: team, env, ...); none for a {@code DELETE}
+ * @param tenant the tenant the instance belongs to (the value of its namespace's tenant dimension),
+ *     so readers can scope it without the access config
  */
 public record CmdbChange(
     @Required int schemaVersion,
@@ -25,7 +28,9 @@ public record CmdbChange(
     Map<String, String> attributes,
     String source,
     @Required long timestampMs,
-    String instanceId)
+    String instanceId,
+    Map<String, String> tags,
+    String tenant)
     implements VigilMessage {
 
   public static final String TYPE = "CmdbChange";
@@ -44,6 +49,8 @@ public record CmdbChange(
     optionalText(TYPE, "source", source);
     epochMs(TYPE, "timestampMs", timestampMs);
     optionalText(TYPE, "instanceId", instanceId);
+    tags = checkMap(TYPE, "tags", tags);
+    optionalText(TYPE, "tenant", tenant);
     if (instanceId != null && !instance.equals(namespace + "/" + region + "/" + instanceId)) {
       throw new InvalidRecordException(TYPE, "instanceId", "instance must be namespace/region/instanceId");
     }

@@ -23,6 +23,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * late, keeps it; a change to any token drops the cached "no such token" answers), and
  * while MySQL is down a token seen before keeps working from the cache (counted as degraded) while an
  * unknown one is answered 503, never 401: the caller is not wrong, the lookup is unavailable.
+ *
+ * <p>Where product credentials are read too (a service that takes product writes besides the
+ * gateway's signed routes, such as the cmdb), a key of the form {@code <key id>:<secret>} is a product
+ * credential: the secret is compared in constant time with the credential's active secrets and the
+ * caller is the product ({@link VigilPrincipal#product}). Operator tokens never hold a colon.
  */
 public final class ControlCallerResolver implements CredentialResolver {
 
@@ -42,9 +47,17 @@ public final class ControlCallerResolver implements CredentialResolver {
   private final long ttlMs;
   private final DependencyMetrics dependencies;
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+  private final ProductCredentials products;
 
   public ControlCallerResolver(CredentialResolver configured, JdbcTemplate jdbc, Clock clock, Duration ttl,
       DependencyMetrics dependencies) {
+    this(configured, jdbc, clock, ttl, dependencies, null);
+  }
+
+  /** @param products the product credentials, or null where product keys are not taken */
+  public ControlCallerResolver(CredentialResolver configured, JdbcTemplate jdbc, Clock clock, Duration ttl,
+      DependencyMetrics dependencies, ProductCredentials products) {
+    this.products = products;
     this.configured = configured;
     this.jdbc = jdbc;
     this.clock = clock;
@@ -57,6 +70,12 @@ public final class ControlCallerResolver implements CredentialResolver {
     Optional<VigilPrincipal> fromConfig = configured.resolve(presentedKey);
     if (fromConfig.isPresent()) {
       return fromConfig;
+    }
+    int colon = presentedKey.indexOf(':');
+    if (colon >= 0) {
+      return products == null || colon == 0 || colon == presentedKey.length() - 1 ? Optional.empty()
+          : products.productOf(presentedKey.substring(0, colon), presentedKey.substring(colon + 1))
+              .map(VigilPrincipal::product);
     }
     String hash = ConfiguredCredentials.sha256(presentedKey);
     long now = clock.millis();

@@ -14,12 +14,18 @@ public final class CurrentCaller {
 
   private CurrentCaller() {}
 
-  /** The caller, if it may read: 401 without one, 403 for a product credential. */
-  public static VigilPrincipal reader() {
+  /** Whoever authenticated, products included (a route that decides per object): 401 without one. */
+  public static VigilPrincipal authenticated() {
     Authentication auth = SecurityContextHolder.getContext().getAuthentication();
     if (auth == null || !(auth.getPrincipal() instanceof VigilPrincipal p)) {
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "Authorization", "a valid API key is required");
     }
+    return p;
+  }
+
+  /** The caller, if it may read: 401 without one, 403 for a product credential. */
+  public static VigilPrincipal reader() {
+    VigilPrincipal p = authenticated();
     if (p.kind() == VigilPrincipal.Kind.PRODUCT) {
       throw new ApiException(ErrorCode.FORBIDDEN, "Authorization",
           "product credentials write metrics and events; they cannot read them");

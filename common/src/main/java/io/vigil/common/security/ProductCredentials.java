@@ -27,7 +27,18 @@ public final class ProductCredentials {
       + " WHERE id = ? AND deleted = 0";
 
   /** A credential as a verifier needs it: the secrets valid now, the current one first. */
-  public record Credential(String keyId, String product, List<String> secrets) {}
+  public record Credential(String keyId, String product, List<String> secrets) {
+
+    /** Whether the secret is one of the active ones, compared in constant time. */
+    public boolean accepts(String secret) {
+      byte[] given = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      boolean matches = false;
+      for (String active : secrets) {
+        matches |= java.security.MessageDigest.isEqual(given, active.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return matches;
+    }
+  }
 
   private record Entry(Optional<Row> row, long loadedAtMs) {}
 
@@ -48,6 +59,15 @@ public final class ProductCredentials {
     this.clock = clock;
     this.ttlMs = ttl.toMillis();
     this.dependencies = dependencies;
+  }
+
+  /**
+   * The product whose credential this is, when the secret is one of its active ones (compared in
+   * constant time); empty for an unknown key or a wrong secret. 503 (DependencyUnavailableException)
+   * when MySQL is down and the key was not seen before.
+   */
+  public Optional<String> productOf(String keyId, String secret) {
+    return find(keyId).filter(c -> c.accepts(secret)).map(Credential::product);
   }
 
   public Optional<Credential> find(String keyId) {

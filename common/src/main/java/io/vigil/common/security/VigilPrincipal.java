@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * @param name the credential's name (for logs and audit), never the key
  * @param tenants the tenants an operator works on; {@code *} for all
- * @param namespaces the namespaces a product credential may write; empty otherwise
+ * @param namespaces the namespaces a product credential may write ({@code product/*}: every namespace
+ *     of the product); empty otherwise
  * @param roles {@code ADMIN}, {@code OPERATOR} or {@code VIEWER} for operators; {@code INGEST} for products
  */
 public record VigilPrincipal(String name, Kind kind, Set<String> tenants, Set<String> namespaces, Set<String> roles) {
@@ -51,6 +52,26 @@ public record VigilPrincipal(String name, Kind kind, Set<String> tenants, Set<St
   /** An admin of every tenant: the only caller that writes global objects (access config, tokens). */
   public boolean isPlatformAdmin() {
     return kind == Kind.OPERATOR && tenants.contains(ALL_TENANTS) && roles.contains(ADMIN);
+  }
+
+  /**
+   * Whether this product credential writes data of the namespace: one it lists, or any of its
+   * product's ({@code product/*}, as a credential of the control tables is resolved).
+   */
+  public boolean writesNamespace(String namespace) {
+    if (kind != Kind.PRODUCT || namespace == null) {
+      return false;
+    }
+    if (namespaces.contains(namespace)) {
+      return true;
+    }
+    int slash = namespace.indexOf('/');
+    return slash > 0 && namespaces.contains(namespace.substring(0, slash) + "/*");
+  }
+
+  /** A product credential of the control tables: the product's name, every namespace of it. */
+  public static VigilPrincipal product(String product) {
+    return new VigilPrincipal(product, Kind.PRODUCT, Set.of(), Set.of(product + "/*"), Set.of("INGEST"));
   }
 
   /** The one tenant for the log context, when the caller has exactly one; null otherwise. */

@@ -18,7 +18,23 @@ public final class VigilSecurity {
     "/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info", "/error"
   };
 
+  /** The OpenAPI document and Swagger UI, readable without a key where a service serves them. */
+  public static final String[] API_DOC_PATHS = {
+    "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**"
+  };
+
   private VigilSecurity() {}
+
+  /** The shared chain of a service whose API document is public: every other route authenticated. */
+  public static org.springframework.security.web.SecurityFilterChain withPublicApiDocs(HttpSecurity http,
+      CredentialResolver resolver) throws Exception {
+    return base(http, resolver)
+        .authorizeHttpRequests(a -> a
+            .requestMatchers(PUBLIC_PATHS).permitAll()
+            .requestMatchers(API_DOC_PATHS).permitAll()
+            .anyRequest().authenticated())
+        .build();
+  }
 
   public static HttpSecurity base(HttpSecurity http, CredentialResolver resolver) throws Exception {
     return http

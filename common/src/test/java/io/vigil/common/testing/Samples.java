@@ -120,7 +120,8 @@ public final class Samples {
     return new Sample(CmdbChange.class, fields(
         "schemaVersion", 1, "instance", "qce/cvm/ap-guangzhou/ins-1", "namespace", "qce/cvm",
         "region", "ap-guangzhou", "version", 7, "op", "UPSERT", "attributes", Map.of("name", "web-1"),
-        "source", "product", "timestampMs", T, "instanceId", "ins-1"),
+        "source", "product", "timestampMs", T, "instanceId", "ins-1", "tags", Map.of("team", "web"),
+        "tenant", "1251763868"),
         List.of("schemaVersion", "instance", "namespace", "region", "version", "op", "timestampMs"));
   }
 

@@ -34,6 +34,11 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
 
   /** Services whose database is the control-plane schema they read (policy-service migrates its own). */
   static final java.util.Set<String> CONTROL_READERS = java.util.Set.of("gateway", "detector", "storage");
+  /**
+   * Services with a database of their own that read the control tables from a second one
+   * ({@code vigil.control.database}): each gets a per-run control database, migrated like a reader's.
+   */
+  static final java.util.Set<String> SEPARATE_CONTROL = java.util.Set.of("cmdb");
   private static final java.util.Set<String> MIGRATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
@@ -71,6 +76,9 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     p.put("vigil.redis.key-prefix", TestRun.redisPrefix());
     p.put("vigil.mysql.url-base", "jdbc:mysql://" + TestServers.mysqlHost() + ":" + TestServers.mysqlPort());
     p.put("vigil.mysql.database", TestRun.database(app));
+    if (SEPARATE_CONTROL.contains(app)) {
+      p.put("vigil.control.database", controlDatabase(app));
+    }
     p.put("spring.datasource.username", TestServers.mysqlUser());
     p.put("spring.datasource.password", TestServers.mysqlPassword());
     p.put("vigil.security.credentials[0].name", "test-user");
@@ -91,6 +99,11 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     p.put("vigil.web.max-body-size", "64KB");
     p.put("vigil.security.master-key-file", testMasterKey());
     return p;
+  }
+
+  /** The per-run control database of a service that keeps its own data elsewhere. */
+  public static String controlDatabase(String app) {
+    return TestRun.database(app + "-control");
   }
 
   private static volatile String masterKey;
@@ -135,6 +148,9 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
     p.put("vigil.kafka.group-suffix", "-c" + CONTEXTS.incrementAndGet());
     if (CONTROL_READERS.contains(app)) {
       migrateControlSchema(TestRun.database(app));
+    }
+    if (SEPARATE_CONTROL.contains(app)) {
+      migrateControlSchema(controlDatabase(app));
     }
     env.getPropertySources().addLast(new MapPropertySource("vigilTestRun", p));
     // the run's values must beat the service's application.yml but not the test's own properties:

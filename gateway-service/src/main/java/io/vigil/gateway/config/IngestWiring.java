@@ -5,7 +5,7 @@ import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.security.CredentialResolver;
 import io.vigil.common.security.ProductCredentials;
 import io.vigil.common.security.VigilSecurity;
-import io.vigil.gateway.ingest.AccessConfigCache;
+import io.vigil.common.control.AccessConfigCache;
 import io.vigil.gateway.ingest.MetricsIngestor;
 import io.vigil.gateway.ingest.NonceCache;
 import io.vigil.gateway.ingest.SignedRequestFilter;
@@ -123,7 +123,7 @@ class IngestWiring {
     return VigilSecurity.base(http, resolver)
         .authorizeHttpRequests(a -> a
             .requestMatchers(VigilSecurity.PUBLIC_PATHS).permitAll()
-            .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
+            .requestMatchers(VigilSecurity.API_DOC_PATHS).permitAll()
             .requestMatchers(SIGNED_PATHS.toArray(String[]::new)).permitAll()
             .requestMatchers(KEY_PATHS.toArray(String[]::new)).permitAll()
             .anyRequest().authenticated())

@@ -11,7 +11,8 @@ import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.model.ControlChange;
 import io.vigil.common.security.ControlCallerResolver;
 import io.vigil.common.security.ProductCredentials;
-import io.vigil.gateway.ingest.AccessConfigCache;
+import io.vigil.common.control.AccessConfigCache;
+import io.vigil.common.control.AccessConfigFollower;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -54,15 +55,6 @@ class KafkaWiring {
   @Bean
   BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit, AccessConfigCache access,
       ProductCredentials credentials, ControlCallerResolver callers) {
-    return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
-        access::loadAll, record -> {
-          if (record.tombstone()) {
-            return;
-          }
-          ControlChange change = record.value();
-          access.apply(change);
-          credentials.onChange(change);
-          callers.onChange(change);
-        });
+    return AccessConfigFollower.follow(kit, access, credentials, callers);
   }
 }

@@ -1,5 +1,6 @@
 package io.vigil.gateway.ingest;
 
+import io.vigil.common.control.AccessConfigCache;
 import io.vigil.common.control.NamespaceConfig;
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.DependencyUnavailableException;
@@ -16,20 +17,9 @@ final class Handoff {
 
   private Handoff() {}
 
-  /**
-   * The namespace, when the product writes it. Another product's namespace and a missing one are
-   * the same 403: neither is revealed.
-   */
+  /** The namespace, when the product writes it (403 otherwise; 503 before the first load). */
   static NamespaceConfig ownNamespace(AccessConfigCache access, String product, String name) {
-    if (!access.loaded()) {
-      throw new DependencyUnavailableException("mysql", "the access config is not loaded yet");
-    }
-    NamespaceConfig ns = access.namespace(name).orElse(null);
-    if (ns == null || !ns.product().equals(product)) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "namespace",
-          "this credential does not write namespace '" + name + "'");
-    }
-    return ns;
+    return access.ownedBy(product, name);
   }
 
   /**

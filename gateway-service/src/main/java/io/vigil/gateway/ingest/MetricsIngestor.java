@@ -1,5 +1,6 @@
 package io.vigil.gateway.ingest;
 
+import io.vigil.common.control.AccessConfigCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.control.NamespaceConfig;

@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
@@ -62,12 +61,7 @@ public class ProductKeyFilter extends OncePerRequestFilter {
       refuse(request, response, "unknown_key", "no such credential");
       return;
     }
-    byte[] given = pair[1].getBytes(StandardCharsets.UTF_8);
-    boolean matches = false;
-    for (String secret : credential.get().secrets()) {
-      matches |= MessageDigest.isEqual(given, secret.getBytes(StandardCharsets.UTF_8));
-    }
-    if (!matches) {
+    if (!credential.get().accepts(pair[1])) {
       refuse(request, response, "bad_secret", "the secret does not match");
       return;
     }

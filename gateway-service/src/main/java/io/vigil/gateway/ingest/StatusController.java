@@ -1,5 +1,6 @@
 package io.vigil.gateway.ingest;
 
+import io.vigil.common.control.AccessConfigCache;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.vigil.common.control.NamespaceConfig;
 import io.vigil.common.error.ApiException;

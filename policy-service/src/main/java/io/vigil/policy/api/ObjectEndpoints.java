@@ -1,5 +1,6 @@
 package io.vigil.policy.api;
 
+import io.vigil.common.web.Versions;
 import io.vigil.common.control.Names;
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.ErrorCode;

@@ -1,5 +1,6 @@
 package io.vigil.policy.api;
 
+import io.vigil.common.web.Versions;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.vigil.common.model.ControlChange.EntityType;
 import io.vigil.policy.access.Access;

@@ -1,16 +1,23 @@
 package io.vigil.policy.config;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.outbox.OutboxRelay;
 import io.vigil.common.security.CredentialResolver;
 import io.vigil.common.security.VigilSecurity;
 import io.vigil.common.semantics.OutboundUrlPolicy;
 import java.net.InetAddress;
+import io.vigil.policy.outbox.ControlOutbox;
+import io.vigil.policy.store.ControlStore;
+import io.vigil.policy.store.OutboxRow;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.transaction.support.TransactionTemplate;
 
 @Configuration(proxyBeanMethods = false)
 class PolicyConfig {
@@ -18,6 +25,15 @@ class PolicyConfig {
   @Bean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  /** The relay of control changes, woken at every commit. */
+  @Bean
+  OutboxRelay<OutboxRow> controlOutboxRelay(ControlOutbox outbox, TransactionTemplate tx, Clock clock,
+      ControlStore store, MeterRegistry registry, @Value("${vigil.policy.outbox-poll:1s}") Duration idlePoll) {
+    OutboxRelay<OutboxRow> relay = new OutboxRelay<>("control changes", outbox, tx, clock, registry, idlePoll);
+    store.onCommit(relay::wake);
+    return relay;
   }
 
   /**
@@ -34,11 +50,6 @@ class PolicyConfig {
   /** The shared chain, with the OpenAPI document and Swagger UI readable without a key. */
   @Bean
   SecurityFilterChain policySecurityFilterChain(HttpSecurity http, CredentialResolver resolver) throws Exception {
-    return VigilSecurity.base(http, resolver)
-        .authorizeHttpRequests(a -> a
-            .requestMatchers(VigilSecurity.PUBLIC_PATHS).permitAll()
-            .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
-            .anyRequest().authenticated())
-        .build();
+    return VigilSecurity.withPublicApiDocs(http, resolver);
   }
 }

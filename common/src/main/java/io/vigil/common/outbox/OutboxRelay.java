@@ -1,19 +1,9 @@
-package io.vigil.policy.outbox;
+package io.vigil.common.outbox;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vigil.common.kafka.Topics;
-import io.vigil.common.kafka.VigilPublisher;
-import io.vigil.common.model.ChangeOp;
-import io.vigil.common.model.ControlChange;
 import io.vigil.common.observability.MetricNames;
-import io.vigil.common.tracing.TraceContext;
-import io.vigil.common.tracing.Traceparent;
-import io.vigil.policy.store.ControlMapper;
-import io.vigil.policy.store.ControlStore;
-import io.vigil.policy.store.OutboxBacklog;
-import io.vigil.policy.store.OutboxRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,30 +13,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Publishes committed control changes from the outbox to {@code control.changes}: takes the oldest
- * rows present (whatever their seq: rows commit out of seq order), publishes them in seq order
- * (per entity that is version order), waits for Kafka's acknowledgement, then deletes them, all in
- * one transaction. Kafka down: nothing is deleted, the relay backs off and tries again, writes go
- * on. At-least-once; readers deduplicate by (key, version). One relay publishes at a time across
- * instances (the {@code outbox_relay} row is the baton).
+ * Publishes committed changes from a service's outbox table to Kafka: takes the oldest rows present
+ * (whatever their seq: rows commit out of seq order), publishes them in seq order (per entity that
+ * is version order), waits for Kafka's acknowledgement, then deletes them, all in one transaction.
+ * Kafka down: nothing is deleted, the relay backs off and tries again, writes go on. At-least-once;
+ * readers deduplicate by (key, version). One relay publishes at a time across instances (the
+ * outbox's baton row). policy-service relays {@code control.changes} with it, cmdb-service {@code
+ * cmdb.changes}.
+ *
+ * @param <R> a row of the outbox table
  */
-@Component
-public class OutboxRelay implements SmartLifecycle {
+public final class OutboxRelay<R> implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-  private static final int BATCH = 500;
+  /** Rows per round: one transaction, one wait for Kafka. */
+  public static final int BATCH = 500;
 
-  private final ControlMapper mapper;
-  private final VigilPublisher publisher;
+  private final String name;
+  private final Outbox<R> outbox;
   private final TransactionTemplate tx;
   private final Clock clock;
-  private final String region;
   private final Duration idlePoll;
   private final Counter published;
   private final Counter failures;
@@ -55,26 +45,28 @@ public class OutboxRelay implements SmartLifecycle {
   private final Object signal = new Object();
   private volatile boolean woken;
   private volatile boolean running;
+  private long lastMeasured;
   private Thread thread;
 
-  public OutboxRelay(ControlMapper mapper, VigilPublisher publisher, TransactionTemplate tx, Clock clock,
-      ControlStore store, MeterRegistry registry, @Value("${vigil.region:local}") String region,
-      @Value("${vigil.policy.outbox-poll:1s}") Duration idlePoll) {
-    this.mapper = mapper;
-    this.publisher = publisher;
+  /**
+   * @param name what is relayed, for logs and the thread name (e.g. {@code control changes})
+   * @param idlePoll how long the relay sleeps when nothing waits and nothing woke it
+   */
+  public OutboxRelay(String name, Outbox<R> outbox, TransactionTemplate tx, Clock clock, MeterRegistry registry,
+      Duration idlePoll) {
+    this.name = name;
+    this.outbox = outbox;
     this.tx = tx;
     this.clock = clock;
-    this.region = region;
     this.idlePoll = idlePoll;
     this.published = Counter.builder(MetricNames.OUTBOX_PUBLISHED)
-        .description("control changes published from the outbox").register(registry);
+        .description(name + " published from the outbox").register(registry);
     this.failures = Counter.builder(MetricNames.OUTBOX_PUBLISH_FAILURES)
         .description("relay rounds that failed (Kafka or MySQL unavailable); retried").register(registry);
     Gauge.builder(MetricNames.OUTBOX_PENDING, pending, AtomicLong::get)
-        .description("committed control changes not yet published").register(registry);
+        .description("committed " + name + " not yet published").register(registry);
     Gauge.builder(MetricNames.OUTBOX_LAG, lagMs, v -> v.get() / 1000.0).baseUnit("seconds")
-        .description("age of the oldest unpublished control change").register(registry);
-    store.onCommit(this::wake);
+        .description("age of the oldest unpublished change").register(registry);
   }
 
   /** A change committed: relay now rather than at the next poll. */
@@ -84,8 +76,6 @@ public class OutboxRelay implements SmartLifecycle {
       signal.notifyAll();
     }
   }
-
-  private long lastMeasured;
 
   private void loop() {
     long backoffMs = 0;
@@ -105,7 +95,7 @@ public class OutboxRelay implements SmartLifecycle {
       } catch (RuntimeException e) {
         failures.increment();
         backoffMs = Math.min(Math.max(200, backoffMs * 2), 5_000);
-        log.warn("outbox relay round failed, retrying in {} ms: {}", backoffMs, e.toString());
+        log.warn("outbox relay of {} failed, retrying in {} ms: {}", name, backoffMs, e.toString());
         safeMeasure();
         pause(backoffMs);
       }
@@ -115,46 +105,39 @@ public class OutboxRelay implements SmartLifecycle {
   /** One round: publishes up to a batch of waiting changes; returns how many. */
   public int relayOnce() {
     Integer n = tx.execute(status -> {
-      if (mapper.takeRelayBaton().isEmpty()) {
+      if (!outbox.takeBaton()) {
         return 0; // another instance is relaying
       }
-      List<OutboxRow> rows = mapper.takeOutbox(BATCH);
+      List<R> rows = outbox.take(BATCH);
       if (rows.isEmpty()) {
         return 0;
       }
       List<CompletableFuture<?>> sends = new ArrayList<>(rows.size());
-      for (OutboxRow row : rows) {
-        ControlChange change = new ControlChange(ControlChange.SCHEMA_VERSION,
-            ControlChange.EntityType.valueOf(row.entityType), row.entityId, region, row.tenant, row.version,
-            ChangeOp.valueOf(row.op), row.createdAtMs, row.namespace, row.shard);
-        Traceparent tp = row.traceparent == null ? null : Traceparent.parse(row.traceparent);
-        try (var scope = TraceContext.bind(tp)) {
-          sends.add(publisher.publish(Topics.CONTROL_CHANGES, change));
-        }
+      for (R row : rows) {
+        sends.add(outbox.publish(row));
       }
       try {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while publishing control changes", e);
+        throw new IllegalStateException("interrupted while publishing " + name, e);
       } catch (Exception e) {
-        throw new IllegalStateException("control changes not acknowledged by Kafka: " + e, e);
+        throw new IllegalStateException(name + " not acknowledged by Kafka: " + e, e);
       }
-      mapper.deleteOutbox(rows.stream().map(r -> r.seq).toList());
+      outbox.delete(rows);
       return rows.size();
     });
     if (n != null && n > 0) {
       published.increment(n);
-      log.debug("published {} control changes", n);
+      log.debug("published {} {}", n, name);
     }
     return n == null ? 0 : n;
   }
 
   private void measure() {
-    OutboxBacklog b = mapper.outboxEnds(); // null when the outbox is empty (a row of NULLs)
-    pending.set(b == null ? 0 : b.pending());
-    Long oldest = b == null || b.first == null ? null : mapper.outboxCreatedAt(b.first);
-    lagMs.set(oldest == null ? 0 : Math.max(0, clock.millis() - oldest));
+    Outbox.Backlog b = outbox.backlog();
+    pending.set(b.pending());
+    lagMs.set(b.pending() == 0 || b.oldestCreatedAtMs() <= 0 ? 0 : Math.max(0, clock.millis() - b.oldestCreatedAtMs()));
   }
 
   private void safeMeasure() {

@@ -1,9 +1,12 @@
-package io.vigil.gateway.ingest;
+package io.vigil.common.control;
 
 import io.vigil.common.control.ControlJson;
 import io.vigil.common.control.ControlReader;
 import io.vigil.common.control.ControlTables;
 import io.vigil.common.control.NamespaceConfig;
+import io.vigil.common.error.ApiException;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.error.ErrorCode;
 import io.vigil.common.model.ControlChange;
 import io.vigil.common.model.ControlChange.EntityType;
 import java.util.HashMap;
@@ -16,7 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The gateway's copy of the access config: every namespace, loaded whole (streamed) when the
+ * A service's copy of the access config: every namespace, loaded whole (streamed) when the
  * broadcast consumer of {@code control.changes} starts, then kept current one namespace at a time
  * as changes arrive. Reads never touch MySQL, so ingestion goes on from memory while it is away.
  */
@@ -57,6 +60,23 @@ public class AccessConfigCache {
       next.put(change.id(), ControlJson.read((String) rows.get(0).get("body"), NamespaceConfig.class));
     }
     namespaces = Map.copyOf(next);
+  }
+
+  /**
+   * The namespace, when the product writes it (a namespace is its product's: {@code product/family}).
+   * Another product's namespace and a missing one are the same 403: neither is revealed. 503 until
+   * the first load.
+   */
+  public NamespaceConfig ownedBy(String product, String name) {
+    if (!loaded) {
+      throw new DependencyUnavailableException("mysql", "the access config is not loaded yet");
+    }
+    NamespaceConfig ns = namespace(name).orElse(null);
+    if (ns == null || !ns.product().equals(product)) {
+      throw new ApiException(ErrorCode.FORBIDDEN, "namespace",
+          "this credential does not write namespace '" + name + "'");
+    }
+    return ns;
   }
 
   public Optional<NamespaceConfig> namespace(String name) {

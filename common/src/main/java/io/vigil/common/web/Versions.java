@@ -1,14 +1,17 @@
-package io.vigil.policy.api;
+package io.vigil.common.web;
 
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.ErrorCode;
 
-/** The version a change applies to, from {@code If-Match: "3"} (an ETag this API returned). */
-final class Versions {
+/**
+ * Versions as HTTP carries them: an object's ETag is its version ({@code "3"}), and a change names the
+ * version it applies to with {@code If-Match: "3"}. The control plane and the cmdb use the same.
+ */
+public final class Versions {
 
   private Versions() {}
 
-  static long ifMatch(String header) {
+  public static long ifMatch(String header) {
     if (header == null || header.isBlank()) {
       throw new ApiException(ErrorCode.PRECONDITION_REQUIRED, "If-Match",
           "send If-Match with the version you read (the ETag of the object), so a concurrent change is not lost");
@@ -31,7 +34,7 @@ final class Versions {
     throw new ApiException(ErrorCode.INVALID_PARAMETER, "If-Match", "an ETag this API returned, e.g. \"3\"");
   }
 
-  static String etag(long version) {
+  public static String etag(long version) {
     return "\"" + version + "\"";
   }
 }

@@ -1,0 +1,105 @@
+package io.vigil.cmdb.config;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.cmdb.instances.CmdbOutbox;
+import io.vigil.cmdb.instances.InstanceCache;
+import io.vigil.cmdb.instances.InstanceMapper;
+import io.vigil.cmdb.instances.InstanceService;
+import io.vigil.cmdb.instances.InstanceStore;
+import io.vigil.cmdb.instances.OutboxRow;
+import io.vigil.common.control.AccessConfigCache;
+import io.vigil.common.control.ControlDataSource;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.observability.InstrumentedExecutor;
+import io.vigil.common.outbox.OutboxRelay;
+import io.vigil.common.security.CredentialResolver;
+import io.vigil.common.security.VigilSecurity;
+import io.vigil.common.store.StoreNames;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The instance store, its cache and outbox, and the pool of the control tables. */
+@Configuration(proxyBeanMethods = false)
+class CmdbConfig {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  /**
+   * The control tables (operator tokens, product credentials, the access config) live in the
+   * control database, not in {@code vigil_cmdb}: a small read-only pool of its own, same server
+   * and account as the service's datasource.
+   */
+  @Bean
+  ControlDataSource controlDataSource(@Value("${vigil.mysql.url-base}") String base,
+      @Value("${vigil.control.database}") String database, @Value("${vigil.mysql.url-options}") String options,
+      @Value("${spring.datasource.username:}") String user, @Value("${spring.datasource.password:}") String password) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl(base + "/" + database + "?" + options);
+    c.setUsername(user);
+    c.setPassword(password);
+    c.setPoolName("vigil-control");
+    c.setMaximumPoolSize(4);
+    c.setMinimumIdle(0);
+    c.setReadOnly(true);
+    c.setConnectionTimeout(3_000);
+    c.setInitializationFailTimeout(-1); // MySQL away at start: the pool opens when it returns
+    return ControlDataSource.owned(new HikariDataSource(c));
+  }
+
+  @Bean
+  AccessConfigCache accessConfigCache(ControlDataSource control) {
+    return new AccessConfigCache(control.dataSource());
+  }
+
+  @Bean
+  InstanceCache instanceCache(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies,
+      MeterRegistry registry, @Value("${vigil.cmdb.cache-ttl:10m}") Duration ttl,
+      @Value("${vigil.cmdb.cache-missing-ttl:60s}") Duration missingTtl) {
+    return new InstanceCache(redis, names, dependencies, registry, ttl, missingTtl);
+  }
+
+  @Bean
+  InstanceService instanceService(InstanceStore store, InstanceCache cache, AccessConfigCache access) {
+    store.onCommit(cache::written);
+    return new InstanceService(store, cache, access);
+  }
+
+  /** Retries the cache invalidations Redis missed, once a second. */
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService cacheRetryTimer(InstanceCache cache, MeterRegistry registry) {
+    ScheduledExecutorService timer = InstrumentedExecutor.scheduled("cmdb-cache-retry", registry);
+    timer.scheduleWithFixedDelay(cache::retryInvalidations, 1, 1, TimeUnit.SECONDS);
+    return timer;
+  }
+
+  @Bean
+  OutboxRelay<OutboxRow> cmdbOutboxRelay(InstanceMapper mapper, VigilPublisher publisher, InstanceStore store,
+      TransactionTemplate tx, Clock clock, MeterRegistry registry,
+      @Value("${vigil.cmdb.outbox-poll:1s}") Duration idlePoll) {
+    OutboxRelay<OutboxRow> relay = new OutboxRelay<>("instance changes", new CmdbOutbox(mapper, publisher), tx, clock,
+        registry, idlePoll);
+    store.onCommit(changes -> relay.wake());
+    return relay;
+  }
+
+  /** The shared chain, with the OpenAPI document and Swagger UI readable without a key. */
+  @Bean
+  SecurityFilterChain cmdbSecurityFilterChain(HttpSecurity http, CredentialResolver resolver) throws Exception {
+    return VigilSecurity.withPublicApiDocs(http, resolver);
+  }
+}

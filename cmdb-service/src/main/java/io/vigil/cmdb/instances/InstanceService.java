@@ -1,0 +1,254 @@
+package io.vigil.cmdb.instances;
+
+import io.vigil.common.control.AccessConfigCache;
+import io.vigil.common.control.Names;
+import io.vigil.common.control.NamespaceConfig;
+import io.vigil.common.error.ApiException;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.error.ErrorCode;
+import io.vigil.common.error.Violations;
+import io.vigil.common.security.VigilPrincipal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who may read and write which instances, and the read path through the cache.
+ *
+ * <ul>
+ *   <li>A product credential writes (and reads) the instances of its own namespaces.
+ *   <li>An operator reads its tenants' instances; an operator or admin of the tenant may also write
+ *       them (corrections by hand, with {@code If-Match}).
+ *   <li>A service credential reads every tenant's, for enrichment, and writes nothing.
+ * </ul>
+ *
+ * Another tenant's instance is answered as absent (404 or missing), never revealed.
+ */
+public class InstanceService {
+
+  private final InstanceStore store;
+  private final InstanceCache cache;
+  private final AccessConfigCache access;
+
+  public InstanceService(InstanceStore store, InstanceCache cache, AccessConfigCache access) {
+    this.store = store;
+    this.cache = cache;
+    this.access = access;
+  }
+
+  /** An instance the caller may read, or 404. */
+  public Instance get(VigilPrincipal caller, InstanceKey key) {
+    Instance i = lookup(caller, List.of(key)).get(key);
+    if (i == null) {
+      throw new ApiException(ErrorCode.NOT_FOUND, null, "no instance " + key.text());
+    }
+    return i;
+  }
+
+  /**
+   * The live instances of these keys that the caller may read; the others are absent from the map.
+   * Warm keys come from Redis in one round trip, the rest from MySQL in one query (and are cached).
+   */
+  public Map<InstanceKey, Instance> lookup(VigilPrincipal caller, List<InstanceKey> keys) {
+    Map<InstanceKey, InstanceCache.Entry> entries = new HashMap<>();
+    Optional<Map<InstanceKey, InstanceCache.Entry>> cached = cache.get(keys);
+    cached.ifPresent(entries::putAll);
+    List<InstanceKey> missing = new ArrayList<>();
+    for (InstanceKey k : keys) {
+      if (!entries.containsKey(k)) {
+        missing.add(k);
+      }
+    }
+    if (!missing.isEmpty()) {
+      Map<InstanceKey, InstanceCache.Entry> loaded = new HashMap<>();
+      for (InstanceKey k : missing) {
+        loaded.put(k, new InstanceCache.Entry(0, null)); // unknown unless a row says otherwise
+      }
+      for (InstanceRow r : store.find(missing)) {
+        loaded.put(r.key(), new InstanceCache.Entry(r.version, r.deleted ? null : InstanceStore.view(r)));
+      }
+      entries.putAll(loaded);
+      if (cached.isPresent()) {
+        cache.fill(loaded);
+      }
+    }
+    Map<InstanceKey, Instance> out = new LinkedHashMap<>();
+    for (InstanceKey k : keys) {
+      InstanceCache.Entry e = entries.get(k);
+      if (e != null && e.instance() != null && mayRead(caller, e.instance())) {
+        out.put(k, e.instance());
+      }
+    }
+    return out;
+  }
+
+  /** A page of the instances the caller may read that match the query. */
+  public Page search(VigilPrincipal caller, String namespace, String region, String tenant,
+      Map<String, String> attributes, Map<String, String> tags, Long after, int limit) {
+    Set<String> tenants = null;
+    String product = null;
+    switch (caller.kind()) {
+      case SERVICE -> tenants = tenant == null ? null : Set.of(tenant);
+      case OPERATOR -> {
+        if (tenant != null) {
+          if (!caller.canRead(tenant)) {
+            return new Page(List.of(), null); // another tenant's: as if it had none
+          }
+          tenants = Set.of(tenant);
+        } else if (!caller.tenants().contains(VigilPrincipal.ALL_TENANTS)) {
+          tenants = caller.tenants();
+        }
+      }
+      case PRODUCT -> {
+        tenants = tenant == null ? null : Set.of(tenant);
+        if (namespace != null) {
+          if (!caller.writesNamespace(namespace)) {
+            return new Page(List.of(), null);
+          }
+        } else {
+          // a credential of the control tables reads every namespace of its product; a configured
+          // one lists its namespaces and names the one to search
+          product = caller.namespaces().stream().filter(n -> n.endsWith("/*"))
+              .map(n -> n.substring(0, n.length() - 2)).findFirst()
+              .orElseThrow(() -> new ApiException(ErrorCode.INVALID_PARAMETER, "namespace",
+                  "name the namespace to search"));
+        }
+      }
+    }
+    InstanceQuery q = new InstanceQuery(namespace, region, tenants, product, attributes, tags);
+    List<InstanceRow> rows = store.search(q, after, limit);
+    List<Instance> items = new ArrayList<>(rows.size());
+    for (InstanceRow r : rows) {
+      Instance i = InstanceStore.view(r);
+      if (q.matches(i)) {
+        items.add(i);
+      }
+    }
+    String next = rows.size() < limit ? null : Long.toString(rows.get(rows.size() - 1).pk);
+    return new Page(items, next);
+  }
+
+  /** A page of a search, and the cursor of the next one (null at the end). */
+  public record Page(List<Instance> items, String nextCursor) {}
+
+  /**
+   * Checks and writes a batch (all or nothing): every item's fields, the caller's right to each
+   * namespace and tenant, then the versions against what is stored.
+   * A single write's fields are named bare ({@code version}), a batch's by item ({@code
+   * items[3].version}).
+   */
+  public List<WriteResult> write(VigilPrincipal caller, List<WriteRequest> requests, OnStale onStale) {
+    if (caller.kind() == VigilPrincipal.Kind.SERVICE) {
+      throw new ApiException(ErrorCode.FORBIDDEN, "Authorization", "service credentials read instances only");
+    }
+    if (!access.loaded()) {
+      throw new DependencyUnavailableException("mysql", "the access config is not loaded yet");
+    }
+    boolean single = requests.size() == 1;
+    Violations v = new Violations();
+    List<WriteItem> items = new ArrayList<>(requests.size());
+    Map<InstanceKey, Integer> seen = new HashMap<>();
+    for (int i = 0; i < requests.size(); i++) {
+      WriteRequest r = requests.get(i);
+      String at = single ? "" : "items[" + i + "].";
+      if (r == null) {
+        v.add("items[" + i + "]", "an item is required");
+        continue;
+      }
+      int before = v.list().size();
+      InstanceKey.check(v, at, r.namespace(), r.region(), r.instanceId());
+      v.check(r.version() != null && r.version() > 0, at + "version",
+          "the writer's version of this state, > 0 (e.g. epoch ms at the source)");
+      if (!r.delete()) {
+        InstanceRules.attributes(v, at, r.attributes());
+        InstanceRules.tags(v, at, r.tags());
+      } else {
+        v.check(r.attributes() == null || r.attributes().isEmpty(), at + "attributes", "a delete carries none");
+        v.check(r.tags() == null || r.tags().isEmpty(), at + "tags", "a delete carries none");
+      }
+      if (v.list().size() > before) {
+        continue; // the item's own fields are wrong: its key and rights mean nothing yet
+      }
+      InstanceKey key = new InstanceKey(r.namespace(), r.region(), r.instanceId());
+      Integer first = seen.putIfAbsent(key, i);
+      if (first != null) {
+        v.add("items[" + i + "]", "the same instance as items[" + first + "]: one write per instance per batch");
+        continue;
+      }
+      NamespaceConfig ns = namespace(caller, r.namespace(), at);
+      String tenant = null;
+      if (ns != null && !r.delete()) {
+        String dim = ns.tenantDimension();
+        tenant = r.attributes() == null ? null : r.attributes().get(dim);
+        if (!v.check(tenant != null && Names.matches(Names.TENANT, tenant), at + "attributes." + dim,
+            "the namespace's tenant dimension names the instance's tenant: required")) {
+          continue;
+        }
+        if (caller.kind() == VigilPrincipal.Kind.OPERATOR) {
+          requireWrite(caller, tenant);
+        }
+      }
+      if (v.isEmpty()) {
+        items.add(new WriteItem(key, r.version(), r.delete(), tenant, r.delete() ? null : orEmpty(r.attributes()),
+            r.delete() ? null : orEmpty(r.tags()), r.ifMatch()));
+      }
+    }
+    v.throwIfAny();
+    String source = (caller.kind() == VigilPrincipal.Kind.PRODUCT ? "product:" : "operator:") + caller.name();
+    return store.write(items, onStale, source, (i, item, stored) -> {
+      if (caller.kind() != VigilPrincipal.Kind.OPERATOR) {
+        return;
+      }
+      boolean live = stored != null && !stored.deleted;
+      if (item.delete() && !live) {
+        throw new ApiException(ErrorCode.NOT_FOUND, null, "no instance " + item.key().text());
+      }
+      if (live) {
+        requireWrite(caller, stored.tenant); // moving an instance takes the right to both tenants
+      }
+    });
+  }
+
+  /** The namespace a write names, when the caller may write it; null (with a violation) otherwise. */
+  private NamespaceConfig namespace(VigilPrincipal caller, String name, String at) {
+    if (caller.kind() == VigilPrincipal.Kind.PRODUCT) {
+      if (!caller.writesNamespace(name)) {
+        throw new ApiException(ErrorCode.FORBIDDEN, at + "namespace",
+            "this credential does not write namespace '" + name + "'");
+      }
+      return access.namespace(name).orElseThrow(() -> new ApiException(ErrorCode.FORBIDDEN, at + "namespace",
+          "this credential does not write namespace '" + name + "'"));
+    }
+    return access.namespace(name).orElseThrow(() -> new ApiException(ErrorCode.INVALID_REFERENCE, at + "namespace",
+        "no namespace '" + name + "'"));
+  }
+
+  private static void requireWrite(VigilPrincipal caller, String tenant) {
+    if (!caller.canRead(tenant)) {
+      throw new ApiException(ErrorCode.NOT_FOUND, null, "no such instance");
+    }
+    if (!caller.canWrite(tenant)) {
+      throw new ApiException(ErrorCode.FORBIDDEN, null, "role " + caller.roles() + " cannot change instances");
+    }
+  }
+
+  private static boolean mayRead(VigilPrincipal caller, Instance i) {
+    return switch (caller.kind()) {
+      case SERVICE -> true;
+      case OPERATOR -> caller.canRead(i.tenant());
+      case PRODUCT -> caller.writesNamespace(i.namespace());
+    };
+  }
+
+  private static Map<String, String> orEmpty(Map<String, String> m) {
+    return m == null ? Map.of() : m;
+  }
+
+  /** One write as the API received it; {@code delete} writes a tombstone at {@code version}. */
+  public record WriteRequest(String namespace, String region, String instanceId, Long version, boolean delete,
+      Map<String, String> attributes, Map<String, String> tags, Long ifMatch) {}
+}

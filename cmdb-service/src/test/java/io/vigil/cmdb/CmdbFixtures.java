@@ -35,14 +35,24 @@ final class CmdbFixtures {
 
   private CmdbFixtures() {}
 
+  /** The cmdb's per-run control database, written as policy-service would. */
+  static JdbcTemplate control() {
+    return new JdbcTemplate(new DriverManagerDataSource("jdbc:mysql://" + TestServers.mysqlHost() + ":"
+        + TestServers.mysqlPort() + "/" + VigilTestInitializer.controlDatabase("cmdb") + "?useSSL=false"
+        + "&allowPublicKeyRetrieval=true", TestServers.mysqlUser(), TestServers.mysqlPassword()));
+  }
+
+  /** Announces a changed control object as policy-service's relay would. */
+  static void announce(ControlChange.EntityType type, String id, String tenant, long version) {
+    TestKafka.send("control.changes", type + ":" + id, new MessageCodec().encode(new ControlChange(1, type, id,
+        "local", tenant, version, ChangeOp.UPSERT, System.currentTimeMillis())));
+  }
+
   static synchronized void seed() {
     if (seeded) {
       return;
     }
-    DriverManagerDataSource ds = new DriverManagerDataSource("jdbc:mysql://" + TestServers.mysqlHost() + ":"
-        + TestServers.mysqlPort() + "/" + VigilTestInitializer.controlDatabase("cmdb") + "?useSSL=false"
-        + "&allowPublicKeyRetrieval=true", TestServers.mysqlUser(), TestServers.mysqlPassword());
-    JdbcTemplate jdbc = new JdbcTemplate(ds);
+    JdbcTemplate jdbc = control();
     SecretBox box = SecretBox.fromFile(Path.of(VigilTestInitializer.testMasterKey()));
     for (String product : List.of("acme", "other")) {
       jdbc.update("INSERT INTO ctl_products (id, tenant, name, version, body, created_at_ms, updated_at_ms,"
@@ -63,7 +73,7 @@ final class CmdbFixtures {
     seeded = true;
   }
 
-  private static void namespace(JdbcTemplate jdbc, NamespaceConfig ns) {
+  static void namespace(JdbcTemplate jdbc, NamespaceConfig ns) {
     jdbc.update("INSERT INTO ctl_namespaces (id, tenant, name, namespace, shard, version, body, created_at_ms,"
         + " updated_at_ms, updated_by) VALUES (?, '', ?, ?, ?, 1, ?, 1, 1, 'test')", ns.name(), ns.name(), ns.name(),
         ns.shard(), ControlJson.write(ns));

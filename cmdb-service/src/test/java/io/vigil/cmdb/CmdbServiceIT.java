@@ -12,6 +12,6 @@ class CmdbServiceIT extends ServiceContractSupport {
 
   @Override
   protected List<String> readinessDependencies() {
-    return List.of("kafka", "db", "redis", "elasticsearch");
+    return List.of("kafka", "db");
   }
 }

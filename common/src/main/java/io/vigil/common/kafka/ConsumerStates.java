@@ -36,6 +36,7 @@ public final class ConsumerStates {
   }
 
   private final Map<String, State> states = new ConcurrentHashMap<>();
+  private final java.util.Set<String> outsideReadiness = ConcurrentHashMap.newKeySet();
   private final MeterRegistry registry;
   private final DependencyMetrics dependencies;
   private final Clock clock;
@@ -106,6 +107,14 @@ public final class ConsumerStates {
   }
 
   public boolean allReady() {
-    return states.values().stream().allMatch(State::ready);
+    return states.entrySet().stream().allMatch(e -> e.getValue().ready() || outsideReadiness.contains(e.getKey()));
+  }
+
+  /**
+   * A consumer that works beside the service's main job (the cmdb's knowledge indexing): while it
+   * waits for its dependency the service stays ready; it is still reported and measured.
+   */
+  public void outsideReadiness(String consumer) {
+    outsideReadiness.add(consumer);
   }
 }

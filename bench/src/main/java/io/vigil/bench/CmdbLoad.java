@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       {@code --write-seconds}, over a key space of {@code --instances}: instances written per second,
  *       and the latency of a batch;
  *   <li>looks up {@code --lookup} random written instances per call (the notifier's enrichment) with
- *       {@code --readers} clients for {@code --read-seconds}, the cache warm: p50/p99/p99.9 of a call.
+ *       {@code --readers} clients for {@code --read-seconds}, the cache warm: p50/p99/p99.9 of a call;
+ *   <li>waits until the knowledge index holds the last instance written, then searches it with
+ *       {@code --searchers} clients for {@code --search-seconds} per mode (auto: vector; keyword),
+ *       queries drawn from words of the instances: p50/p99 of a call.
  * </ol>
  *
  * <pre>
@@ -38,6 +41,8 @@ public final class CmdbLoad {
         "admin-key-file", System.getenv().getOrDefault("VIGIL_HOME", "/var/lib/vigil") + "/keys/admin.key",
         "writers", "4", "batch", "100", "write-seconds", "20", "instances", "100000", "readers", "4",
         "read-seconds", "20", "lookup", "100"));
+    a.putIfAbsent("searchers", "2");
+    a.putIfAbsent("search-seconds", "20");
     for (int i = 0; i + 1 < argv.length; i += 2) {
       a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
     }
@@ -76,6 +81,9 @@ public final class CmdbLoad {
         written.add(batch);
       } else {
         writeErrors.increment();
+        if (writeErrors.sum() <= 3) {
+          System.out.println("write refused: " + r.statusCode() + " " + r.body().substring(0, Math.min(300, r.body().length())));
+        }
       }
     });
     long[] wl = PolicyLoad.merge(writeLatency);
@@ -86,7 +94,8 @@ public final class CmdbLoad {
     int readers = Integer.parseInt(a.get("readers"));
     int lookup = Integer.parseInt(a.get("lookup"));
     double readSeconds = Double.parseDouble(a.get("read-seconds"));
-    int known = (int) Math.min(instances, next.get());
+    // with no writes this run, the instances of an earlier run (--instances of them) are looked up
+    int known = writeSeconds == 0 ? instances : (int) Math.min(instances, next.get());
     LongAdder readErrors = new LongAdder();
     LongAdder found = new LongAdder();
     List<long[]> readLatency = run(readers, readSeconds, lat -> {
@@ -111,6 +120,46 @@ public final class CmdbLoad {
     System.out.printf("look-ups of %d: %d in %.1f s = %.0f/s, %d clients, %d errors, %d answered with instances;"
         + " latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n", lookup, rl.length, readSeconds, rl.length / readSeconds,
         readers, readErrors.sum(), found.sum(), PolicyLoad.pct(rl, 50), PolicyLoad.pct(rl, 99), PolicyLoad.pct(rl, 99.9));
+    if (Double.parseDouble(a.get("search-seconds")) > 0) {
+      searches(http, base, key, a, known);
+    }
+  }
+
+  static void searches(HttpClient http, String base, String key, Map<String, String> a, int known) throws Exception {
+    String last = "ins-" + (known - 1);
+    long deadline = System.currentTimeMillis() + 1_800_000;
+    long t0 = System.currentTimeMillis();
+    while (!send(http, base, key, "GET", "/v1/knowledge/search?mode=keyword&kind=instance&q=" + last, "").body()
+        .contains("\"" + "bench/vm/local/" + last + "\"")) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("the knowledge index did not catch up in 30 minutes");
+      }
+      Thread.sleep(2000);
+    }
+    System.out.printf("knowledge index caught up %.0f s after the look-ups%n", (System.currentTimeMillis() - t0) / 1e3);
+    String[] words = {"checkout", "web", "prod", "TencentOS", "PREPAID", "vpc", "subnet", "image", "zone", "memory",
+        "web server in the checkout service", "machines of team t7", "prepaid instances with 32 GB", "结账服务的机器",
+        "生产环境的服务器"};
+    int searchers = Integer.parseInt(a.get("searchers"));
+    double seconds = Double.parseDouble(a.get("search-seconds"));
+    for (String mode : new String[] {"auto", "keyword"}) {
+      LongAdder errors = new LongAdder();
+      List<long[]> lat = run(searchers, seconds, l -> {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String q = random.nextInt(3) == 0 ? "ins-" + random.nextInt(known) : words[random.nextInt(words.length)];
+        long s0 = System.nanoTime();
+        HttpResponse<String> r = send(http, base, key, "GET", "/v1/knowledge/search?limit=10&mode=" + mode + "&q="
+            + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8), "");
+        l.add((System.nanoTime() - s0) / 1000);
+        if (r.statusCode() != 200) {
+          errors.increment();
+        }
+      });
+      long[] all = PolicyLoad.merge(lat);
+      System.out.printf("search %s: %d in %.1f s = %.0f/s, %d clients, %d errors; p50 %.2f ms, p99 %.2f ms,"
+          + " p99.9 %.2f ms%n", mode, all.length, seconds, all.length / seconds, searchers, errors.sum(),
+          PolicyLoad.pct(all, 50), PolicyLoad.pct(all, 99), PolicyLoad.pct(all, 99.9));
+    }
   }
 
   /** Latencies in microseconds, one list per client. */

@@ -87,7 +87,7 @@ class CmdbCacheIT {
     assertThat(redis.getExpire(cache.key(key))).isBetween(1L, 60L);
 
     assertThat(send(http, "PUT", path(id), ACME_KEY, vm("t1", id, 100)).statusCode()).isEqualTo(200);
-    assertThat(redis.opsForValue().get(cache.key(key))).startsWith("100\n");
+    assertThat(redis.opsForValue().get(cache.key(key))).startsWith("100\nt1\n{");
     assertThat(Http.json(send(http, "GET", path(id), SERVICE_KEY, null)).path("version").asLong()).isEqualTo(100);
 
     Map<String, Object> next = new java.util.HashMap<>(vm("t1", id, 200));
@@ -99,7 +99,7 @@ class CmdbCacheIT {
 
     // a reader that loaded version 100 from MySQL before the commit cannot put it back
     Instance old = new Instance(VM, "ap-guangzhou", id, "t1", 100, "product:acme", Map.of(), Map.of(), 1, 1);
-    cache.fill(Map.of(key, new InstanceCache.Entry(100, old)));
+    cache.fill(Map.of(key, InstanceCache.Entry.of(100, old)));
     assertThat(redis.opsForValue().get(cache.key(key))).startsWith("200\n");
 
     // a delete is cached as deleted at its version
@@ -127,7 +127,7 @@ class CmdbCacheIT {
 
       proxy.refuse();
       for (int i = 0; i < 10; i++) {
-        Map<InstanceKey, Instance> found = reads.lookup(SERVICE, List.of(key));
+        Map<InstanceKey, InstanceCache.Entry> found = reads.lookup(SERVICE, List.of(key));
         assertThat(found.get(key).version()).as("answered from MySQL").isEqualTo(1);
       }
       assertThat(registry.counter("vigil.degraded", "component", "instance_cache", "reason", "redis_down").count())

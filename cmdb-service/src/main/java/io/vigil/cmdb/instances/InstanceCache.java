@@ -28,7 +28,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The read cache of instances in Redis, cache-aside with a bounded TTL. An entry is {@code
- * <version>\n<instance JSON>}; a deleted or unknown instance is cached as {@code <version>\n} so the
+ * <version>\n<tenant>\n<instance JSON>}, the JSON as the API answers it, so a look-up copies it into
+ * the answer without reading it (the tenant line decides who may see it); a deleted or unknown
+ * instance is cached as {@code <version>\n} so the
  * enrichment of alerts about objects the cmdb does not know does not reach MySQL every time (unknown
  * ones for a shorter TTL). Every write into the cache is guarded by version in one script: a reader
  * that loaded an older row from MySQL cannot overwrite what a writer put there after its commit. A
@@ -53,8 +55,26 @@ public class InstanceCache {
       """.getBytes(StandardCharsets.UTF_8);
   private static final int MAX_RETRIES = 100_000;
 
-  /** What the cache holds for a key: the version, and the instance unless deleted or unknown. */
-  public record Entry(long version, Instance instance) {}
+  /**
+   * What the cache holds for a key: the version, and unless deleted or unknown the instance's tenant
+   * and its JSON as the API answers it.
+   */
+  public record Entry(long version, String tenant, String json) {
+
+    public static Entry of(long version, Instance instance) {
+      return instance == null ? new Entry(version, null, null)
+          : new Entry(version, instance.tenant(), ControlJson.write(instance));
+    }
+
+    public boolean live() {
+      return json != null;
+    }
+
+    /** The instance, read from its JSON; null when deleted or unknown. */
+    public Instance instance() {
+      return json == null ? null : ControlJson.read(json, Instance.class);
+    }
+  }
 
   private final StringRedisTemplate redis;
   private final StoreNames names;
@@ -79,8 +99,12 @@ public class InstanceCache {
         .description("cache keys whose write-through failed, deleted when Redis answers again").register(registry);
   }
 
+  /**
+   * The entry's key; {@code v2} names the entry's format, so a deployment that changes the format
+   * reads fresh keys instead of entries it cannot parse and could not overwrite (the version guard).
+   */
   public String key(InstanceKey k) {
-    return names.redisKey("cmdb", "instance", k.text());
+    return names.redisKey("cmdb", "instance", "v2", k.text());
   }
 
   /** The cached entries of these keys (absent: not cached); empty when Redis cannot answer. */
@@ -108,7 +132,7 @@ public class InstanceCache {
   public void written(List<Instance.Change> changes) {
     Map<InstanceKey, Entry> entries = new HashMap<>();
     for (Instance.Change c : changes) {
-      entries.put(c.key(), new Entry(c.version(), c.instance()));
+      entries.put(c.key(), Entry.of(c.version(), c.instance()));
     }
     put(entries, true);
   }
@@ -175,7 +199,7 @@ public class InstanceCache {
   }
 
   static String format(Entry e) {
-    return e.version() + "\n" + (e.instance() == null ? "" : ControlJson.write(e.instance()));
+    return e.version() + "\n" + (e.json() == null ? "" : e.tenant() + "\n" + e.json());
   }
 
   static Entry parse(String v) {
@@ -185,8 +209,14 @@ public class InstanceCache {
     }
     try {
       long version = Long.parseLong(v, 0, nl, 10);
-      String json = v.substring(nl + 1);
-      return new Entry(version, json.isEmpty() ? null : ControlJson.read(json, Instance.class));
+      if (nl == v.length() - 1) {
+        return new Entry(version, null, null);
+      }
+      int second = v.indexOf('\n', nl + 1);
+      if (second < 0 || v.charAt(second + 1) != '{') {
+        return null;
+      }
+      return new Entry(version, v.substring(nl + 1, second), v.substring(second + 1));
     } catch (RuntimeException e) {
       return null;
     }

@@ -42,18 +42,19 @@ public class InstanceService {
 
   /** An instance the caller may read, or 404. */
   public Instance get(VigilPrincipal caller, InstanceKey key) {
-    Instance i = lookup(caller, List.of(key)).get(key);
-    if (i == null) {
+    InstanceCache.Entry e = lookup(caller, List.of(key)).get(key);
+    if (e == null) {
       throw new ApiException(ErrorCode.NOT_FOUND, null, "no instance " + key.text());
     }
-    return i;
+    return e.instance();
   }
 
   /**
-   * The live instances of these keys that the caller may read; the others are absent from the map.
-   * Warm keys come from Redis in one round trip, the rest from MySQL in one query (and are cached).
+   * The live instances of these keys that the caller may read, as cached (their JSON unread); the
+   * others are absent from the map. Warm keys come from Redis in one round trip, the rest from MySQL
+   * in one query (and are cached).
    */
-  public Map<InstanceKey, Instance> lookup(VigilPrincipal caller, List<InstanceKey> keys) {
+  public Map<InstanceKey, InstanceCache.Entry> lookup(VigilPrincipal caller, List<InstanceKey> keys) {
     Map<InstanceKey, InstanceCache.Entry> entries = new HashMap<>();
     Optional<Map<InstanceKey, InstanceCache.Entry>> cached = cache.get(keys);
     cached.ifPresent(entries::putAll);
@@ -66,21 +67,21 @@ public class InstanceService {
     if (!missing.isEmpty()) {
       Map<InstanceKey, InstanceCache.Entry> loaded = new HashMap<>();
       for (InstanceKey k : missing) {
-        loaded.put(k, new InstanceCache.Entry(0, null)); // unknown unless a row says otherwise
+        loaded.put(k, new InstanceCache.Entry(0, null, null)); // unknown unless a row says otherwise
       }
       for (InstanceRow r : store.find(missing)) {
-        loaded.put(r.key(), new InstanceCache.Entry(r.version, r.deleted ? null : InstanceStore.view(r)));
+        loaded.put(r.key(), InstanceCache.Entry.of(r.version, r.deleted ? null : InstanceStore.view(r)));
       }
       entries.putAll(loaded);
       if (cached.isPresent()) {
         cache.fill(loaded);
       }
     }
-    Map<InstanceKey, Instance> out = new LinkedHashMap<>();
+    Map<InstanceKey, InstanceCache.Entry> out = new LinkedHashMap<>();
     for (InstanceKey k : keys) {
       InstanceCache.Entry e = entries.get(k);
-      if (e != null && e.instance() != null && mayRead(caller, e.instance())) {
-        out.put(k, e.instance());
+      if (e != null && e.live() && mayRead(caller, k.namespace(), e.tenant())) {
+        out.put(k, e);
       }
     }
     return out;
@@ -124,7 +125,7 @@ public class InstanceService {
     List<Instance> items = new ArrayList<>(rows.size());
     for (InstanceRow r : rows) {
       Instance i = InstanceStore.view(r);
-      if (q.matches(i)) {
+      if (q.matches(i) && mayRead(caller, i.namespace(), i.tenant())) {
         items.add(i);
       }
     }
@@ -236,11 +237,11 @@ public class InstanceService {
     }
   }
 
-  private static boolean mayRead(VigilPrincipal caller, Instance i) {
+  private static boolean mayRead(VigilPrincipal caller, String namespace, String tenant) {
     return switch (caller.kind()) {
       case SERVICE -> true;
-      case OPERATOR -> caller.canRead(i.tenant());
-      case PRODUCT -> caller.writesNamespace(i.namespace());
+      case OPERATOR -> caller.canRead(tenant);
+      case PRODUCT -> caller.writesNamespace(namespace);
     };
   }
 

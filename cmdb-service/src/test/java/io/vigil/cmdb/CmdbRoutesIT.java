@@ -37,6 +37,15 @@ class CmdbRoutesIT {
     String[] junk = {"x", "-1", "99999999999999999999", "", "%00", "1e400", "[]", "a=b=c", "%E4%B8%AD"};
     String[] bodies = {"", "{}", "[]", "null", "{\"version\":\"x\"}", "{\"items\":[null,1]}", "{\"keys\":[{}]}",
         "{\"version\":1,\"attributes\":{\"appid\":[]}}", "{\"items\":{}}", "{\"onStale\":7,\"items\":[]}"};
+    assertThat(documented).contains("/mcp");
+    assertThat(paths.path("/mcp").path("post").path("requestBody").isMissingNode()).isFalse();
+    for (String body : bodies) {
+      HttpResponse<String> r = send(http, "post", "/mcp", body);
+      // MCP answers in JSON-RPC, not problem+json: bad input is a 4xx, never a 5xx
+      if (r.statusCode() >= 500 || r.statusCode() < 400) {
+        failures.add("post /mcp " + body + " -> " + r.statusCode() + " " + r.body());
+      }
+    }
     for (String template : documented) {
       if (!template.startsWith("/v1/")) {
         continue;

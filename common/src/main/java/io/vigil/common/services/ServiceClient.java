@@ -47,6 +47,27 @@ public final class ServiceClient {
     return unwrap(() -> Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get());
   }
 
+  /**
+   * A read on behalf of the caller of the current request: its own key instead of this service's
+   * credential, so the peer scopes the answer to the caller's tenants (the cmdb's MCP tools).
+   */
+  public <T> T getAs(String path, String callerKey, Class<T> type) {
+    Supplier<T> call = () -> exchange(() -> rest.get().uri(path).headers(h -> {
+      headers(h);
+      h.setBearerAuth(callerKey);
+    }).retrieve().body(type));
+    return unwrap(() -> Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get());
+  }
+
+  /** As {@link #getAs}, a query sent as a POST body (never retried here). */
+  public <T> T postAs(String path, Object body, String callerKey, Class<T> type) {
+    Supplier<T> call = () -> exchange(() -> rest.post().uri(path).headers(h -> {
+      headers(h);
+      h.setBearerAuth(callerKey);
+    }).contentType(MediaType.APPLICATION_JSON).body(body).retrieve().body(type));
+    return unwrap(() -> CircuitBreaker.decorateSupplier(breaker, call).get());
+  }
+
   /** A write: never retried here (the caller knows whether it is idempotent). */
   public <T> T post(String path, Object body, Class<T> type) {
     Supplier<T> call = () -> exchange(() -> rest.post().uri(path).headers(this::headers)

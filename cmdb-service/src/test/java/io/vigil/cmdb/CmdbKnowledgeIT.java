@@ -192,6 +192,31 @@ class CmdbKnowledgeIT {
         .toString().indexOf(key) < 0);
   }
 
+  @Autowired
+  io.vigil.cmdb.knowledge.KnowledgeIndexer indexer;
+
+  @Test
+  void theReconcileIndexesWhatWasMissedAndMarksDeletedWhatWasDeletedUnseen() {
+    String id = "pol_RECON" + Long.toHexString(System.nanoTime()).toUpperCase();
+    AlertPolicy policy = ControlJson.read("""
+        {"name": "reconciled rootfs watch", "namespace": "kc/cvm", "combine": "ANY",
+         "conditions": [{"metric": "rootfs_used_percent", "period": 60, "statistic": "MAX", "operator": "GT",
+                         "threshold": 90, "forPeriods": 3}], "severity": "WARNING"}""", AlertPolicy.class);
+    var jdbc = CmdbFixtures.control();
+    // committed without its change reaching the cmdb: the reconcile finds it
+    jdbc.update("INSERT INTO ctl_policies (id, tenant, name, namespace, shard, enabled, version, body, created_at_ms,"
+        + " updated_at_ms, updated_by) VALUES (?, 't1', ?, 'kc/cvm', 'default', 1, 1, ?, 1, 1, 'test')", id,
+        policy.name(), ControlJson.write(policy));
+    assertThat(indexer.reconcile()).isPositive();
+    Awaits.until("the missed policy is indexed", () -> first(search(SERVICE_KEY, id, "keyword", "policy")).equals(id));
+    // deleted without its change reaching the cmdb: the reconcile marks it deleted
+    jdbc.update("UPDATE ctl_policies SET deleted = 1, live = NULL, version = 2 WHERE id = ?", id);
+    indexer.reconcile();
+    assertThat(index.versions(KnowledgeDoc.Kind.POLICY, List.of(id))).containsEntry(id, 2L);
+    Awaits.until("the deleted policy is gone from search", () -> !search(SERVICE_KEY, id, "keyword", "policy")
+        .path("hits").toString().contains(id));
+  }
+
   @Test
   void anOlderUpdateNeverOverwritesANewerOne() {
     String id = "kc/test:versioned-" + System.nanoTime();

@@ -212,6 +212,35 @@ public class KnowledgeIndex {
     }
   }
 
+  /** Every live document's id of a kind, in id order, a page of 1,000 at a time (search_after). */
+  @SuppressWarnings("rawtypes")
+  public void forEachLiveId(KnowledgeDoc.Kind kind, java.util.function.Consumer<String> sink) {
+    ensure(kind);
+    String after = null;
+    try {
+      while (true) {
+        String from = after;
+        var r = client.search(s -> {
+          s.index(index(kind)).size(1000).source(src -> src.fetch(false))
+              .query(q -> q.term(t -> t.field("deleted").value(false)))
+              .sort(o -> o.field(f -> f.field("id")));
+          if (from != null) {
+            s.searchAfter(co.elastic.clients.elasticsearch._types.FieldValue.of(from));
+          }
+          return s;
+        }, Map.class);
+        List<Hit<Map>> hits = r.hits().hits();
+        hits.forEach(h -> sink.accept(h.id()));
+        if (hits.size() < 1000) {
+          return;
+        }
+        after = hits.get(hits.size() - 1).id();
+      }
+    } catch (IOException e) {
+      throw unavailable("knowledge documents cannot be listed", e);
+    }
+  }
+
   private static Map<String, Object> source(KnowledgeDoc d, float[] vector, long now) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", d.kind().name());

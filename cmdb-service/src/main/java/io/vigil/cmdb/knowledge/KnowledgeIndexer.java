@@ -27,7 +27,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Keeps the knowledge index up to date: namespaces (and their metrics) and policies from {@code
  * control.changes}, read again from the control tables (the change carries no content), instances
  * from {@code cmdb.changes} (which does), and a reconcile from the control tables at start that
- * indexes what the index lacks or holds at an older version. All of it idempotent: versions decide.
+ * indexes what the index lacks or holds at an older version, and marks deleted what it holds live but
+ * the tables no longer do. All of it idempotent: versions decide.
  */
 public class KnowledgeIndexer {
 
@@ -100,6 +101,18 @@ public class KnowledgeIndexer {
         index.write(docs.apply(behind));
         stale += behind.size();
       }
+    }
+    // live in the index, gone from the table's live rows: deleted while a change was missed
+    List<String> gone = new ArrayList<>();
+    index.forEachLiveId(kind, id -> {
+      if (!stored.containsKey(id)) {
+        gone.add(id);
+      }
+    });
+    for (int i = 0; i < gone.size(); i += CHUNK) {
+      List<String> chunk = gone.subList(i, Math.min(gone.size(), i + CHUNK));
+      index.write(docs.apply(chunk));
+      stale += chunk.size();
     }
     return stale;
   }

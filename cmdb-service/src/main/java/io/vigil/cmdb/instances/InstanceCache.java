@@ -11,7 +11,6 @@ import io.vigil.common.store.StoreNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -224,10 +223,5 @@ public class InstanceCache {
 
   public CircuitBreaker.State state() {
     return breaker.getState();
-  }
-
-  /** For tests: every key currently waiting for a retry. */
-  Collection<String> pendingRetries() {
-    return Set.copyOf(retries);
   }
 }

@@ -198,23 +198,12 @@ public class KnowledgeIndex {
     }
   }
 
-  /** The ids of a namespace's live documents of one kind (a namespace's metrics, to find those dropped). */
+  /**
+   * Every live document's id of a kind, or of one namespace's (a namespace's metrics, to find those
+   * dropped), in id order, a page of 1,000 at a time (search_after).
+   */
   @SuppressWarnings("rawtypes")
-  public List<String> liveIds(KnowledgeDoc.Kind kind, String namespace) {
-    ensure(kind);
-    try {
-      var r = client.search(s -> s.index(index(kind)).size(10_000).source(src -> src.fetch(false))
-          .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("namespace").value(namespace)))
-              .filter(f -> f.term(t -> t.field("deleted").value(false))))), Map.class);
-      return r.hits().hits().stream().map(Hit::id).toList();
-    } catch (IOException e) {
-      throw unavailable("knowledge documents cannot be listed", e);
-    }
-  }
-
-  /** Every live document's id of a kind, in id order, a page of 1,000 at a time (search_after). */
-  @SuppressWarnings("rawtypes")
-  public void forEachLiveId(KnowledgeDoc.Kind kind, java.util.function.Consumer<String> sink) {
+  public void forEachLiveId(KnowledgeDoc.Kind kind, String namespace, java.util.function.Consumer<String> sink) {
     ensure(kind);
     String after = null;
     try {
@@ -222,7 +211,13 @@ public class KnowledgeIndex {
         String from = after;
         var r = client.search(s -> {
           s.index(index(kind)).size(1000).source(src -> src.fetch(false))
-              .query(q -> q.term(t -> t.field("deleted").value(false)))
+              .query(q -> q.bool(b -> {
+                b.filter(f -> f.term(t -> t.field("deleted").value(false)));
+                if (namespace != null) {
+                  b.filter(f -> f.term(t -> t.field("namespace").value(namespace)));
+                }
+                return b;
+              }))
               .sort(o -> o.field(f -> f.field("id")));
           if (from != null) {
             s.searchAfter(co.elastic.clients.elasticsearch._types.FieldValue.of(from));

@@ -104,7 +104,7 @@ public class KnowledgeIndexer {
     }
     // live in the index, gone from the table's live rows: deleted while a change was missed
     List<String> gone = new ArrayList<>();
-    index.forEachLiveId(kind, id -> {
+    index.forEachLiveId(kind, null, id -> {
       if (!stored.containsKey(id)) {
         gone.add(id);
       }
@@ -149,11 +149,11 @@ public class KnowledgeIndexer {
         if (now.isEmpty()) {
           docs.add(gone(Kind.NAMESPACE, name, name, version));
         }
-        for (String metricId : index.liveIds(Kind.METRIC, name)) {
+        index.forEachLiveId(Kind.METRIC, name, metricId -> {
           if (!live.contains(Kind.METRIC + ":" + metricId)) {
             docs.add(gone(Kind.METRIC, metricId, name, version));
           }
-        }
+        });
       }
     }
     return docs;

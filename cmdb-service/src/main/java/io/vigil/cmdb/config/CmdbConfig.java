@@ -1,7 +1,5 @@
 package io.vigil.cmdb.config;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.cmdb.instances.CmdbOutbox;
 import io.vigil.cmdb.instances.InstanceCache;
@@ -48,17 +46,7 @@ class CmdbConfig {
   ControlDataSource controlDataSource(@Value("${vigil.mysql.url-base}") String base,
       @Value("${vigil.control.database}") String database, @Value("${vigil.mysql.url-options}") String options,
       @Value("${spring.datasource.username:}") String user, @Value("${spring.datasource.password:}") String password) {
-    HikariConfig c = new HikariConfig();
-    c.setJdbcUrl(base + "/" + database + "?" + options);
-    c.setUsername(user);
-    c.setPassword(password);
-    c.setPoolName("vigil-control");
-    c.setMaximumPoolSize(4);
-    c.setMinimumIdle(0);
-    c.setReadOnly(true);
-    c.setConnectionTimeout(3_000);
-    c.setInitializationFailTimeout(-1); // MySQL away at start: the pool opens when it returns
-    return ControlDataSource.owned(new HikariDataSource(c));
+    return ControlDataSource.pool(base + "/" + database + "?" + options, user, password, 4);
   }
 
   @Bean

@@ -34,17 +34,24 @@ public record MessageTemplate(String name, Channel channel, String subject, Stri
       Map.entry("summary", "CPU of ins-abc123 is 93.5%"),
       Map.entry("runbookUrl", "https://runbooks.example.com/cpu"),
       Map.entry("dimensions", Map.of("appid", "1251763868", "instance", "ins-abc123")),
+      // the dimensions again as a list of {key, value}, sorted by key, for templates that list them all
+      Map.entry("dimensionList", List.of(Map.of("key", "appid", "value", "1251763868"),
+          Map.of("key", "instance", "value", "ins-abc123"))),
       Map.entry("labels", Map.of("team", "compute")),
       Map.entry("instance", Map.of("name", "web-01", "ip", "10.0.0.12")),
       Map.entry("alerts", List.of(Map.of("dimensions", Map.of("instance", "ins-abc123"), "value", "93.5"))),
       Map.entry("enrichmentDegraded", false));
 
-  /** How a channel's text is escaped: HTML for e-mail, JSON for webhooks and bots, none for SMS and phone. */
+  /**
+   * How a channel's text is escaped: HTML for e-mail; JSON for webhooks, whose template is the whole
+   * JSON document posted; none for SMS, phone and chat bots, whose text the sender puts into the
+   * message format itself (a bot's JSON is built by the sender, so escaping here would double it).
+   */
   public static Template.Escape escapeFor(Channel channel) {
     return switch (channel) {
       case EMAIL -> Template.Escape.HTML;
-      case WEBHOOK, BOT -> Template.Escape.JSON;
-      case SMS, PHONE -> Template.Escape.NONE;
+      case WEBHOOK -> Template.Escape.JSON;
+      case BOT, SMS, PHONE -> Template.Escape.NONE;
     };
   }
 

@@ -54,7 +54,7 @@ public final class MetricNames {
   public static final String ROLLUP_PROGRESS_LAG = "vigil.rollup.progress.lag";
   public static final String POLICIES_LOADED = "vigil.policies.loaded";
   public static final String ALERTS = "vigil.alerts";
-  public static final String PIPELINE_EXITS = "vigil.pipeline.exits";
+  public static final String NOTIFY_PIPELINE = "vigil.notify.pipeline";
   public static final String DISPATCH = "vigil.dispatch";
   public static final String CONTROL_WRITES = "vigil.control.writes";
   public static final String OUTBOX_PUBLISHED = "vigil.outbox.published";

@@ -38,7 +38,7 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
    * Services with a database of their own that read the control tables from a second one
    * ({@code vigil.control.database}): each gets a per-run control database, migrated like a reader's.
    */
-  static final java.util.Set<String> SEPARATE_CONTROL = java.util.Set.of("cmdb");
+  static final java.util.Set<String> SEPARATE_CONTROL = java.util.Set.of("cmdb", "notifier");
   private static final java.util.Set<String> MIGRATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**

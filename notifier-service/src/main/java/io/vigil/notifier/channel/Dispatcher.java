@@ -8,7 +8,7 @@ package io.vigil.notifier.channel;
 public interface Dispatcher {
 
   /**
-   * Delivers {@code message}; never throws. Blocks the calling thread for the attempts and the pauses
+   * Delivers {@code message} (not null); never throws. Blocks the calling thread for the attempts and the pauses
    * between them: at most about {@code max-attempts × (timeout + max-backoff)} of the channel.
    */
   Delivery deliver(Outbound message);

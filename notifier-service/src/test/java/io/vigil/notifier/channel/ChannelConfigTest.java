@@ -112,7 +112,7 @@ class ChannelConfigTest {
   }
 
   @Test
-  void aHostsFailuresShowInTheSharedMetricsWithoutTheHost() {
+  void dispatchMetersCarryOnlyChannelResultAndState() {
     runner.run(context -> {
       MeterRegistry registry = context.getBean(MeterRegistry.class);
       context.getBean(Dispatcher.class).deliver(Fixtures.webhook("http://127.0.0.1:1/h"));

@@ -37,18 +37,6 @@ class CmdbConfig {
     return Clock.systemUTC();
   }
 
-  /**
-   * The control tables (operator tokens, product credentials, the access config) live in the
-   * control database, not in {@code vigil_cmdb}: a small read-only pool of its own, same server
-   * and account as the service's datasource.
-   */
-  @Bean
-  ControlDataSource controlDataSource(@Value("${vigil.mysql.url-base}") String base,
-      @Value("${vigil.control.database}") String database, @Value("${vigil.mysql.url-options}") String options,
-      @Value("${spring.datasource.username:}") String user, @Value("${spring.datasource.password:}") String password) {
-    return ControlDataSource.pool(base + "/" + database + "?" + options, user, password, 4);
-  }
-
   @Bean
   AccessConfigCache accessConfigCache(ControlDataSource control) {
     return new AccessConfigCache(control.dataSource());

@@ -50,10 +50,20 @@ public class VigilControlAccessAutoConfiguration {
     return SecretBox.fromFile(Path.of(keyFile));
   }
 
+  /**
+   * The service's datasource when the control tables are in its database; a small read-only pool of
+   * its own, same server and account, when the service names a control database apart from its own
+   * ({@code vigil.control.database}: the cmdb, the notifier).
+   */
   @Bean
   @ConditionalOnMissingBean
-  ControlDataSource controlDataSource(DataSource dataSource) {
-    return ControlDataSource.shared(dataSource);
+  ControlDataSource controlDataSource(DataSource dataSource, @Value("${vigil.control.database:}") String database,
+      @Value("${vigil.mysql.url-base:}") String base, @Value("${vigil.mysql.url-options:}") String options,
+      @Value("${spring.datasource.username:}") String user, @Value("${spring.datasource.password:}") String password) {
+    if (database.isBlank()) {
+      return ControlDataSource.shared(dataSource);
+    }
+    return ControlDataSource.pool(base + "/" + database + "?" + options, user, password, 4);
   }
 
   @Bean

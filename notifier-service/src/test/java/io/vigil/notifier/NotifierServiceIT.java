@@ -13,7 +13,7 @@ class NotifierServiceIT extends ConsumerWiringSupport {
 
   @Override
   protected List<String> readinessDependencies() {
-    return List.of("kafka", "db", "redis");
+    return List.of("kafka", "db");
   }
 
   @Override

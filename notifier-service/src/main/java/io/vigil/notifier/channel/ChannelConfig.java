@@ -13,9 +13,11 @@ import io.vigil.notifier.channel.webhook.WebhookSender;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mail.javamail.JavaMailSender;
@@ -30,10 +32,22 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 @EnableConfigurationProperties(ChannelProperties.class)
 public class ChannelConfig {
 
+  /**
+   * Which webhook and bot URLs may be called: the keys policy-service checks them with when they are
+   * saved ({@code vigil.outbound.allow-http}, {@code vigil.outbound.allowed-cidrs}), so one setting
+   * decides both, and a URL allowed at save is not refused at send for a setting set in one place only.
+   */
   @Bean
-  Dispatcher channelDispatcher(ChannelProperties properties, ObjectProvider<JavaMailSender> mail,
-      MeterRegistry registry, ObjectProvider<DependencyMetrics> dependencies) {
-    Map<Channel, ChannelSender> senders = senders(properties, mail.getIfAvailable(), Clock.systemUTC());
+  OutboundUrlPolicy outboundUrlPolicy(@Value("${vigil.outbound.allow-http:false}") boolean allowHttp,
+      @Value("${vigil.outbound.allowed-cidrs:}") List<String> allowedCidrs) {
+    return new OutboundUrlPolicy(allowHttp, allowedCidrs.stream().filter(c -> !c.isBlank()).map(String::trim)
+        .toList(), InetAddress::getAllByName);
+  }
+
+  @Bean
+  Dispatcher channelDispatcher(ChannelProperties properties, OutboundUrlPolicy urls,
+      ObjectProvider<JavaMailSender> mail, MeterRegistry registry, ObjectProvider<DependencyMetrics> dependencies) {
+    Map<Channel, ChannelSender> senders = senders(properties, urls, mail.getIfAvailable(), Clock.systemUTC());
     Map<Channel, Resilience> resilience = new EnumMap<>(Channel.class);
     resilience.put(Channel.SMS, properties.sms().resilience());
     resilience.put(Channel.PHONE, properties.phone().resilience());
@@ -45,9 +59,8 @@ public class ChannelConfig {
   }
 
   /** One sender per channel; {@code mail} is null when {@code spring.mail.host} is not set. */
-  static Map<Channel, ChannelSender> senders(ChannelProperties p, JavaMailSender mail, Clock clock) {
-    OutboundUrlPolicy urls = new OutboundUrlPolicy(p.outbound().allowHttp(), p.outbound().allowedCidrs(),
-        InetAddress::getAllByName);
+  static Map<Channel, ChannelSender> senders(ChannelProperties p, OutboundUrlPolicy urls, JavaMailSender mail,
+      Clock clock) {
     Map<Channel, ChannelSender> senders = new EnumMap<>(Channel.class);
     senders.put(Channel.WEBHOOK, new WebhookSender(HttpCall.client(p.webhook().timeout()), p.webhook().timeout(),
         urls, clock));

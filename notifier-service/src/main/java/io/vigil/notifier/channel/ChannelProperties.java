@@ -21,8 +21,6 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxHostBreakers per-host circuit breakers each of WEBHOOK and BOT keeps (least recently used
  *     dropped beyond)
- * @param outbound which webhook and bot URLs may be called: the same rules the policy service checks
- *     them with when they are saved ({@code vigil.outbound.*} there)
  */
 @Validated
 @ConfigurationProperties("vigil.notifier.channels")
@@ -32,8 +30,7 @@ public record ChannelProperties(
     @DefaultValue @Valid Email email,
     @DefaultValue @Valid Http webhook,
     @DefaultValue @Valid Http bot,
-    @DefaultValue("1000") @Min(1) int maxHostBreakers,
-    @DefaultValue @Valid OutboundUrls outbound) {
+    @DefaultValue("1000") @Min(1) int maxHostBreakers) {
 
   /**
    * Retries of one message.
@@ -124,24 +121,10 @@ public record ChannelProperties(
       @DefaultValue @Valid Bulkhead bulkhead,
       @DefaultValue("vigil@localhost") @NotBlank String from) implements Limits {}
 
-  /** WEBHOOK or BOT: tenants' URLs, checked against {@code outbound} before each send. */
+  /** WEBHOOK or BOT: tenants' URLs, checked against the outbound URL policy ({@code vigil.outbound.*}) before each send. */
   public record Http(
       @DefaultValue("5s") Duration timeout,
       @DefaultValue @Valid Retry retry,
       @DefaultValue @Valid Breaker breaker,
       @DefaultValue @Valid Bulkhead bulkhead) implements Limits {}
-
-  /**
-   * @param allowHttp plain {@code http} URLs allowed (local sinks in development only)
-   * @param allowedCidrs internal ranges allowed all the same, e.g. {@code 127.0.0.1/32}; none by default
-   */
-  public record OutboundUrls(
-      @DefaultValue("false") boolean allowHttp,
-      @DefaultValue List<String> allowedCidrs) {
-
-    public OutboundUrls {
-      allowedCidrs = allowedCidrs == null ? List.of()
-          : allowedCidrs.stream().filter(c -> c != null && !c.isBlank()).map(String::trim).toList();
-    }
-  }
 }

@@ -5,12 +5,14 @@ import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.LaneConsumer;
 import io.vigil.common.kafka.SnapshotLoader;
 import io.vigil.common.kafka.StartAt;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.model.AlertEvent;
 import io.vigil.common.model.CmdbChange;
 import io.vigil.common.model.ControlChange;
+import io.vigil.notifier.control.ControlCopy;
+import io.vigil.notifier.pipeline.Pipeline;
 import java.time.Duration;
-import io.vigil.common.kafka.Topics;
-import io.vigil.common.kafka.VigilPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
@@ -19,9 +21,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 /**
- * The notifier's Kafka wiring: alert events, rollups, control changes and cmdb changes in; notification
- * records out. The pipeline arrives with the notification feature; until then the records are only
- * acknowledged.
+ * The notifier's Kafka wiring: alert events through the pipeline on key-ordered lanes, control
+ * changes into its copy of silences and receivers; rollups and cmdb changes are read for current
+ * values and enrichment (their stages come next).
  */
 @Configuration(proxyBeanMethods = false)
 class KafkaWiring {
@@ -34,17 +36,14 @@ class KafkaWiring {
   }
 
   /**
-   * Key-ordered lanes: events of one alert in order, different alerts in parallel. A new group starts
-   * ten minutes back: a first deployment does not lose the alerts of its start-up, and never pages
-   * people for days-old alerts.
+   * Key-ordered lanes: events of one alert in order, different alerts in parallel; an event's offset is
+   * committed once its records are published. A new group starts ten minutes back: a first deployment
+   * does not lose the alerts of its start-up, and never pages people for days-old alerts.
    */
   @Bean
-  LaneConsumer<AlertEvent> alertEventConsumer(ConsumerKit kit) {
-    return kit.consume(Topics.ALERTS_EVENTS, "alerts", StartAt.lookBack(Duration.ofMinutes(10))).lanes(8, 500,
-        record -> {
-          log.debug("alert event {} {}", record.value().alertKey(), record.value().status());
-          return null;
-        });
+  LaneConsumer<AlertEvent> alertEventConsumer(ConsumerKit kit, Pipeline pipeline, NotifierProperties props) {
+    return kit.consume(Topics.ALERTS_EVENTS, "alerts", StartAt.lookBack(Duration.ofMinutes(10)))
+        .lanes(props.lanes(), props.maxInFlight(), record -> pipeline.run(record.value()));
   }
 
   /** Recent values of series, for the notifications of alerts still open; every shard. */
@@ -52,14 +51,22 @@ class KafkaWiring {
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit) {
     // only current values matter: a new group starts five minutes back; shards created later are picked up
     // progress markers: the notifier renders rollups into messages and has no use for them
-    return kit.consumeAllShards("rollups", StartAt.lookBack(Duration.ofMinutes(5))).ignoringProgress().records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+    return kit.consumeAllShards("rollups", StartAt.lookBack(Duration.ofMinutes(5))).ignoringProgress()
+        .records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
   }
 
-  /** Broadcast: silences, receivers, schedules and templates are kept by every instance (loader: notification feature). */
+  /**
+   * Broadcast: every instance holds every tenant's silences, receivers, schedules and templates. The
+   * snapshot is the full load; readiness waits for it, so no alert is judged against a partial copy.
+   */
   @Bean
-  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit) {
+  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit, ControlCopy control) {
     return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
-        SnapshotLoader.NONE, record -> log.debug("control change {}", record.key()));
+        control::loadAll, record -> {
+          if (!record.tombstone()) {
+            control.apply(record.value());
+          }
+        });
   }
 
   /** Broadcast from the beginning: cmdb.changes is compacted and carries each instance's content. */

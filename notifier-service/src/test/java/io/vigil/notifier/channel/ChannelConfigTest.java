@@ -56,8 +56,6 @@ class ChannelConfigTest {
         ChannelProperties p = context.getBean(ChannelProperties.class);
         assertThat(p.webhook().retry().maxAttempts()).isEqualTo(3);
         assertThat(p.email().from()).isEqualTo("vigil@localhost");
-        assertThat(p.outbound().allowHttp()).isFalse();
-        assertThat(p.outbound().allowedCidrs()).isEmpty();
 
         Delivery d = context.getBean(Dispatcher.class).deliver(Fixtures.webhook(sink.url("/h")));
         assertThat(d.reason()).isEqualTo("url_refused");
@@ -73,8 +71,8 @@ class ChannelConfigTest {
               "vigil.notifier.channels.sms.endpoint=" + provider.url("/send"),
               "vigil.notifier.channels.sms.api-key=provider-key-1",
               "vigil.notifier.channels.webhook.retry.max-attempts=1",
-              "vigil.notifier.channels.outbound.allow-http=true",
-              "vigil.notifier.channels.outbound.allowed-cidrs=127.0.0.1/32",
+              "vigil.outbound.allow-http=true",
+              "vigil.outbound.allowed-cidrs=127.0.0.1/32",
               "spring.mail.host=127.0.0.1",
               "spring.mail.port=" + smtp.getSmtp().getPort(),
               "vigil.notifier.channels.email.from=alerts@vigil.example")

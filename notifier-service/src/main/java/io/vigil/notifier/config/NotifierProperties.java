@@ -1,0 +1,64 @@
+package io.vigil.notifier.config;
+
+import io.vigil.common.model.AlertEvent.Severity;
+import io.vigil.common.model.Channel;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The notifier's settings ({@code vigil.notifier.*}).
+ *
+ * @param stages the pipeline's stages in order (the record step always runs last); see {@link PipelineFactory}
+ * @param lanes threads running alert events, key-ordered (one alert's events one at a time)
+ * @param maxInFlight unfinished events per partition before the partition is paused (backpressure)
+ * @param dispatchThreads threads sending to the recipients of one event in parallel
+ * @param policyCacheSize policies held in memory (read on demand)
+ * @param stateRetention how long an alert's handled sequence and a delivered mark are kept in Redis
+ * @param firingRefresh how stale an instance's view of a tenant's firing alerts (inhibition sources) may be
+ * @param memoryEntries bound of the in-memory copies that serve while Redis is down
+ * @param trailQueue explain steps held while MySQL is down
+ * @param trailFlush how often queued explain steps are written
+ * @param trailRetention how long explain steps are kept
+ * @param smsMaxChars an SMS longer than this is cut
+ * @param ladders per severity, the channels tried for a person in order
+ */
+@ConfigurationProperties("vigil.notifier")
+public record NotifierProperties(
+    @DefaultValue({"intake", "silence", "routing", "render", "dispatch"}) List<String> stages,
+    @DefaultValue("32") int lanes,
+    @DefaultValue("1000") int maxInFlight,
+    @DefaultValue("16") int dispatchThreads,
+    @DefaultValue("50000") int policyCacheSize,
+    @DefaultValue("7d") Duration stateRetention,
+    @DefaultValue("2s") Duration firingRefresh,
+    @DefaultValue("100000") int memoryEntries,
+    @DefaultValue("100000") int trailQueue,
+    @DefaultValue("500ms") Duration trailFlush,
+    @DefaultValue("7d") Duration trailRetention,
+    @DefaultValue("500") int smsMaxChars,
+    Map<Severity, List<Channel>> ladders) {
+
+  public NotifierProperties {
+    stages = List.copyOf(stages);
+    if (lanes < 1 || maxInFlight < 1 || dispatchThreads < 1 || policyCacheSize < 1 || memoryEntries < 1
+        || trailQueue < 1) {
+      throw new IllegalArgumentException("vigil.notifier: lanes, max-in-flight, dispatch-threads, policy-cache-size,"
+          + " memory-entries and trail-queue must be >= 1");
+    }
+    if (smsMaxChars < 70 || smsMaxChars > 2000) {
+      throw new IllegalArgumentException("vigil.notifier.sms-max-chars must be 70 to 2000");
+    }
+    Map<Severity, List<Channel>> l = new EnumMap<>(Severity.class);
+    l.put(Severity.CRITICAL, List.of(Channel.PHONE, Channel.SMS, Channel.EMAIL));
+    l.put(Severity.WARNING, List.of(Channel.SMS, Channel.EMAIL));
+    l.put(Severity.INFO, List.of(Channel.EMAIL, Channel.SMS));
+    if (ladders != null) {
+      ladders.forEach((s, chans) -> l.put(s, List.copyOf(chans)));
+    }
+    ladders = Map.copyOf(l);
+  }
+}

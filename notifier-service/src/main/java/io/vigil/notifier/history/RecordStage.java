@@ -1,0 +1,71 @@
+package io.vigil.notifier.history;
+
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.NotificationRecord;
+import io.vigil.common.model.NotificationStatus;
+import io.vigil.common.series.AlertIds;
+import io.vigil.notifier.pipeline.Notice;
+import io.vigil.notifier.pipeline.Outcome;
+import io.vigil.notifier.pipeline.Pipeline;
+import io.vigil.notifier.state.NotifierState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The pipeline's last step, for every notice: its records go to {@code notify.records} (storage makes
+ * them the public history), its steps to the explain trail, and once the broker has the records the
+ * alert's state moves on (the sequence handled, the firing set for inhibition). The event's offset is
+ * committed only after that, so a crash before it runs the event again; what it had delivered is
+ * not delivered twice (dispatch checks notification ids).
+ *
+ * <p>A notice stopped before dispatch makes one record without recipient or channel, under the
+ * notification id derived from the event with empty parts. A {@code DUPLICATE} at intake makes none:
+ * the event's first run recorded its outcome under the same ids, and a second record would replace
+ * it in the history; the duplicate is counted and on the trail.
+ */
+public final class RecordStage implements Pipeline.Finisher {
+
+  private final VigilPublisher publisher;
+  private final TrailStore trail;
+  private final NotifierState state;
+  private final Clock clock;
+  private final Executor executor;
+
+  /** @param executor where the state update runs once the broker acknowledged (not the producer's I/O thread) */
+  public RecordStage(VigilPublisher publisher, TrailStore trail, NotifierState state, Clock clock, Executor executor) {
+    this.publisher = publisher;
+    this.trail = trail;
+    this.state = state;
+    this.clock = clock;
+    this.executor = executor;
+  }
+
+  @Override
+  public CompletableFuture<?> finish(Notice n) {
+    AlertEvent e = n.event();
+    Outcome stop = n.stopped();
+    boolean duplicate = stop != null && stop.status() == NotificationStatus.DUPLICATE && "intake".equals(n.stoppedAt());
+    List<NotificationRecord> records = new ArrayList<>(n.records());
+    if (stop != null && !duplicate) {
+      records.add(new NotificationRecord(NotificationRecord.SCHEMA_VERSION, AlertIds.notificationId(e.eventId(), "", ""),
+          e.eventId(), e.alertKey(), e.tenant(), e.region(), e.policyId(), null, null, stop.status(), n.stoppedAt(), 0,
+          stop.reason(), clock.millis(), e.status(), e.severity(), e.namespace(),
+          e.objectId() == null ? "metric" : "event", n.enrichmentDegraded(), n.escalationLevel(), null));
+    }
+    trail.append(n);
+    CompletableFuture<?>[] sends = new CompletableFuture<?>[records.size()];
+    for (int i = 0; i < sends.length; i++) {
+      sends[i] = publisher.publish(Topics.NOTIFY_RECORDS, records.get(i));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(sends);
+    if (duplicate) {
+      return all;
+    }
+    return all.thenRunAsync(() -> state.handled(e, n.labels()), executor);
+  }
+}

@@ -1,0 +1,146 @@
+package io.vigil.notifier.pipeline;
+
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.Channel;
+import io.vigil.common.model.NotificationRecord;
+import io.vigil.notifier.channel.Destination;
+import io.vigil.notifier.control.ControlCopy.LivePolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One alert event on its way through the pipeline: what the stages learnt about it (its policy, its
+ * labels, who is to be told, the rendered messages), what came out of it (the records), and the trail
+ * of every step for explain. Owned by one lane thread at a time; not shared.
+ */
+public final class Notice {
+
+  /** Who is told, with the channels to try in order (a failed channel falls back to the next). */
+  public record Recipient(String id, List<Target> ladder) {}
+
+  /** One channel of a recipient, and once rendered, its message. */
+  public record Target(Channel channel, Destination to, Message message) {
+
+    public Target rendered(Message m) {
+      return new Target(channel, to, m);
+    }
+  }
+
+  /** A rendered message; subject null where the channel has none. */
+  public record Message(String subject, String body) {}
+
+  /**
+   * One step of the trail.
+   *
+   * @param status a {@code NotificationStatus} name for exits, {@code PASSED} for a stage passed
+   */
+  public record Step(String stage, String status, String reason, String detail, String recipient, Channel channel,
+      String notificationId, long atMs) {}
+
+  private final AlertEvent event;
+  private final long receivedAtMs;
+  private LivePolicy policy;
+  private Map<String, String> labels = Map.of();
+  private Map<String, String> instance = Map.of();
+  private boolean enrichmentDegraded;
+  private int escalationLevel;
+  private List<Recipient> recipients = List.of();
+  private final List<NotificationRecord> records = new ArrayList<>();
+  private final List<Step> trail = new ArrayList<>();
+  private Outcome stopped;
+  private String stoppedAt;
+
+  public Notice(AlertEvent event, long receivedAtMs) {
+    this.event = event;
+    this.receivedAtMs = receivedAtMs;
+  }
+
+  public AlertEvent event() {
+    return event;
+  }
+
+  public long receivedAtMs() {
+    return receivedAtMs;
+  }
+
+  public LivePolicy policy() {
+    return policy;
+  }
+
+  public void policy(LivePolicy p) {
+    this.policy = p;
+  }
+
+  /** The labels silences and inhibition rules match (common's {@code AlertLabels}). */
+  public Map<String, String> labels() {
+    return labels;
+  }
+
+  public void labels(Map<String, String> l) {
+    this.labels = l;
+  }
+
+  /** Instance data from the cmdb; empty when not enriched. */
+  public Map<String, String> instance() {
+    return instance;
+  }
+
+  public void instance(Map<String, String> i, boolean degraded) {
+    this.instance = i;
+    this.enrichmentDegraded = degraded;
+  }
+
+  public boolean enrichmentDegraded() {
+    return enrichmentDegraded;
+  }
+
+  public int escalationLevel() {
+    return escalationLevel;
+  }
+
+  public void escalationLevel(int level) {
+    this.escalationLevel = level;
+  }
+
+  public List<Recipient> recipients() {
+    return recipients;
+  }
+
+  public void recipients(List<Recipient> r) {
+    this.recipients = List.copyOf(r);
+  }
+
+  public List<NotificationRecord> records() {
+    return records;
+  }
+
+  public List<Step> trail() {
+    return trail;
+  }
+
+  public void step(String stage, String status, String reason, String detail, String recipient, Channel channel,
+      String notificationId, long atMs) {
+    trail.add(new Step(stage, status, reason, detail, recipient, channel, notificationId, atMs));
+  }
+
+  /** The stop that ended the notice before dispatch, or null. */
+  public Outcome stopped() {
+    return stopped;
+  }
+
+  public String stoppedAt() {
+    return stoppedAt;
+  }
+
+  void stop(String stage, Outcome outcome) {
+    this.stopped = outcome;
+    this.stoppedAt = stage;
+  }
+
+  /** The alert's dimensions and fields that identify it in logs: policy, tenant, key, event. */
+  @Override
+  public String toString() {
+    return "Notice[" + event.alertKey() + " seq " + event.sequence() + " " + event.status() + "]";
+  }
+}

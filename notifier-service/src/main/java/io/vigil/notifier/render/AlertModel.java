@@ -1,0 +1,83 @@
+package io.vigil.notifier.render;
+
+import io.vigil.common.control.AlertPolicy;
+import io.vigil.common.control.MessageTemplate;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.notifier.pipeline.Notice;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The data a template renders: the variables {@link MessageTemplate#SAMPLE_ALERT} declares (a saved
+ * template was checked against that sample, so every variable it uses is here), filled from the
+ * notice. Values are strings, maps and lists only; numbers are written plainly (93.5, not 9.35E1).
+ */
+public final class AlertModel {
+
+  private AlertModel() {}
+
+  public static Map<String, Object> of(Notice n) {
+    AlertEvent e = n.event();
+    AlertPolicy p = n.policy() == null ? null : n.policy().policy();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", e.status().name());
+    m.put("severity", e.severity().name());
+    m.put("policyId", e.policyId());
+    m.put("policyName", p == null ? e.policyId() : p.name());
+    m.put("tenant", e.tenant());
+    m.put("namespace", e.namespace());
+    m.put("region", e.region());
+    m.put("metric", e.metric() == null ? "" : e.metric());
+    m.put("value", number(e.value()));
+    m.put("threshold", number(e.threshold()));
+    m.put("period", e.periodSeconds() == 0 ? "" : Integer.toString(e.periodSeconds()));
+    long starts = e.firstFiredAtMs() > 0 ? e.firstFiredAtMs() : e.timestampMs();
+    m.put("startsAt", Instant.ofEpochMilli(starts).toString());
+    m.put("endsAt", e.status() == AlertEvent.AlertStatus.RESOLVED ? Instant.ofEpochMilli(e.timestampMs()).toString()
+        : "");
+    m.put("alertKey", e.alertKey());
+    m.put("summary", summary(e, p));
+    m.put("runbookUrl", p == null || p.annotations().runbookUrl() == null ? "" : p.annotations().runbookUrl());
+    Map<String, String> dims = new TreeMap<>(e.dimensions());
+    m.put("dimensions", dims);
+    List<Map<String, String>> list = new ArrayList<>(dims.size());
+    dims.forEach((k, v) -> list.add(Map.of("key", k, "value", v)));
+    m.put("dimensionList", list);
+    m.put("labels", p == null ? Map.of() : p.labels());
+    m.put("instance", n.instance());
+    m.put("alerts", List.of(Map.of("dimensions", dims, "value", number(e.value()))));
+    m.put("enrichmentDegraded", n.enrichmentDegraded());
+    return m;
+  }
+
+  /** The event's summary; else the policy's; else one line made of what the event says. */
+  static String summary(AlertEvent e, AlertPolicy p) {
+    if (e.summary() != null && !e.summary().isBlank()) {
+      return e.summary();
+    }
+    if (p != null && p.annotations().summary() != null) {
+      return p.annotations().summary();
+    }
+    StringBuilder s = new StringBuilder();
+    s.append(e.metric() == null ? e.objectId() : e.metric());
+    if (e.value() != null) {
+      s.append(" is ").append(number(e.value()));
+    }
+    if (e.threshold() != null) {
+      s.append(" (threshold ").append(number(e.threshold())).append(')');
+    }
+    return s.toString();
+  }
+
+  static String number(Double d) {
+    if (d == null) {
+      return "";
+    }
+    return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+  }
+}

@@ -1,0 +1,365 @@
+package io.vigil.notifier;
+
+import static io.vigil.notifier.NotifierFixtures.event;
+import static io.vigil.notifier.NotifierFixtures.publish;
+import static io.vigil.notifier.NotifierFixtures.put;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.vigil.common.control.AlertPolicy;
+import io.vigil.common.control.ControlJson;
+import io.vigil.common.control.FilterSpec;
+import io.vigil.common.control.InhibitionRule;
+import io.vigil.common.control.Silence;
+import io.vigil.common.control.User;
+import io.vigil.common.control.Webhook;
+import io.vigil.common.kafka.MessageCodec;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.model.AlertEvent.AlertStatus;
+import io.vigil.common.model.AlertEvent.Severity;
+import io.vigil.common.model.Channel;
+import io.vigil.common.model.ControlChange.EntityType;
+import io.vigil.common.model.NotificationRecord;
+import io.vigil.common.model.NotificationStatus;
+import io.vigil.common.series.AlertIds;
+import io.vigil.common.testing.Awaits;
+import io.vigil.common.testing.Http;
+import io.vigil.common.testing.TestKafka;
+import io.vigil.common.testing.VigilServiceTest;
+import io.vigil.common.testing.VigilTestInitializer;
+import io.vigil.notifier.NotifierFixtures.Received;
+import io.vigil.notifier.NotifierFixtures.Sink;
+import io.vigil.notifier.channel.webhook.WebhookSignature;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Alert events through the whole pipeline against the real Kafka, MySQL and Redis, a real SMTP
+ * server (GreenMail) and real local HTTP servers for webhooks and the SMS provider: delivery with
+ * signature and idempotency key, duplicates, per-alert order under concurrency, silences,
+ * inhibition, channel fallback, the outbound URL policy at send, records and explain.
+ */
+@VigilServiceTest
+class NotifierPipelineIT {
+
+  static final String T1 = "t1";
+  static final String SECRET = "hook-secret-0123456789";
+  static final Sink SINK;
+  static final GreenMail SMTP;
+  static final AtomicLong SERIES = new AtomicLong(System.nanoTime() & 0xffffffffL);
+
+  static {
+    try {
+      SINK = new Sink();
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      SMTP = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+      SMTP.start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @DynamicPropertySource
+  static void channels(DynamicPropertyRegistry r) {
+    r.add("spring.mail.host", () -> "127.0.0.1");
+    r.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
+    r.add("vigil.notifier.channels.email.from", () -> "vigil@example.test");
+    r.add("vigil.notifier.channels.sms.endpoint", () -> SINK.url("/sms"));
+    r.add("vigil.notifier.channels.sms.api-key", () -> "test-sms-key");
+    r.add("vigil.notifier.channels.phone.endpoint", () -> SINK.url("/voice"));
+    r.add("vigil.notifier.channels.phone.api-key", () -> "test-voice-key");
+    // the local sinks are on loopback over http: allowed explicitly, as a production policy never is
+    r.add("vigil.outbound.allow-http", () -> "true");
+    r.add("vigil.outbound.allowed-cidrs", () -> "127.0.0.1/32");
+    r.add("vigil.notifier.channels.webhook.retry.max-attempts", () -> "2");
+    r.add("vigil.notifier.channels.sms.retry.max-attempts", () -> "2");
+  }
+
+  @LocalServerPort
+  int port;
+
+  @BeforeAll
+  static void receivers() {
+    put(EntityType.USER, "alice", T1, new User("alice", "Alice", Map.of(Channel.EMAIL, "alice@example.test")));
+    put(EntityType.USER, "bob", T1, new User("bob", "Bob", Map.of(Channel.SMS, "+8613800138000",
+        Channel.EMAIL, "bob@example.test")));
+    put(EntityType.WEBHOOK, "hook", T1, new Webhook("hook", SINK.url("/hook"), SECRET, Map.of("X-Team", "sre")));
+    put(EntityType.WEBHOOK, "order", T1, new Webhook("order", SINK.url("/order"), null, null));
+    // saved when the name was public; it now points into a private range (the policy is checked at send)
+    put(EntityType.WEBHOOK, "internal", T1, new Webhook("internal", "http://10.255.255.1/hook", null, null));
+  }
+
+  @AfterAll
+  static void stop() {
+    SINK.close();
+    SMTP.stop();
+  }
+
+  static AlertPolicy policy(String name, AlertPolicy.Receivers receivers) {
+    return ControlJson.read("""
+        {"name": "%s", "namespace": "acme/vm", "combine": "ANY",
+         "conditions": [{"metric": "cpu_usage", "period": 60, "statistic": "AVG", "operator": "GT",
+                         "threshold": 90}], "severity": "WARNING", "labels": {"team": "compute"},
+         "receivers": %s}
+        """.formatted(name, ControlJson.write(receivers)), AlertPolicy.class).withDefaults();
+  }
+
+  static AlertPolicy.Receivers receivers(List<String> users, List<String> webhooks) {
+    return new AlertPolicy.Receivers(users, List.of(), List.of(), webhooks, List.of());
+  }
+
+  static String newPolicy(AlertPolicy.Receivers receivers) {
+    String id = "pol_N" + Long.toHexString(System.nanoTime()).toUpperCase();
+    put(EntityType.POLICY, id, T1, policy("cpu " + id, receivers));
+    return id;
+  }
+
+  static List<NotificationRecord> records(String alertKey, int count) {
+    MessageCodec codec = new MessageCodec();
+    return TestKafka.awaitMatching("notify.records",
+        r -> codec.decode(r.value(), NotificationRecord.class).alertKey().equals(alertKey), count,
+        Duration.ofSeconds(20)).stream().map(r -> codec.decode(r.value(), NotificationRecord.class)).toList();
+  }
+
+  JsonNode explain(String key, String param, String value) {
+    HttpResponse<String> r = new Http(port).send(new Http(port).request("/v1/notifications/explain?" + param + "="
+        + java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8))
+        .header("Authorization", "Bearer " + key).GET().build());
+    return r.statusCode() == 200 ? Http.json(r) : Http.JSON.createObjectNode().put("status", r.statusCode());
+  }
+
+  @Test
+  void aFiringAlertReachesItsWebhookAndItsUserAndIsRecordedAndExplained() throws Exception {
+    String policy = newPolicy(receivers(List.of("alice"), List.of("hook")));
+    AlertEvent e = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "instance", "ins-1"));
+    publish(e);
+    Awaits.until("the webhook is called", () -> !hooks(e.alertKey()).isEmpty());
+    Received hook = hooks(e.alertKey()).get(0);
+    String hookId = AlertIds.notificationId(e.eventId(), "webhook:hook", "WEBHOOK");
+    assertThat(hook.header("Idempotency-Key")).isEqualTo(hookId);
+    assertThat(hook.header("X-Team")).isEqualTo("sre");
+    byte[] raw = hook.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(WebhookSignature.verify(SECRET, hook.header("X-Vigil-Timestamp"), raw,
+        hook.header("X-Vigil-Signature"))).isTrue();
+    assertThat(WebhookSignature.verify("another-secret-0123456", hook.header("X-Vigil-Timestamp"), raw,
+        hook.header("X-Vigil-Signature"))).isFalse();
+    JsonNode body = Http.JSON.readTree(hook.body());
+    assertThat(body.path("status").asString()).isEqualTo("FIRING");
+    assertThat(body.path("dimensions").path("instance").asString()).isEqualTo("ins-1");
+    assertThat(body.path("policyName").asString()).isEqualTo("cpu " + policy);
+
+    String mailId = AlertIds.notificationId(e.eventId(), "user:alice", "EMAIL");
+    Awaits.until("the e-mail arrives", () -> mailsTo("alice@example.test", mailId).size() == 1);
+    MimeMessage mail = mailsTo("alice@example.test", mailId).get(0);
+    assertThat(mail.getSubject()).contains("[FIRING]").contains("cpu " + policy);
+
+    List<NotificationRecord> recs = records(e.alertKey(), 2);
+    assertThat(recs).extracting(NotificationRecord::status).containsOnly(NotificationStatus.SENT);
+    assertThat(recs).extracting(NotificationRecord::channel).containsExactlyInAnyOrder(Channel.WEBHOOK, Channel.EMAIL);
+    assertThat(recs).extracting(NotificationRecord::notificationId).contains(hookId);
+
+    Awaits.until("the trail is written", () -> explain(VigilTestInitializer.T1_OPERATOR_KEY, "eventId", e.eventId())
+        .path("steps").size() >= 7);
+    JsonNode steps = explain(VigilTestInitializer.T1_OPERATOR_KEY, "eventId", e.eventId()).path("steps");
+    List<String> stages = new ArrayList<>();
+    steps.forEach(s -> stages.add(s.path("stage").asString() + ":" + s.path("status").asString()));
+    assertThat(stages).startsWith("intake:PASSED", "silence:PASSED", "routing:PASSED", "render:PASSED")
+        .contains("dispatch:SENT");
+    assertThat(explain(VigilTestInitializer.T2_OPERATOR_KEY, "eventId", e.eventId()).path("status").asInt())
+        .as("another tenant's alert is not there").isEqualTo(404);
+
+    // the same event again (a redelivery): nothing is sent twice
+    publish(e);
+    Awaits.until("the duplicate is on the trail", () -> explain(VigilTestInitializer.T1_OPERATOR_KEY, "eventId",
+        e.eventId()).path("steps").toString().contains("DUPLICATE"));
+    assertThat(hooks(e.alertKey())).hasSize(1);
+    assertThat(mailsTo("alice@example.test", mailId)).hasSize(1);
+  }
+
+  @Test
+  void eventsOfOneAlertArriveInOrderWhileManyAlertsRunInParallel() {
+    String policy = newPolicy(receivers(List.of(), List.of("order")));
+    int alerts = 150;
+    List<AlertEvent> firing = new ArrayList<>();
+    List<AlertEvent> resolved = new ArrayList<>();
+    for (int i = 0; i < alerts; i++) {
+      long series = SERIES.incrementAndGet();
+      Map<String, String> dims = Map.of("appid", T1, "instance", "ins-o" + i);
+      firing.add(event(policy, T1, series, 1, AlertStatus.FIRING, Severity.WARNING, dims));
+      resolved.add(event(policy, T1, series, 2, AlertStatus.RESOLVED, Severity.WARNING, dims));
+    }
+    // interleaved: each alert's RESOLVED follows its FIRING closely, with other alerts between
+    for (int i = 0; i < alerts; i++) {
+      publish(firing.get(i));
+      if (i >= 3) {
+        publish(resolved.get(i - 3));
+      }
+    }
+    for (int i = alerts - 3; i < alerts; i++) {
+      publish(resolved.get(i));
+    }
+    Awaits.until("every event is delivered", () -> SINK.at("/order").stream()
+        .filter(r -> r.body().contains(policy)).count() >= 2L * alerts);
+    Map<String, List<String>> byAlert = new HashMap<>();
+    for (Received r : SINK.at("/order")) {
+      JsonNode b = Http.JSON.readTree(r.body());
+      if (b.path("policyId").asString().equals(policy)) {
+        byAlert.computeIfAbsent(b.path("alertKey").asString(), k -> new ArrayList<>()).add(b.path("status").asString());
+      }
+    }
+    assertThat(byAlert).hasSize(alerts);
+    byAlert.forEach((key, statuses) -> assertThat(statuses).as(key).containsExactly("FIRING", "RESOLVED"));
+  }
+
+  @Test
+  void aSilencedAlertIsRecordedWithTheSilenceThatMutedIt() {
+    String policy = newPolicy(receivers(List.of(), List.of("hook")));
+    String silence = "sil_" + Long.toHexString(System.nanoTime());
+    long now = System.currentTimeMillis();
+    put(EntityType.SILENCE, silence, T1, new Silence(List.of(new FilterSpec("Equal", "instance", "ins-quiet")),
+        now - 60_000, now + 3_600_000, null, "maintenance"));
+    AlertEvent muted = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "instance", "ins-quiet"));
+    AlertEvent loud = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "instance", "ins-loud"));
+    // the silence reaches the notifier through control.changes: retry until it is in force
+    Awaits.until("the silence mutes", () -> {
+      AlertEvent probe = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+          Map.of("appid", T1, "instance", "ins-quiet"));
+      publish(probe);
+      List<NotificationRecord> r = records(probe.alertKey(), 1);
+      return !r.isEmpty() && r.get(0).status() == NotificationStatus.SILENCED;
+    });
+    publish(muted);
+    publish(loud);
+    List<NotificationRecord> m = records(muted.alertKey(), 1);
+    assertThat(m).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(NotificationStatus.SILENCED);
+      assertThat(r.stage()).isEqualTo("silence");
+      assertThat(r.recipient()).isNull();
+    });
+    Awaits.until("the loud alert is sent", () -> !hooks(loud.alertKey()).isEmpty());
+    assertThat(hooks(muted.alertKey())).isEmpty();
+    Awaits.until("the trail names the silence", () -> explain(VigilTestInitializer.T1_OPERATOR_KEY, "alertKey",
+        muted.alertKey()).path("steps").toString().contains(silence));
+  }
+
+  @Test
+  void anAlertIsInhibitedWhileItsSourceFiresOnTheSameHost() {
+    String host = newPolicy(receivers(List.of(), List.of("hook")));
+    String disk = newPolicy(receivers(List.of(), List.of("hook")));
+    String rule = "inh_" + Long.toHexString(System.nanoTime());
+    put(EntityType.INHIBITION_RULE, rule, T1, new InhibitionRule("host down mutes its disks",
+        List.of(new FilterSpec("Equal", "policyId", host)), List.of(new FilterSpec("Equal", "policyId", disk)),
+        List.of("host")));
+    AlertEvent hostDown = event(host, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.CRITICAL,
+        Map.of("appid", T1, "host", "h1"));
+    publish(hostDown);
+    Awaits.until("the host alert is sent", () -> !hooks(hostDown.alertKey()).isEmpty());
+    Awaits.until("the disk alert of the same host is inhibited", () -> {
+      AlertEvent probe = event(disk, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+          Map.of("appid", T1, "host", "h1"));
+      publish(probe);
+      List<NotificationRecord> r = records(probe.alertKey(), 1);
+      return !r.isEmpty() && r.get(0).status() == NotificationStatus.INHIBITED;
+    });
+    AlertEvent otherHost = event(disk, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "host", "h2"));
+    publish(otherHost);
+    Awaits.until("another host's disk alert is sent", () -> !hooks(otherHost.alertKey()).isEmpty());
+  }
+
+  @Test
+  void aFailingChannelFallsBackToThePersonsNextOne() {
+    SINK.statusByPath.put("/sms", 503);
+    String policy = newPolicy(receivers(List.of("bob"), List.of()));
+    AlertEvent e = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "instance", "ins-fb"));
+    publish(e);
+    List<NotificationRecord> recs = records(e.alertKey(), 1);
+    assertThat(recs).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(NotificationStatus.SENT);
+      assertThat(r.channel()).isEqualTo(Channel.EMAIL);
+      assertThat(r.fellBackFrom()).isEqualTo(Channel.SMS);
+      assertThat(r.recipient()).isEqualTo("user:bob");
+    });
+    String smsId = AlertIds.notificationId(e.eventId(), "user:bob", "SMS");
+    List<Received> sms = SINK.at("/sms").stream().filter(r -> r.body().contains(smsId)).toList();
+    assertThat(sms).as("the SMS was tried, and retried once (max-attempts 2)").hasSize(2);
+    assertThat(sms.get(0).header("Authorization")).isEqualTo("Bearer test-sms-key");
+    String mailId = AlertIds.notificationId(e.eventId(), "user:bob", "EMAIL");
+    Awaits.until("the e-mail arrives", () -> mailsTo("bob@example.test", mailId).size() == 1);
+  }
+
+  @Test
+  void aWebhookResolvingToAPrivateAddressIsRefusedAtSendAndNoOneIsAPolicyWithoutReceivers() {
+    String policy = newPolicy(receivers(List.of(), List.of("internal")));
+    AlertEvent e = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "instance", "ins-ssrf"));
+    publish(e);
+    assertThat(records(e.alertKey(), 1)).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(NotificationStatus.SEND_FAILED);
+      assertThat(r.reason()).isEqualTo("url_refused");
+      assertThat(r.attempts()).isLessThanOrEqualTo(1);
+    });
+
+    String nobody = newPolicy(receivers(List.of("no-such-user"), List.of()));
+    AlertEvent lonely = event(nobody, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1));
+    publish(lonely);
+    assertThat(records(lonely.alertKey(), 1)).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(NotificationStatus.NO_RECEIVER);
+      assertThat(r.stage()).isEqualTo("routing");
+    });
+  }
+
+  @Test
+  void explainNeedsExactlyOneKey() {
+    HttpResponse<String> r = new Http(port).send(new Http(port).request("/v1/notifications/explain")
+        .header("Authorization", "Bearer " + VigilTestInitializer.T1_OPERATOR_KEY).GET().build());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct)
+        .contains("problem+json"));
+  }
+
+  static List<Received> hooks(String alertKey) {
+    return SINK.at("/hook").stream().filter(r -> r.body().contains(alertKey)).toList();
+  }
+
+  /** E-mails to an address carrying a notification id (the header the e-mail sender sets). */
+  static List<MimeMessage> mailsTo(String address, String notificationId) {
+    List<MimeMessage> out = new ArrayList<>();
+    for (MimeMessage m : SMTP.getReceivedMessages()) {
+      try {
+        String[] ids = m.getHeader("X-Vigil-Notification-Id");
+        if (m.getAllRecipients()[0].toString().equals(address) && ids != null && ids[0].equals(notificationId)) {
+          out.add(m);
+        }
+      } catch (jakarta.mail.MessagingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return out;
+  }
+}

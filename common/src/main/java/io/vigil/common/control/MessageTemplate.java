@@ -40,7 +40,15 @@ public record MessageTemplate(String name, Channel channel, String subject, Stri
       Map.entry("labels", Map.of("team", "compute")),
       Map.entry("instance", Map.of("name", "web-01", "ip", "10.0.0.12")),
       Map.entry("alerts", List.of(Map.of("dimensions", Map.of("instance", "ins-abc123"), "value", "93.5"))),
-      Map.entry("enrichmentDegraded", false));
+      Map.entry("enrichmentDegraded", false),
+      // the recipient's signed link that acknowledges the alert (empty where links are not configured)
+      Map.entry("ackUrl", "https://vigil.example.com/v1/ack-links/eyJhIjoiYiJ9.c2ln"),
+      // 0 for the event's own notification, n for the n-th repeat; the escalation level reached
+      Map.entry("repeat", "0"),
+      // set on the one message that goes out when a tenant's or a policy's cap is reached
+      Map.entry("limitNote", "This policy reached its limit of 100 notifications in 10m; further alerts are"
+          + " recorded but not sent until the window has room again."),
+      Map.entry("escalationLevel", "0"));
 
   /**
    * How a channel's text is escaped: HTML for e-mail; JSON for webhooks, whose template is the whole

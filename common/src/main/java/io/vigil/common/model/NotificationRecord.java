@@ -20,6 +20,7 @@ import static io.vigil.common.model.Checks.*;
  * @param enrichmentDegraded sent without (all of) the instance data: cmdb was slow or down
  * @param escalationLevel 0 for the first notification, n for the n-th escalation
  * @param fellBackFrom the channel that failed before this delivery, if it is a fallback
+ * @param repeat 0 for the alert event's own notification, n for the n-th repeat while it stays open
  */
 public record NotificationRecord(
     @Required int schemaVersion,
@@ -42,7 +43,8 @@ public record NotificationRecord(
     String source,
     boolean enrichmentDegraded,
     int escalationLevel,
-    Channel fellBackFrom)
+    Channel fellBackFrom,
+    int repeat)
     implements VigilMessage {
 
   public static final String TYPE = "NotificationRecord";
@@ -68,6 +70,9 @@ public record NotificationRecord(
     optionalWord(TYPE, "source", source);
     if (escalationLevel < 0) {
       throw new InvalidRecordException(TYPE, "escalationLevel", "must be >= 0");
+    }
+    if (repeat < 0) {
+      throw new InvalidRecordException(TYPE, "repeat", "must be >= 0");
     }
     if (fellBackFrom != null && fellBackFrom == channel) {
       throw new InvalidRecordException(TYPE, "fellBackFrom", "a fallback goes to another channel");

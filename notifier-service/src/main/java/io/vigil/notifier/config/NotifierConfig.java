@@ -5,13 +5,23 @@ import io.vigil.common.control.ControlDataSource;
 import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.observability.InstrumentedExecutor;
+import io.vigil.common.security.CredentialResolver;
+import io.vigil.common.security.VigilSecurity;
 import io.vigil.common.store.StoreNames;
+import io.vigil.notifier.ack.AckLinks;
+import io.vigil.notifier.ack.AckService;
 import io.vigil.notifier.channel.Dispatcher;
 import io.vigil.notifier.control.ControlCopy;
 import io.vigil.notifier.dispatch.DispatchStage;
+import io.vigil.notifier.frequency.FollowUps;
+import io.vigil.notifier.frequency.FrequencyStage;
+import io.vigil.notifier.frequency.Lifecycle;
 import io.vigil.notifier.history.RecordStage;
 import io.vigil.notifier.history.TrailStore;
 import io.vigil.notifier.intake.IntakeStage;
+import io.vigil.notifier.limit.LimitStage;
+import io.vigil.notifier.limit.Limits;
+import io.vigil.notifier.pipeline.AlertLocks;
 import io.vigil.notifier.pipeline.Pipeline;
 import io.vigil.notifier.pipeline.PipelineMeters;
 import io.vigil.notifier.pipeline.Stage;
@@ -19,25 +29,47 @@ import io.vigil.notifier.render.RenderStage;
 import io.vigil.notifier.route.RoutingStage;
 import io.vigil.notifier.silence.SilenceStage;
 import io.vigil.notifier.state.NotifierState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadPoolExecutor;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
 
 /** The notifier's pipeline: its stages, their state and stores, composed from {@link NotifierProperties}. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(NotifierProperties.class)
 class NotifierConfig {
 
+  /** Where acknowledgement links are served: signed tokens are their credential, not API keys. */
+  static final String ACK_LINKS = "/v1/ack-links/**";
+
   @Bean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  SecurityFilterChain notifierSecurityFilterChain(HttpSecurity http, CredentialResolver resolver) throws Exception {
+    return VigilSecurity.base(http, resolver)
+        .authorizeHttpRequests(a -> a
+            .requestMatchers(VigilSecurity.PUBLIC_PATHS).permitAll()
+            .requestMatchers(VigilSecurity.API_DOC_PATHS).permitAll()
+            .requestMatchers(ACK_LINKS).permitAll()
+            .anyRequest().authenticated())
+        .build();
   }
 
   @Bean
@@ -47,9 +79,9 @@ class NotifierConfig {
 
   @Bean
   NotifierState notifierState(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies, Clock clock,
-      NotifierProperties props) {
+      NotifierProperties props, MeterRegistry registry) {
     return new NotifierState(redis, names, dependencies, clock, props.stateRetention(), props.firingRefresh(),
-        props.memoryEntries());
+        props.memoryEntries(), registry);
   }
 
   @Bean
@@ -72,17 +104,59 @@ class NotifierConfig {
   }
 
   @Bean
+  AlertLocks alertLocks() {
+    return new AlertLocks(1024);
+  }
+
+  @Bean
+  Limits limits(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies, Clock clock,
+      NotifierProperties props) {
+    return new Limits(redis, names, dependencies, clock, props.limitWindow(), props.tenantCap(), props.policyCap(),
+        props.memoryEntries());
+  }
+
+  @Bean
+  Lifecycle lifecycle(NotifierState state) {
+    return new Lifecycle(state);
+  }
+
+  /**
+   * Acknowledgement links, signed with a key derived from {@code vigil.notifier.ack.key-file} (by
+   * default the master key file); without one, messages carry no link (the API still acknowledges).
+   */
+  @Bean
+  @ConditionalOnExpression("!'${vigil.notifier.ack.key-file:${vigil.security.master-key-file:}}'.isBlank()")
+  AckLinks ackLinks(@Value("${vigil.notifier.ack.key-file:${vigil.security.master-key-file:}}") String keyFile,
+      NotifierProperties props, Clock clock) throws IOException {
+    return new AckLinks(Files.readAllBytes(Path.of(keyFile)), props.ackBaseUrl(), props.ackLinkTtl(), clock);
+  }
+
+  @Bean
   Pipeline pipeline(NotifierProperties props, ControlCopy control, NotifierState state, Dispatcher dispatcher,
       TrailStore trail, VigilPublisher publisher, PipelineMeters meters, ThreadPoolExecutor dispatchExecutor,
-      DependencyMetrics dependencies, Clock clock, MeterRegistry registry) {
+      DependencyMetrics dependencies, Lifecycle lifecycle, AlertLocks locks, ObjectProvider<AckLinks> links,
+      Limits limits, Clock clock, MeterRegistry registry) {
     Map<String, Stage> available = new LinkedHashMap<>();
-    for (Stage s : List.of(new IntakeStage(control, state), new SilenceStage(control, state::firing, clock),
-        new RoutingStage(control, props.ladders(), clock),
-        new RenderStage(control, dependencies, props.smsMaxChars(), registry),
+    for (Stage s : List.of(new IntakeStage(control, state), new LimitStage(limits),
+        new SilenceStage(control, state::firing, clock),
+        new FrequencyStage(clock), new RoutingStage(control, props.ladders(), clock),
+        new RenderStage(control, links.getIfAvailable(), dependencies, props.smsMaxChars(), registry),
         new DispatchStage(dispatcher, state, meters, dispatchExecutor, clock))) {
       available.put(s.name(), s);
     }
     return new Pipeline(PipelineFactory.compose(props.stages(), available),
-        new RecordStage(publisher, trail, state, clock, dispatchExecutor), meters, clock, registry);
+        new RecordStage(publisher, trail, state, lifecycle, clock, dispatchExecutor), locks, meters, clock, registry);
+  }
+
+  @Bean
+  FollowUps followUps(NotifierState state, ControlCopy control, Pipeline pipeline, AlertLocks locks, Clock clock,
+      NotifierProperties props, MeterRegistry registry) {
+    return new FollowUps(state, control, pipeline, locks, clock, props.timerTick(), props.timerLease(), registry);
+  }
+
+  @Bean
+  AckService ackService(NotifierState state, AlertLocks locks, VigilPublisher publisher, TrailStore trail,
+      PipelineMeters meters, Clock clock, MeterRegistry registry) {
+    return new AckService(state, locks, publisher, trail, meters, clock, registry);
   }
 }

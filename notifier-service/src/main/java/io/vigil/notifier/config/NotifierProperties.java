@@ -25,10 +25,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trailRetention how long explain steps are kept
  * @param smsMaxChars an SMS longer than this is cut
  * @param ladders per severity, the channels tried for a person in order
+ * @param timerTick how often due repeats and escalations are looked for
+ * @param timerLease how long a claimed timer is held before another instance may fire it again
+ * @param ackBaseUrl where recipients reach this notifier: the acknowledgement links' base
+ * @param ackLinkTtl how long an acknowledgement link works
+ * @param limitWindow the sliding window of the caps
+ * @param tenantCap notifications a tenant may send in the window
+ * @param policyCap notifications one policy may send in the window
  */
 @ConfigurationProperties("vigil.notifier")
 public record NotifierProperties(
-    @DefaultValue({"intake", "silence", "routing", "render", "dispatch"}) List<String> stages,
+    @DefaultValue({"intake", "limit", "silence", "frequency", "routing", "render", "dispatch"}) List<String> stages,
     @DefaultValue("32") int lanes,
     @DefaultValue("1000") int maxInFlight,
     @DefaultValue("16") int dispatchThreads,
@@ -40,7 +47,14 @@ public record NotifierProperties(
     @DefaultValue("500ms") Duration trailFlush,
     @DefaultValue("7d") Duration trailRetention,
     @DefaultValue("500") int smsMaxChars,
-    Map<Severity, List<Channel>> ladders) {
+    Map<Severity, List<Channel>> ladders,
+    @DefaultValue("1s") Duration timerTick,
+    @DefaultValue("60s") Duration timerLease,
+    @DefaultValue("http://localhost:8085") String ackBaseUrl,
+    @DefaultValue("24h") Duration ackLinkTtl,
+    @DefaultValue("10m") Duration limitWindow,
+    @DefaultValue("2000") int tenantCap,
+    @DefaultValue("200") int policyCap) {
 
   public NotifierProperties {
     stages = List.copyOf(stages);

@@ -93,7 +93,7 @@ public final class DispatchStage implements Stage {
     Target last = null;
     for (Target t : r.ladder()) {
       last = t;
-      String id = AlertIds.notificationId(e.eventId(), r.id(), t.channel().name());
+      String id = AlertIds.notificationId(n.occurrence(), r.id(), t.channel().name());
       if (state.delivered(id)) {
         steps.add(step(r, t.channel(), NotificationStatus.DUPLICATE, "delivered_before", id));
         return new Result(record(n, r, t.channel(), id, NotificationStatus.DUPLICATE, 0, "delivered_before", null),
@@ -114,7 +114,7 @@ public final class DispatchStage implements Stage {
       failed = t.channel();
       reason = d.reason();
     }
-    String id = AlertIds.notificationId(e.eventId(), r.id(), last.channel().name());
+    String id = AlertIds.notificationId(n.occurrence(), r.id(), last.channel().name());
     return new Result(record(n, r, last.channel(), id, NotificationStatus.SEND_FAILED, attempts, reason, null), steps);
   }
 
@@ -129,7 +129,8 @@ public final class DispatchStage implements Stage {
         .and(LogKeys.ALERT_KEY, e.alertKey()).and(LogKeys.EVENT_ID, e.eventId())
         .and(LogKeys.NOTIFICATION_ID, id).and(LogKeys.CHANNEL, channel.name()).and(LogKeys.STAGE, name())
         .and(LogKeys.STATUS, status.name())) {
-      log.info("{} {} to {} by {} ({} attempts){}", e.status(), status, r.id(), channel, attempts,
+      log.info("{}{} {} to {} by {} ({} attempts){}", e.status(), n.kind() == Notice.Kind.EVENT ? ""
+          : " " + n.kind().name().toLowerCase() + " " + n.followUpNumber(), status, r.id(), channel, attempts,
           why == null ? "" : ": " + why);
     }
   }
@@ -140,6 +141,6 @@ public final class DispatchStage implements Stage {
     return new NotificationRecord(NotificationRecord.SCHEMA_VERSION, id, e.eventId(), e.alertKey(), e.tenant(),
         e.region(), e.policyId(), r.id(), channel, status, name(), attempts, reason, clock.millis(), e.status(),
         e.severity(), e.namespace(), e.objectId() == null ? "metric" : "event", n.enrichmentDegraded(),
-        n.escalationLevel(), fellBackFrom);
+        n.escalationLevel(), fellBackFrom, n.kind() == Notice.Kind.REPEAT ? n.followUpNumber() : 0);
   }
 }

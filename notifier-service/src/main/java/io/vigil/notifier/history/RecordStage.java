@@ -6,6 +6,7 @@ import io.vigil.common.model.AlertEvent;
 import io.vigil.common.model.NotificationRecord;
 import io.vigil.common.model.NotificationStatus;
 import io.vigil.common.series.AlertIds;
+import io.vigil.notifier.frequency.Lifecycle;
 import io.vigil.notifier.pipeline.Notice;
 import io.vigil.notifier.pipeline.Outcome;
 import io.vigil.notifier.pipeline.Pipeline;
@@ -33,14 +34,17 @@ public final class RecordStage implements Pipeline.Finisher {
   private final VigilPublisher publisher;
   private final TrailStore trail;
   private final NotifierState state;
+  private final Lifecycle lifecycle;
   private final Clock clock;
   private final Executor executor;
 
   /** @param executor where the state update runs once the broker acknowledged (not the producer's I/O thread) */
-  public RecordStage(VigilPublisher publisher, TrailStore trail, NotifierState state, Clock clock, Executor executor) {
+  public RecordStage(VigilPublisher publisher, TrailStore trail, NotifierState state, Lifecycle lifecycle, Clock clock,
+      Executor executor) {
     this.publisher = publisher;
     this.trail = trail;
     this.state = state;
+    this.lifecycle = lifecycle;
     this.clock = clock;
     this.executor = executor;
   }
@@ -52,10 +56,11 @@ public final class RecordStage implements Pipeline.Finisher {
     boolean duplicate = stop != null && stop.status() == NotificationStatus.DUPLICATE && "intake".equals(n.stoppedAt());
     List<NotificationRecord> records = new ArrayList<>(n.records());
     if (stop != null && !duplicate) {
-      records.add(new NotificationRecord(NotificationRecord.SCHEMA_VERSION, AlertIds.notificationId(e.eventId(), "", ""),
+      records.add(new NotificationRecord(NotificationRecord.SCHEMA_VERSION, AlertIds.notificationId(n.occurrence(), "", ""),
           e.eventId(), e.alertKey(), e.tenant(), e.region(), e.policyId(), null, null, stop.status(), n.stoppedAt(), 0,
           stop.reason(), clock.millis(), e.status(), e.severity(), e.namespace(),
-          e.objectId() == null ? "metric" : "event", n.enrichmentDegraded(), n.escalationLevel(), null));
+          e.objectId() == null ? "metric" : "event", n.enrichmentDegraded(), n.escalationLevel(), null,
+          n.kind() == Notice.Kind.REPEAT ? n.followUpNumber() : 0));
     }
     trail.append(n);
     CompletableFuture<?>[] sends = new CompletableFuture<?>[records.size()];
@@ -63,9 +68,12 @@ public final class RecordStage implements Pipeline.Finisher {
       sends[i] = publisher.publish(Topics.NOTIFY_RECORDS, records.get(i));
     }
     CompletableFuture<Void> all = CompletableFuture.allOf(sends);
-    if (duplicate) {
-      return all;
+    if (duplicate || n.kind() != Notice.Kind.EVENT) {
+      return all; // a follow-up's bookkeeping is its timer's
     }
-    return all.thenRunAsync(() -> state.handled(e, n.labels()), executor);
+    boolean sent = records.stream().anyMatch(r -> r.status() == NotificationStatus.SENT);
+    String stoppedWith = stop == null ? null : stop.status().name();
+    return all.thenRunAsync(() -> lifecycle.afterEvent(n, state.handled(e, n.labels(), n.previous(), sent,
+        stoppedWith)), executor);
   }
 }

@@ -37,7 +37,8 @@ public final class IntakeStage implements Stage {
   @Override
   public Outcome apply(Notice n) {
     AlertEvent e = n.event();
-    long last = state.lastSequence(e.alertKey());
+    NotifierState.AlertRecord previous = state.alert(e.alertKey());
+    long last = previous == null ? 0 : previous.event().sequence();
     if (e.sequence() <= last) {
       return Outcome.stop(NotificationStatus.DUPLICATE, e.sequence() == last ? "already_handled" : "overtaken",
           "last handled sequence " + last);
@@ -48,8 +49,15 @@ public final class IntakeStage implements Stage {
       // upstream, and sending it would tell one tenant about another's data
       return Outcome.stop(NotificationStatus.NO_RECEIVER, "tenant_mismatch", "policy of another tenant");
     }
+    n.previous(previous);
     n.policy(policy);
     n.labels(AlertLabels.of(e, policy == null ? null : policy.policy().labels()));
     return Outcome.CONTINUE;
+  }
+
+  /** Repeats and escalations are not events: nothing to deduplicate by sequence. */
+  @Override
+  public boolean judgesFollowUps() {
+    return false;
   }
 }

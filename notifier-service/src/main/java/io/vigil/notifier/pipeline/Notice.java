@@ -38,8 +38,14 @@ public final class Notice {
   public record Step(String stage, String status, String reason, String detail, String recipient, Channel channel,
       String notificationId, long atMs) {}
 
+  /** What a notice is: an alert event, or a repeat or escalation of the alert's open episode. */
+  public enum Kind { EVENT, REPEAT, ESCALATION }
+
   private final AlertEvent event;
   private final long receivedAtMs;
+  private Kind kind = Kind.EVENT;
+  private int followUp;
+  private io.vigil.notifier.state.NotifierState.AlertRecord previous;
   private LivePolicy policy;
   private Map<String, String> labels = Map.of();
   private Map<String, String> instance = Map.of();
@@ -48,6 +54,7 @@ public final class Notice {
   private List<Recipient> recipients = List.of();
   private final List<NotificationRecord> records = new ArrayList<>();
   private final List<Step> trail = new ArrayList<>();
+  private String limitNote;
   private Outcome stopped;
   private String stoppedAt;
 
@@ -62,6 +69,46 @@ public final class Notice {
 
   public long receivedAtMs() {
     return receivedAtMs;
+  }
+
+  /** A repeat (its number in the episode) or an escalation (its level) of the alert's open episode. */
+  public Notice followUp(Kind k, int number) {
+    this.kind = k;
+    this.followUp = number;
+    if (k == Kind.ESCALATION) {
+      this.escalationLevel = number;
+    }
+    return this;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public int followUpNumber() {
+    return followUp;
+  }
+
+  /**
+   * What the notification ids of this notice are derived from: the event's id, and for a repeat or an
+   * escalation the event's id with its number, so each repeat is a notification of its own and a
+   * repeat run twice (its timer fired again after a crash) is still delivered once.
+   */
+  public String occurrence() {
+    return switch (kind) {
+      case EVENT -> event.eventId();
+      case REPEAT -> event.eventId() + "/repeat/" + followUp;
+      case ESCALATION -> event.eventId() + "/escalation/" + followUp;
+    };
+  }
+
+  /** The notifier's record of the alert before this event (intake reads it); null if none. */
+  public io.vigil.notifier.state.NotifierState.AlertRecord previous() {
+    return previous;
+  }
+
+  public void previous(io.vigil.notifier.state.NotifierState.AlertRecord a) {
+    this.previous = a;
   }
 
   public LivePolicy policy() {
@@ -93,6 +140,21 @@ public final class Notice {
 
   public boolean enrichmentDegraded() {
     return enrichmentDegraded;
+  }
+
+  /**
+   * Marks this notice as the summary of a cap reached: it goes out, saying that further alerts are
+   * held back.
+   */
+  public void limitSummary(String scope, int cap, long windowMs) {
+    this.limitNote = "This " + scope + " reached its limit of " + cap + " notifications in "
+        + java.time.Duration.ofMillis(windowMs).toString().substring(2).toLowerCase()
+        + "; further alerts are recorded but not sent until the window has room again.";
+  }
+
+  /** The summary's note when this notice is one; null otherwise. */
+  public String limitNote() {
+    return limitNote;
   }
 
   public int escalationLevel() {

@@ -30,14 +30,19 @@ public final class Pipeline {
   }
 
   private final List<Stage> stages;
+  private final List<Stage> followUpStages;
   private final Finisher finisher;
+  private final AlertLocks locks;
   private final PipelineMeters meters;
   private final Clock clock;
   private final Timer latency;
 
-  public Pipeline(List<Stage> stages, Finisher finisher, PipelineMeters meters, Clock clock, MeterRegistry registry) {
+  public Pipeline(List<Stage> stages, Finisher finisher, AlertLocks locks, PipelineMeters meters, Clock clock,
+      MeterRegistry registry) {
     this.stages = List.copyOf(stages);
+    this.followUpStages = stages.stream().filter(Stage::judgesFollowUps).toList();
     this.finisher = finisher;
+    this.locks = locks;
     this.meters = meters;
     this.clock = clock;
     this.latency = Timer.builder("vigil.notify.pipeline.latency")
@@ -49,9 +54,28 @@ public final class Pipeline {
     return stages.stream().map(Stage::name).toList();
   }
 
+  /**
+   * Runs an alert event, holding the alert's lock until its records are published (so a repeat of
+   * the alert does not go out beside it).
+   */
   public CompletableFuture<?> run(AlertEvent event) throws Exception {
+    java.util.concurrent.Semaphore lock = locks.acquire(event.alertKey(), 30_000);
+    try {
+      return run(new Notice(event, clock.millis()), stages).whenComplete((r, e) -> lock.release());
+    } catch (Exception | Error e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** Runs a repeat or an escalation of an open episode (the caller holds the alert's lock). */
+  public CompletableFuture<?> runFollowUp(Notice notice) throws Exception {
+    return run(notice, followUpStages);
+  }
+
+  private CompletableFuture<?> run(Notice notice, List<Stage> stages) throws Exception {
     long started = System.nanoTime();
-    Notice notice = new Notice(event, clock.millis());
+    AlertEvent event = notice.event();
     for (Stage stage : stages) {
       Outcome o = stage.apply(notice);
       if (o.stops()) {

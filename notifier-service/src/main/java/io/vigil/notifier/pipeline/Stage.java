@@ -15,4 +15,13 @@ public interface Stage {
   String name();
 
   Outcome apply(Notice notice) throws Exception;
+
+  /**
+   * Whether repeats and escalations (notices of an open episode, sent by the notifier's timers) pass
+   * this stage too. Silence does (a silence added since mutes the repeats); intake and frequency,
+   * which judge the detector's events, do not.
+   */
+  default boolean judgesFollowUps() {
+    return true;
+  }
 }

@@ -52,6 +52,10 @@ public final class AlertModel {
     m.put("instance", n.instance());
     m.put("alerts", List.of(Map.of("dimensions", dims, "value", number(e.value()))));
     m.put("enrichmentDegraded", n.enrichmentDegraded());
+    m.put("ackUrl", "");
+    m.put("limitNote", n.limitNote() == null ? "" : n.limitNote());
+    m.put("repeat", n.kind() == Notice.Kind.REPEAT ? Integer.toString(n.followUpNumber()) : "0");
+    m.put("escalationLevel", Integer.toString(n.escalationLevel()));
     return m;
   }
 

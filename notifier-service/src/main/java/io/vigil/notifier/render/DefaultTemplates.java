@@ -14,7 +14,8 @@ final class DefaultTemplates {
 
   static final Map<Channel, Source> ALL = Map.of(
       Channel.SMS, new Source(null,
-          "[Vigil {{severity}}] {{status}} {{policyName}}: {{summary}} ({{namespace}} {{region}})"),
+          "[Vigil {{severity}}] {{status}} {{policyName}}: {{summary}} ({{namespace}} {{region}})"
+              + "{{#limitNote}} {{limitNote}}{{/limitNote}}{{#ackUrl}} Ack: {{ackUrl}}{{/ackUrl}}"),
       Channel.PHONE, new Source(null,
           "This is Vigil. A {{severity}} alert is {{status}}: {{policyName}}. {{summary}}."),
       Channel.EMAIL, new Source("[{{status}}] {{severity}} {{policyName}}",
@@ -22,6 +23,7 @@ final class DefaultTemplates {
           <html><body>
           <h2>[{{status}}] {{policyName}}</h2>
           <p>{{summary}}</p>
+          {{#limitNote}}<p><b>{{limitNote}}</b></p>{{/limitNote}}
           <table>
           <tr><td>Severity</td><td>{{severity}}</td></tr>
           <tr><td>Namespace</td><td>{{namespace}}</td></tr>
@@ -33,6 +35,7 @@ final class DefaultTemplates {
           {{#dimensionList}}<tr><td>{{key}}</td><td>{{value}}</td></tr>
           {{/dimensionList}}</table>
           {{#runbookUrl}}<p><a href="{{runbookUrl}}">Runbook</a></p>{{/runbookUrl}}
+          {{#ackUrl}}<p><a href="{{ackUrl}}">Acknowledge</a> (stops repeats and escalations)</p>{{/ackUrl}}
           {{#enrichmentDegraded}}<p><i>Instance data could not be fetched for this message.</i></p>{{/enrichmentDegraded}}
           <p><small>alert {{alertKey}}</small></p>
           </body></html>
@@ -41,10 +44,12 @@ final class DefaultTemplates {
           """
           **[{{status}}] {{severity}} {{policyName}}**
           {{summary}}
-          - namespace: {{namespace}} ({{region}})
+          {{#limitNote}}**{{limitNote}}**
+          {{/limitNote}}- namespace: {{namespace}} ({{region}})
           {{#dimensionList}}- {{key}}: {{value}}
           {{/dimensionList}}{{#runbookUrl}}[Runbook]({{runbookUrl}})
-          {{/runbookUrl}}"""),
+          {{/runbookUrl}}{{#ackUrl}}[Acknowledge]({{ackUrl}})
+          {{/ackUrl}}"""),
       Channel.WEBHOOK, new Source(null, "{}"));
 
   private DefaultTemplates() {}

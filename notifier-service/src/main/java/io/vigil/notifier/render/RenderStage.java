@@ -3,9 +3,11 @@ package io.vigil.notifier.render;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.control.MessageTemplate;
+import io.vigil.common.model.AlertEvent;
 import io.vigil.common.model.Channel;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.semantics.Template;
+import io.vigil.notifier.ack.AckLinks;
 import io.vigil.notifier.control.ControlView;
 import io.vigil.notifier.pipeline.Notice;
 import io.vigil.notifier.pipeline.Notice.Message;
@@ -37,6 +39,7 @@ public final class RenderStage implements Stage {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final ControlView control;
+  private final AckLinks links;
   private final DependencyMetrics dependencies;
   private final int smsMaxChars;
   private final Map<Channel, Compiled> builtIn = new EnumMap<>(Channel.class);
@@ -44,9 +47,11 @@ public final class RenderStage implements Stage {
 
   private record Compiled(Template subject, Template body) {}
 
-  public RenderStage(ControlView control, DependencyMetrics dependencies, int smsMaxChars,
+  /** @param links the acknowledgement links put in messages; null when they are not configured */
+  public RenderStage(ControlView control, AckLinks links, DependencyMetrics dependencies, int smsMaxChars,
       MeterRegistry registry) {
     this.control = control;
+    this.links = links;
     this.dependencies = dependencies;
     this.smsMaxChars = smsMaxChars;
     DefaultTemplates.ALL.forEach((channel, t) -> builtIn.put(channel, new Compiled(
@@ -65,13 +70,14 @@ public final class RenderStage implements Stage {
     Map<String, Object> model = AlertModel.of(n);
     Map<Channel, String> chosen = n.policy() == null || n.policy().policy().notification().templates() == null
         ? Map.of() : n.policy().policy().notification().templates();
-    Map<Channel, Message> cache = new EnumMap<>(Channel.class);
+    boolean open = n.event().status() != AlertEvent.AlertStatus.RESOLVED;
     List<Recipient> out = new ArrayList<>(n.recipients().size());
     for (Recipient r : n.recipients()) {
+      // each recipient's messages carry its own acknowledgement link (an open alert's only)
+      model.put("ackUrl", links == null || !open ? "" : links.link(n.event().alertKey(), r.id()));
       List<Target> ladder = new ArrayList<>(r.ladder().size());
       for (Target t : r.ladder()) {
-        Message m = cache.computeIfAbsent(t.channel(), c -> render(n, c, chosen.get(c), model));
-        ladder.add(t.rendered(m));
+        ladder.add(t.rendered(render(n, t.channel(), chosen.get(t.channel()), model)));
       }
       out.add(new Recipient(r.id(), ladder));
     }

@@ -72,6 +72,15 @@ public final class RoutingStage implements Stage {
     }
     String tenant = n.event().tenant();
     AlertPolicy.Receivers receivers = n.policy().policy().receivers();
+    if (n.kind() == Notice.Kind.ESCALATION) {
+      // an escalation goes to its level's receivers
+      List<AlertPolicy.Escalation> levels = n.policy().policy().notification().escalations();
+      if (levels == null || levels.size() < n.escalationLevel()) {
+        return Outcome.stop(NotificationStatus.NO_RECEIVER, "escalation_level_gone",
+            "level " + n.escalationLevel() + " is no longer in the policy");
+      }
+      receivers = levels.get(n.escalationLevel() - 1).receivers();
+    }
     return route(n, tenant, receivers);
   }
 

@@ -3,44 +3,96 @@ package io.vigil.notifier.state;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.AlertEvent;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.store.StoreNames;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The notifier's durable pipeline state in Redis, shared by every notifier instance, with a bounded
- * in-memory copy that serves when Redis is down (counted as degraded; what is written meanwhile is
- * kept in memory only, so a restart during an outage can repeat a notification):
+ * The notifier's durable pipeline state in Redis, shared by every notifier instance, with bounded
+ * in-memory copies that serve while Redis is down (counted as degraded; what is written meanwhile
+ * lives in this instance only, so a restart during an outage can repeat a notification):
  *
  * <ul>
- *   <li>per alert, the last event sequence handled ({@code notifier:alert:<alertKey>}): a replayed
- *       or overtaken event is a duplicate, never a second notification;
- *   <li>per notification id, that it was delivered ({@code notifier:sent:<id>}): a restart that
- *       re-runs an event re-sends only what had not gone out;
+ *   <li>per alert ({@code notifier:alert:<alertKey>}, a hash): the last event handled (its sequence
+ *       makes a replayed or overtaken event a duplicate), when it was first notified, the repeats and
+ *       the escalation level reached, and who acknowledged it;
+ *   <li>per notification id, that it was delivered ({@code notifier:sent:<id>}): a run cut short and
+ *       run again re-sends only what had not gone out;
  *   <li>per tenant, its firing alerts and their labels ({@code notifier:firing:<tenant>}), the
- *       sources inhibition rules look for. Each instance reads a tenant's set at most every {@code
- *       firingRefresh}, so an alert firing on another instance inhibits after at most that long.
+ *       sources inhibition rules look for; each instance re-reads a tenant's at most every {@code
+ *       firingRefresh};
+ *   <li>the timers of repeats and escalations ({@code notifier:timers}, a sorted set by due time):
+ *       an instance claims a due timer by moving it a lease ahead in one script, so two instances do
+ *       not both fire it, and a timer whose instance died fires again after the lease (its
+ *       notification ids make that harmless).
  * </ul>
  *
- * A Redis outage opens a circuit breaker, so the pipeline does not wait on Redis's timeout for every
- * event.
+ * A Redis outage opens a circuit breaker, so the pipeline does not wait on Redis's timeout per call.
  */
 public final class NotifierState {
 
+  /** What a timer does when due. */
+  public enum TimerKind { REPEAT, ESCALATE }
+
+  /** A due timer as claimed. */
+  public record Timer(TimerKind kind, String alertKey, long dueMs) {}
+
+  /**
+   * The notifier's record of one alert.
+   *
+   * @param event the last event handled
+   * @param notifiedAtMs when the current firing episode was first handled; 0 if none
+   * @param repeats repeat notifications sent in the episode
+   * @param level escalation levels reached in the episode
+   * @param ackBy who acknowledged the episode; null if no one
+   * @param notified whether anyone was told of the episode (a delivery went out)
+   * @param mutedBy while no one was told: the status that held its first event back (SILENCED,
+   *     INHIBITED, LIMITED, ...), so its RESOLVED is held back the same way; null otherwise
+   */
+  public record AlertRecord(AlertEvent event, long notifiedAtMs, int repeats, int level, String ackBy,
+      long ackAtMs, boolean notified, String mutedBy) {
+
+    public AlertRecord(AlertEvent event, long notifiedAtMs, int repeats, int level, String ackBy, long ackAtMs) {
+      this(event, notifiedAtMs, repeats, level, ackBy, ackAtMs, false, null);
+    }
+
+    public boolean open() {
+      return event.status() != AlertEvent.AlertStatus.RESOLVED;
+    }
+
+    public boolean acknowledged() {
+      return ackBy != null;
+    }
+  }
+
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final MessageCodec CODEC = new MessageCodec();
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
   private static final String COMPONENT = "notifier_state";
+  /** Moves due members a lease ahead and returns them: a claim no other instance can make at once. */
+  private static final DefaultRedisScript<List> CLAIM = new DefaultRedisScript<>("""
+      local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+      for _, m in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], m) end
+      return due""", List.class);
 
   private final StringRedisTemplate redis;
   private final StoreNames names;
@@ -49,9 +101,12 @@ public final class NotifierState {
   private final long retentionMs;
   private final long firingRefreshMs;
   private final CircuitBreaker breaker;
-  private final Lru<String, Long> sequences;
+  private final Lru<String, AlertRecord> alerts;
   private final Lru<String, Boolean> sent;
   private final Map<String, Firing> firing = new ConcurrentHashMap<>();
+  /** Timers written while Redis was away (member to due time); fired from here until it is back. */
+  private final TreeMap<String, Long> memoryTimers = new TreeMap<>();
+  private final String timersKey;
 
   /** A tenant's firing alerts as this instance last saw them. */
   private static final class Firing {
@@ -60,41 +115,70 @@ public final class NotifierState {
   }
 
   /**
-   * @param retention how long sequences and sent marks are kept (longer than any redelivery)
+   * @param retention how long alert records and delivered marks are kept (longer than any redelivery)
    * @param memoryEntries bound of the in-memory copies
    */
   public NotifierState(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies, Clock clock,
-      Duration retention, Duration firingRefresh, int memoryEntries) {
+      Duration retention, Duration firingRefresh, int memoryEntries, MeterRegistry registry) {
     this.redis = redis;
     this.names = names;
     this.dependencies = dependencies;
     this.clock = clock;
     this.retentionMs = retention.toMillis();
     this.firingRefreshMs = firingRefresh.toMillis();
-    this.sequences = new Lru<>(memoryEntries);
+    this.alerts = new Lru<>(memoryEntries);
     this.sent = new Lru<>(memoryEntries);
+    this.timersKey = names.redisKey("notifier", "timers");
     this.breaker = CircuitBreaker.of("notifier-redis", CircuitBreakerConfig.custom()
         .slidingWindowSize(20).minimumNumberOfCalls(5).failureRateThreshold(50)
         .waitDurationInOpenState(Duration.ofSeconds(5)).permittedNumberOfCallsInHalfOpenState(2)
         .recordExceptions(DataAccessException.class).build());
+    Gauge.builder("vigil.notifier.timers.memory", this, s -> s.memoryTimerCount())
+        .description("repeat and escalation timers held in memory while Redis is away").register(registry);
   }
 
-  /** The last sequence handled for an alert; 0 for none. */
-  public long lastSequence(String alertKey) {
-    Reply<String> v = call(() -> redis.opsForValue().get(alertKeyOf(alertKey)));
-    if (v.answered()) {
-      return v.value() == null ? 0 : Long.parseLong(v.value());
+  // ---- alerts
+
+  /** The notifier's record of an alert, or null if it never handled one of its events (or forgot). */
+  public AlertRecord alert(String alertKey) {
+    Reply<Map<Object, Object>> r = call(() -> redis.opsForHash().entries(alertKeyOf(alertKey)));
+    if (!r.answered()) {
+      return alerts.get(alertKey);
     }
-    Long m = sequences.get(alertKey);
-    return m == null ? 0 : m;
+    Map<Object, Object> h = r.value();
+    if (h == null || h.get("event") == null) {
+      return null;
+    }
+    AlertEvent e = CODEC.decode(((String) h.get("event")).getBytes(StandardCharsets.UTF_8), AlertEvent.class);
+    return new AlertRecord(e, longOf(h.get("notifiedAt")), (int) longOf(h.get("repeats")),
+        (int) longOf(h.get("level")), (String) h.get("ackBy"), longOf(h.get("ackAt")), "1".equals(h.get("notified")),
+        (String) h.get("mutedBy"));
+  }
+
+  private static long longOf(Object v) {
+    return v == null ? 0 : Long.parseLong((String) v);
   }
 
   /**
-   * Marks an event handled, and keeps the tenant's firing set: a FIRING alert joins it, any other
-   * status leaves it.
+   * Marks an event handled. A FIRING or NO_DATA event after a resolved (or no) episode starts a new
+   * episode: first notified now, no repeats, no escalation, no acknowledgement. The tenant's firing
+   * set follows the status.
+   *
+   * @param before the alert's record as intake read it (null if none)
+   * @param sent whether this event's notification reached anyone
+   * @param stoppedWith the status that stopped the event before dispatch; null if none
+   * @return the alert's record as now stored
    */
-  public void handled(AlertEvent e, Map<String, String> labels) {
-    sequences.put(e.alertKey(), e.sequence());
+  public AlertRecord handled(AlertEvent e, Map<String, String> labels, AlertRecord before, boolean sent,
+      String stoppedWith) {
+    boolean newEpisode = before == null || !before.open();
+    boolean notified = sent || !newEpisode && before.notified();
+    String mutedBy = notified ? null : newEpisode ? stoppedWith : before.mutedBy();
+    AlertRecord after = newEpisode
+        ? new AlertRecord(e, clock.millis(), 0, 0, null, 0, notified, mutedBy)
+        : new AlertRecord(e, before.notifiedAtMs(), before.repeats(), before.level(), before.ackBy(),
+            before.ackAtMs(), notified, mutedBy);
+    alerts.put(e.alertKey(), after);
     Firing f = firing.computeIfAbsent(e.tenant(), t -> new Firing());
     boolean fires = e.status() == AlertEvent.AlertStatus.FIRING;
     if (fires) {
@@ -103,14 +187,69 @@ public final class NotifierState {
       f.alerts.remove(e.alertKey());
     }
     String firingKey = names.redisKey("notifier", "firing", e.tenant());
+    Map<String, String> fields = new HashMap<>();
+    fields.put("event", new String(CODEC.encode(e), StandardCharsets.UTF_8));
+    fields.put("notifiedAt", Long.toString(after.notifiedAtMs()));
+    fields.put("repeats", Integer.toString(after.repeats()));
+    fields.put("level", Integer.toString(after.level()));
+    fields.put("notified", after.notified() ? "1" : "0");
+    if (mutedBy != null) {
+      fields.put("mutedBy", mutedBy);
+    }
     call(() -> {
-      redis.opsForValue().set(alertKeyOf(e.alertKey()), Long.toString(e.sequence()), retentionMs,
-          TimeUnit.MILLISECONDS);
+      String key = alertKeyOf(e.alertKey());
+      if (newEpisode) {
+        redis.opsForHash().delete(key, "ackBy", "ackAt", "mutedBy");
+      } else if (mutedBy == null) {
+        redis.opsForHash().delete(key, "mutedBy");
+      }
+      redis.opsForHash().putAll(key, fields);
+      redis.expire(key, retentionMs, TimeUnit.MILLISECONDS);
       if (fires) {
         redis.opsForHash().put(firingKey, e.alertKey(), JSON.writeValueAsString(labels));
       } else {
         redis.opsForHash().delete(firingKey, e.alertKey());
       }
+      return Boolean.TRUE;
+    });
+    return after;
+  }
+
+  /**
+   * Counts a repeat or an escalation sent for the alert's current episode.
+   *
+   * @param sent whether it reached anyone (then the episode was notified)
+   */
+  public void followedUp(String alertKey, TimerKind kind, int count, boolean sent) {
+    AlertRecord a = alerts.get(alertKey);
+    if (a != null) {
+      boolean notified = a.notified() || sent;
+      String mutedBy = notified ? null : a.mutedBy();
+      alerts.put(alertKey, kind == TimerKind.REPEAT
+          ? new AlertRecord(a.event(), a.notifiedAtMs(), count, a.level(), a.ackBy(), a.ackAtMs(), notified, mutedBy)
+          : new AlertRecord(a.event(), a.notifiedAtMs(), a.repeats(), count, a.ackBy(), a.ackAtMs(), notified,
+              mutedBy));
+    }
+    call(() -> {
+      String key = alertKeyOf(alertKey);
+      redis.opsForHash().put(key, kind == TimerKind.REPEAT ? "repeats" : "level", Integer.toString(count));
+      if (sent) {
+        redis.opsForHash().put(key, "notified", "1");
+        redis.opsForHash().delete(key, "mutedBy");
+      }
+      return Boolean.TRUE;
+    });
+  }
+
+  /** Records who acknowledged the alert's current episode. */
+  public void acknowledged(String alertKey, String by, long atMs) {
+    AlertRecord a = alerts.get(alertKey);
+    if (a != null) {
+      alerts.put(alertKey, new AlertRecord(a.event(), a.notifiedAtMs(), a.repeats(), a.level(), by, atMs,
+          a.notified(), a.mutedBy()));
+    }
+    call(() -> {
+      redis.opsForHash().putAll(alertKeyOf(alertKey), Map.of("ackBy", by, "ackAt", Long.toString(atMs)));
       return Boolean.TRUE;
     });
   }
@@ -133,6 +272,8 @@ public final class NotifierState {
     return f.alerts;
   }
 
+  // ---- delivered marks
+
   /** Whether a notification id was delivered already. */
   public boolean delivered(String notificationId) {
     Reply<Boolean> v = call(() -> redis.hasKey(sentKeyOf(notificationId)));
@@ -148,6 +289,98 @@ public final class NotifierState {
       redis.opsForValue().set(sentKeyOf(notificationId), "1", retentionMs, TimeUnit.MILLISECONDS);
       return Boolean.TRUE;
     });
+  }
+
+  // ---- timers
+
+  private static String member(TimerKind kind, String alertKey) {
+    return kind.name() + "|" + alertKey;
+  }
+
+  /** Sets (or moves) the alert's timer of a kind. */
+  public void schedule(TimerKind kind, String alertKey, long dueMs) {
+    String m = member(kind, alertKey);
+    Reply<Boolean> r = call(() -> redis.opsForZSet().add(timersKey, m, dueMs));
+    if (!r.answered()) {
+      synchronized (memoryTimers) {
+        memoryTimers.put(m, dueMs);
+      }
+    }
+  }
+
+  /** Removes every timer of the alert (resolved or acknowledged). */
+  public void cancelTimers(String alertKey) {
+    Object[] members = {member(TimerKind.REPEAT, alertKey), member(TimerKind.ESCALATE, alertKey)};
+    synchronized (memoryTimers) {
+      for (Object m : members) {
+        memoryTimers.remove(m);
+      }
+    }
+    call(() -> redis.opsForZSet().remove(timersKey, members));
+  }
+
+  /** Removes the alert's escalation timer (its last level went out). */
+  public void cancelEscalation(String alertKey) {
+    String m = member(TimerKind.ESCALATE, alertKey);
+    synchronized (memoryTimers) {
+      memoryTimers.remove(m);
+    }
+    call(() -> redis.opsForZSet().remove(timersKey, m));
+  }
+
+  /**
+   * Claims up to {@code max} due timers: in Redis they move {@code lease} ahead (fired again then if
+   * this instance does not reschedule or cancel them); timers held in memory during an outage are
+   * taken from memory, and moved to Redis once it answers again.
+   */
+  @SuppressWarnings("unchecked")
+  public List<Timer> claimDue(Duration lease, int max) {
+    long now = clock.millis();
+    List<Timer> out = new ArrayList<>();
+    Reply<List> r = call(() -> redis.execute(CLAIM, List.of(timersKey), Long.toString(now),
+        Long.toString(now + lease.toMillis()), Integer.toString(max)));
+    if (r.answered() && r.value() != null) {
+      for (Object m : r.value()) {
+        out.add(timer(String.valueOf(m), now));
+      }
+      List<Map.Entry<String, Long>> moved;
+      synchronized (memoryTimers) {
+        moved = new ArrayList<>(memoryTimers.entrySet());
+        memoryTimers.clear();
+      }
+      for (Map.Entry<String, Long> e : moved) {
+        Reply<Boolean> back = call(() -> redis.opsForZSet().add(timersKey, e.getKey(), e.getValue()));
+        if (!back.answered()) {
+          synchronized (memoryTimers) {
+            memoryTimers.put(e.getKey(), e.getValue());
+          }
+        }
+      }
+      return out;
+    }
+    synchronized (memoryTimers) {
+      for (Map.Entry<String, Long> e : new ArrayList<>(memoryTimers.entrySet())) {
+        if (out.size() >= max) {
+          break;
+        }
+        if (e.getValue() <= now) {
+          out.add(timer(e.getKey(), e.getValue()));
+          memoryTimers.put(e.getKey(), now + lease.toMillis());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Timer timer(String member, long dueMs) {
+    int bar = member.indexOf('|');
+    return new Timer(TimerKind.valueOf(member.substring(0, bar)), member.substring(bar + 1), dueMs);
+  }
+
+  private int memoryTimerCount() {
+    synchronized (memoryTimers) {
+      return memoryTimers.size();
+    }
   }
 
   public CircuitBreaker.State redisState() {

@@ -1,0 +1,162 @@
+package io.vigil.notifier.frequency;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.logging.LogContext;
+import io.vigil.common.logging.LogKeys;
+import io.vigil.common.observability.InstrumentedExecutor;
+import io.vigil.common.semantics.AlertLabels;
+import io.vigil.notifier.control.ControlCopy.LivePolicy;
+import io.vigil.notifier.control.ControlView;
+import io.vigil.notifier.pipeline.AlertLocks;
+import io.vigil.notifier.pipeline.Notice;
+import io.vigil.notifier.pipeline.Pipeline;
+import io.vigil.notifier.state.NotifierState;
+import io.vigil.notifier.state.NotifierState.AlertRecord;
+import io.vigil.notifier.state.NotifierState.Timer;
+import io.vigil.notifier.state.NotifierState.TimerKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Sends repeats and escalations when their timers are due. Every {@code tick} it claims due timers
+ * (a lease in Redis: another instance does not take them, and they fire again if this one dies
+ * before it is done), and for each, holding the alert's lock, reads the alert again: an episode that
+ * resolved or was acknowledged meanwhile gets nothing; otherwise a repeat (the episode's n-th) or the
+ * next escalation level runs through the pipeline's stages that judge follow-ups (silence, routing,
+ * render, dispatch, record) with notification ids of its own, and the next timer is set.
+ */
+public final class FollowUps implements DisposableBean {
+
+  private static final Logger log = LoggerFactory.getLogger(FollowUps.class);
+
+  private final NotifierState state;
+  private final ControlView control;
+  private final Pipeline pipeline;
+  private final AlertLocks locks;
+  private final Clock clock;
+  private final Duration lease;
+  private final Counter repeats;
+  private final Counter escalations;
+  private final ScheduledExecutorService timer;
+
+  public FollowUps(NotifierState state, ControlView control, Pipeline pipeline, AlertLocks locks,
+      Clock clock, Duration tick, Duration lease, MeterRegistry registry) {
+    this.state = state;
+    this.control = control;
+    this.pipeline = pipeline;
+    this.locks = locks;
+    this.clock = clock;
+    this.lease = lease;
+    this.repeats = Counter.builder("vigil.notifier.followups").tag("kind", "repeat")
+        .description("repeats and escalations run for open alerts").register(registry);
+    this.escalations = Counter.builder("vigil.notifier.followups").tag("kind", "escalation")
+        .description("repeats and escalations run for open alerts").register(registry);
+    this.timer = InstrumentedExecutor.scheduled("notify-timers", registry);
+    timer.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs what is due now; the scheduler calls it every tick (tests may call it directly). */
+  public int tick() {
+    int done = 0;
+    try {
+      List<Timer> due = state.claimDue(lease, 200);
+      for (Timer t : due) {
+        try {
+          fire(t);
+          done++;
+        } catch (Exception e) {
+          // the lease runs out and the timer fires again: what it had delivered is not sent twice
+          log.warn("{} of alert {} failed; it is tried again after its lease: {}", t.kind(), t.alertKey(),
+              e.toString());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("claiming due repeats and escalations failed: {}", e.toString());
+    }
+    return done;
+  }
+
+  private void fire(Timer t) throws Exception {
+    Semaphore lock = locks.acquire(t.alertKey(), 30_000);
+    try {
+      AlertRecord a = state.alert(t.alertKey());
+      if (a == null || !a.open() || a.acknowledged()) {
+        state.cancelTimers(t.alertKey());
+        return;
+      }
+      LivePolicy policy = control.policy(a.event().policyId());
+      if (policy == null) {
+        state.cancelTimers(t.alertKey());
+        return;
+      }
+      Notice n = new Notice(a.event(), clock.millis());
+      n.previous(a);
+      n.policy(policy);
+      n.labels(AlertLabels.of(a.event(), policy.policy().labels()));
+      if (t.kind() == TimerKind.REPEAT) {
+        int number = a.repeats() + 1;
+        long due = Lifecycle.nextRepeatAt(a, Lifecycle.repeatIntervalMs(policy));
+        if (due > clock.millis()) {
+          state.schedule(TimerKind.REPEAT, t.alertKey(), due); // moved since it was set (the policy changed)
+          return;
+        }
+        n.followUp(Notice.Kind.REPEAT, number);
+        log(n, "repeat " + number);
+        pipeline.runFollowUp(n).get(30, TimeUnit.SECONDS);
+        state.followedUp(t.alertKey(), TimerKind.REPEAT, number, sent(n));
+        repeats.increment();
+        AlertRecord after = new AlertRecord(a.event(), a.notifiedAtMs(), number, a.level(), null, 0);
+        // after a long outage the episode may be many intervals behind: one repeat now, the next in an interval
+        long next = Math.max(Lifecycle.nextRepeatAt(after, Lifecycle.repeatIntervalMs(policy)),
+            clock.millis() + Lifecycle.repeatIntervalMs(policy));
+        state.schedule(TimerKind.REPEAT, t.alertKey(), next);
+      } else {
+        long due = Lifecycle.nextEscalationAt(a, policy);
+        if (due < 0) {
+          state.cancelEscalation(t.alertKey()); // no level left (the policy changed)
+          return;
+        }
+        int level = a.level() + 1;
+        n.followUp(Notice.Kind.ESCALATION, level);
+        log(n, "escalation to level " + level);
+        pipeline.runFollowUp(n).get(30, TimeUnit.SECONDS);
+        state.followedUp(t.alertKey(), TimerKind.ESCALATE, level, sent(n));
+        escalations.increment();
+        AlertRecord after = new AlertRecord(a.event(), a.notifiedAtMs(), a.repeats(), level, null, 0);
+        long next = Lifecycle.nextEscalationAt(after, policy);
+        if (next > 0) {
+          state.schedule(TimerKind.ESCALATE, t.alertKey(), next);
+        } else {
+          state.cancelEscalation(t.alertKey()); // the last level went out
+        }
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private static boolean sent(Notice n) {
+    return n.records().stream().anyMatch(r -> r.status() == io.vigil.common.model.NotificationStatus.SENT);
+  }
+
+  private void log(Notice n, String what) {
+    try (LogContext ctx = LogContext.with(LogKeys.TENANT, n.event().tenant())
+        .and(LogKeys.POLICY_ID, n.event().policyId()).and(LogKeys.ALERT_KEY, n.event().alertKey())
+        .and(LogKeys.EVENT_ID, n.event().eventId())) {
+      log.info("alert {} still {}: {}", n.event().alertKey(), n.event().status(), what);
+    }
+  }
+
+  @Override
+  public void destroy() {
+    timer.shutdownNow();
+  }
+}

@@ -38,8 +38,20 @@ public record MessageTemplate(String name, Channel channel, String subject, Stri
       Map.entry("dimensionList", List.of(Map.of("key", "appid", "value", "1251763868"),
           Map.of("key", "instance", "value", "ins-abc123"))),
       Map.entry("labels", Map.of("team", "compute")),
-      Map.entry("instance", Map.of("name", "web-01", "ip", "10.0.0.12")),
-      Map.entry("alerts", List.of(Map.of("dimensions", Map.of("instance", "ins-abc123"), "value", "93.5"))),
+      // the cmdb's instance (its attributes, id and tags); empty when the namespace names no instance dimension
+      Map.entry("instance", Map.of("id", "ins-abc123", "name", "web-01", "ip", "10.0.0.12", "owner", "ann",
+          "tags", Map.of("team", "compute"))),
+      // the alerts a message tells of: this one, or a convergence group's (up to 10 examples)
+      Map.entry("alerts", List.of(Map.of("dimensions", Map.of("instance", "ins-abc123"), "value", "93.5",
+          "status", "FIRING", "alertKey", "pol_01JB8Z3V8E2K5Q7T9W1Y3A5C7E:s:9f86d081884c7d65",
+          "dimensionText", "instance=ins-abc123"))),
+      Map.entry("alertCount", "1"),
+      Map.entry("firingCount", "1"),
+      Map.entry("resolvedCount", "0"),
+      Map.entry("moreAlerts", "0"),
+      // a convergence group's notification, and the values its alerts share
+      Map.entry("grouped", false),
+      Map.entry("groupText", "region=ap-guangzhou"),
       Map.entry("enrichmentDegraded", false),
       // the recipient's signed link that acknowledges the alert (empty where links are not configured)
       Map.entry("ackUrl", "https://vigil.example.com/v1/ack-links/eyJhIjoiYiJ9.c2ln"),

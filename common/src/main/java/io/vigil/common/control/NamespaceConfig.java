@@ -24,6 +24,9 @@ import java.util.Set;
  * @param maxSeries the cap on distinct series (default 100,000)
  * @param unknownDimensions what the gateway does with a dimension not declared: reject the point or
  *     drop the dimension
+ * @param instanceDimension the dimension whose value is the monitored object's instance id in the cmdb
+ *     (e.g. {@code vm_uuid}): the notifier looks the instance up by it to enrich messages; absent for
+ *     namespaces whose objects the cmdb does not hold
  */
 public record NamespaceConfig(
     String name,
@@ -38,7 +41,16 @@ public record NamespaceConfig(
     List<String> eventTypes,
     String shard,
     Integer maxSeries,
-    UnknownDimensions unknownDimensions) {
+    UnknownDimensions unknownDimensions,
+    String instanceDimension) {
+
+  /** A config without an instance dimension (as before the cmdb's enrichment). */
+  public NamespaceConfig(String name, String description, String tenantDimension, List<String> requiredDimensions,
+      List<String> optionalDimensions, List<Metric> metrics, List<Integer> periods, Long graceMs, Long acceptedPastMs,
+      List<String> eventTypes, String shard, Integer maxSeries, UnknownDimensions unknownDimensions) {
+    this(name, description, tenantDimension, requiredDimensions, optionalDimensions, metrics, periods, graceMs,
+        acceptedPastMs, eventTypes, shard, maxSeries, unknownDimensions, null);
+  }
 
   public static final String DEFAULT_TENANT_DIMENSION = "appid";
   public static final List<Integer> DEFAULT_PERIODS = List.of(60, 300, 900, 3600, 86400);
@@ -67,7 +79,7 @@ public record NamespaceConfig(
         Names.orEmpty(metrics), periods == null || periods.isEmpty() ? DEFAULT_PERIODS : periods,
         graceMs == null ? DEFAULT_GRACE_MS : graceMs, acceptedPastMs == null ? DEFAULT_ACCEPTED_PAST_MS : acceptedPastMs,
         Names.orEmpty(eventTypes), shard == null ? DEFAULT_SHARD : shard, maxSeries == null ? DEFAULT_MAX_SERIES : maxSeries,
-        unknownDimensions == null ? UnknownDimensions.REJECT : unknownDimensions);
+        unknownDimensions == null ? UnknownDimensions.REJECT : unknownDimensions, instanceDimension);
   }
 
   /** Every dimension a point of this namespace may carry. */
@@ -127,6 +139,10 @@ public record NamespaceConfig(
     v.check(shard != null && io.vigil.common.model.Checks.SHARD.matcher(shard).matches(), "shard",
         "lower-case letters, digits and '-' (at most 63): it names Kafka topics");
     v.check(maxSeries > 0 && maxSeries <= 50_000_000, "maxSeries", "between 1 and 50,000,000");
+    if (instanceDimension != null) {
+      v.check(dimensions().contains(instanceDimension) && !instanceDimension.equals(tenantDimension),
+          "instanceDimension", "one of the namespace's dimensions, not the tenant dimension");
+    }
   }
 
   /**

@@ -21,6 +21,8 @@ import static io.vigil.common.model.Checks.*;
  * @param escalationLevel 0 for the first notification, n for the n-th escalation
  * @param fellBackFrom the channel that failed before this delivery, if it is a fallback
  * @param repeat 0 for the alert event's own notification, n for the n-th repeat while it stays open
+ * @param groupKey the convergence group the event joined ({@code CONVERGED}) or the group a
+ *     notification tells of; absent for alerts notified on their own
  */
 public record NotificationRecord(
     @Required int schemaVersion,
@@ -44,7 +46,8 @@ public record NotificationRecord(
     boolean enrichmentDegraded,
     int escalationLevel,
     Channel fellBackFrom,
-    int repeat)
+    int repeat,
+    String groupKey)
     implements VigilMessage {
 
   public static final String TYPE = "NotificationRecord";
@@ -71,6 +74,7 @@ public record NotificationRecord(
     if (escalationLevel < 0) {
       throw new InvalidRecordException(TYPE, "escalationLevel", "must be >= 0");
     }
+    optionalText(TYPE, "groupKey", groupKey);
     if (repeat < 0) {
       throw new InvalidRecordException(TYPE, "repeat", "must be >= 0");
     }

@@ -50,6 +50,18 @@ class ControlObjectsTest {
   }
 
   @Test
+  void theInstanceDimensionIsOneOfTheNamespacesOtherThanTheTenants() {
+    for (String[] c : new String[][] {{"instance", "ok"}, {"zone", "ok"}, {"appid", "bad"}, {"host", "bad"}}) {
+      NamespaceConfig ns = new NamespaceConfig("qce/cvm", null, null, List.of("instance"), List.of("zone"),
+          NS.metrics(), NS.periods(), null, null, null, null, null, null, c[0]).withDefaults();
+      assertThat(ns.instanceDimension()).isEqualTo(c[0]);
+      Violations v = new Violations();
+      ns.validate(v);
+      assertThat(fields(v)).as(c[0]).isEqualTo(c[1].equals("ok") ? List.of() : List.of("instanceDimension"));
+    }
+  }
+
+  @Test
   void aDimensionAddedToAnExistingNamespaceMustBeOptional() {
     NamespaceConfig more = new NamespaceConfig("qce/cvm", null, null, List.of("instance", "host"), List.of("zone"),
         NS.metrics(), NS.periods(), null, null, null, null, null, null).withDefaults();

@@ -104,7 +104,7 @@ public final class Samples {
         "tenant", "1251763868", "region", "ap-guangzhou", "policyId", "p-1", "recipient", "user-7", "channel", "EMAIL", "status", "SENT",
         "stage", "dispatch", "attempts", 1, "timestampMs", T, "alertStatus", "FIRING", "severity", "CRITICAL",
         "namespace", "qce/cvm", "source", "metric", "enrichmentDegraded", true, "escalationLevel", 1,
-        "fellBackFrom", "SMS", "repeat", 0),
+        "fellBackFrom", "SMS", "repeat", 0, "groupKey", "p-1:g:00000000000000ab"),
         List.of("schemaVersion", "notificationId", "eventId", "alertKey", "tenant", "region", "status", "stage",
             "timestampMs"));
   }

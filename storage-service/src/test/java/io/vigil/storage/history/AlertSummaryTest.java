@@ -79,13 +79,13 @@ public class AlertSummaryTest {
     String eventId = AlertIds.eventId(key, 1);
     return new NotificationRecord(1, AlertIds.notificationId(eventId, who, "ack"), eventId, key, "t1", "local",
         "p-9", who, null, NotificationStatus.ACKNOWLEDGED, "acknowledge", 0, null, at, AlertStatus.FIRING,
-        Severity.WARNING, "qce/cvm", "metric", false, 0, null, 0);
+        Severity.WARNING, "qce/cvm", "metric", false, 0, null, 0, null);
   }
 
   public static NotificationRecord sent(String key, long seq, long at, String who, Channel channel, int level) {
     String eventId = AlertIds.eventId(key, seq);
     return new NotificationRecord(1, AlertIds.notificationId(eventId, who, channel.name()), eventId, key, "t1",
         "local", "p-9", who, channel, NotificationStatus.SENT, "dispatch", 1, null, at, AlertStatus.FIRING,
-        Severity.WARNING, "qce/cvm", "metric", false, level, null, 0);
+        Severity.WARNING, "qce/cvm", "metric", false, level, null, 0, null);
   }
 }

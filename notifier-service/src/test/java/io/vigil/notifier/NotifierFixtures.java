@@ -102,6 +102,8 @@ final class NotifierFixtures {
     final HttpServer server;
     final List<Received> received = new CopyOnWriteArrayList<>();
     final Map<String, Integer> statusByPath = new ConcurrentHashMap<>();
+    /** Answers by path; a chat bot's or a provider's success by default. */
+    final Map<String, String> bodyByPath = new ConcurrentHashMap<>();
 
     Sink() throws IOException {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -111,7 +113,8 @@ final class NotifierFixtures {
         received.add(new Received(path, Map.copyOf(exchange.getRequestHeaders()),
             new String(body, StandardCharsets.UTF_8)));
         int status = statusByPath.getOrDefault(path, 200);
-        byte[] answer = "{\"errcode\":0,\"code\":0,\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        byte[] answer = bodyByPath.getOrDefault(path, "{\"errcode\":0,\"code\":0,\"ok\":true}")
+            .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, answer.length);
         exchange.getResponseBody().write(answer);

@@ -282,6 +282,66 @@ class NotifierFollowUpIT {
         });
   }
 
+  @Test
+  void aStormOfOnePolicyConvergesIntoAMessagePerGroupAndThenOnlyWhatChanged() throws Exception {
+    String policy = newPolicy("""
+        {"repeatIntervalSec": 86400, "groupBy": ["cluster"], "groupWaitSec": 30, "groupIntervalSec": 60}""");
+    List<AlertEvent> c1 = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      c1.add(event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+          Map.of("appid", T1, "cluster", "c1", "instance", "ins-c1-" + i)));
+    }
+    List<AlertEvent> c2 = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      c2.add(event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+          Map.of("appid", T1, "cluster", "c2", "instance", "ins-c2-" + i)));
+    }
+    c1.forEach(NotifierFixtures::publish);
+    c2.forEach(NotifierFixtures::publish);
+    MessageCodec codec = new MessageCodec();
+    List<NotificationRecord> converged = TestKafka.awaitMatching("notify.records", r -> {
+      NotificationRecord n = codec.decode(r.value(), NotificationRecord.class);
+      return n.policyId().equals(policy) && n.status() == NotificationStatus.CONVERGED;
+    }, 50, Duration.ofSeconds(20)).stream().map(r -> codec.decode(r.value(), NotificationRecord.class)).toList();
+    assertThat(converged).hasSize(50);
+    assertThat(converged).extracting(NotificationRecord::groupKey).doesNotContainNull().hasSize(50);
+    assertThat(converged.stream().map(NotificationRecord::groupKey).distinct()).hasSize(2);
+    assertThat(groupMessages(policy)).as("the group wait holds them").isEmpty();
+
+    advance(Duration.ofSeconds(31));
+    Awaits.until("a message per group", () -> groupMessages(policy).size() == 2);
+    JsonNode big = groupMessages(policy).stream().filter(b -> b.path("groupText").asString().equals("cluster=c1"))
+        .findFirst().orElseThrow();
+    assertThat(big.path("alertCount").asString()).isEqualTo("40");
+    assertThat(big.path("alerts").size()).as("examples").isEqualTo(10);
+    assertThat(big.path("moreAlerts").asString()).isEqualTo("30");
+    assertThat(big.path("summary").asString()).contains("40 alerts").contains("40 firing");
+
+    for (int i = 0; i < 5; i++) {
+      AlertEvent e = c1.get(i);
+      publish(event(policy, T1, e.seriesId(), 2, AlertStatus.RESOLVED, Severity.WARNING, e.dimensions()));
+    }
+    TestKafka.awaitMatching("notify.records", r -> {
+      NotificationRecord n = codec.decode(r.value(), NotificationRecord.class);
+      return n.policyId().equals(policy) && n.alertStatus() == AlertStatus.RESOLVED;
+    }, 5, Duration.ofSeconds(20));
+    advance(Duration.ofSeconds(61));
+    Awaits.until("the group interval's message with what changed", () -> groupMessages(policy).size() == 3);
+    JsonNode change = groupMessages(policy).get(2);
+    assertThat(change.path("groupText").asString()).isEqualTo("cluster=c1");
+    assertThat(change.path("alertCount").asString()).isEqualTo("5");
+    assertThat(change.path("resolvedCount").asString()).isEqualTo("5");
+    assertThat(change.path("firingCount").asString()).isEqualTo("35");
+    advance(Duration.ofSeconds(61));
+    Thread.sleep(1500); // several timer ticks
+    assertThat(groupMessages(policy)).as("no further message while nothing changes").hasSize(3);
+  }
+
+  static List<JsonNode> groupMessages(String policy) {
+    return SINK.at("/first").stream().map(Received::body).filter(b -> b.contains(policy))
+        .map(Http.JSON::readTree).filter(b -> b.path("grouped").asBoolean()).toList();
+  }
+
   HttpResponse<String> ack(String key, String body) {
     Http http = new Http(port);
     return http.send(http.request("/v1/alerts/ack").header("Authorization", "Bearer " + key)

@@ -95,6 +95,8 @@ class NotifierPipelineIT {
     r.add("vigil.outbound.allowed-cidrs", () -> "127.0.0.1/32");
     r.add("vigil.notifier.channels.webhook.retry.max-attempts", () -> "2");
     r.add("vigil.notifier.channels.sms.retry.max-attempts", () -> "2");
+    // the cmdb's look-up contract, served by the local sink
+    r.add("vigil.services.cmdb.base-url", () -> SINK.url(""));
   }
 
   @LocalServerPort
@@ -102,6 +104,14 @@ class NotifierPipelineIT {
 
   @BeforeAll
   static void receivers() {
+    // the namespace names the dimension that is the cmdb's instance id
+    put(EntityType.NAMESPACE, "acme/vm", io.vigil.common.control.ControlTables.GLOBAL, new io.vigil.common.control
+        .NamespaceConfig("acme/vm", null, "appid", List.of("appid"), List.of("instance", "host", "cluster"), List.of(),
+        null, null, null, List.of(), null, null, null, "instance").withDefaults());
+    SINK.bodyByPath.put("/v1/instances/lookup", """
+        {"instances": [{"namespace": "acme/vm", "region": "ap-guangzhou", "instanceId": "ins-rich", "tenant": "t1",
+          "version": 3, "source": "product:acme", "attributes": {"appid": "t1", "name": "web-01", "ip": "10.0.0.12",
+          "owner": "ann"}, "tags": {"team": "shop"}, "createdAtMs": 1, "updatedAtMs": 2}], "missing": []}""");
     put(EntityType.USER, "alice", T1, new User("alice", "Alice", Map.of(Channel.EMAIL, "alice@example.test")));
     put(EntityType.USER, "bob", T1, new User("bob", "Bob", Map.of(Channel.SMS, "+8613800138000",
         Channel.EMAIL, "bob@example.test")));
@@ -182,12 +192,12 @@ class NotifierPipelineIT {
     assertThat(recs).extracting(NotificationRecord::notificationId).contains(hookId);
 
     Awaits.until("the trail is written", () -> explain(VigilTestInitializer.T1_OPERATOR_KEY, "eventId", e.eventId())
-        .path("steps").size() >= 9);
+        .path("steps").size() >= 11);
     JsonNode steps = explain(VigilTestInitializer.T1_OPERATOR_KEY, "eventId", e.eventId()).path("steps");
     List<String> stages = new ArrayList<>();
     steps.forEach(s -> stages.add(s.path("stage").asString() + ":" + s.path("status").asString()));
-    assertThat(stages).startsWith("intake:PASSED", "limit:PASSED", "silence:PASSED", "frequency:PASSED",
-        "routing:PASSED", "render:PASSED")
+    assertThat(stages).startsWith("intake:PASSED", "silence:PASSED", "frequency:PASSED", "convergence:PASSED",
+        "limit:PASSED", "enrichment:PASSED", "routing:PASSED", "render:PASSED")
         .contains("dispatch:SENT");
     assertThat(explain(VigilTestInitializer.T2_OPERATOR_KEY, "eventId", e.eventId()).path("status").asInt())
         .as("another tenant's alert is not there").isEqualTo(404);
@@ -338,6 +348,75 @@ class NotifierPipelineIT {
   }
 
   @Test
+  void aTestNotificationGoesThroughTheRealRenderAndDispatch() {
+    HttpResponse<String> hook = testSend(VigilTestInitializer.T1_OPERATOR_KEY,
+        "{\"tenant\": \"t1\", \"webhook\": \"hook\"}");
+    assertThat(hook.statusCode()).isEqualTo(200);
+    JsonNode answer = Http.json(hook);
+    assertThat(answer.path("status").asString()).isEqualTo("SENT");
+    String key = answer.path("alertKey").asString();
+    assertThat(hooks(key)).singleElement().satisfies(r -> assertThat(r.body()).contains("test notification"));
+
+    JsonNode mail = Http.json(testSend(VigilTestInitializer.T1_OPERATOR_KEY,
+        "{\"tenant\": \"t1\", \"user\": \"bob\", \"channel\": \"EMAIL\"}"));
+    assertThat(mail.path("status").asString()).isEqualTo("SENT");
+    String mailId = mail.path("deliveries").get(0).path("notificationId").asString();
+    Awaits.until("the test e-mail arrives", () -> mailsTo("bob@example.test", mailId).size() == 1);
+
+    JsonNode refused = Http.json(testSend(VigilTestInitializer.T1_OPERATOR_KEY,
+        "{\"tenant\": \"t1\", \"webhook\": \"internal\"}"));
+    assertThat(refused.path("status").asString()).isEqualTo("SEND_FAILED");
+    assertThat(refused.path("reason").asString()).isEqualTo("url_refused");
+
+    assertThat(testSend(VigilTestInitializer.T2_OPERATOR_KEY, "{\"tenant\": \"t1\", \"webhook\": \"hook\"}")
+        .statusCode()).isEqualTo(404);
+    assertThat(testSend(VigilTestInitializer.T1_VIEWER_KEY, "{\"tenant\": \"t1\", \"webhook\": \"hook\"}")
+        .statusCode()).isEqualTo(403);
+    HttpResponse<String> two = testSend(VigilTestInitializer.T1_OPERATOR_KEY,
+        "{\"tenant\": \"t1\", \"webhook\": \"hook\", \"user\": \"bob\"}");
+    assertThat(two.statusCode()).isEqualTo(400);
+    assertThat(testSend(VigilTestInitializer.T1_OPERATOR_KEY, "{\"tenant\": \"t1\", \"webhook\": \"nope\"}")
+        .statusCode()).isEqualTo(404);
+  }
+
+  HttpResponse<String> testSend(String key, String body) {
+    Http http = new Http(port);
+    return http.send(http.request("/v1/notifications/test").header("Authorization", "Bearer " + key)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  @Test
+  void messagesCarryTheCmdbsInstanceAndGoOutFlaggedWithoutItWhenTheCmdbFails() throws Exception {
+    String policy = newPolicy(receivers(List.of(), List.of("hook")));
+    AlertEvent rich = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "instance", "ins-rich"));
+    publish(rich);
+    Awaits.until("the enriched message", () -> !hooks(rich.alertKey()).isEmpty());
+    JsonNode body = Http.JSON.readTree(hooks(rich.alertKey()).get(0).body());
+    assertThat(body.path("instance").path("name").asString()).isEqualTo("web-01");
+    assertThat(body.path("instance").path("owner").asString()).isEqualTo("ann");
+    assertThat(body.path("instance").path("tags").path("team").asString()).isEqualTo("shop");
+    assertThat(body.path("enrichmentDegraded").asBoolean()).isFalse();
+    assertThat(SINK.at("/v1/instances/lookup")).isNotEmpty();
+
+    SINK.statusByPath.put("/v1/instances/lookup", 503);
+    try {
+      AlertEvent poor = event(policy, T1, SERIES.incrementAndGet(), 1, AlertStatus.FIRING, Severity.WARNING,
+          Map.of("appid", T1, "instance", "ins-unknown-now"));
+      publish(poor);
+      assertThat(records(poor.alertKey(), 1)).singleElement().satisfies(r -> {
+        assertThat(r.status()).isEqualTo(NotificationStatus.SENT);
+        assertThat(r.enrichmentDegraded()).isTrue();
+      });
+      JsonNode sent = Http.JSON.readTree(hooks(poor.alertKey()).get(0).body());
+      assertThat(sent.path("enrichmentDegraded").asBoolean()).isTrue();
+      assertThat(sent.path("instance").path("id").asString()).isEqualTo("ins-unknown-now");
+    } finally {
+      SINK.statusByPath.remove("/v1/instances/lookup");
+    }
+  }
+
+  @Test
   void explainNeedsExactlyOneKey() {
     HttpResponse<String> r = new Http(port).send(new Http(port).request("/v1/notifications/explain")
         .header("Authorization", "Bearer " + VigilTestInitializer.T1_OPERATOR_KEY).GET().build());
@@ -356,10 +435,12 @@ class NotifierPipelineIT {
     Http http = new Http(port);
     JsonNode paths = Http.json(http.get("/v3/api-docs")).path("paths");
     List<String> documented = new ArrayList<>(paths.propertyNames());
-    assertThat(documented).contains("/v1/notifications/explain", "/v1/alerts/ack", "/v1/ack-links/{token}");
+    assertThat(documented).contains("/v1/notifications/explain", "/v1/alerts/ack", "/v1/ack-links/{token}",
+        "/v1/notifications/test");
     List<String> failures = new ArrayList<>();
     String[] junk = {"x", "-1", "99999999999999999999", "1e400", "[]", "a=b=c", "%E4%B8%AD", "a.b", "..."};
-    String[] bodies = {"", "{}", "[]", "null", "{\"alertKey\":7}", "{\"alertKey\":\"\"}",
+    String[] bodies = {"", "{}", "[]", "null", "{\"alertKey\":7}", "{\"alertKey\":\"\"}", "{\"tenant\":\"t1\"}",
+        "{\"tenant\":\"t1\",\"user\":\"bob\",\"channel\":\"FAX\"}", "{\"tenant\":[],\"bot\":\"x\"}",
         "{\"alertKey\":\"p:s:0000000000000001\",\"comment\":[]}", "{\"alertKey\":\"no:such:alert\"}"};
     for (String template : documented) {
       if (!template.startsWith("/v1/")) {

@@ -90,7 +90,7 @@ public final class AckService {
       NotificationRecord r = new NotificationRecord(NotificationRecord.SCHEMA_VERSION,
           AlertIds.notificationId(e.eventId(), by, "ack"), e.eventId(), alertKey, e.tenant(), e.region(),
           e.policyId(), by, null, NotificationStatus.ACKNOWLEDGED, "acknowledge", 0, via, now, e.status(),
-          e.severity(), e.namespace(), e.objectId() == null ? "metric" : "event", false, a.level(), null, 0);
+          e.severity(), e.namespace(), e.objectId() == null ? "metric" : "event", false, a.level(), null, 0, null);
       publisher.publish(Topics.NOTIFY_RECORDS, r).get(10, TimeUnit.SECONDS);
       Notice n = new Notice(e, now);
       n.step("acknowledge", NotificationStatus.ACKNOWLEDGED.name(), via, "by " + by, by, null, r.notificationId(),

@@ -10,7 +10,9 @@ import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.model.AlertEvent;
 import io.vigil.common.model.CmdbChange;
 import io.vigil.common.model.ControlChange;
+import io.vigil.common.control.AccessConfigCache;
 import io.vigil.notifier.control.ControlCopy;
+import io.vigil.notifier.enrich.InstanceDirectory;
 import io.vigil.notifier.pipeline.Pipeline;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -60,19 +62,32 @@ class KafkaWiring {
    * snapshot is the full load; readiness waits for it, so no alert is judged against a partial copy.
    */
   @Bean
-  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit, ControlCopy control) {
-    return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT,
-        control::loadAll, record -> {
-          if (!record.tombstone()) {
-            control.apply(record.value());
-          }
-        });
+  BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit, ControlCopy control,
+      AccessConfigCache access) {
+    return kit.broadcast(Topics.CONTROL_CHANGES, "control-changes", BroadcastConsumer.From.SNAPSHOT, () -> {
+      access.loadAll();
+      control.loadAll();
+    }, record -> {
+      if (!record.tombstone()) {
+        access.apply(record.value());
+        control.apply(record.value());
+      }
+    });
   }
 
-  /** Broadcast from the beginning: cmdb.changes is compacted and carries each instance's content. */
+  /**
+   * Broadcast: cmdb.changes carries each instance's content, so the enrichment's near cache follows it.
+   * Read from where it stands at start (a snapshot with nothing to load): the cache fills from
+   * look-ups, and reading a compacted topic of millions of instances from its beginning would only
+   * touch entries that are not cached.
+   */
   @Bean
-  BroadcastConsumer<CmdbChange> cmdbChangesConsumer(ConsumerKit kit) {
-    return kit.broadcast(Topics.CMDB_CHANGES, "cmdb-changes", BroadcastConsumer.From.BEGINNING,
-        SnapshotLoader.NONE, record -> log.debug("cmdb change {}", record.key()));
+  BroadcastConsumer<CmdbChange> cmdbChangesConsumer(ConsumerKit kit, InstanceDirectory instances) {
+    return kit.broadcast(Topics.CMDB_CHANGES, "cmdb-changes", BroadcastConsumer.From.SNAPSHOT,
+        SnapshotLoader.NONE, record -> {
+          if (!record.tombstone()) {
+            instances.apply(record.value());
+          }
+        });
   }
 }

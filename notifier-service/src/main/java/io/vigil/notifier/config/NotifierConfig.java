@@ -1,18 +1,26 @@
 package io.vigil.notifier.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.control.AccessConfigCache;
 import io.vigil.common.control.ControlDataSource;
 import io.vigil.common.kafka.VigilPublisher;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.observability.InstrumentedExecutor;
 import io.vigil.common.security.CredentialResolver;
+import io.vigil.common.services.ServiceClients;
 import io.vigil.common.security.VigilSecurity;
 import io.vigil.common.store.StoreNames;
 import io.vigil.notifier.ack.AckLinks;
 import io.vigil.notifier.ack.AckService;
 import io.vigil.notifier.channel.Dispatcher;
 import io.vigil.notifier.control.ControlCopy;
+import io.vigil.notifier.convergence.ConvergenceStage;
+import io.vigil.notifier.convergence.GroupFlusher;
+import io.vigil.notifier.convergence.Groups;
 import io.vigil.notifier.dispatch.DispatchStage;
+import io.vigil.notifier.enrich.EnrichmentStage;
+import io.vigil.notifier.enrich.InstanceDirectory;
+import io.vigil.notifier.dispatch.TestNotifications;
 import io.vigil.notifier.frequency.FollowUps;
 import io.vigil.notifier.frequency.FrequencyStage;
 import io.vigil.notifier.frequency.Lifecycle;
@@ -33,6 +41,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,26 +141,63 @@ class NotifierConfig {
   }
 
   @Bean
-  Pipeline pipeline(NotifierProperties props, ControlCopy control, NotifierState state, Dispatcher dispatcher,
+  Pipeline pipeline(NotifierProperties props, Stages stages, AlertLocks locks, PipelineMeters meters, Clock clock,
+      MeterRegistry registry) {
+    return new Pipeline(PipelineFactory.compose(props.stages(), stages.byName()), stages.record(), locks, meters,
+        clock, registry);
+  }
+
+  /** Every stage the pipeline may be composed of, by name. */
+  record Stages(Map<String, Stage> byName, RecordStage record) {}
+
+  @Bean
+  Stages stages(NotifierProperties props, ControlCopy control, NotifierState state, Dispatcher dispatcher,
       TrailStore trail, VigilPublisher publisher, PipelineMeters meters, ThreadPoolExecutor dispatchExecutor,
-      DependencyMetrics dependencies, Lifecycle lifecycle, AlertLocks locks, ObjectProvider<AckLinks> links,
-      Limits limits, Clock clock, MeterRegistry registry) {
+      DependencyMetrics dependencies, Lifecycle lifecycle, ObjectProvider<AckLinks> links, Limits limits, Groups groups,
+      AccessConfigCache access, InstanceDirectory instances, Clock clock, MeterRegistry registry) {
     Map<String, Stage> available = new LinkedHashMap<>();
     for (Stage s : List.of(new IntakeStage(control, state), new LimitStage(limits),
         new SilenceStage(control, state::firing, clock),
-        new FrequencyStage(clock), new RoutingStage(control, props.ladders(), clock),
+        new FrequencyStage(clock), new ConvergenceStage(groups, dependencies, clock),
+        new EnrichmentStage(access, instances, dependencies, clock),
+        new RoutingStage(control, props.ladders(), clock),
         new RenderStage(control, links.getIfAvailable(), dependencies, props.smsMaxChars(), registry),
         new DispatchStage(dispatcher, state, meters, dispatchExecutor, clock))) {
       available.put(s.name(), s);
     }
-    return new Pipeline(PipelineFactory.compose(props.stages(), available),
-        new RecordStage(publisher, trail, state, lifecycle, clock, dispatchExecutor), locks, meters, clock, registry);
+    return new Stages(Map.copyOf(available), new RecordStage(publisher, trail, state, lifecycle, clock,
+        dispatchExecutor));
   }
 
   @Bean
-  FollowUps followUps(NotifierState state, ControlCopy control, Pipeline pipeline, AlertLocks locks, Clock clock,
-      NotifierProperties props, MeterRegistry registry) {
-    return new FollowUps(state, control, pipeline, locks, clock, props.timerTick(), props.timerLease(), registry);
+  TestNotifications testNotifications(Stages stages, @Value("${vigil.region:local}") String region, Clock clock) {
+    return new TestNotifications(stages.byName().get("routing"), stages.byName().get("render"),
+        stages.byName().get("dispatch"), stages.record(), region, clock);
+  }
+
+  /** The access config (namespaces: which dimension names an alert's instance), loaded with the control copy. */
+  @Bean
+  AccessConfigCache accessConfigCache(ControlDataSource control) {
+    return new AccessConfigCache(control.dataSource());
+  }
+
+  @Bean
+  InstanceDirectory instanceDirectory(ServiceClients services, NotifierProperties props, Clock clock,
+      MeterRegistry registry) {
+    return new InstanceDirectory(services.client("cmdb"), props.instanceCacheSize(), props.instanceCacheTtl(),
+        Duration.ofSeconds(60), clock, registry);
+  }
+
+  @Bean
+  Groups groups(StringRedisTemplate redis, StoreNames names, NotifierProperties props) {
+    return new Groups(redis, names, props.stateRetention().toMillis());
+  }
+
+  @Bean
+  FollowUps followUps(NotifierState state, ControlCopy control, Pipeline pipeline, Groups groups, AlertLocks locks,
+      Clock clock, NotifierProperties props, MeterRegistry registry) {
+    return new FollowUps(state, control, pipeline, new GroupFlusher(groups, control, pipeline, locks, clock, registry),
+        locks, clock, props.timerTick(), props.timerLease(), registry);
   }
 
   @Bean

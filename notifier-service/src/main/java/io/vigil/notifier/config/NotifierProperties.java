@@ -12,7 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The notifier's settings ({@code vigil.notifier.*}).
  *
- * @param stages the pipeline's stages in order (the record step always runs last); see {@link PipelineFactory}
+ * @param stages the pipeline's stages in order (the record step always runs last); see {@link PipelineFactory}.
+ *     Limits come after convergence: a cap counts messages people get, so a storm that converges
+ *     into a few group messages is not cut to the cap's number of alerts first
  * @param lanes threads running alert events, key-ordered (one alert's events one at a time)
  * @param maxInFlight unfinished events per partition before the partition is paused (backpressure)
  * @param dispatchThreads threads sending to the recipients of one event in parallel
@@ -32,10 +34,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param limitWindow the sliding window of the caps
  * @param tenantCap notifications a tenant may send in the window
  * @param policyCap notifications one policy may send in the window
+ * @param instanceCacheSize instances held in the enrichment's near cache
+ * @param instanceCacheTtl how long a cached instance is used without a change from the cmdb
  */
 @ConfigurationProperties("vigil.notifier")
 public record NotifierProperties(
-    @DefaultValue({"intake", "limit", "silence", "frequency", "routing", "render", "dispatch"}) List<String> stages,
+    @DefaultValue({"intake", "silence", "frequency", "convergence", "limit", "enrichment", "routing", "render",
+        "dispatch"})
+    List<String> stages,
     @DefaultValue("32") int lanes,
     @DefaultValue("1000") int maxInFlight,
     @DefaultValue("16") int dispatchThreads,
@@ -54,7 +60,9 @@ public record NotifierProperties(
     @DefaultValue("24h") Duration ackLinkTtl,
     @DefaultValue("10m") Duration limitWindow,
     @DefaultValue("2000") int tenantCap,
-    @DefaultValue("200") int policyCap) {
+    @DefaultValue("200") int policyCap,
+    @DefaultValue("100000") int instanceCacheSize,
+    @DefaultValue("10m") Duration instanceCacheTtl) {
 
   public NotifierProperties {
     stages = List.copyOf(stages);

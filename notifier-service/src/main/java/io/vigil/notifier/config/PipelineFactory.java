@@ -42,6 +42,11 @@ final class PipelineFactory {
       throw new IllegalArgumentException("vigil.notifier.stages: routing, render and dispatch are required, in"
           + " that order");
     }
+    int convergence = names.indexOf("convergence");
+    if (convergence >= 0 && convergence > routing) {
+      throw new IllegalArgumentException("vigil.notifier.stages: convergence comes before routing (a group is"
+          + " routed, rendered and sent as one)");
+    }
     if (dispatch != names.size() - 1) {
       throw new IllegalArgumentException("vigil.notifier.stages: dispatch is the last stage (record follows it)");
     }

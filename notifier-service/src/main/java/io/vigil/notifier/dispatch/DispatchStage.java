@@ -140,7 +140,7 @@ public final class DispatchStage implements Stage {
     AlertEvent e = n.event();
     return new NotificationRecord(NotificationRecord.SCHEMA_VERSION, id, e.eventId(), e.alertKey(), e.tenant(),
         e.region(), e.policyId(), r.id(), channel, status, name(), attempts, reason, clock.millis(), e.status(),
-        e.severity(), e.namespace(), e.objectId() == null ? "metric" : "event", n.enrichmentDegraded(),
-        n.escalationLevel(), fellBackFrom, n.kind() == Notice.Kind.REPEAT ? n.followUpNumber() : 0);
+        e.severity(), e.namespace(), n.source(), n.enrichmentDegraded(),
+        n.escalationLevel(), fellBackFrom, n.kind() == Notice.Kind.REPEAT ? n.followUpNumber() : 0, n.groupKey());
   }
 }

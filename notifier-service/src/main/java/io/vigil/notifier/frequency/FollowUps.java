@@ -40,6 +40,7 @@ public final class FollowUps implements DisposableBean {
   private final NotifierState state;
   private final ControlView control;
   private final Pipeline pipeline;
+  private final io.vigil.notifier.convergence.GroupFlusher groups;
   private final AlertLocks locks;
   private final Clock clock;
   private final Duration lease;
@@ -47,8 +48,10 @@ public final class FollowUps implements DisposableBean {
   private final Counter escalations;
   private final ScheduledExecutorService timer;
 
-  public FollowUps(NotifierState state, ControlView control, Pipeline pipeline, AlertLocks locks,
-      Clock clock, Duration tick, Duration lease, MeterRegistry registry) {
+  public FollowUps(NotifierState state, ControlView control, Pipeline pipeline,
+      io.vigil.notifier.convergence.GroupFlusher groups, AlertLocks locks, Clock clock, Duration tick, Duration lease,
+      MeterRegistry registry) {
+    this.groups = groups;
     this.state = state;
     this.control = control;
     this.pipeline = pipeline;
@@ -85,6 +88,10 @@ public final class FollowUps implements DisposableBean {
   }
 
   private void fire(Timer t) throws Exception {
+    if (t.kind() == TimerKind.GROUP) {
+      groups.flush(t.alertKey());
+      return;
+    }
     Semaphore lock = locks.acquire(t.alertKey(), 30_000);
     try {
       AlertRecord a = state.alert(t.alertKey());

@@ -61,7 +61,10 @@ public final class Lifecycle {
   /** Sets the episode's next repeat and next escalation (if the policy has one left). */
   public void schedule(AlertRecord a, LivePolicy p) {
     String key = a.event().alertKey();
-    state.schedule(TimerKind.REPEAT, key, nextRepeatAt(a, repeatIntervalMs(p)));
+    if (p == null || !io.vigil.notifier.convergence.ConvergenceStage.groups(p.policy())) {
+      // a grouped alert repeats with its group
+      state.schedule(TimerKind.REPEAT, key, nextRepeatAt(a, repeatIntervalMs(p)));
+    }
     long escalation = nextEscalationAt(a, p);
     if (escalation > 0) {
       state.schedule(TimerKind.ESCALATE, key, escalation);

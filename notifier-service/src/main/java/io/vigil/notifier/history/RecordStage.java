@@ -59,8 +59,8 @@ public final class RecordStage implements Pipeline.Finisher {
       records.add(new NotificationRecord(NotificationRecord.SCHEMA_VERSION, AlertIds.notificationId(n.occurrence(), "", ""),
           e.eventId(), e.alertKey(), e.tenant(), e.region(), e.policyId(), null, null, stop.status(), n.stoppedAt(), 0,
           stop.reason(), clock.millis(), e.status(), e.severity(), e.namespace(),
-          e.objectId() == null ? "metric" : "event", n.enrichmentDegraded(), n.escalationLevel(), null,
-          n.kind() == Notice.Kind.REPEAT ? n.followUpNumber() : 0));
+          n.source(), n.enrichmentDegraded(), n.escalationLevel(), null,
+          n.kind() == Notice.Kind.REPEAT ? n.followUpNumber() : 0, n.groupKey()));
     }
     trail.append(n);
     CompletableFuture<?>[] sends = new CompletableFuture<?>[records.size()];
@@ -72,7 +72,8 @@ public final class RecordStage implements Pipeline.Finisher {
       return all; // a follow-up's bookkeeping is its timer's
     }
     boolean sent = records.stream().anyMatch(r -> r.status() == NotificationStatus.SENT);
-    String stoppedWith = stop == null ? null : stop.status().name();
+    // a converged event is told with its group: it is not muted
+    String stoppedWith = stop == null || stop.status() == NotificationStatus.CONVERGED ? null : stop.status().name();
     return all.thenRunAsync(() -> lifecycle.afterEvent(n, state.handled(e, n.labels(), n.previous(), sent,
         stoppedWith)), executor);
   }

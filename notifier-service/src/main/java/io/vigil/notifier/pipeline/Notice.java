@@ -39,7 +39,17 @@ public final class Notice {
       String notificationId, long atMs) {}
 
   /** What a notice is: an alert event, or a repeat or escalation of the alert's open episode. */
-  public enum Kind { EVENT, REPEAT, ESCALATION }
+  public enum Kind { EVENT, REPEAT, ESCALATION, GROUP, TEST }
+
+  /**
+   * A convergence group's notification.
+   *
+   * @param tell the members it tells of (what changed, or for a repeat everything still open)
+   * @param openCount the group's members still open
+   * @param repeat whether it repeats an unchanged group
+   */
+  public record GroupInfo(String key, Map<String, String> labels, List<AlertEvent> tell, int openCount,
+      boolean repeat) {}
 
   private final AlertEvent event;
   private final long receivedAtMs;
@@ -48,13 +58,14 @@ public final class Notice {
   private io.vigil.notifier.state.NotifierState.AlertRecord previous;
   private LivePolicy policy;
   private Map<String, String> labels = Map.of();
-  private Map<String, String> instance = Map.of();
+  private Map<String, ?> instance = Map.of();
   private boolean enrichmentDegraded;
   private int escalationLevel;
   private List<Recipient> recipients = List.of();
   private final List<NotificationRecord> records = new ArrayList<>();
   private final List<Step> trail = new ArrayList<>();
   private String limitNote;
+  private GroupInfo group;
   private Outcome stopped;
   private String stoppedAt;
 
@@ -99,7 +110,34 @@ public final class Notice {
       case EVENT -> event.eventId();
       case REPEAT -> event.eventId() + "/repeat/" + followUp;
       case ESCALATION -> event.eventId() + "/escalation/" + followUp;
+      case GROUP -> "group/" + group.key() + "/" + followUp;
+      case TEST -> event.eventId();
     };
+  }
+
+  private String convergedInto;
+
+  /** The convergence group this notice joined (an event) or tells of (a group's notification); else null. */
+  public String groupKey() {
+    return group != null ? group.key() : convergedInto;
+  }
+
+  public void convergedInto(String groupKey) {
+    this.convergedInto = groupKey;
+  }
+
+  /** The group this notice tells of; null unless it is a group's notification. */
+  public GroupInfo group() {
+    return group;
+  }
+
+  public void group(GroupInfo g) {
+    this.group = g;
+  }
+
+  /** What raised the notice, as records name it: {@code metric}, {@code event} or {@code test}. */
+  public String source() {
+    return kind == Kind.TEST ? "test" : event.objectId() == null ? "metric" : "event";
   }
 
   /** The notifier's record of the alert before this event (intake reads it); null if none. */
@@ -129,11 +167,11 @@ public final class Notice {
   }
 
   /** Instance data from the cmdb; empty when not enriched. */
-  public Map<String, String> instance() {
+  public Map<String, ?> instance() {
     return instance;
   }
 
-  public void instance(Map<String, String> i, boolean degraded) {
+  public void instance(Map<String, ?> i, boolean degraded) {
     this.instance = i;
     this.enrichmentDegraded = degraded;
   }

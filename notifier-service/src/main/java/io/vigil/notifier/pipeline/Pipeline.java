@@ -31,6 +31,7 @@ public final class Pipeline {
 
   private final List<Stage> stages;
   private final List<Stage> followUpStages;
+  private final List<Stage> groupStages;
   private final Finisher finisher;
   private final AlertLocks locks;
   private final PipelineMeters meters;
@@ -41,6 +42,8 @@ public final class Pipeline {
       MeterRegistry registry) {
     this.stages = List.copyOf(stages);
     this.followUpStages = stages.stream().filter(Stage::judgesFollowUps).toList();
+    int convergence = stages.stream().map(Stage::name).toList().indexOf("convergence");
+    this.groupStages = convergence < 0 ? List.of() : List.copyOf(stages.subList(convergence + 1, stages.size()));
     this.finisher = finisher;
     this.locks = locks;
     this.meters = meters;
@@ -71,6 +74,14 @@ public final class Pipeline {
   /** Runs a repeat or an escalation of an open episode (the caller holds the alert's lock). */
   public CompletableFuture<?> runFollowUp(Notice notice) throws Exception {
     return run(notice, followUpStages);
+  }
+
+  /**
+   * Runs a convergence group's notification through the stages after convergence (its members passed
+   * those before it one by one; the caller holds the group's lock).
+   */
+  public CompletableFuture<?> runGroup(Notice notice) throws Exception {
+    return run(notice, groupStages);
   }
 
   private CompletableFuture<?> run(Notice notice, List<Stage> stages) throws Exception {

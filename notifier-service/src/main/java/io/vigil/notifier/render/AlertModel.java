@@ -50,13 +50,65 @@ public final class AlertModel {
     m.put("dimensionList", list);
     m.put("labels", p == null ? Map.of() : p.labels());
     m.put("instance", n.instance());
-    m.put("alerts", List.of(Map.of("dimensions", dims, "value", number(e.value()))));
+    Notice.GroupInfo g = n.group();
+    if (g == null) {
+      m.put("alerts", List.of(element(e)));
+      boolean resolved = e.status() == AlertEvent.AlertStatus.RESOLVED;
+      m.put("alertCount", "1");
+      m.put("firingCount", resolved ? "0" : "1");
+      m.put("resolvedCount", resolved ? "1" : "0");
+      m.put("moreAlerts", "0");
+      m.put("grouped", false);
+      m.put("groupText", "");
+    } else {
+      List<Map<String, Object>> examples = new ArrayList<>();
+      long resolvedCount = g.tell().stream().filter(a -> a.status() == AlertEvent.AlertStatus.RESOLVED).count();
+      for (AlertEvent a : g.tell()) {
+        if (examples.size() == MAX_EXAMPLES) {
+          break;
+        }
+        examples.add(element(a));
+      }
+      String groupText = text(g.labels());
+      m.put("alerts", examples);
+      m.put("alertCount", Integer.toString(g.tell().size()));
+      m.put("firingCount", Integer.toString(g.openCount()));
+      m.put("resolvedCount", Long.toString(resolvedCount));
+      m.put("moreAlerts", Integer.toString(Math.max(0, g.tell().size() - MAX_EXAMPLES)));
+      m.put("grouped", true);
+      m.put("groupText", groupText);
+      m.put("status", g.openCount() > 0 ? "FIRING" : "RESOLVED");
+      m.put("summary", (g.repeat() ? "Still firing: " : "") + g.tell().size() + " alerts of "
+          + m.get("policyName") + (groupText.isEmpty() ? "" : " (" + groupText + ")") + ": " + g.openCount()
+          + " firing, " + resolvedCount + " resolved");
+      m.put("endsAt", "");
+    }
     m.put("enrichmentDegraded", n.enrichmentDegraded());
     m.put("ackUrl", "");
     m.put("limitNote", n.limitNote() == null ? "" : n.limitNote());
     m.put("repeat", n.kind() == Notice.Kind.REPEAT ? Integer.toString(n.followUpNumber()) : "0");
     m.put("escalationLevel", Integer.toString(n.escalationLevel()));
     return m;
+  }
+
+  /** A group's message lists at most this many alerts; the rest are counted. */
+  static final int MAX_EXAMPLES = 10;
+
+  private static Map<String, Object> element(AlertEvent a) {
+    Map<String, Object> el = new LinkedHashMap<>();
+    Map<String, String> d = new TreeMap<>(a.dimensions());
+    el.put("alertKey", a.alertKey());
+    el.put("status", a.status().name());
+    el.put("value", number(a.value()));
+    el.put("dimensions", d);
+    el.put("dimensionText", text(d));
+    return el;
+  }
+
+  private static String text(Map<String, String> labels) {
+    StringBuilder s = new StringBuilder();
+    new TreeMap<>(labels).forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+    return s.toString();
   }
 
   /** The event's summary; else the policy's; else one line made of what the event says. */

@@ -32,8 +32,10 @@ final class DefaultTemplates {
           <tr><td>Value</td><td>{{value}}</td></tr>
           <tr><td>Threshold</td><td>{{threshold}}</td></tr>
           <tr><td>Since</td><td>{{startsAt}}</td></tr>
-          {{#dimensionList}}<tr><td>{{key}}</td><td>{{value}}</td></tr>
-          {{/dimensionList}}</table>
+          {{^grouped}}{{#dimensionList}}<tr><td>{{key}}</td><td>{{value}}</td></tr>
+          {{/dimensionList}}{{/grouped}}</table>
+          {{#grouped}}<ul>{{#alerts}}<li>{{status}} {{dimensionText}} {{value}}</li>{{/alerts}}</ul>
+          <p>{{alertCount}} alerts in this message, {{moreAlerts}} not listed.</p>{{/grouped}}
           {{#runbookUrl}}<p><a href="{{runbookUrl}}">Runbook</a></p>{{/runbookUrl}}
           {{#ackUrl}}<p><a href="{{ackUrl}}">Acknowledge</a> (stops repeats and escalations)</p>{{/ackUrl}}
           {{#enrichmentDegraded}}<p><i>Instance data could not be fetched for this message.</i></p>{{/enrichmentDegraded}}

@@ -51,9 +51,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class NotifierState {
 
   /** What a timer does when due. */
-  public enum TimerKind { REPEAT, ESCALATE }
+  public enum TimerKind { REPEAT, ESCALATE, GROUP }
 
-  /** A due timer as claimed. */
+  /** A due timer as claimed; for a GROUP timer, {@code alertKey} is the group's key. */
   public record Timer(TimerKind kind, String alertKey, long dueMs) {}
 
   /**

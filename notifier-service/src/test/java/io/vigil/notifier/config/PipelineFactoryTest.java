@@ -15,7 +15,7 @@ class PipelineFactoryTest {
   static final Map<String, Stage> AVAILABLE = new LinkedHashMap<>();
 
   static {
-    for (String name : List.of("intake", "silence", "routing", "render", "dispatch")) {
+    for (String name : List.of("intake", "silence", "convergence", "routing", "render", "dispatch")) {
       AVAILABLE.put(name, new Stage() {
         @Override
         public String name() {
@@ -48,6 +48,8 @@ class PipelineFactoryTest {
         .hasMessageContaining("in that order");
     assertThatThrownBy(() -> PipelineFactory.compose(List.of("intake", "routing", "render", "dispatch", "silence"),
         AVAILABLE)).hasMessageContaining("dispatch is the last");
+    assertThatThrownBy(() -> PipelineFactory.compose(List.of("intake", "routing", "convergence", "render", "dispatch"),
+        AVAILABLE)).hasMessageContaining("convergence comes before routing");
     assertThatThrownBy(() -> PipelineFactory.compose(List.of("intake", "silence", "silence", "routing", "render",
         "dispatch"), AVAILABLE)).hasMessageContaining("twice");
   }

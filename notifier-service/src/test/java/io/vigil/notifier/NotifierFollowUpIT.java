@@ -109,6 +109,7 @@ class NotifierFollowUpIT {
     r.add("vigil.outbound.allow-http", () -> "true");
     r.add("vigil.outbound.allowed-cidrs", () -> "127.0.0.1/32");
     r.add("vigil.notifier.timer-tick", () -> "200ms");
+    r.add("vigil.kafka.pattern-refresh", () -> "1s");
     r.add("vigil.notifier.ack-base-url", () -> "http://vigil.example.test/notifier");
     // small caps, so a storm is a few events (no test here sends more than 3 of one policy otherwise)
     r.add("vigil.notifier.policy-cap", () -> "5");
@@ -117,6 +118,9 @@ class NotifierFollowUpIT {
 
   @LocalServerPort
   int port;
+
+  @org.springframework.beans.factory.annotation.Autowired
+  io.vigil.common.kafka.VigilPublisher publisher;
 
   @BeforeAll
   static void receivers() {
@@ -164,12 +168,24 @@ class NotifierFollowUpIT {
     Awaits.until("the first notification", () -> calls("/first", firing.alertKey()).size() == 1);
     assertThat(calls("/first", firing.alertKey()).get(0).path("repeat").asString()).isEqualTo("0");
 
+    // the series goes on: the notifier's rollup consumer keeps its recent windows for the repeat
+    publisher.declare(io.vigil.common.kafka.Topics.rollup("default"));
+    long w = (System.currentTimeMillis() / 60_000) * 60_000;
+    for (int i = 0; i < 3; i++) {
+      double v = 95 + i;
+      publisher.publish(io.vigil.common.kafka.Topics.rollup("default"), new io.vigil.common.model.Rollup(1, series,
+          "acme/vm", "ap-guangzhou", "cpu_usage", dims, "default", 60, w + i * 60_000L, v * 2, 2, v - 1, v + 1, v,
+          System.currentTimeMillis(), T1)).get();
+    }
     advance(Duration.ofMinutes(5));
     Awaits.until("the first repeat", () -> calls("/first", firing.alertKey()).size() == 2);
     advance(Duration.ofMinutes(5));
     Awaits.until("the second repeat", () -> calls("/first", firing.alertKey()).size() == 3);
     assertThat(calls("/first", firing.alertKey())).extracting(b -> b.path("repeat").asString())
         .containsExactly("0", "1", "2");
+    JsonNode second = calls("/first", firing.alertKey()).get(2);
+    assertThat(second.path("value").asString()).as("the value now, the latest window's avg").isEqualTo("97");
+    assertThat(second.path("sparkline").asString()).hasSize(3);
 
     publish(event(policy, T1, series, 2, AlertStatus.RESOLVED, Severity.WARNING, dims));
     Awaits.until("the resolution", () -> calls("/first", firing.alertKey()).size() == 4);

@@ -416,6 +416,68 @@ class NotifierPipelineIT {
     }
   }
 
+  /**
+   * A real Prometheus (the OS package) fires a rule at the notifier's Alertmanager v2 API every
+   * second: one FIRING notification however often it is re-sent; Prometheus stopped, the alert's
+   * endsAt passes without a refresh and it resolves, once.
+   */
+  @Test
+  void aRealPrometheusFiresAtTheAlertmanagerApiAndItsStopResolvesOnce() throws Exception {
+    java.nio.file.Path binary = java.nio.file.Path.of("/usr/bin/prometheus");
+    assertThat(binary).as("the OS package prometheus (bin/test installs it)").isExecutable();
+    String policy = newPolicy(receivers(List.of(), List.of("hook")));
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vigil-prometheus");
+    java.nio.file.Files.writeString(dir.resolve("rules.yml"), """
+        groups:
+        - name: vigil
+          interval: 1s
+          rules:
+          - alert: CheckoutOnFire
+            expr: vector(1)
+            labels: {severity: critical, vigil_policy: %s, service: checkout}
+            annotations: {summary: "checkout is on fire"}
+        """.formatted(policy));
+    java.nio.file.Files.writeString(dir.resolve("prometheus.yml"), """
+        global:
+          evaluation_interval: 1s
+        rule_files: [rules.yml]
+        alerting:
+          alertmanagers:
+          - api_version: v2
+            static_configs: [{targets: ["127.0.0.1:%d"]}]
+            authorization: {credentials: "%s"}
+        """.formatted(port, VigilTestInitializer.T1_OPERATOR_KEY));
+    Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
+        "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:0",
+        "--rules.alert.resend-delay=1s").redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile())
+        .start();
+    try {
+      Awaits.until("the FIRING notification", () -> byPolicy(policy, "FIRING") == 1);
+      JsonNode fired = Http.JSON.readTree(SINK.at("/hook").stream().filter(r -> r.body().contains(policy))
+          .findFirst().orElseThrow().body());
+      assertThat(fired.path("tenant").asString()).isEqualTo(T1);
+      assertThat(fired.path("severity").asString()).isEqualTo("CRITICAL");
+      assertThat(fired.path("metric").asString()).isEqualTo("CheckoutOnFire");
+      assertThat(fired.path("summary").asString()).isEqualTo("checkout is on fire");
+      assertThat(fired.path("dimensions").path("service").asString()).isEqualTo("checkout");
+      Thread.sleep(3000); // three more evaluations, each re-sent
+      assertThat(byPolicy(policy, "FIRING")).as("a refresh stays one alert").isEqualTo(1);
+    } finally {
+      prometheus.destroy();
+      prometheus.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    Awaits.until("the RESOLVED notification after endsAt passed", () -> byPolicy(policy, "RESOLVED") == 1);
+    Thread.sleep(1500);
+    assertThat(byPolicy(policy, "RESOLVED")).isEqualTo(1);
+    assertThat(byPolicy(policy, "FIRING")).isEqualTo(1);
+  }
+
+  static long byPolicy(String policy, String status) {
+    return SINK.at("/hook").stream().map(r -> Http.JSON.readTree(r.body()))
+        .filter(b -> b.path("policyId").asString().equals(policy) && b.path("status").asString().equals(status))
+        .count();
+  }
+
   @Test
   void explainNeedsExactlyOneKey() {
     HttpResponse<String> r = new Http(port).send(new Http(port).request("/v1/notifications/explain")
@@ -436,14 +498,14 @@ class NotifierPipelineIT {
     JsonNode paths = Http.json(http.get("/v3/api-docs")).path("paths");
     List<String> documented = new ArrayList<>(paths.propertyNames());
     assertThat(documented).contains("/v1/notifications/explain", "/v1/alerts/ack", "/v1/ack-links/{token}",
-        "/v1/notifications/test");
+        "/v1/notifications/test", "/api/v2/alerts");
     List<String> failures = new ArrayList<>();
     String[] junk = {"x", "-1", "99999999999999999999", "1e400", "[]", "a=b=c", "%E4%B8%AD", "a.b", "..."};
     String[] bodies = {"", "{}", "[]", "null", "{\"alertKey\":7}", "{\"alertKey\":\"\"}", "{\"tenant\":\"t1\"}",
         "{\"tenant\":\"t1\",\"user\":\"bob\",\"channel\":\"FAX\"}", "{\"tenant\":[],\"bot\":\"x\"}",
         "{\"alertKey\":\"p:s:0000000000000001\",\"comment\":[]}", "{\"alertKey\":\"no:such:alert\"}"};
     for (String template : documented) {
-      if (!template.startsWith("/v1/")) {
+      if (!template.startsWith("/v1/") && !template.startsWith("/api/")) {
         continue;
       }
       boolean html = template.startsWith("/v1/ack-links/");

@@ -57,6 +57,9 @@ public record MessageTemplate(String name, Channel channel, String subject, Stri
       Map.entry("ackUrl", "https://vigil.example.com/v1/ack-links/eyJhIjoiYiJ9.c2ln"),
       // 0 for the event's own notification, n for the n-th repeat; the escalation level reached
       Map.entry("repeat", "0"),
+      // a repeat's value now (the window it is of) and the recent windows as text bars
+      Map.entry("valueAt", "2026-11-26T03:29:00Z"),
+      Map.entry("sparkline", "▁▂▃▅▇▇▆"),
       // set on the one message that goes out when a tenant's or a policy's cap is reached
       Map.entry("limitNote", "This policy reached its limit of 100 notifications in 10m; further alerts are"
           + " recorded but not sent until the window has room again."),

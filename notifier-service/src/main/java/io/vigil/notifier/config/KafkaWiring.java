@@ -13,10 +13,9 @@ import io.vigil.common.model.ControlChange;
 import io.vigil.common.control.AccessConfigCache;
 import io.vigil.notifier.control.ControlCopy;
 import io.vigil.notifier.enrich.InstanceDirectory;
+import io.vigil.notifier.values.CurrentValues;
 import io.vigil.notifier.pipeline.Pipeline;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,7 +29,6 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 @Configuration(proxyBeanMethods = false)
 class KafkaWiring {
 
-  private static final Logger log = LoggerFactory.getLogger(KafkaWiring.class);
 
   @Bean
   InitializingBean declareNotifierTopics(VigilPublisher publisher) {
@@ -48,13 +46,15 @@ class KafkaWiring {
         .lanes(props.lanes(), props.maxInFlight(), record -> pipeline.run(record.value()));
   }
 
-  /** Recent values of series, for the notifications of alerts still open; every shard. */
+  /**
+   * Recent values of the series with open alerts, for their repeats; every shard (shards created later
+   * are picked up). Only current values matter: a new group starts five minutes back. Progress markers
+   * are of no use here.
+   */
   @Bean
-  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit) {
-    // only current values matter: a new group starts five minutes back; shards created later are picked up
-    // progress markers: the notifier renders rollups into messages and has no use for them
+  ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, CurrentValues values) {
     return kit.consumeAllShards("rollups", StartAt.lookBack(Duration.ofMinutes(5))).ignoringProgress()
-        .records(record -> log.debug("rollup {} period {}", record.key(), record.value().periodSeconds()));
+        .records(record -> values.onRollup(record.value()));
   }
 
   /**

@@ -11,6 +11,7 @@ import io.vigil.common.services.ServiceClients;
 import io.vigil.common.security.VigilSecurity;
 import io.vigil.common.store.StoreNames;
 import io.vigil.notifier.ack.AckLinks;
+import io.vigil.notifier.alertmanager.AlertmanagerIntake;
 import io.vigil.notifier.ack.AckService;
 import io.vigil.notifier.channel.Dispatcher;
 import io.vigil.notifier.control.ControlCopy;
@@ -37,6 +38,7 @@ import io.vigil.notifier.render.RenderStage;
 import io.vigil.notifier.route.RoutingStage;
 import io.vigil.notifier.silence.SilenceStage;
 import io.vigil.notifier.state.NotifierState;
+import io.vigil.notifier.values.CurrentValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,8 +127,14 @@ class NotifierConfig {
   }
 
   @Bean
-  Lifecycle lifecycle(NotifierState state) {
-    return new Lifecycle(state);
+  CurrentValues currentValues(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies,
+      Clock clock, MeterRegistry registry) {
+    return new CurrentValues(redis, names, dependencies, clock, 60, Duration.ofSeconds(2), registry);
+  }
+
+  @Bean
+  Lifecycle lifecycle(NotifierState state, CurrentValues values) {
+    return new Lifecycle(state, values);
   }
 
   /**
@@ -195,9 +203,19 @@ class NotifierConfig {
 
   @Bean
   FollowUps followUps(NotifierState state, ControlCopy control, Pipeline pipeline, Groups groups, AlertLocks locks,
-      Clock clock, NotifierProperties props, MeterRegistry registry) {
+      CurrentValues values, Clock clock, NotifierProperties props, MeterRegistry registry) {
     return new FollowUps(state, control, pipeline, new GroupFlusher(groups, control, pipeline, locks, clock, registry),
-        locks, clock, props.timerTick(), props.timerLease(), registry);
+        values, locks, clock, props.timerTick(), props.timerLease(), registry);
+  }
+
+  @Bean
+  AlertmanagerIntake alertmanagerIntake(VigilPublisher publisher, ControlCopy control, NotifierState state,
+      StringRedisTemplate redis, StoreNames names, AlertLocks locks, Clock clock, FollowUps followUps,
+      @Value("${vigil.region:local}") String region, NotifierProperties props, MeterRegistry registry) {
+    AlertmanagerIntake intake = new AlertmanagerIntake(publisher, control, state, redis, names, locks, clock, region,
+        props.alertmanagerResolveTimeout(), props.stateRetention(), registry);
+    followUps.alertmanager(intake);
+    return intake;
   }
 
   @Bean

@@ -36,6 +36,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param policyCap notifications one policy may send in the window
  * @param instanceCacheSize instances held in the enrichment's near cache
  * @param instanceCacheTtl how long a cached instance is used without a change from the cmdb
+ * @param alertmanagerResolveTimeout an alert posted without endsAt resolves this long after its last
+ *     refresh (Alertmanager's resolve_timeout)
  */
 @ConfigurationProperties("vigil.notifier")
 public record NotifierProperties(
@@ -62,7 +64,8 @@ public record NotifierProperties(
     @DefaultValue("2000") int tenantCap,
     @DefaultValue("200") int policyCap,
     @DefaultValue("100000") int instanceCacheSize,
-    @DefaultValue("10m") Duration instanceCacheTtl) {
+    @DefaultValue("10m") Duration instanceCacheTtl,
+    @DefaultValue("5m") Duration alertmanagerResolveTimeout) {
 
   public NotifierProperties {
     stages = List.copyOf(stages);

@@ -41,6 +41,8 @@ public final class FollowUps implements DisposableBean {
   private final ControlView control;
   private final Pipeline pipeline;
   private final io.vigil.notifier.convergence.GroupFlusher groups;
+  private volatile io.vigil.notifier.alertmanager.AlertmanagerIntake alertmanager;
+  private final io.vigil.notifier.values.CurrentValues values;
   private final AlertLocks locks;
   private final Clock clock;
   private final Duration lease;
@@ -49,9 +51,10 @@ public final class FollowUps implements DisposableBean {
   private final ScheduledExecutorService timer;
 
   public FollowUps(NotifierState state, ControlView control, Pipeline pipeline,
-      io.vigil.notifier.convergence.GroupFlusher groups, AlertLocks locks, Clock clock, Duration tick, Duration lease,
-      MeterRegistry registry) {
+      io.vigil.notifier.convergence.GroupFlusher groups, io.vigil.notifier.values.CurrentValues values,
+      AlertLocks locks, Clock clock, Duration tick, Duration lease, MeterRegistry registry) {
     this.groups = groups;
+    this.values = values;
     this.state = state;
     this.control = control;
     this.pipeline = pipeline;
@@ -92,6 +95,12 @@ public final class FollowUps implements DisposableBean {
       groups.flush(t.alertKey());
       return;
     }
+    if (t.kind() == TimerKind.EXPIRE) {
+      if (alertmanager != null) {
+        alertmanager.expire(t.alertKey());
+      }
+      return;
+    }
     Semaphore lock = locks.acquire(t.alertKey(), 30_000);
     try {
       AlertRecord a = state.alert(t.alertKey());
@@ -108,6 +117,7 @@ public final class FollowUps implements DisposableBean {
       n.previous(a);
       n.policy(policy);
       n.labels(AlertLabels.of(a.event(), policy.policy().labels()));
+      current(n, policy);
       if (t.kind() == TimerKind.REPEAT) {
         int number = a.repeats() + 1;
         long due = Lifecycle.nextRepeatAt(a, Lifecycle.repeatIntervalMs(policy));
@@ -148,6 +158,33 @@ public final class FollowUps implements DisposableBean {
     } finally {
       lock.release();
     }
+  }
+
+  /** A metric alert's value now and its recent windows, from the notifier's rollup consumer. */
+  private void current(Notice n, LivePolicy policy) {
+    var e = n.event();
+    if (e.seriesId() == 0 || e.periodSeconds() <= 0) {
+      return;
+    }
+    List<io.vigil.notifier.values.CurrentValues.Point> points = values.recent(e.seriesId(), e.periodSeconds());
+    if (points.isEmpty()) {
+      return;
+    }
+    io.vigil.common.control.AlertPolicy.Statistic statistic = policy.policy().conditions().stream()
+        .filter(c -> c != null && e.metric() != null && e.metric().equals(c.metric())
+            && Integer.valueOf(e.periodSeconds()).equals(c.period()))
+        .map(c -> c.statistic() == null ? io.vigil.common.control.AlertPolicy.Statistic.AVG : c.statistic())
+        .findFirst().orElse(io.vigil.common.control.AlertPolicy.Statistic.AVG);
+    List<Double> series = points.stream().map(p -> p.statistic(statistic)).toList();
+    io.vigil.notifier.values.CurrentValues.Point latest = points.get(points.size() - 1);
+    double now = latest.statistic(statistic);
+    n.current(Double.isNaN(now) ? null : java.math.BigDecimal.valueOf(now).stripTrailingZeros().toPlainString(),
+        latest.windowStartMs(), io.vigil.notifier.values.CurrentValues.sparkline(series));
+  }
+
+  /** The Alertmanager intake, whose alerts expire at their endsAt. */
+  public void alertmanager(io.vigil.notifier.alertmanager.AlertmanagerIntake intake) {
+    this.alertmanager = intake;
   }
 
   private static boolean sent(Notice n) {

@@ -25,9 +25,11 @@ public final class Lifecycle {
   public static final long DEFAULT_REPEAT_MS = 3_600_000L;
 
   private final NotifierState state;
+  private final io.vigil.notifier.values.CurrentValues values;
 
-  public Lifecycle(NotifierState state) {
+  public Lifecycle(NotifierState state, io.vigil.notifier.values.CurrentValues values) {
     this.state = state;
+    this.values = values;
   }
 
   public static long repeatIntervalMs(LivePolicy p) {
@@ -51,6 +53,7 @@ public final class Lifecycle {
   /** After an event's records are published: the episode's timers follow its status. */
   public void afterEvent(Notice n, AlertRecord after) {
     AlertEvent e = n.event();
+    values.follow(e);
     if (e.status() == AlertEvent.AlertStatus.RESOLVED || after.acknowledged()) {
       state.cancelTimers(e.alertKey());
       return;

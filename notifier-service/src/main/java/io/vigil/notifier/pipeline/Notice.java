@@ -116,6 +116,28 @@ public final class Notice {
   }
 
   private String convergedInto;
+  private String currentValue;
+  private long currentAtMs;
+  private String sparkline;
+
+  /** The series' value now (a repeat's), with the window it is of and the recent ones as a sparkline. */
+  public void current(String value, long atMs, String recent) {
+    this.currentValue = value;
+    this.currentAtMs = atMs;
+    this.sparkline = recent;
+  }
+
+  public String currentValue() {
+    return currentValue;
+  }
+
+  public long currentAtMs() {
+    return currentAtMs;
+  }
+
+  public String sparkline() {
+    return sparkline;
+  }
 
   /** The convergence group this notice joined (an event) or tells of (a group's notification); else null. */
   public String groupKey() {

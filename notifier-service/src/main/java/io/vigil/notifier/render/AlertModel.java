@@ -85,6 +85,11 @@ public final class AlertModel {
     }
     m.put("enrichmentDegraded", n.enrichmentDegraded());
     m.put("ackUrl", "");
+    if (n.currentValue() != null) {
+      m.put("value", n.currentValue()); // a repeat tells the value now
+    }
+    m.put("valueAt", n.currentAtMs() > 0 ? Instant.ofEpochMilli(n.currentAtMs()).toString() : "");
+    m.put("sparkline", n.sparkline() == null ? "" : n.sparkline());
     m.put("limitNote", n.limitNote() == null ? "" : n.limitNote());
     m.put("repeat", n.kind() == Notice.Kind.REPEAT ? Integer.toString(n.followUpNumber()) : "0");
     m.put("escalationLevel", Integer.toString(n.escalationLevel()));

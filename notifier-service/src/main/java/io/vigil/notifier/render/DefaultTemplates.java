@@ -32,6 +32,7 @@ final class DefaultTemplates {
           <tr><td>Value</td><td>{{value}}</td></tr>
           <tr><td>Threshold</td><td>{{threshold}}</td></tr>
           <tr><td>Since</td><td>{{startsAt}}</td></tr>
+          {{#sparkline}}<tr><td>Recent</td><td>{{sparkline}}</td></tr>{{/sparkline}}
           {{^grouped}}{{#dimensionList}}<tr><td>{{key}}</td><td>{{value}}</td></tr>
           {{/dimensionList}}{{/grouped}}</table>
           {{#grouped}}<ul>{{#alerts}}<li>{{status}} {{dimensionText}} {{value}}</li>{{/alerts}}</ul>

@@ -51,9 +51,12 @@ import tools.jackson.databind.json.JsonMapper;
 public final class NotifierState {
 
   /** What a timer does when due. */
-  public enum TimerKind { REPEAT, ESCALATE, GROUP }
+  public enum TimerKind { REPEAT, ESCALATE, GROUP, EXPIRE }
 
-  /** A due timer as claimed; for a GROUP timer, {@code alertKey} is the group's key. */
+  /**
+   * A due timer as claimed; for a GROUP timer, {@code alertKey} is the group's key; an EXPIRE timer is
+   * an Alertmanager-intake alert's {@code endsAt}.
+   */
   public record Timer(TimerKind kind, String alertKey, long dueMs) {}
 
   /**

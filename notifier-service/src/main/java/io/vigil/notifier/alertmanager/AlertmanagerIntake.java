@@ -1,0 +1,250 @@
+package io.vigil.notifier.alertmanager;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.error.Violations;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.series.AlertIds;
+import io.vigil.common.series.AlertKey;
+import io.vigil.common.series.SeriesId;
+import io.vigil.common.store.StoreNames;
+import io.vigil.notifier.control.ControlCopy.LivePolicy;
+import io.vigil.notifier.control.ControlView;
+import io.vigil.notifier.pipeline.AlertLocks;
+import io.vigil.notifier.state.NotifierState;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Alertmanager's v2 alert API as another intake, so Prometheus and vmalert can send their alerts to
+ * Vigil: {@code POST /api/v2/alerts} with the JSON they send. Alertmanager's semantics hold: a sender
+ * re-sends a firing alert every evaluation, so an alert is its label set (its fingerprint), a
+ * refresh before its {@code endsAt} stays one alert, and an {@code endsAt} that passed — sent so, or
+ * reached without a refresh — resolves it, once.
+ *
+ * <p>The convention that maps labels onto Vigil: the tenant is the sender's credential's (an operator
+ * token of exactly one tenant), never a label; {@code vigil_policy} names the tenant's policy whose
+ * receivers and notification settings apply (required); {@code vigil_namespace} the namespace
+ * (default {@code prometheus/alerts}); {@code severity} critical, warning or info (default warning);
+ * {@code alertname} is the metric; every label but the {@code vigil_} ones is a dimension (so
+ * silences and inhibition rules match them); annotations {@code summary} (else {@code description})
+ * is the summary.
+ *
+ * <p>A transition becomes an {@code AlertEvent} on {@code alerts.events}, keyed by its alertKey, so it
+ * runs through the same pipeline in order, and storage keeps its history like any other alert's.
+ */
+public final class AlertmanagerIntake {
+
+  public static final String POLICY_LABEL = "vigil_policy";
+  public static final String NAMESPACE_LABEL = "vigil_namespace";
+  public static final String DEFAULT_NAMESPACE = "prometheus/alerts";
+  static final int MAX_ALERTS = 1000;
+  static final int MAX_LABELS = 64;
+  private static final long SEED = 0x76_69_67_69_6C_41_4D_01L;
+  private static final io.vigil.common.kafka.MessageCodec CODEC = new io.vigil.common.kafka.MessageCodec();
+
+  /** One alert as Prometheus posts it. */
+  public record PostableAlert(Map<String, String> labels, Map<String, String> annotations, String startsAt,
+      String endsAt, String generatorURL) {}
+
+  private final VigilPublisher publisher;
+  private final ControlView control;
+  private final NotifierState state;
+  private final StringRedisTemplate redis;
+  private final StoreNames names;
+  private final AlertLocks locks;
+  private final Clock clock;
+  private final String region;
+  private final long resolveTimeoutMs;
+  private final long retentionMs;
+  private final Counter received;
+  private final Counter transitions;
+
+  public AlertmanagerIntake(VigilPublisher publisher, ControlView control, NotifierState state,
+      StringRedisTemplate redis, StoreNames names, AlertLocks locks, Clock clock, String region,
+      Duration resolveTimeout, Duration retention, MeterRegistry registry) {
+    this.publisher = publisher;
+    this.control = control;
+    this.state = state;
+    this.redis = redis;
+    this.names = names;
+    this.locks = locks;
+    this.clock = clock;
+    this.region = region;
+    this.resolveTimeoutMs = resolveTimeout.toMillis();
+    this.retentionMs = retention.toMillis();
+    this.received = Counter.builder("vigil.notifier.alertmanager.alerts")
+        .description("alerts received on the Alertmanager v2 API").register(registry);
+    this.transitions = Counter.builder("vigil.notifier.alertmanager.transitions")
+        .description("FIRING and RESOLVED events the Alertmanager intake published").register(registry);
+  }
+
+  /** Checks a batch whole (Alertmanager refuses a batch with an invalid alert); throws 400 with every problem. */
+  public void validate(String tenant, List<PostableAlert> alerts) {
+    Violations v = new Violations();
+    v.check(alerts != null && !alerts.isEmpty() && alerts.size() <= MAX_ALERTS, "alerts",
+        "1 to " + MAX_ALERTS + " alerts");
+    if (alerts != null) {
+      for (int i = 0; i < Math.min(alerts.size(), MAX_ALERTS); i++) {
+        PostableAlert a = alerts.get(i);
+        String at = "[" + i + "]";
+        if (a == null || a.labels() == null || a.labels().isEmpty()) {
+          v.add(at + ".labels", "an alert has labels");
+          continue;
+        }
+        v.check(a.labels().size() <= MAX_LABELS, at + ".labels", "at most " + MAX_LABELS + " labels");
+        a.labels().forEach((k, val) -> v.check(k != null && k.matches("[a-zA-Z_][a-zA-Z0-9_]{0,127}") && val != null
+            && val.length() <= 1024, at + ".labels." + k, "a label name and a value of at most 1024 characters"));
+        String policy = a.labels().get(POLICY_LABEL);
+        LivePolicy p = policy == null ? null : control.policy(policy);
+        v.check(p != null && p.tenant().equals(tenant), at + ".labels." + POLICY_LABEL,
+            "the id of a policy of tenant " + tenant + " (its receivers and settings apply)");
+        String sev = a.labels().get("severity");
+        v.check(sev == null || severity(sev) != null, at + ".labels.severity", "critical, warning or info");
+        v.check(a.startsAt() == null || a.startsAt().isEmpty() || time(a.startsAt()) != null, at + ".startsAt",
+            "an RFC 3339 time");
+        v.check(a.endsAt() == null || a.endsAt().isEmpty() || time(a.endsAt()) != null, at + ".endsAt",
+            "an RFC 3339 time");
+        String ns = a.labels().get(NAMESPACE_LABEL);
+        v.check(ns == null || ns.matches("[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_.-]*"), at + ".labels." + NAMESPACE_LABEL,
+            "product/family in lower case");
+      }
+    }
+    v.throwIfAny();
+  }
+
+  /** Takes a validated batch: each alert's transition (if any) is published before this returns. */
+  public void accept(String tenant, List<PostableAlert> alerts) throws Exception {
+    for (PostableAlert a : alerts) {
+      received.increment();
+      take(tenant, a);
+    }
+  }
+
+  private void take(String tenant, PostableAlert a) throws Exception {
+    Map<String, String> labels = new TreeMap<>(a.labels());
+    String policyId = labels.get(POLICY_LABEL);
+    String alertKey = AlertKey.ofObject(policyId, "am" + fingerprint(tenant, labels)).toString();
+    long now = clock.millis();
+    Long ends = a.endsAt() == null || a.endsAt().isEmpty() ? null : time(a.endsAt());
+    boolean resolved = ends != null && ends <= now;
+    long endsAt = ends != null ? ends : now + resolveTimeoutMs;
+    Semaphore lock = locks.acquire("am:" + alertKey, 10_000);
+    try {
+      String key = names.redisKey("notifier", "am", alertKey);
+      Map<Object, Object> held = redis.opsForHash().entries(key);
+      boolean open = "1".equals(held.get("open"));
+      if (resolved) {
+        if (open) {
+          publish(tenant, a, labels, alertKey, AlertEvent.AlertStatus.RESOLVED, key, now, endsAt);
+        }
+        return;
+      }
+      if (!open) {
+        publish(tenant, a, labels, alertKey, AlertEvent.AlertStatus.FIRING, key, now, endsAt);
+      } else {
+        redis.opsForHash().put(key, "endsAt", Long.toString(endsAt));
+        redis.expire(key, Duration.ofMillis(retentionMs));
+      }
+      state.schedule(NotifierState.TimerKind.EXPIRE, alertKey, endsAt);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** An alert's {@code endsAt} passed without a refresh: it resolves (the timer's call). */
+  public void expire(String alertKey) throws Exception {
+    Semaphore lock = locks.acquire("am:" + alertKey, 10_000);
+    try {
+      String key = names.redisKey("notifier", "am", alertKey);
+      Map<Object, Object> held = redis.opsForHash().entries(key);
+      if (!"1".equals(held.get("open"))) {
+        return;
+      }
+      long endsAt = Long.parseLong((String) held.get("endsAt"));
+      long now = clock.millis();
+      if (endsAt > now) {
+        state.schedule(NotifierState.TimerKind.EXPIRE, alertKey, endsAt); // refreshed meanwhile
+        return;
+      }
+      AlertEvent last = CODEC.decode(((String) held.get("event")).getBytes(StandardCharsets.UTF_8), AlertEvent.class);
+      long seq = redis.opsForHash().increment(key, "seq", 1);
+      AlertEvent e = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(alertKey, seq),
+          alertKey, last.policyId(), last.policyVersion(), last.tenant(), last.namespace(), last.region(), last.metric(),
+          0, last.objectId(), last.dimensions(), AlertEvent.AlertStatus.RESOLVED, last.severity(), seq, null, null,
+          last.summary(), last.firstFiredAtMs(), now, 0, 0, null, "expired");
+      publisher.publish(Topics.ALERTS_EVENTS, e).get(10, TimeUnit.SECONDS);
+      transitions.increment();
+      redis.opsForHash().put(key, "open", "0");
+    } finally {
+      lock.release();
+    }
+  }
+
+  private void publish(String tenant, PostableAlert a, Map<String, String> labels, String alertKey,
+      AlertEvent.AlertStatus status, String key, long now, long endsAt) throws Exception {
+    long seq = redis.opsForHash().increment(key, "seq", 1);
+    LivePolicy p = control.policy(labels.get(POLICY_LABEL));
+    Map<String, String> dims = new TreeMap<>();
+    labels.forEach((k, v) -> {
+      if (!k.startsWith("vigil_")) {
+        dims.put(k, v);
+      }
+    });
+    String sev = labels.get("severity");
+    Long starts = a.startsAt() == null || a.startsAt().isEmpty() ? null : time(a.startsAt());
+    Map<String, String> ann = a.annotations() == null ? Map.of() : a.annotations();
+    String summary = ann.getOrDefault("summary", ann.get("description"));
+    AlertEvent e = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(alertKey, seq), alertKey,
+        labels.get(POLICY_LABEL), p == null ? 0 : p.version(), tenant,
+        labels.getOrDefault(NAMESPACE_LABEL, DEFAULT_NAMESPACE), region, labels.get("alertname"), 0,
+        AlertKey.parse(alertKey).objectId(), dims, status,
+        sev == null ? AlertEvent.Severity.WARNING : severity(sev), seq, null, null,
+        summary == null || summary.length() > 4000 ? null : summary, starts == null ? now : Math.min(starts, now), now,
+        0, 0, null, status == AlertEvent.AlertStatus.RESOLVED ? "resolved_by_sender" : null);
+    publisher.publish(Topics.ALERTS_EVENTS, e).get(10, TimeUnit.SECONDS);
+    transitions.increment();
+    redis.opsForHash().putAll(key, Map.of("open", status == AlertEvent.AlertStatus.FIRING ? "1" : "0",
+        "endsAt", Long.toString(endsAt), "event", new String(CODEC.encode(e), StandardCharsets.UTF_8)));
+    redis.expire(key, Duration.ofMillis(retentionMs));
+  }
+
+  /** The label set's fingerprint within the tenant: the same labels are the same alert. */
+  static String fingerprint(String tenant, Map<String, String> labels) {
+    return SeriesId.key(SeriesId.of(tenant, "", "alertmanager", labels) ^ SEED);
+  }
+
+  static AlertEvent.Severity severity(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "critical", "page", "error" -> AlertEvent.Severity.CRITICAL;
+      case "warning", "warn" -> AlertEvent.Severity.WARNING;
+      case "info", "none" -> AlertEvent.Severity.INFO;
+      default -> null;
+    };
+  }
+
+  static Long time(String s) {
+    try {
+      return Instant.parse(s).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      try {
+        return java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+
+}

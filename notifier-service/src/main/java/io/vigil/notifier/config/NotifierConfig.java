@@ -205,14 +205,14 @@ class NotifierConfig {
   FollowUps followUps(NotifierState state, ControlCopy control, Pipeline pipeline, Groups groups, AlertLocks locks,
       CurrentValues values, Clock clock, NotifierProperties props, MeterRegistry registry) {
     return new FollowUps(state, control, pipeline, new GroupFlusher(groups, control, pipeline, locks, clock, registry),
-        values, locks, clock, props.timerTick(), props.timerLease(), registry);
+        values, locks, clock, props.timerTick(), props.timerLease(), control::loaded, registry);
   }
 
   @Bean
   AlertmanagerIntake alertmanagerIntake(VigilPublisher publisher, ControlCopy control, NotifierState state,
-      StringRedisTemplate redis, StoreNames names, AlertLocks locks, Clock clock, FollowUps followUps,
+      StringRedisTemplate redis, StoreNames names, Clock clock, FollowUps followUps,
       @Value("${vigil.region:local}") String region, NotifierProperties props, MeterRegistry registry) {
-    AlertmanagerIntake intake = new AlertmanagerIntake(publisher, control, state, redis, names, locks, clock, region,
+    AlertmanagerIntake intake = new AlertmanagerIntake(publisher, control, state, redis, names, clock, region,
         props.alertmanagerResolveTimeout(), props.stateRetention(), registry);
     followUps.alertmanager(intake);
     return intake;

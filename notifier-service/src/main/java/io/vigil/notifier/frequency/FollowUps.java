@@ -33,7 +33,7 @@ import org.springframework.beans.factory.DisposableBean;
  * next escalation level runs through the pipeline's stages that judge follow-ups (silence, routing,
  * render, dispatch, record) with notification ids of its own, and the next timer is set.
  */
-public final class FollowUps implements DisposableBean {
+public final class FollowUps implements DisposableBean, org.springframework.context.SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(FollowUps.class);
 
@@ -43,6 +43,7 @@ public final class FollowUps implements DisposableBean {
   private final io.vigil.notifier.convergence.GroupFlusher groups;
   private volatile io.vigil.notifier.alertmanager.AlertmanagerIntake alertmanager;
   private final io.vigil.notifier.values.CurrentValues values;
+  private final java.util.function.BooleanSupplier ready;
   private final AlertLocks locks;
   private final Clock clock;
   private final Duration lease;
@@ -52,7 +53,9 @@ public final class FollowUps implements DisposableBean {
 
   public FollowUps(NotifierState state, ControlView control, Pipeline pipeline,
       io.vigil.notifier.convergence.GroupFlusher groups, io.vigil.notifier.values.CurrentValues values,
-      AlertLocks locks, Clock clock, Duration tick, Duration lease, MeterRegistry registry) {
+      AlertLocks locks, Clock clock, Duration tick, Duration lease, java.util.function.BooleanSupplier ready,
+      MeterRegistry registry) {
+    this.ready = ready;
     this.groups = groups;
     this.values = values;
     this.state = state;
@@ -66,12 +69,44 @@ public final class FollowUps implements DisposableBean {
     this.escalations = Counter.builder("vigil.notifier.followups").tag("kind", "escalation")
         .description("repeats and escalations run for open alerts").register(registry);
     this.timer = InstrumentedExecutor.scheduled("notify-timers", registry);
-    timer.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    this.tickMs = tick.toMillis();
+  }
+
+  private final long tickMs;
+  private volatile java.util.concurrent.ScheduledFuture<?> ticking;
+
+  /** Fires due timers while the context runs (a paused or stopping context fires none). */
+  @Override
+  public synchronized void start() {
+    if (ticking == null) {
+      ticking = timer.scheduleWithFixedDelay(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (ticking != null) {
+      ticking.cancel(false);
+      ticking = null;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return ticking != null;
+  }
+
+  @Override
+  public int getPhase() {
+    return Integer.MAX_VALUE;
   }
 
   /** Runs what is due now; the scheduler calls it every tick (tests may call it directly). */
   public int tick() {
     int done = 0;
+    if (!ready.getAsBoolean()) {
+      return 0; // routing needs the control copy: a follow-up judged against an empty one would reach no one
+    }
     try {
       List<Timer> due = state.claimDue(lease, 200);
       for (Timer t : due) {
@@ -86,11 +121,16 @@ public final class FollowUps implements DisposableBean {
       }
     } catch (RuntimeException e) {
       log.warn("claiming due repeats and escalations failed: {}", e.toString());
+    } catch (Error e) {
+      // a periodic task that throws is never run again: log it and keep the timers alive
+      log.error("a due repeat or escalation failed with an error", e);
     }
     return done;
   }
 
   private void fire(Timer t) throws Exception {
+    // the next repeat counts from when this one was due to go, not from when its delivery finished
+    long firedAt = clock.millis();
     if (t.kind() == TimerKind.GROUP) {
       groups.flush(t.alertKey());
       return;
@@ -113,7 +153,7 @@ public final class FollowUps implements DisposableBean {
         state.cancelTimers(t.alertKey());
         return;
       }
-      Notice n = new Notice(a.event(), clock.millis());
+      Notice n = new Notice(a.event(), firedAt);
       n.previous(a);
       n.policy(policy);
       n.labels(AlertLabels.of(a.event(), policy.policy().labels()));
@@ -121,7 +161,7 @@ public final class FollowUps implements DisposableBean {
       if (t.kind() == TimerKind.REPEAT) {
         int number = a.repeats() + 1;
         long due = Lifecycle.nextRepeatAt(a, Lifecycle.repeatIntervalMs(policy));
-        if (due > clock.millis()) {
+        if (due > firedAt) {
           state.schedule(TimerKind.REPEAT, t.alertKey(), due); // moved since it was set (the policy changed)
           return;
         }
@@ -133,7 +173,7 @@ public final class FollowUps implements DisposableBean {
         AlertRecord after = new AlertRecord(a.event(), a.notifiedAtMs(), number, a.level(), null, 0);
         // after a long outage the episode may be many intervals behind: one repeat now, the next in an interval
         long next = Math.max(Lifecycle.nextRepeatAt(after, Lifecycle.repeatIntervalMs(policy)),
-            clock.millis() + Lifecycle.repeatIntervalMs(policy));
+            firedAt + Lifecycle.repeatIntervalMs(policy));
         state.schedule(TimerKind.REPEAT, t.alertKey(), next);
       } else {
         long due = Lifecycle.nextEscalationAt(a, policy);

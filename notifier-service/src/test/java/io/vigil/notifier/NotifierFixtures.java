@@ -104,6 +104,8 @@ final class NotifierFixtures {
     final Map<String, Integer> statusByPath = new ConcurrentHashMap<>();
     /** Answers by path; a chat bot's or a provider's success by default. */
     final Map<String, String> bodyByPath = new ConcurrentHashMap<>();
+    /** How long a path takes to answer (a slow receiver). */
+    final Map<String, Long> delayByPath = new ConcurrentHashMap<>();
 
     Sink() throws IOException {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -112,6 +114,14 @@ final class NotifierFixtures {
         String path = exchange.getRequestURI().getPath();
         received.add(new Received(path, Map.copyOf(exchange.getRequestHeaders()),
             new String(body, StandardCharsets.UTF_8)));
+        long delay = delayByPath.getOrDefault(path, 0L);
+        if (delay > 0) {
+          try {
+            Thread.sleep(delay);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         int status = statusByPath.getOrDefault(path, 200);
         byte[] answer = bodyByPath.getOrDefault(path, "{\"errcode\":0,\"code\":0,\"ok\":true}")
             .getBytes(StandardCharsets.UTF_8);
@@ -120,7 +130,7 @@ final class NotifierFixtures {
         exchange.getResponseBody().write(answer);
         exchange.close();
       });
-      server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+      server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(32));
       server.start();
     }
 

@@ -45,7 +45,7 @@ public class VigilTestInitializer implements ApplicationContextInitializer<Confi
    * Applies common's control-plane migrations to a reader's per-run database, once per run, exactly
    * as policy-service applies them in production (same location, same history table).
    */
-  static void migrateControlSchema(String database) {
+  public static void migrateControlSchema(String database) {
     if (!MIGRATED.add(database)) {
       return;
     }

@@ -2,6 +2,7 @@ package io.vigil.notifier.alertmanager;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.error.Violations;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
@@ -12,7 +13,6 @@ import io.vigil.common.series.SeriesId;
 import io.vigil.common.store.StoreNames;
 import io.vigil.notifier.control.ControlCopy.LivePolicy;
 import io.vigil.notifier.control.ControlView;
-import io.vigil.notifier.pipeline.AlertLocks;
 import io.vigil.notifier.state.NotifierState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
 
 /**
  * Alertmanager's v2 alert API as another intake, so Prometheus and vmalert can send their alerts to
@@ -54,6 +55,40 @@ public final class AlertmanagerIntake {
   static final int MAX_LABELS = 64;
   private static final long SEED = 0x76_69_67_69_6C_41_4D_01L;
   private static final io.vigil.common.kafka.MessageCodec CODEC = new io.vigil.common.kafka.MessageCodec();
+  /**
+   * One alert's step: a resolution closes an open alert (its timer removed); a firing alert refreshes
+   * its endsAt and timer, and opens when it was not. Answers {action, sequence}: 0 nothing to publish,
+   * 1 FIRING, 2 RESOLVED.
+   */
+  private static final DefaultRedisScript<List> TAKE = new DefaultRedisScript<>("""
+      local open = redis.call('HGET', KEYS[1], 'open') == '1'
+      if ARGV[3] == '1' then
+        if not open then return {0, 0} end
+        local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+        redis.call('HSET', KEYS[1], 'open', '0', 'endsAt', ARGV[2])
+        redis.call('ZREM', KEYS[2], ARGV[4])
+        redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        return {2, seq}
+      end
+      redis.call('HSET', KEYS[1], 'endsAt', ARGV[2])
+      redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+      redis.call('PEXPIRE', KEYS[1], ARGV[5])
+      if open then return {0, 0} end
+      local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+      redis.call('HSET', KEYS[1], 'open', '1')
+      return {1, seq}""", List.class);
+  /**
+   * An expiry: closes an open alert whose endsAt passed ({sequence, event}); {-when} to look again
+   * then: refreshed meanwhile, or its FIRING's publish not yet acknowledged.
+   */
+  private static final DefaultRedisScript<List> EXPIRE = new DefaultRedisScript<>("""
+      if redis.call('HGET', KEYS[1], 'open') ~= '1' then return {0} end
+      local ends = tonumber(redis.call('HGET', KEYS[1], 'endsAt'))
+      if ends > tonumber(ARGV[1]) then return {-ends} end
+      if not redis.call('HGET', KEYS[1], 'event') then return {-(tonumber(ARGV[1]) + 1000)} end
+      local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+      redis.call('HSET', KEYS[1], 'open', '0')
+      return {seq, redis.call('HGET', KEYS[1], 'event')}""", List.class);
 
   /** One alert as Prometheus posts it. */
   public record PostableAlert(Map<String, String> labels, Map<String, String> annotations, String startsAt,
@@ -64,7 +99,6 @@ public final class AlertmanagerIntake {
   private final NotifierState state;
   private final StringRedisTemplate redis;
   private final StoreNames names;
-  private final AlertLocks locks;
   private final Clock clock;
   private final String region;
   private final long resolveTimeoutMs;
@@ -73,14 +107,13 @@ public final class AlertmanagerIntake {
   private final Counter transitions;
 
   public AlertmanagerIntake(VigilPublisher publisher, ControlView control, NotifierState state,
-      StringRedisTemplate redis, StoreNames names, AlertLocks locks, Clock clock, String region,
+      StringRedisTemplate redis, StoreNames names, Clock clock, String region,
       Duration resolveTimeout, Duration retention, MeterRegistry registry) {
     this.publisher = publisher;
     this.control = control;
     this.state = state;
     this.redis = redis;
     this.names = names;
-    this.locks = locks;
     this.clock = clock;
     this.region = region;
     this.resolveTimeoutMs = resolveTimeout.toMillis();
@@ -125,15 +158,30 @@ public final class AlertmanagerIntake {
     v.throwIfAny();
   }
 
-  /** Takes a validated batch: each alert's transition (if any) is published before this returns. */
+  /**
+   * Takes a validated batch. Each alert's state moves in one Redis script (no lock: a refresh, a
+   * transition and its timer are one atomic step); the transitions are published together and
+   * awaited once. A transition the broker did not take is undone, and the batch answers 503, so the
+   * sender's retry fires it again.
+   */
   public void accept(String tenant, List<PostableAlert> alerts) throws Exception {
+    List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
     for (PostableAlert a : alerts) {
       received.increment();
-      take(tenant, a);
+      CompletableFuture<?> f = take(tenant, a);
+      if (f != null) {
+        sends.add(f);
+      }
+    }
+    try {
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new DependencyUnavailableException("kafka", "alert transitions could not be published: " + e, e);
     }
   }
 
-  private void take(String tenant, PostableAlert a) throws Exception {
+  /** Moves one alert's state; returns the publish of its transition, or null when it is a refresh. */
+  private CompletableFuture<?> take(String tenant, PostableAlert a) {
     Map<String, String> labels = new TreeMap<>(a.labels());
     String policyId = labels.get(POLICY_LABEL);
     String alertKey = AlertKey.ofObject(policyId, "am" + fingerprint(tenant, labels)).toString();
@@ -141,61 +189,57 @@ public final class AlertmanagerIntake {
     Long ends = a.endsAt() == null || a.endsAt().isEmpty() ? null : time(a.endsAt());
     boolean resolved = ends != null && ends <= now;
     long endsAt = ends != null ? ends : now + resolveTimeoutMs;
-    Semaphore lock = locks.acquire("am:" + alertKey, 10_000);
-    try {
-      String key = names.redisKey("notifier", "am", alertKey);
-      Map<Object, Object> held = redis.opsForHash().entries(key);
-      boolean open = "1".equals(held.get("open"));
-      if (resolved) {
-        if (open) {
-          publish(tenant, a, labels, alertKey, AlertEvent.AlertStatus.RESOLVED, key, now, endsAt);
-        }
-        return;
-      }
-      if (!open) {
-        publish(tenant, a, labels, alertKey, AlertEvent.AlertStatus.FIRING, key, now, endsAt);
-      } else {
-        redis.opsForHash().put(key, "endsAt", Long.toString(endsAt));
-        redis.expire(key, Duration.ofMillis(retentionMs));
-      }
-      state.schedule(NotifierState.TimerKind.EXPIRE, alertKey, endsAt);
-    } finally {
-      lock.release();
+    String key = names.redisKey("notifier", "am", alertKey);
+    List<?> r = redis.execute(TAKE, List.of(key, names.redisKey("notifier", "timers")), Long.toString(now),
+        Long.toString(endsAt), resolved ? "1" : "0", "EXPIRE|" + alertKey, Long.toString(retentionMs));
+    long action = ((Number) r.get(0)).longValue();
+    if (action == 0) {
+      return null;
     }
+    long seq = ((Number) r.get(1)).longValue();
+    AlertEvent.AlertStatus status = action == 1 ? AlertEvent.AlertStatus.FIRING : AlertEvent.AlertStatus.RESOLVED;
+    AlertEvent e = event(tenant, a, labels, alertKey, status, seq, now);
+    return publisher.publish(Topics.ALERTS_EVENTS, e).whenComplete((ok, failed) -> {
+      if (failed != null) {
+        // undone: the sender's retry (this batch answers 503) makes the transition again
+        redis.opsForHash().put(key, "open", status == AlertEvent.AlertStatus.FIRING ? "0" : "1");
+      } else {
+        transitions.increment();
+        if (status == AlertEvent.AlertStatus.FIRING) {
+          redis.opsForHash().put(key, "event", new String(CODEC.encode(e), StandardCharsets.UTF_8));
+        }
+      }
+    });
   }
 
   /** An alert's {@code endsAt} passed without a refresh: it resolves (the timer's call). */
   public void expire(String alertKey) throws Exception {
-    Semaphore lock = locks.acquire("am:" + alertKey, 10_000);
+    String key = names.redisKey("notifier", "am", alertKey);
+    List<?> r = redis.execute(EXPIRE, List.of(key), Long.toString(clock.millis()));
+    long seq = ((Number) r.get(0)).longValue();
+    if (seq < 0) {
+      state.schedule(NotifierState.TimerKind.EXPIRE, alertKey, -seq);
+      return;
+    }
+    if (seq == 0) {
+      return;
+    }
+    AlertEvent last = CODEC.decode(String.valueOf(r.get(1)).getBytes(StandardCharsets.UTF_8), AlertEvent.class);
+    AlertEvent e = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(alertKey, seq), alertKey,
+        last.policyId(), last.policyVersion(), last.tenant(), last.namespace(), last.region(), last.metric(), 0,
+        last.objectId(), last.dimensions(), AlertEvent.AlertStatus.RESOLVED, last.severity(), seq, null, null,
+        last.summary(), last.firstFiredAtMs(), clock.millis(), 0, 0, null, "expired");
     try {
-      String key = names.redisKey("notifier", "am", alertKey);
-      Map<Object, Object> held = redis.opsForHash().entries(key);
-      if (!"1".equals(held.get("open"))) {
-        return;
-      }
-      long endsAt = Long.parseLong((String) held.get("endsAt"));
-      long now = clock.millis();
-      if (endsAt > now) {
-        state.schedule(NotifierState.TimerKind.EXPIRE, alertKey, endsAt); // refreshed meanwhile
-        return;
-      }
-      AlertEvent last = CODEC.decode(((String) held.get("event")).getBytes(StandardCharsets.UTF_8), AlertEvent.class);
-      long seq = redis.opsForHash().increment(key, "seq", 1);
-      AlertEvent e = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(alertKey, seq),
-          alertKey, last.policyId(), last.policyVersion(), last.tenant(), last.namespace(), last.region(), last.metric(),
-          0, last.objectId(), last.dimensions(), AlertEvent.AlertStatus.RESOLVED, last.severity(), seq, null, null,
-          last.summary(), last.firstFiredAtMs(), now, 0, 0, null, "expired");
       publisher.publish(Topics.ALERTS_EVENTS, e).get(10, TimeUnit.SECONDS);
       transitions.increment();
-      redis.opsForHash().put(key, "open", "0");
-    } finally {
-      lock.release();
+    } catch (Exception failed) {
+      redis.opsForHash().put(key, "open", "1"); // tried again at the timer's next lease
+      throw failed;
     }
   }
 
-  private void publish(String tenant, PostableAlert a, Map<String, String> labels, String alertKey,
-      AlertEvent.AlertStatus status, String key, long now, long endsAt) throws Exception {
-    long seq = redis.opsForHash().increment(key, "seq", 1);
+  private AlertEvent event(String tenant, PostableAlert a, Map<String, String> labels, String alertKey,
+      AlertEvent.AlertStatus status, long seq, long now) {
     LivePolicy p = control.policy(labels.get(POLICY_LABEL));
     Map<String, String> dims = new TreeMap<>();
     labels.forEach((k, v) -> {
@@ -207,18 +251,13 @@ public final class AlertmanagerIntake {
     Long starts = a.startsAt() == null || a.startsAt().isEmpty() ? null : time(a.startsAt());
     Map<String, String> ann = a.annotations() == null ? Map.of() : a.annotations();
     String summary = ann.getOrDefault("summary", ann.get("description"));
-    AlertEvent e = new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(alertKey, seq), alertKey,
+    return new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(alertKey, seq), alertKey,
         labels.get(POLICY_LABEL), p == null ? 0 : p.version(), tenant,
         labels.getOrDefault(NAMESPACE_LABEL, DEFAULT_NAMESPACE), region, labels.get("alertname"), 0,
         AlertKey.parse(alertKey).objectId(), dims, status,
         sev == null ? AlertEvent.Severity.WARNING : severity(sev), seq, null, null,
         summary == null || summary.length() > 4000 ? null : summary, starts == null ? now : Math.min(starts, now), now,
         0, 0, null, status == AlertEvent.AlertStatus.RESOLVED ? "resolved_by_sender" : null);
-    publisher.publish(Topics.ALERTS_EVENTS, e).get(10, TimeUnit.SECONDS);
-    transitions.increment();
-    redis.opsForHash().putAll(key, Map.of("open", status == AlertEvent.AlertStatus.FIRING ? "1" : "0",
-        "endsAt", Long.toString(endsAt), "event", new String(CODEC.encode(e), StandardCharsets.UTF_8)));
-    redis.expire(key, Duration.ofMillis(retentionMs));
   }
 
   /** The label set's fingerprint within the tenant: the same labels are the same alert. */

@@ -15,15 +15,20 @@ import javax.crypto.spec.SecretKeySpec;
  * token, so every message carries a link that acknowledges its alert as its recipient.
  *
  * <p>A token is {@code base64url(payload) "." base64url(HMAC-SHA256(key, payload))} with the payload
- * {@code alertKey \n recipient \n expiresAtMs}. The key is derived from the service's key file (by
+ * {@code alertKey \n recipient \n expiresAtMs \n episodeMs}. The key is derived from the service's key file (by
  * default the master key file) with a label of its own, so no other signature made with that file
  * can pass as a link. Opening the link (GET) only shows a confirmation; the acknowledgement is the
  * form's POST, so a chat app's link preview cannot acknowledge an alert by fetching it.
  */
 public final class AckLinks {
 
-  /** What a valid token says. */
-  public record Claim(String alertKey, String recipient, long expiresAtMs) {}
+  /**
+   * What a valid token says.
+   *
+   * @param episodeMs when the alert's episode began (its {@code firstFiredAtMs}): a link acknowledges
+   *     the episode it was sent for, never a later one of the same alert
+   */
+  public record Claim(String alertKey, String recipient, long expiresAtMs, long episodeMs) {}
 
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
@@ -47,13 +52,14 @@ public final class AckLinks {
     this.clock = clock;
   }
 
-  /** The link a recipient acknowledges the alert with. */
-  public String link(String alertKey, String recipient) {
-    return baseUrl + "/v1/ack-links/" + token(alertKey, recipient, clock.millis() + ttlMs);
+  /** The link a recipient acknowledges the alert's episode with. */
+  public String link(String alertKey, String recipient, long episodeMs) {
+    return baseUrl + "/v1/ack-links/" + token(alertKey, recipient, clock.millis() + ttlMs, episodeMs);
   }
 
-  String token(String alertKey, String recipient, long expiresAtMs) {
-    byte[] payload = (alertKey + "\n" + recipient + "\n" + expiresAtMs).getBytes(StandardCharsets.UTF_8);
+  String token(String alertKey, String recipient, long expiresAtMs, long episodeMs) {
+    byte[] payload = (alertKey + "\n" + recipient + "\n" + expiresAtMs + "\n" + episodeMs)
+        .getBytes(StandardCharsets.UTF_8);
     return B64.encodeToString(payload) + "." + B64.encodeToString(hmac(key, payload));
   }
 
@@ -81,19 +87,21 @@ public final class AckLinks {
       return null;
     }
     String[] parts = new String(payload, StandardCharsets.UTF_8).split("\n", -1);
-    if (parts.length != 3) {
+    if (parts.length != 4) {
       return null;
     }
     long expires;
+    long episode;
     try {
       expires = Long.parseLong(parts[2]);
+      episode = Long.parseLong(parts[3]);
     } catch (NumberFormatException e) {
       return null;
     }
     if (clock.millis() >= expires) {
       return null;
     }
-    return new Claim(parts[0], parts[1], expires);
+    return new Claim(parts[0], parts[1], expires, episode);
   }
 
   private static byte[] hmac(byte[] key, byte[] data) {

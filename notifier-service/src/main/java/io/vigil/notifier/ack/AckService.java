@@ -33,7 +33,7 @@ public final class AckService {
   private static final Logger log = LoggerFactory.getLogger(AckService.class);
 
   /** What an acknowledgement came to. */
-  public enum Result { ACKNOWLEDGED, ALREADY_ACKNOWLEDGED, NOT_OPEN }
+  public enum Result { ACKNOWLEDGED, ALREADY_ACKNOWLEDGED, NOT_OPEN, OTHER_EPISODE }
 
   /**
    * @param alert the alert as the notifier knows it (its tenant decides who may acknowledge)
@@ -69,8 +69,10 @@ public final class AckService {
    * Acknowledges the alert's open episode as {@code by}; the caller has checked it may.
    *
    * @param via how: {@code api} or {@code link}
+   * @param episodeMs for a link: the episode it was sent for (a later episode is not acknowledged by
+   *     it); null for the API
    */
-  public Answer acknowledge(String alertKey, String by, String via) throws Exception {
+  public Answer acknowledge(String alertKey, String by, String via, Long episodeMs) throws Exception {
     Semaphore lock = locks.acquire(alertKey, 10_000);
     try {
       AlertRecord a = state.alert(alertKey);
@@ -79,6 +81,9 @@ public final class AckService {
       }
       if (!a.open()) {
         return new Answer(Result.NOT_OPEN, a, null, 0);
+      }
+      if (episodeMs != null && a.event().firstFiredAtMs() != episodeMs) {
+        return new Answer(Result.OTHER_EPISODE, a, null, 0);
       }
       if (a.acknowledged()) {
         return new Answer(Result.ALREADY_ACKNOWLEDGED, a, a.ackBy(), a.ackAtMs());

@@ -82,12 +82,16 @@ public final class AlertmanagerIntake {
    * then: refreshed meanwhile, or its FIRING's publish not yet acknowledged.
    */
   private static final DefaultRedisScript<List> EXPIRE = new DefaultRedisScript<>("""
-      if redis.call('HGET', KEYS[1], 'open') ~= '1' then return {0} end
+      if redis.call('HGET', KEYS[1], 'open') ~= '1' then
+        redis.call('ZREM', KEYS[2], ARGV[2])
+        return {0}
+      end
       local ends = tonumber(redis.call('HGET', KEYS[1], 'endsAt'))
       if ends > tonumber(ARGV[1]) then return {-ends} end
       if not redis.call('HGET', KEYS[1], 'event') then return {-(tonumber(ARGV[1]) + 1000)} end
       local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
       redis.call('HSET', KEYS[1], 'open', '0')
+      redis.call('ZREM', KEYS[2], ARGV[2])
       return {seq, redis.call('HGET', KEYS[1], 'event')}""", List.class);
 
   /** One alert as Prometheus posts it. */
@@ -103,12 +107,14 @@ public final class AlertmanagerIntake {
   private final String region;
   private final long resolveTimeoutMs;
   private final long retentionMs;
+  private final java.util.concurrent.Executor callbacks;
   private final Counter received;
   private final Counter transitions;
 
   public AlertmanagerIntake(VigilPublisher publisher, ControlView control, NotifierState state,
       StringRedisTemplate redis, StoreNames names, Clock clock, String region,
-      Duration resolveTimeout, Duration retention, MeterRegistry registry) {
+      Duration resolveTimeout, Duration retention, java.util.concurrent.Executor callbacks, MeterRegistry registry) {
+    this.callbacks = callbacks;
     this.publisher = publisher;
     this.control = control;
     this.state = state;
@@ -146,10 +152,8 @@ public final class AlertmanagerIntake {
             "the id of a policy of tenant " + tenant + " (its receivers and settings apply)");
         String sev = a.labels().get("severity");
         v.check(sev == null || severity(sev) != null, at + ".labels.severity", "critical, warning or info");
-        v.check(a.startsAt() == null || a.startsAt().isEmpty() || time(a.startsAt()) != null, at + ".startsAt",
-            "an RFC 3339 time");
-        v.check(a.endsAt() == null || a.endsAt().isEmpty() || time(a.endsAt()) != null, at + ".endsAt",
-            "an RFC 3339 time");
+        v.check(unset(a.startsAt()) || time(a.startsAt()) != null, at + ".startsAt", "an RFC 3339 time");
+        v.check(unset(a.endsAt()) || time(a.endsAt()) != null, at + ".endsAt", "an RFC 3339 time");
         String ns = a.labels().get(NAMESPACE_LABEL);
         v.check(ns == null || ns.matches("[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_.-]*"), at + ".labels." + NAMESPACE_LABEL,
             "product/family in lower case");
@@ -186,7 +190,7 @@ public final class AlertmanagerIntake {
     String policyId = labels.get(POLICY_LABEL);
     String alertKey = AlertKey.ofObject(policyId, "am" + fingerprint(tenant, labels)).toString();
     long now = clock.millis();
-    Long ends = a.endsAt() == null || a.endsAt().isEmpty() ? null : time(a.endsAt());
+    Long ends = unset(a.endsAt()) ? null : time(a.endsAt());
     boolean resolved = ends != null && ends <= now;
     long endsAt = ends != null ? ends : now + resolveTimeoutMs;
     String key = names.redisKey("notifier", "am", alertKey);
@@ -199,7 +203,7 @@ public final class AlertmanagerIntake {
     long seq = ((Number) r.get(1)).longValue();
     AlertEvent.AlertStatus status = action == 1 ? AlertEvent.AlertStatus.FIRING : AlertEvent.AlertStatus.RESOLVED;
     AlertEvent e = event(tenant, a, labels, alertKey, status, seq, now);
-    return publisher.publish(Topics.ALERTS_EVENTS, e).whenComplete((ok, failed) -> {
+    return publisher.publish(Topics.ALERTS_EVENTS, e).whenCompleteAsync((ok, failed) -> {
       if (failed != null) {
         // undone: the sender's retry (this batch answers 503) makes the transition again
         redis.opsForHash().put(key, "open", status == AlertEvent.AlertStatus.FIRING ? "0" : "1");
@@ -209,13 +213,14 @@ public final class AlertmanagerIntake {
           redis.opsForHash().put(key, "event", new String(CODEC.encode(e), StandardCharsets.UTF_8));
         }
       }
-    });
+    }, callbacks);
   }
 
   /** An alert's {@code endsAt} passed without a refresh: it resolves (the timer's call). */
   public void expire(String alertKey) throws Exception {
     String key = names.redisKey("notifier", "am", alertKey);
-    List<?> r = redis.execute(EXPIRE, List.of(key), Long.toString(clock.millis()));
+    List<?> r = redis.execute(EXPIRE, List.of(key, names.redisKey("notifier", "timers")), Long.toString(clock.millis()),
+        "EXPIRE|" + alertKey);
     long seq = ((Number) r.get(0)).longValue();
     if (seq < 0) {
       state.schedule(NotifierState.TimerKind.EXPIRE, alertKey, -seq);
@@ -233,7 +238,8 @@ public final class AlertmanagerIntake {
       publisher.publish(Topics.ALERTS_EVENTS, e).get(10, TimeUnit.SECONDS);
       transitions.increment();
     } catch (Exception failed) {
-      redis.opsForHash().put(key, "open", "1"); // tried again at the timer's next lease
+      redis.opsForHash().put(key, "open", "1"); // tried again shortly
+      state.schedule(NotifierState.TimerKind.EXPIRE, alertKey, clock.millis() + 5_000);
       throw failed;
     }
   }
@@ -248,7 +254,7 @@ public final class AlertmanagerIntake {
       }
     });
     String sev = labels.get("severity");
-    Long starts = a.startsAt() == null || a.startsAt().isEmpty() ? null : time(a.startsAt());
+    Long starts = unset(a.startsAt()) ? null : time(a.startsAt());
     Map<String, String> ann = a.annotations() == null ? Map.of() : a.annotations();
     String summary = ann.getOrDefault("summary", ann.get("description"));
     return new AlertEvent(AlertEvent.SCHEMA_VERSION, AlertIds.eventId(alertKey, seq), alertKey,
@@ -274,14 +280,44 @@ public final class AlertmanagerIntake {
     };
   }
 
+  /** The first time a sender means: earlier ones (Go's zero time, 0001-01-01) say "not set". */
+  static final long UNSET_BEFORE = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
+
+  /** A time as senders write it; null when it is not one, or means "not set" (before 2000). */
   static Long time(String s) {
+    Instant t;
     try {
-      return Instant.parse(s).toEpochMilli();
+      t = Instant.parse(s);
     } catch (DateTimeParseException e) {
       try {
-        return java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        t = java.time.OffsetDateTime.parse(s).toInstant();
       } catch (DateTimeParseException e2) {
         return null;
+      }
+    }
+    try {
+      long ms = t.toEpochMilli();
+      return ms < UNSET_BEFORE ? null : ms;
+    } catch (ArithmeticException e) {
+      return null;
+    }
+  }
+
+  /** Whether a time field is absent, empty, or a time meaning "not set". */
+  static boolean unset(String s) {
+    return s == null || s.isEmpty() || time(s) == null && parses(s);
+  }
+
+  private static boolean parses(String s) {
+    try {
+      Instant.parse(s);
+      return true;
+    } catch (DateTimeParseException e) {
+      try {
+        java.time.OffsetDateTime.parse(s);
+        return true;
+      } catch (DateTimeParseException e2) {
+        return false;
       }
     }
   }

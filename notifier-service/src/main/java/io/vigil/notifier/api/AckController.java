@@ -62,11 +62,11 @@ public class AckController {
       throw new ApiException(ErrorCode.FORBIDDEN, null, "acknowledging needs the operator or admin role of the"
           + " alert's tenant");
     }
-    AckService.Answer answer = acks.acknowledge(body.alertKey(), caller.name(), "api");
+    AckService.Answer answer = acks.acknowledge(body.alertKey(), caller.name(), "api", null);
     if (answer == null) {
       throw new ApiException(ErrorCode.NOT_FOUND, "alertKey", "no alert " + body.alertKey());
     }
-    if (answer.result() == AckService.Result.NOT_OPEN) {
+    if (answer.result() == AckService.Result.NOT_OPEN || answer.result() == AckService.Result.OTHER_EPISODE) {
       throw new ApiException(ErrorCode.CONFLICT, "alertKey", "the alert is resolved: nothing to acknowledge");
     }
     return new AckAnswer(answer.result().name(), body.alertKey(), answer.ackBy(), answer.ackAtMs());
@@ -96,7 +96,7 @@ public class AckController {
     if (claim == null) {
       return page(404, "This acknowledgement link is invalid or has expired.", null);
     }
-    AckService.Answer answer = acks.acknowledge(claim.alertKey(), claim.recipient(), "link");
+    AckService.Answer answer = acks.acknowledge(claim.alertKey(), claim.recipient(), "link", claim.episodeMs());
     if (answer == null) {
       return page(404, "The notifier does not know this alert (any more).", null);
     }
@@ -104,6 +104,7 @@ public class AckController {
       case ACKNOWLEDGED -> page(200, "Acknowledged. Repeats and escalations of this alert stop.", null);
       case ALREADY_ACKNOWLEDGED -> page(200, "Already acknowledged by " + answer.ackBy() + ".", null);
       case NOT_OPEN -> page(409, "The alert is resolved: nothing to acknowledge.", null);
+      case OTHER_EPISODE -> page(409, "This link is of an earlier occurrence of the alert, which is over.", null);
     };
   }
 

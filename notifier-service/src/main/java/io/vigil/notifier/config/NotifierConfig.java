@@ -109,6 +109,16 @@ class NotifierConfig {
         props.dispatchThreads() * 64, new ThreadPoolExecutor.CallerRunsPolicy(), registry);
   }
 
+  /**
+   * Where an event's state moves on once its records are acknowledged (Redis round trips), and the
+   * Alertmanager intake's callbacks: never the producer's I/O thread, never behind slow deliveries.
+   */
+  @Bean(destroyMethod = "shutdown")
+  ThreadPoolExecutor recordExecutor(MeterRegistry registry) {
+    return InstrumentedExecutor.create("notify-record", 4, 4, 10_000, new ThreadPoolExecutor.CallerRunsPolicy(),
+        registry);
+  }
+
   @Bean
   PipelineMeters pipelineMeters(MeterRegistry registry) {
     return new PipelineMeters(registry);
@@ -161,6 +171,7 @@ class NotifierConfig {
   @Bean
   Stages stages(NotifierProperties props, ControlCopy control, NotifierState state, Dispatcher dispatcher,
       TrailStore trail, VigilPublisher publisher, PipelineMeters meters, ThreadPoolExecutor dispatchExecutor,
+      ThreadPoolExecutor recordExecutor,
       DependencyMetrics dependencies, Lifecycle lifecycle, ObjectProvider<AckLinks> links, Limits limits, Groups groups,
       AccessConfigCache access, InstanceDirectory instances, Clock clock, MeterRegistry registry) {
     Map<String, Stage> available = new LinkedHashMap<>();
@@ -174,7 +185,7 @@ class NotifierConfig {
       available.put(s.name(), s);
     }
     return new Stages(Map.copyOf(available), new RecordStage(publisher, trail, state, lifecycle, clock,
-        dispatchExecutor));
+        recordExecutor));
   }
 
   @Bean
@@ -210,10 +221,10 @@ class NotifierConfig {
 
   @Bean
   AlertmanagerIntake alertmanagerIntake(VigilPublisher publisher, ControlCopy control, NotifierState state,
-      StringRedisTemplate redis, StoreNames names, Clock clock, FollowUps followUps,
+      StringRedisTemplate redis, StoreNames names, Clock clock, FollowUps followUps, ThreadPoolExecutor recordExecutor,
       @Value("${vigil.region:local}") String region, NotifierProperties props, MeterRegistry registry) {
     AlertmanagerIntake intake = new AlertmanagerIntake(publisher, control, state, redis, names, clock, region,
-        props.alertmanagerResolveTimeout(), props.stateRetention(), registry);
+        props.alertmanagerResolveTimeout(), props.stateRetention(), recordExecutor, registry);
     followUps.alertmanager(intake);
     return intake;
   }

@@ -49,8 +49,8 @@ public final class GroupFlusher {
 
   public void flush(String key) throws Exception {
     Semaphore lock = locks.acquire("group:" + key, 30_000);
-    groups.flushing(key, true, 60_000);
     try {
+      groups.flushing(key, true, 60_000);
       Group g = groups.read(key);
       LivePolicy policy = g == null ? null : control.policy(g.policyId());
       if (g == null || policy == null) {
@@ -81,7 +81,8 @@ public final class GroupFlusher {
       Map<String, AlertEvent> tell = repeat ? open : changed;
       AlertEvent newest = tell.values().stream().max(Comparator.comparingLong(AlertEvent::timestampMs)).orElseThrow();
       Notice n = new Notice(newest, now).followUp(Notice.Kind.GROUP, (int) g.flushes() + 1);
-      n.group(new Notice.GroupInfo(key, g.labels(), java.util.List.copyOf(tell.values()), open.size(), repeat));
+      n.group(new Notice.GroupInfo(key, g.episode(), g.labels(), java.util.List.copyOf(tell.values()), open.size(),
+          repeat));
       n.policy(policy);
       n.labels(AlertLabels.of(newest, policy.policy().labels()));
       pipeline.runGroup(n).get(30, TimeUnit.SECONDS);
@@ -106,8 +107,11 @@ public final class GroupFlusher {
         groups.remove(key);
       }
     } finally {
-      groups.flushing(key, false, 0);
-      lock.release();
+      try {
+        groups.flushing(key, false, 0);
+      } finally {
+        lock.release();
+      }
     }
   }
 }

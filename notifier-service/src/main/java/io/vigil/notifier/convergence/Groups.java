@@ -36,8 +36,12 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Groups {
 
   /** A group as read for a flush. */
+  /**
+   * @param episode the event id of the member that made the group (its notification ids name it, so a
+   *     group made again after all its members resolved sends under ids of its own)
+   */
   public record Group(String key, String policyId, String tenant, Map<String, String> labels, long flushes,
-      long lastFlushAtMs, Map<String, AlertEvent> members, Map<String, String> told) {}
+      long lastFlushAtMs, Map<String, AlertEvent> members, Map<String, String> told, String episode) {}
 
   private static final MessageCodec CODEC = new MessageCodec();
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -54,6 +58,7 @@ public final class Groups {
       redis.call('HSETNX', KEYS[2], 'policyId', ARGV[6])
       redis.call('HSETNX', KEYS[2], 'tenant', ARGV[7])
       redis.call('HSETNX', KEYS[2], 'labels', ARGV[8])
+      redis.call('HSETNX', KEYS[2], 'episode', ARGV[11])
       redis.call('PEXPIRE', KEYS[1], ARGV[9])
       redis.call('PEXPIRE', KEYS[2], ARGV[9])
       local now = tonumber(ARGV[3])
@@ -102,7 +107,7 @@ public final class Groups {
     Long due = redis.execute(JOIN, List.of(membersKey(key), metaKey(key), timersKey(), flushingKey(key)), e.alertKey(),
         new String(CODEC.encode(e), StandardCharsets.UTF_8), Long.toString(nowMs), Long.toString(waitMs),
         Long.toString(intervalMs), e.policyId(), tenant, JSON.writeValueAsString(labels), Long.toString(retentionMs),
-        timerMember(key));
+        timerMember(key), e.eventId());
     return due == null ? nowMs + waitMs : due;
   }
 
@@ -120,7 +125,7 @@ public final class Groups {
     redis.opsForHash().entries(toldKey(key)).forEach((k, v) -> told.put((String) k, (String) v));
     return new Group(key, (String) meta.get("policyId"), (String) meta.get("tenant"),
         JSON.readValue((String) meta.get("labels"), LABELS), longOf(meta.get("flushes")),
-        longOf(meta.get("lastFlushAt")), m, told);
+        longOf(meta.get("lastFlushAt")), m, told, meta.get("episode") == null ? "" : (String) meta.get("episode"));
   }
 
   /**

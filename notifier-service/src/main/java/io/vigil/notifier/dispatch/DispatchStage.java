@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * the receiver's idempotency key; one already delivered (the event is being run again after a
  * restart) is not sent again.
  *
- * <p>Each recipient ends in one record: {@code SENT} (naming the channel it fell back from, if any),
- * {@code DUPLICATE} for what had gone out before, or {@code SEND_FAILED} with the last channel's
+ * <p>Each recipient ends in one record: {@code SENT} (naming the channel it fell back from, if any;
+ * for what had gone out in an earlier run of the same notice, with reason {@code delivered_before},
+ * so its record is not replaced by a lesser one), or {@code SEND_FAILED} with the last channel's
  * reason. Channel failures never fail the event: they are outcomes, recorded and counted.
  */
 public final class DispatchStage implements Stage {
@@ -91,14 +92,18 @@ public final class DispatchStage implements Stage {
     String reason = null;
     int attempts = 0;
     Target last = null;
+    // a run of this notice cut short earlier may have delivered on any rung: that rung's delivery stands, under
+    // its own id and status, so the history keeps it and no other rung is tried again
+    for (Target t : r.ladder()) {
+      String id = AlertIds.notificationId(n.occurrence(), r.id(), t.channel().name());
+      if (state.delivered(id)) {
+        steps.add(step(r, t.channel(), NotificationStatus.SENT, "delivered_before", id));
+        return new Result(record(n, r, t.channel(), id, NotificationStatus.SENT, 0, "delivered_before", null), steps);
+      }
+    }
     for (Target t : r.ladder()) {
       last = t;
       String id = AlertIds.notificationId(n.occurrence(), r.id(), t.channel().name());
-      if (state.delivered(id)) {
-        steps.add(step(r, t.channel(), NotificationStatus.DUPLICATE, "delivered_before", id));
-        return new Result(record(n, r, t.channel(), id, NotificationStatus.DUPLICATE, 0, "delivered_before", null),
-            steps);
-      }
       Delivery d = dispatcher.deliver(new Outbound(id, e.eventId(), e.alertKey(), e.tenant(), t.channel(), t.to(),
           t.message().subject(), t.message().body()));
       attempts += d.attempts();

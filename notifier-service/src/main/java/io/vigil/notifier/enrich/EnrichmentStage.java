@@ -47,7 +47,7 @@ public final class EnrichmentStage implements Stage {
     if (id == null) {
       return Outcome.CONTINUE;
     }
-    InstanceDirectory.Answer a = instances.find(e.namespace(), e.region(), id);
+    InstanceDirectory.Answer a = instances.find(e.tenant(), e.namespace(), e.region(), id);
     if (a.unavailable()) {
       dependencies.degraded("enrichment", "cmdb_unavailable");
       n.instance(Map.of("id", id), true);

@@ -24,7 +24,8 @@ import java.util.Map;
 public final class InstanceDirectory {
 
   /** An instance as messages show it: its attributes and its tags. */
-  public record Instance(String instanceId, Map<String, String> attributes, Map<String, String> tags, long version) {}
+  public record Instance(String instanceId, String tenant, Map<String, String> attributes, Map<String, String> tags,
+      long version) {}
 
   /** The answer for one key: found (with the instance), missing, or the cmdb could not say. */
   public record Answer(Instance instance, boolean unavailable) {}
@@ -35,8 +36,8 @@ public final class InstanceDirectory {
   record LookupRequest(List<KeyRef> keys) {}
 
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-  record Found(String namespace, String region, String instanceId, long version, Map<String, String> attributes,
-      Map<String, String> tags) {}
+  record Found(String namespace, String region, String instanceId, String tenant, long version,
+      Map<String, String> attributes, Map<String, String> tags) {}
 
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
   record LookupResult(List<Found> instances, List<KeyRef> missing) {}
@@ -68,8 +69,17 @@ public final class InstanceDirectory {
     return namespace + "/" + region + "/" + instanceId;
   }
 
-  /** Looks up an instance: the near cache, else the cmdb. */
-  public Answer find(String namespace, String region, String instanceId) {
+  /**
+   * Looks up an instance of a tenant: the near cache, else the cmdb (with the notifier's cross-tenant
+   * service credential). Another tenant's instance is missing: an alert names its instance by a
+   * dimension value its sender chose, and must not show another tenant's data.
+   */
+  public Answer find(String tenant, String namespace, String region, String instanceId) {
+    Answer a = find(namespace, region, instanceId);
+    return a.instance() != null && !tenant.equals(a.instance().tenant()) ? new Answer(null, false) : a;
+  }
+
+  private Answer find(String namespace, String region, String instanceId) {
     String k = key(namespace, region, instanceId);
     long now = clock.millis();
     Entry e = cache.get(k);
@@ -88,7 +98,7 @@ public final class InstanceDirectory {
     Map<String, Instance> found = new HashMap<>();
     if (r != null && r.instances() != null) {
       for (Found f : r.instances()) {
-        found.put(key(f.namespace(), f.region(), f.instanceId()), new Instance(f.instanceId(),
+        found.put(key(f.namespace(), f.region(), f.instanceId()), new Instance(f.instanceId(), f.tenant(),
             f.attributes() == null ? Map.of() : f.attributes(), f.tags() == null ? Map.of() : f.tags(), f.version()));
       }
     }
@@ -104,7 +114,7 @@ public final class InstanceDirectory {
     if (held != null && held.instance() != null && held.instance().version() >= c.version()) {
       return;
     }
-    Instance i = c.op() == ChangeOp.DELETE ? null : new Instance(c.instanceId(),
+    Instance i = c.op() == ChangeOp.DELETE ? null : new Instance(c.instanceId(), c.tenant(),
         c.attributes() == null ? Map.of() : c.attributes(), c.tags() == null ? Map.of() : c.tags(), c.version());
     if (held != null || i == null) {
       cache.put(k, new Entry(i, clock.millis() + (i == null ? missingTtlMs : ttlMs)));

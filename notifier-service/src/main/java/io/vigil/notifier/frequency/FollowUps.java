@@ -181,6 +181,11 @@ public final class FollowUps implements DisposableBean, org.springframework.cont
           state.cancelEscalation(t.alertKey()); // no level left (the policy changed)
           return;
         }
+        if (due > firedAt) {
+          // not yet: the policy's level moved later, or another instance sent the level before this one
+          state.schedule(TimerKind.ESCALATE, t.alertKey(), due);
+          return;
+        }
         int level = a.level() + 1;
         n.followUp(Notice.Kind.ESCALATION, level);
         log(n, "escalation to level " + level);

@@ -143,9 +143,18 @@ public final class TrailStore implements DisposableBean {
 
   void expire() {
     try {
-      int n = jdbc.update("DELETE FROM notifier_trail WHERE at_ms < ? LIMIT 10000", clock.millis() - retentionMs);
-      if (n > 0) {
-        log.info("explain trail: {} steps past the retention deleted", n);
+      long cut = clock.millis() - retentionMs;
+      long deleted = 0;
+      // in slices, so no statement holds its locks long; up to a million rows an hour
+      for (int i = 0; i < 100; i++) {
+        int n = jdbc.update("DELETE FROM notifier_trail WHERE at_ms < ? LIMIT 10000", cut);
+        deleted += n;
+        if (n < 10_000) {
+          break;
+        }
+      }
+      if (deleted > 0) {
+        log.info("explain trail: {} steps past the retention deleted", deleted);
       }
     } catch (RuntimeException e) {
       log.warn("explain trail: the retention delete failed ({}); it runs again in an hour", e.getMessage());

@@ -29,7 +29,9 @@ public final class AlertLocks {
   public Semaphore acquire(String alertKey, long timeoutMs) throws InterruptedException {
     Semaphore s = stripes[spread(alertKey.hashCode()) & (stripes.length - 1)];
     if (!s.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("alert " + alertKey + " stayed busy for " + timeoutMs + " ms");
+      // retriable: the work waits and comes again, it is never dead-lettered for a busy alert
+      throw new io.vigil.common.error.DependencyUnavailableException("unknown",
+          "alert " + alertKey + " stayed busy for " + timeoutMs + " ms");
     }
     return s;
   }

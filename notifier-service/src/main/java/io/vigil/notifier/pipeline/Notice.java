@@ -48,8 +48,8 @@ public final class Notice {
    * @param openCount the group's members still open
    * @param repeat whether it repeats an unchanged group
    */
-  public record GroupInfo(String key, Map<String, String> labels, List<AlertEvent> tell, int openCount,
-      boolean repeat) {}
+  public record GroupInfo(String key, String episode, Map<String, String> labels, List<AlertEvent> tell,
+      int openCount, boolean repeat) {}
 
   private final AlertEvent event;
   private final long receivedAtMs;
@@ -110,7 +110,7 @@ public final class Notice {
       case EVENT -> event.eventId();
       case REPEAT -> event.eventId() + "/repeat/" + followUp;
       case ESCALATION -> event.eventId() + "/escalation/" + followUp;
-      case GROUP -> "group/" + group.key() + "/" + followUp;
+      case GROUP -> "group/" + group.key() + "/" + group.episode() + "/" + followUp;
       case TEST -> event.eventId();
     };
   }

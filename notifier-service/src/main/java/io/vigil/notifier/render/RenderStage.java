@@ -74,7 +74,7 @@ public final class RenderStage implements Stage {
     List<Recipient> out = new ArrayList<>(n.recipients().size());
     for (Recipient r : n.recipients()) {
       // each recipient's messages carry its own acknowledgement link (an open alert's only)
-      model.put("ackUrl", links == null || !open ? "" : links.link(n.event().alertKey(), r.id()));
+      model.put("ackUrl", links == null || !open ? "" : links.link(n.event().alertKey(), r.id(), n.event().firstFiredAtMs()));
       List<Target> ladder = new ArrayList<>(r.ladder().size());
       for (Target t : r.ladder()) {
         ladder.add(t.rendered(render(n, t.channel(), chosen.get(t.channel()), model)));

@@ -91,6 +91,7 @@ public final class AckService {
       long now = clock.millis();
       state.acknowledged(alertKey, by, now);
       state.cancelTimers(alertKey);
+      state.sync(); // durable before the answer (and before the alert's lock is let go)
       AlertEvent e = a.event();
       NotificationRecord r = new NotificationRecord(NotificationRecord.SCHEMA_VERSION,
           AlertIds.notificationId(e.eventId(), by, "ack"), e.eventId(), alertKey, e.tenant(), e.region(),

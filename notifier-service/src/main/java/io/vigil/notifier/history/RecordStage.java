@@ -69,12 +69,16 @@ public final class RecordStage implements Pipeline.Finisher {
     }
     CompletableFuture<Void> all = CompletableFuture.allOf(sends);
     if (duplicate || n.kind() != Notice.Kind.EVENT) {
-      return all; // a follow-up's bookkeeping is its timer's
+      // a follow-up's bookkeeping is its timer's; its delivered marks are durable before the timer moves on
+      return all.thenComposeAsync(published -> state.barrier(), executor);
     }
     boolean sent = records.stream().anyMatch(r -> r.status() == NotificationStatus.SENT);
     // a converged event is told with its group: it is not muted
     String stoppedWith = stop == null || stop.status() == NotificationStatus.CONVERGED ? null : stop.status().name();
-    return all.thenRunAsync(() -> lifecycle.afterEvent(n, state.handled(e, n.labels(), n.previous(), sent,
-        stoppedWith)), executor);
+    // the event is finished once its state is durable: its writes, then a barrier behind them
+    return all.thenComposeAsync(published -> {
+      lifecycle.afterEvent(n, state.handled(e, n.labels(), n.previous(), sent, stoppedWith));
+      return state.barrier();
+    }, executor);
   }
 }

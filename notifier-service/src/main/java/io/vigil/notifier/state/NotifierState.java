@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -47,6 +48,11 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  *
  * A Redis outage opens a circuit breaker, so the pipeline does not wait on Redis's timeout per call.
+ *
+ * <p>Writes go through {@link StateWrites} (group commit: one pipelined round trip for whatever is
+ * queued) and return at once; {@link #barrier()} completes when every write before it is answered,
+ * so whoever must know its state durable (an event before its offset is committed, a follow-up, an
+ * acknowledgement) waits for that, not for each command.
  */
 public final class NotifierState {
 
@@ -110,6 +116,7 @@ public final class NotifierState {
   /** Timers written while Redis was away (member to due time); fired from here until it is back. */
   private final TreeMap<String, Long> memoryTimers = new TreeMap<>();
   private final String timersKey;
+  private final StateWrites writes;
 
   /** A tenant's firing alerts as this instance last saw them. */
   private static final class Firing {
@@ -138,6 +145,27 @@ public final class NotifierState {
         .recordExceptions(DataAccessException.class).build());
     Gauge.builder("vigil.notifier.timers.memory", this, s -> s.memoryTimerCount())
         .description("repeat and escalation timers held in memory while Redis is away").register(registry);
+    this.writes = new StateWrites(redis, breaker, dependencies, 100_000, registry);
+  }
+
+  /** The group commit every state write goes through (current values use it too). */
+  public StateWrites writes() {
+    return writes;
+  }
+
+  /** Completes once every state write submitted before it was answered (true when Redis took them). */
+  public CompletableFuture<Boolean> barrier() {
+    return writes.barrier();
+  }
+
+  /** Waits until every state write submitted before is answered (at most ten seconds). */
+  public boolean sync() {
+    return writes.sync(10_000);
+  }
+
+  /** Sends what is queued, then stops the writer. */
+  public void close() {
+    writes.close();
   }
 
   // ---- alerts
@@ -199,21 +227,21 @@ public final class NotifierState {
     if (mutedBy != null) {
       fields.put("mutedBy", mutedBy);
     }
-    call(() -> {
-      String key = alertKeyOf(e.alertKey());
+    String key = alertKeyOf(e.alertKey());
+    String labelsJson = fires ? JSON.writeValueAsString(labels) : null;
+    writes.submit(ops -> {
       if (newEpisode) {
-        redis.opsForHash().delete(key, "ackBy", "ackAt", "mutedBy");
+        ops.opsForHash().delete(key, "ackBy", "ackAt", "mutedBy");
       } else if (mutedBy == null) {
-        redis.opsForHash().delete(key, "mutedBy");
+        ops.opsForHash().delete(key, "mutedBy");
       }
-      redis.opsForHash().putAll(key, fields);
-      redis.expire(key, retentionMs, TimeUnit.MILLISECONDS);
+      ops.opsForHash().putAll(key, fields);
+      ops.expire(key, retentionMs, TimeUnit.MILLISECONDS);
       if (fires) {
-        redis.opsForHash().put(firingKey, e.alertKey(), JSON.writeValueAsString(labels));
+        ops.opsForHash().put(firingKey, e.alertKey(), labelsJson);
       } else {
-        redis.opsForHash().delete(firingKey, e.alertKey());
+        ops.opsForHash().delete(firingKey, e.alertKey());
       }
-      return Boolean.TRUE;
     });
     return after;
   }
@@ -223,7 +251,7 @@ public final class NotifierState {
    *
    * @param sent whether it reached anyone (then the episode was notified)
    */
-  public void followedUp(String alertKey, TimerKind kind, int count, boolean sent) {
+  public CompletableFuture<Boolean> followedUp(String alertKey, TimerKind kind, int count, boolean sent) {
     AlertRecord a = alerts.get(alertKey);
     if (a != null) {
       boolean notified = a.notified() || sent;
@@ -233,28 +261,25 @@ public final class NotifierState {
           : new AlertRecord(a.event(), a.notifiedAtMs(), a.repeats(), count, a.ackBy(), a.ackAtMs(), notified,
               mutedBy));
     }
-    call(() -> {
-      String key = alertKeyOf(alertKey);
-      redis.opsForHash().put(key, kind == TimerKind.REPEAT ? "repeats" : "level", Integer.toString(count));
+    String key = alertKeyOf(alertKey);
+    return writes.submit(ops -> {
+      ops.opsForHash().put(key, kind == TimerKind.REPEAT ? "repeats" : "level", Integer.toString(count));
       if (sent) {
-        redis.opsForHash().put(key, "notified", "1");
-        redis.opsForHash().delete(key, "mutedBy");
+        ops.opsForHash().put(key, "notified", "1");
+        ops.opsForHash().delete(key, "mutedBy");
       }
-      return Boolean.TRUE;
     });
   }
 
   /** Records who acknowledged the alert's current episode. */
-  public void acknowledged(String alertKey, String by, long atMs) {
+  public CompletableFuture<Boolean> acknowledged(String alertKey, String by, long atMs) {
     AlertRecord a = alerts.get(alertKey);
     if (a != null) {
       alerts.put(alertKey, new AlertRecord(a.event(), a.notifiedAtMs(), a.repeats(), a.level(), by, atMs,
           a.notified(), a.mutedBy()));
     }
-    call(() -> {
-      redis.opsForHash().putAll(alertKeyOf(alertKey), Map.of("ackBy", by, "ackAt", Long.toString(atMs)));
-      return Boolean.TRUE;
-    });
+    String key = alertKeyOf(alertKey);
+    return writes.submit(ops -> ops.opsForHash().putAll(key, Map.of("ackBy", by, "ackAt", Long.toString(atMs))));
   }
 
   /** A tenant's firing alerts (alertKey to labels), refreshed from Redis when older than the refresh interval. */
@@ -286,12 +311,10 @@ public final class NotifierState {
     return sent.get(notificationId) != null;
   }
 
-  public void markDelivered(String notificationId) {
+  public CompletableFuture<Boolean> markDelivered(String notificationId) {
     sent.put(notificationId, Boolean.TRUE);
-    call(() -> {
-      redis.opsForValue().set(sentKeyOf(notificationId), "1", retentionMs, TimeUnit.MILLISECONDS);
-      return Boolean.TRUE;
-    });
+    String key = sentKeyOf(notificationId);
+    return writes.submit(ops -> ops.opsForValue().set(key, "1", retentionMs, TimeUnit.MILLISECONDS));
   }
 
   // ---- timers
@@ -301,34 +324,35 @@ public final class NotifierState {
   }
 
   /** Sets (or moves) the alert's timer of a kind. */
-  public void schedule(TimerKind kind, String alertKey, long dueMs) {
+  public CompletableFuture<Boolean> schedule(TimerKind kind, String alertKey, long dueMs) {
     String m = member(kind, alertKey);
-    Reply<Boolean> r = call(() -> redis.opsForZSet().add(timersKey, m, dueMs));
-    if (!r.answered()) {
-      synchronized (memoryTimers) {
-        memoryTimers.put(m, dueMs);
+    return writes.submit(ops -> ops.opsForZSet().add(timersKey, m, dueMs)).whenComplete((ok, e) -> {
+      if (!Boolean.TRUE.equals(ok)) {
+        synchronized (memoryTimers) {
+          memoryTimers.put(m, dueMs);
+        }
       }
-    }
+    });
   }
 
   /** Removes every timer of the alert (resolved or acknowledged). */
-  public void cancelTimers(String alertKey) {
+  public CompletableFuture<Boolean> cancelTimers(String alertKey) {
     Object[] members = {member(TimerKind.REPEAT, alertKey), member(TimerKind.ESCALATE, alertKey)};
     synchronized (memoryTimers) {
       for (Object m : members) {
         memoryTimers.remove(m);
       }
     }
-    call(() -> redis.opsForZSet().remove(timersKey, members));
+    return writes.submit(ops -> ops.opsForZSet().remove(timersKey, members));
   }
 
   /** Removes the alert's escalation timer (its last level went out). */
-  public void cancelEscalation(String alertKey) {
+  public CompletableFuture<Boolean> cancelEscalation(String alertKey) {
     String m = member(TimerKind.ESCALATE, alertKey);
     synchronized (memoryTimers) {
       memoryTimers.remove(m);
     }
-    call(() -> redis.opsForZSet().remove(timersKey, m));
+    return writes.submit(ops -> ops.opsForZSet().remove(timersKey, m));
   }
 
   /**
@@ -384,10 +408,6 @@ public final class NotifierState {
     synchronized (memoryTimers) {
       return memoryTimers.size();
     }
-  }
-
-  public CircuitBreaker.State redisState() {
-    return breaker.getState();
   }
 
   private String alertKeyOf(String alertKey) {

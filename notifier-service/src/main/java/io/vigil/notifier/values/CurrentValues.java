@@ -71,24 +71,26 @@ public final class CurrentValues {
     return Long.toUnsignedString(seriesId, 16) + ":" + period;
   }
 
-  /** After an alert event: a metric alert's series is tracked while the alert is open. */
-  public void follow(AlertEvent e) {
+  /**
+   * After an alert event: a metric alert's series is tracked while the alert is open. The shared set
+   * is written through the state's group commit (counted there when Redis does not take it).
+   */
+  public void follow(AlertEvent e, io.vigil.notifier.state.StateWrites writes) {
     if (e.seriesId() == 0 || e.periodSeconds() <= 0) {
       return;
     }
     String m = member(e.seriesId(), e.periodSeconds());
-    try {
-      if (e.status() == AlertEvent.AlertStatus.RESOLVED) {
-        tracked.remove(m);
-        redis.opsForSet().remove(setKey(), m);
-        redis.delete(valuesKey(m));
-      } else {
-        tracked.add(m);
-        redis.opsForSet().add(setKey(), m);
-      }
-    } catch (DataAccessException ex) {
-      dependencies.failure("redis");
-      dependencies.degraded("current_values", "redis_down");
+    String set = setKey();
+    if (e.status() == AlertEvent.AlertStatus.RESOLVED) {
+      tracked.remove(m);
+      String values = valuesKey(m);
+      writes.submit(ops -> {
+        ops.opsForSet().remove(set, m);
+        ops.delete(values);
+      });
+    } else {
+      tracked.add(m);
+      writes.submit(ops -> ops.opsForSet().add(set, m));
     }
   }
 

@@ -27,7 +27,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trailRetention how long explain steps are kept
  * @param smsMaxChars an SMS longer than this is cut
  * @param ladders per severity, the channels tried for a person in order
- * @param timerTick how often due repeats and escalations are looked for
+ * @param timerTick how often due repeats, escalations and group flushes are looked for (a group's first
+ *     message goes out at most this late after its group wait)
+ * @param followUpThreads threads running due repeats, escalations and group flushes in parallel
  * @param timerLease how long a claimed timer is held before another instance may fire it again
  * @param ackBaseUrl where recipients reach this notifier: the acknowledgement links' base
  * @param ackLinkTtl how long an acknowledgement link works
@@ -56,7 +58,8 @@ public record NotifierProperties(
     @DefaultValue("7d") Duration trailRetention,
     @DefaultValue("500") int smsMaxChars,
     Map<Severity, List<Channel>> ladders,
-    @DefaultValue("1s") Duration timerTick,
+    @DefaultValue("100ms") Duration timerTick,
+    @DefaultValue("16") int followUpThreads,
     @DefaultValue("60s") Duration timerLease,
     @DefaultValue("http://localhost:8085") String ackBaseUrl,
     @DefaultValue("24h") Duration ackLinkTtl,
@@ -70,9 +73,12 @@ public record NotifierProperties(
   public NotifierProperties {
     stages = List.copyOf(stages);
     if (lanes < 1 || maxInFlight < 1 || dispatchThreads < 1 || policyCacheSize < 1 || memoryEntries < 1
-        || trailQueue < 1) {
+        || trailQueue < 1 || followUpThreads < 1) {
       throw new IllegalArgumentException("vigil.notifier: lanes, max-in-flight, dispatch-threads, policy-cache-size,"
-          + " memory-entries and trail-queue must be >= 1");
+          + " memory-entries, trail-queue and follow-up-threads must be >= 1");
+    }
+    if (timerTick.toMillis() < 10) {
+      throw new IllegalArgumentException("vigil.notifier.timer-tick must be at least 10ms");
     }
     if (smsMaxChars < 70 || smsMaxChars > 2000) {
       throw new IllegalArgumentException("vigil.notifier.sms-max-chars must be 70 to 2000");

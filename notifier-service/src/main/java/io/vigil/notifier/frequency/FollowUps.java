@@ -53,8 +53,8 @@ public final class FollowUps implements DisposableBean, org.springframework.cont
 
   public FollowUps(NotifierState state, ControlView control, Pipeline pipeline,
       io.vigil.notifier.convergence.GroupFlusher groups, io.vigil.notifier.values.CurrentValues values,
-      AlertLocks locks, Clock clock, Duration tick, Duration lease, java.util.function.BooleanSupplier ready,
-      MeterRegistry registry) {
+      AlertLocks locks, Clock clock, Duration tick, Duration lease, int threads,
+      java.util.function.BooleanSupplier ready, MeterRegistry registry) {
     this.ready = ready;
     this.groups = groups;
     this.values = values;
@@ -69,10 +69,17 @@ public final class FollowUps implements DisposableBean, org.springframework.cont
     this.escalations = Counter.builder("vigil.notifier.followups").tag("kind", "escalation")
         .description("repeats and escalations run for open alerts").register(registry);
     this.timer = InstrumentedExecutor.scheduled("notify-timers", registry);
+    // claims never exceed the room left, so the queue never refuses (the caller would run it if it did)
+    this.maxRunning = threads * 8;
+    this.pool = InstrumentedExecutor.create("notify-followups", threads, threads, maxRunning,
+        new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy(), registry);
     this.tickMs = tick.toMillis();
   }
 
   private final long tickMs;
+  private final int maxRunning;
+  private final java.util.concurrent.ThreadPoolExecutor pool;
+  private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
   private volatile java.util.concurrent.ScheduledFuture<?> ticking;
 
   /** Fires due timers while the context runs (a paused or stopping context fires none). */
@@ -101,31 +108,45 @@ public final class FollowUps implements DisposableBean, org.springframework.cont
     return Integer.MAX_VALUE;
   }
 
-  /** Runs what is due now; the scheduler calls it every tick (tests may call it directly). */
+  /**
+   * Claims what is due now, as much as the pool has room for, and hands each to the pool (a slow
+   * delivery holds one thread, not the timers behind it; a thousand groups due in the same second go
+   * out together). Returns the number handed out.
+   */
   public int tick() {
-    int done = 0;
     if (!ready.getAsBoolean()) {
       return 0; // routing needs the control copy: a follow-up judged against an empty one would reach no one
     }
+    int room = maxRunning - running.get();
+    if (room <= 0) {
+      return 0; // what is due stays due; the next tick takes it
+    }
     try {
-      List<Timer> due = state.claimDue(lease, 200);
+      List<Timer> due = state.claimDue(lease, room);
       for (Timer t : due) {
-        try {
-          fire(t);
-          done++;
-        } catch (Exception e) {
-          // the lease runs out and the timer fires again: what it had delivered is not sent twice
-          log.warn("{} of alert {} failed; it is tried again after its lease: {}", t.kind(), t.alertKey(),
-              e.toString());
-        }
+        running.incrementAndGet();
+        pool.execute(() -> {
+          try {
+            fire(t);
+          } catch (Exception e) {
+            // the lease runs out and the timer fires again: what it had delivered is not sent twice
+            log.warn("{} of alert {} failed; it is tried again after its lease: {}", t.kind(), t.alertKey(),
+                e.toString());
+          } catch (Error e) {
+            log.error("{} of alert {} failed with an error", t.kind(), t.alertKey(), e);
+          } finally {
+            running.decrementAndGet();
+          }
+        });
       }
+      return due.size();
     } catch (RuntimeException e) {
       log.warn("claiming due repeats and escalations failed: {}", e.toString());
     } catch (Error e) {
       // a periodic task that throws is never run again: log it and keep the timers alive
       log.error("a due repeat or escalation failed with an error", e);
     }
-    return done;
+    return 0;
   }
 
   private void fire(Timer t) throws Exception {
@@ -201,7 +222,11 @@ public final class FollowUps implements DisposableBean, org.springframework.cont
         }
       }
     } finally {
-      lock.release();
+      try {
+        state.sync(); // the alert's next event reads what this follow-up wrote
+      } finally {
+        lock.release();
+      }
     }
   }
 
@@ -247,5 +272,11 @@ public final class FollowUps implements DisposableBean, org.springframework.cont
   @Override
   public void destroy() {
     timer.shutdownNow();
+    pool.shutdown();
+    try {
+      pool.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -53,30 +53,50 @@ public final class AlertmanagerIntake {
   public static final String DEFAULT_NAMESPACE = "prometheus/alerts";
   static final int MAX_ALERTS = 1000;
   static final int MAX_LABELS = 64;
+  private static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]{0,127}");
+  private static final java.util.regex.Pattern NAMESPACE =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_.-]*");
   private static final long SEED = 0x76_69_67_69_6C_41_4D_01L;
   private static final io.vigil.common.kafka.MessageCodec CODEC = new io.vigil.common.kafka.MessageCodec();
   /**
-   * One alert's step: a resolution closes an open alert (its timer removed); a firing alert refreshes
-   * its endsAt and timer, and opens when it was not. Answers {action, sequence}: 0 nothing to publish,
-   * 1 FIRING, 2 RESOLVED.
+   * A batch's steps, alert after alert in one script (one round trip per batch; KEYS[1] the timers,
+   * KEYS[i + 1] alert i's hash, ARGV[1] the retention, then per alert its endsAt, whether it is a
+   * resolution, its timer member). Per alert: a resolution closes an open alert (its timer removed);
+   * a firing alert refreshes its endsAt and timer, and opens when it was not. Answers per alert
+   * {action, sequence}: 0 nothing to publish, 1 FIRING, 2 RESOLVED. The keys are plain keys of one
+   * Redis (the notifier's state is not sharded across a cluster).
    */
   private static final DefaultRedisScript<List> TAKE = new DefaultRedisScript<>("""
-      local open = redis.call('HGET', KEYS[1], 'open') == '1'
-      if ARGV[3] == '1' then
-        if not open then return {0, 0} end
-        local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-        redis.call('HSET', KEYS[1], 'open', '0', 'endsAt', ARGV[2])
-        redis.call('ZREM', KEYS[2], ARGV[4])
-        redis.call('PEXPIRE', KEYS[1], ARGV[5])
-        return {2, seq}
+      local out = {}
+      local retention = ARGV[1]
+      for i = 2, #KEYS do
+        local key = KEYS[i]
+        local at = 2 + (i - 2) * 3
+        local ends, resolved, member = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+        local open = redis.call('HGET', key, 'open') == '1'
+        local action, seq = 0, 0
+        if resolved == '1' then
+          if open then
+            seq = redis.call('HINCRBY', key, 'seq', 1)
+            redis.call('HSET', key, 'open', '0', 'endsAt', ends)
+            redis.call('ZREM', KEYS[1], member)
+            redis.call('PEXPIRE', key, retention)
+            action = 2
+          end
+        else
+          redis.call('HSET', key, 'endsAt', ends)
+          redis.call('ZADD', KEYS[1], ends, member)
+          redis.call('PEXPIRE', key, retention)
+          if not open then
+            seq = redis.call('HINCRBY', key, 'seq', 1)
+            redis.call('HSET', key, 'open', '1')
+            action = 1
+          end
+        end
+        out[#out + 1] = action
+        out[#out + 1] = seq
       end
-      redis.call('HSET', KEYS[1], 'endsAt', ARGV[2])
-      redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
-      redis.call('PEXPIRE', KEYS[1], ARGV[5])
-      if open then return {0, 0} end
-      local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-      redis.call('HSET', KEYS[1], 'open', '1')
-      return {1, seq}""", List.class);
+      return out""", List.class);
   /**
    * An expiry: closes an open alert whose endsAt passed ({sequence, event}); {-when} to look again
    * then: refreshed meanwhile, or its FIRING's publish not yet acknowledged.
@@ -144,7 +164,7 @@ public final class AlertmanagerIntake {
           continue;
         }
         v.check(a.labels().size() <= MAX_LABELS, at + ".labels", "at most " + MAX_LABELS + " labels");
-        a.labels().forEach((k, val) -> v.check(k != null && k.matches("[a-zA-Z_][a-zA-Z0-9_]{0,127}") && val != null
+        a.labels().forEach((k, val) -> v.check(k != null && LABEL_NAME.matcher(k).matches() && val != null
             && val.length() <= 1024, at + ".labels." + k, "a label name and a value of at most 1024 characters"));
         String policy = a.labels().get(POLICY_LABEL);
         LivePolicy p = policy == null ? null : control.policy(policy);
@@ -155,65 +175,116 @@ public final class AlertmanagerIntake {
         v.check(unset(a.startsAt()) || time(a.startsAt()) != null, at + ".startsAt", "an RFC 3339 time");
         v.check(unset(a.endsAt()) || time(a.endsAt()) != null, at + ".endsAt", "an RFC 3339 time");
         String ns = a.labels().get(NAMESPACE_LABEL);
-        v.check(ns == null || ns.matches("[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_.-]*"), at + ".labels." + NAMESPACE_LABEL,
+        v.check(ns == null || NAMESPACE.matcher(ns).matches(), at + ".labels." + NAMESPACE_LABEL,
             "product/family in lower case");
       }
     }
     v.throwIfAny();
   }
 
+  /** One alert of a batch, ready for the script. */
+  private record Taken(PostableAlert alert, Map<String, String> labels, String alertKey, String key, long endsAt,
+      boolean resolved) {}
+
+  /** A transition the batch made, and its publish. */
+  private record Transition(String key, AlertEvent event, CompletableFuture<?> sent) {}
+
   /**
-   * Takes a validated batch. Each alert's state moves in one Redis script (no lock: a refresh, a
-   * transition and its timer are one atomic step); the transitions are published together and
-   * awaited once. A transition the broker did not take is undone, and the batch answers 503, so the
-   * sender's retry fires it again.
+   * Takes a validated batch. The alerts' states move in one Redis script, alert after alert (no lock:
+   * a refresh, a transition and its timer are one atomic step); the transitions are published
+   * together and awaited once, then settled in one pipelined round trip. A transition the broker did
+   * not take is undone, and the batch answers 503, so the sender's retry fires it again.
    */
   public void accept(String tenant, List<PostableAlert> alerts) throws Exception {
-    List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
+    long now = clock.millis();
+    List<Taken> taken = new java.util.ArrayList<>(alerts.size());
+    List<String> keys = new java.util.ArrayList<>(alerts.size() + 1);
+    List<String> args = new java.util.ArrayList<>(alerts.size() * 3 + 1);
+    keys.add(names.redisKey("notifier", "timers"));
+    args.add(Long.toString(retentionMs));
     for (PostableAlert a : alerts) {
-      received.increment();
-      CompletableFuture<?> f = take(tenant, a);
-      if (f != null) {
-        sends.add(f);
-      }
+      Map<String, String> labels = new TreeMap<>(a.labels());
+      String alertKey = AlertKey.ofObject(labels.get(POLICY_LABEL), "am" + fingerprint(tenant, labels)).toString();
+      Long ends = unset(a.endsAt()) ? null : time(a.endsAt());
+      boolean resolved = ends != null && ends <= now;
+      long endsAt = ends != null ? ends : now + resolveTimeoutMs;
+      Taken t = new Taken(a, labels, alertKey, names.redisKey("notifier", "am", alertKey), endsAt, resolved);
+      taken.add(t);
+      keys.add(t.key());
+      args.add(Long.toString(endsAt));
+      args.add(resolved ? "1" : "0");
+      args.add("EXPIRE|" + alertKey);
     }
+    received.increment(alerts.size());
+    List<?> r = redis.execute(TAKE, keys, args.toArray());
+    List<Transition> made = new java.util.ArrayList<>();
+    for (int i = 0; i < taken.size(); i++) {
+      long action = ((Number) r.get(2 * i)).longValue();
+      if (action == 0) {
+        continue;
+      }
+      Taken t = taken.get(i);
+      long seq = ((Number) r.get(2 * i + 1)).longValue();
+      AlertEvent.AlertStatus status = action == 1 ? AlertEvent.AlertStatus.FIRING : AlertEvent.AlertStatus.RESOLVED;
+      AlertEvent e = event(tenant, t.alert(), t.labels(), t.alertKey(), status, seq, now);
+      made.add(new Transition(t.key(), e, publisher.publish(Topics.ALERTS_EVENTS, e)));
+    }
+    Exception failure = null;
     try {
-      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      CompletableFuture.allOf(made.stream().map(Transition::sent).toArray(CompletableFuture[]::new))
+          .get(10, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new DependencyUnavailableException("kafka", "alert transitions could not be published: " + e, e);
+      failure = e;
+    }
+    settle(made);
+    if (failure != null) {
+      throw new DependencyUnavailableException("kafka", "alert transitions could not be published: " + failure,
+          failure);
     }
   }
 
-  /** Moves one alert's state; returns the publish of its transition, or null when it is a refresh. */
-  private CompletableFuture<?> take(String tenant, PostableAlert a) {
-    Map<String, String> labels = new TreeMap<>(a.labels());
-    String policyId = labels.get(POLICY_LABEL);
-    String alertKey = AlertKey.ofObject(policyId, "am" + fingerprint(tenant, labels)).toString();
-    long now = clock.millis();
-    Long ends = unset(a.endsAt()) ? null : time(a.endsAt());
-    boolean resolved = ends != null && ends <= now;
-    long endsAt = ends != null ? ends : now + resolveTimeoutMs;
-    String key = names.redisKey("notifier", "am", alertKey);
-    List<?> r = redis.execute(TAKE, List.of(key, names.redisKey("notifier", "timers")), Long.toString(now),
-        Long.toString(endsAt), resolved ? "1" : "0", "EXPIRE|" + alertKey, Long.toString(retentionMs));
-    long action = ((Number) r.get(0)).longValue();
-    if (action == 0) {
-      return null;
-    }
-    long seq = ((Number) r.get(1)).longValue();
-    AlertEvent.AlertStatus status = action == 1 ? AlertEvent.AlertStatus.FIRING : AlertEvent.AlertStatus.RESOLVED;
-    AlertEvent e = event(tenant, a, labels, alertKey, status, seq, now);
-    return publisher.publish(Topics.ALERTS_EVENTS, e).whenCompleteAsync((ok, failed) -> {
-      if (failed != null) {
-        // undone: the sender's retry (this batch answers 503) makes the transition again
-        redis.opsForHash().put(key, "open", status == AlertEvent.AlertStatus.FIRING ? "0" : "1");
+  /**
+   * After the publishes: a FIRING the broker took keeps its event (an expiry resolves from it); one it
+   * did not take is undone (the sender's retry makes it again). Those answered are written in one
+   * pipelined round trip; one still unanswered settles when it is.
+   */
+  private void settle(List<Transition> made) {
+    List<Transition> answered = new java.util.ArrayList<>();
+    for (Transition t : made) {
+      if (t.sent().isDone()) {
+        answered.add(t);
       } else {
-        transitions.increment();
-        if (status == AlertEvent.AlertStatus.FIRING) {
-          redis.opsForHash().put(key, "event", new String(CODEC.encode(e), StandardCharsets.UTF_8));
-        }
+        t.sent().whenCompleteAsync((ok, failed) -> {
+          if (failed == null) {
+            transitions.increment();
+          }
+          redis.executePipelined(settling(List.of(t)));
+        }, callbacks);
       }
-    }, callbacks);
+    }
+    answered.stream().filter(t -> !t.sent().isCompletedExceptionally()).forEach(t -> transitions.increment());
+    if (!answered.isEmpty()) {
+      redis.executePipelined(settling(answered));
+    }
+  }
+
+  private static org.springframework.data.redis.core.SessionCallback<Object> settling(List<Transition> done) {
+    return new org.springframework.data.redis.core.SessionCallback<>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public <K, V> Object execute(org.springframework.data.redis.core.RedisOperations<K, V> operations) {
+        var ops = (org.springframework.data.redis.core.RedisOperations<String, String>) operations;
+        for (Transition t : done) {
+          boolean firing = t.event().status() == AlertEvent.AlertStatus.FIRING;
+          if (t.sent().isCompletedExceptionally()) {
+            ops.opsForHash().put(t.key(), "open", firing ? "0" : "1");
+          } else if (firing) {
+            ops.opsForHash().put(t.key(), "event", new String(CODEC.encode(t.event()), StandardCharsets.UTF_8));
+          }
+        }
+        return null;
+      }
+    };
   }
 
   /** An alert's {@code endsAt} passed without a refresh: it resolves (the timer's call). */

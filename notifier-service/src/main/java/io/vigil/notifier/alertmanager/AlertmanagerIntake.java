@@ -14,6 +14,7 @@ import io.vigil.common.store.StoreNames;
 import io.vigil.notifier.control.ControlCopy.LivePolicy;
 import io.vigil.notifier.control.ControlView;
 import io.vigil.notifier.state.NotifierState;
+import io.vigil.notifier.state.StateWrites;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -258,31 +259,25 @@ public final class AlertmanagerIntake {
           if (failed == null) {
             transitions.increment();
           }
-          redis.executePipelined(settling(List.of(t)));
+          StateWrites.pipelined(redis, settling(List.of(t)));
         }, callbacks);
       }
     }
     answered.stream().filter(t -> !t.sent().isCompletedExceptionally()).forEach(t -> transitions.increment());
     if (!answered.isEmpty()) {
-      redis.executePipelined(settling(answered));
+      StateWrites.pipelined(redis, settling(answered));
     }
   }
 
-  private static org.springframework.data.redis.core.SessionCallback<Object> settling(List<Transition> done) {
-    return new org.springframework.data.redis.core.SessionCallback<>() {
-      @Override
-      @SuppressWarnings("unchecked")
-      public <K, V> Object execute(org.springframework.data.redis.core.RedisOperations<K, V> operations) {
-        var ops = (org.springframework.data.redis.core.RedisOperations<String, String>) operations;
-        for (Transition t : done) {
-          boolean firing = t.event().status() == AlertEvent.AlertStatus.FIRING;
-          if (t.sent().isCompletedExceptionally()) {
-            ops.opsForHash().put(t.key(), "open", firing ? "0" : "1");
-          } else if (firing) {
-            ops.opsForHash().put(t.key(), "event", new String(CODEC.encode(t.event()), StandardCharsets.UTF_8));
-          }
+  private static StateWrites.Write settling(List<Transition> done) {
+    return ops -> {
+      for (Transition t : done) {
+        boolean firing = t.event().status() == AlertEvent.AlertStatus.FIRING;
+        if (t.sent().isCompletedExceptionally()) {
+          ops.opsForHash().put(t.key(), "open", firing ? "0" : "1");
+        } else if (firing) {
+          ops.opsForHash().put(t.key(), "event", new String(CODEC.encode(t.event()), StandardCharsets.UTF_8));
         }
-        return null;
       }
     };
   }

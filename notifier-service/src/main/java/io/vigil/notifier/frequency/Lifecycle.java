@@ -53,7 +53,7 @@ public final class Lifecycle {
   /** After an event's records are published: the episode's timers follow its status. */
   public void afterEvent(Notice n, AlertRecord after) {
     AlertEvent e = n.event();
-    values.follow(e, state.writes());
+    values.follow(e);
     if (e.status() == AlertEvent.AlertStatus.RESOLVED || after.acknowledged()) {
       state.cancelTimers(e.alertKey());
       return;

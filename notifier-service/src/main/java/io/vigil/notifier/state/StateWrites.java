@@ -139,7 +139,21 @@ public final class StateWrites implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs writes as one pipelined round trip, now, on the caller's thread; a failure throws (Spring's
+   * {@code DataAccessException}). The group commit's writer sends its batches with it.
+   */
   @SuppressWarnings("unchecked")
+  public static void pipelined(StringRedisTemplate redis, Write writes) {
+    redis.executePipelined(new SessionCallback<Object>() {
+      @Override
+      public <K, V> Object execute(RedisOperations<K, V> operations) {
+        writes.apply((RedisOperations<String, String>) operations);
+        return null;
+      }
+    });
+  }
+
   private boolean send(List<Pending> batch) {
     boolean anything = batch.stream().anyMatch(p -> p.write() != NOTHING);
     if (!anything) {
@@ -147,14 +161,9 @@ public final class StateWrites implements AutoCloseable {
     }
     batches.record(batch.size());
     try {
-      breaker.executeSupplier(() -> redis.executePipelined(new SessionCallback<Object>() {
-        @Override
-        public <K, V> Object execute(RedisOperations<K, V> operations) {
-          RedisOperations<String, String> ops = (RedisOperations<String, String>) operations;
-          for (Pending p : batch) {
-            p.write().apply(ops);
-          }
-          return null;
+      breaker.executeRunnable(() -> pipelined(redis, ops -> {
+        for (Pending p : batch) {
+          p.write().apply(ops);
         }
       }));
       return true;

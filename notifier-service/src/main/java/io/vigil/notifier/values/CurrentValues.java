@@ -47,6 +47,7 @@ public final class CurrentValues {
   private static final char[] BARS = {'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'};
 
   private final StringRedisTemplate redis;
+  private final io.vigil.notifier.state.StateWrites writes;
   private final StoreNames names;
   private final DependencyMetrics dependencies;
   private final Clock clock;
@@ -55,9 +56,11 @@ public final class CurrentValues {
   private volatile Set<String> tracked = ConcurrentHashMap.newKeySet();
   private volatile long readAtMs = Long.MIN_VALUE;
 
-  public CurrentValues(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies, Clock clock,
-      int keep, Duration refresh, MeterRegistry registry) {
+  /** @param writes the state's group commit, through which the followed series are written */
+  public CurrentValues(StringRedisTemplate redis, io.vigil.notifier.state.StateWrites writes, StoreNames names,
+      DependencyMetrics dependencies, Clock clock, int keep, Duration refresh, MeterRegistry registry) {
     this.redis = redis;
+    this.writes = writes;
     this.names = names;
     this.dependencies = dependencies;
     this.clock = clock;
@@ -75,7 +78,7 @@ public final class CurrentValues {
    * After an alert event: a metric alert's series is tracked while the alert is open. The shared set
    * is written through the state's group commit (counted there when Redis does not take it).
    */
-  public void follow(AlertEvent e, io.vigil.notifier.state.StateWrites writes) {
+  public void follow(AlertEvent e) {
     if (e.seriesId() == 0 || e.periodSeconds() <= 0) {
       return;
     }

@@ -35,6 +35,15 @@ public final class ChildJvm implements AutoCloseable {
    * option says otherwise.
    */
   public static ChildJvm start(String name, String mainClass, List<String> jvmOptions, List<String> args) {
+    return start(name, mainClass, classpath(), jvmOptions, args);
+  }
+
+  /**
+   * Starts {@code mainClass} on the classpath given (not this test's): a service of its own module,
+   * as the end-to-end tests run each service with exactly its own dependencies.
+   */
+  public static ChildJvm start(String name, String mainClass, String classpath, List<String> jvmOptions,
+      List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
@@ -42,7 +51,7 @@ public final class ChildJvm implements AutoCloseable {
     }
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(classpath());
+    command.add(classpath);
     command.add(mainClass);
     command.addAll(args);
     try {

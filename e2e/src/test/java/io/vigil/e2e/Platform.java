@@ -1,0 +1,221 @@
+package io.vigil.e2e;
+
+import io.vigil.common.testing.Http;
+import io.vigil.common.testing.TestRun;
+import io.vigil.common.testing.VigilTestInitializer;
+import io.vigil.common.testing.fault.ChildJvm;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The whole platform for one test run: the seven services, each in a JVM of its own on exactly its
+ * own module's classpath (its {@code target/classes} and the {@code target/runtime-classpath.txt}
+ * the build leaves), wired to each other as a deployment wires them: one control-plane database that
+ * policy-service writes and the others read, every peer's URL, the service credential for calls
+ * between services, and the run's topics, indices and Redis keys (so it shares the real servers with
+ * nothing else). Started once per test JVM and killed when the JVM exits; a fault test kills and
+ * restarts one service through {@link #kill} and {@link #start}.
+ */
+final class Platform {
+
+  /** The services and their main classes, policy-service first (it owns the control plane). */
+  static final Map<String, String> MAIN_CLASSES = mainClasses();
+
+  private static volatile Platform shared;
+
+  private final Path root;
+  private final Map<String, Integer> ports = new LinkedHashMap<>();
+  private final Map<String, ChildJvm> running = new ConcurrentHashMap<>();
+  private final Map<String, String> extra;
+
+  private Platform(Map<String, String> extra) {
+    this.root = repositoryRoot();
+    this.extra = extra;
+    MAIN_CLASSES.keySet().forEach(app -> ports.put(app, ChildJvm.freePort()));
+  }
+
+  /** The run's platform, started on first use (every service ready) and stopped as the JVM exits. */
+  static synchronized Platform shared() {
+    if (shared == null) {
+      Platform p = new Platform(Map.of(
+          // windows close a second after they end, so a test waits for one minute, not one and a half
+          "vigil.aggregator.default-grace", "1s"));
+      Runtime.getRuntime().addShutdownHook(new Thread(p::stopAll, "vigil-e2e-platform-stop"));
+      p.startAll();
+      shared = p;
+    }
+    return shared;
+  }
+
+  /** The control-plane database of this run: policy-service's, which every reader of it shares. */
+  static String controlDatabase() {
+    return TestRun.database("policy");
+  }
+
+  void startAll() {
+    long started = System.nanoTime();
+    // the control schema exists before any reader starts (policy-service applies the same migrations,
+    // from the same location into the same history table, and finds them applied)
+    VigilTestInitializer.migrateControlSchema(controlDatabase());
+    MAIN_CLASSES.keySet().forEach(this::launch);
+    for (String app : MAIN_CLASSES.keySet()) {
+      awaitReady(app, Duration.ofSeconds(180));
+    }
+    System.err.printf("[vigil-e2e] the platform was ready in %d s: %s%n",
+        Duration.ofNanos(System.nanoTime() - started).toSeconds(), ports);
+  }
+
+  /** Starts one service (again, after {@link #kill}) and waits until it is ready. */
+  void start(String app) {
+    launch(app);
+    awaitReady(app, Duration.ofSeconds(120));
+  }
+
+  /** SIGKILL: the service ends at once, as in a crash. */
+  void kill(String app) {
+    ChildJvm jvm = running.remove(app);
+    if (jvm != null) {
+      jvm.kill();
+    }
+  }
+
+  int port(String app) {
+    return ports.get(app);
+  }
+
+  Http http(String app) {
+    return new Http(port(app));
+  }
+
+  URI url(String app, String path) {
+    return URI.create("http://127.0.0.1:" + port(app) + path);
+  }
+
+  /** A service's log so far, for failure messages. */
+  String output(String app) {
+    ChildJvm jvm = running.get(app);
+    return jvm == null ? "(" + app + " is not running)" : jvm.output();
+  }
+
+  private void launch(String app) {
+    if (running.containsKey(app)) {
+      throw new IllegalStateException(app + " is already running");
+    }
+    List<String> args = new ArrayList<>();
+    settings(app).forEach((k, v) -> args.add("--" + k + "=" + v));
+    running.put(app, ChildJvm.start(app, MAIN_CLASSES.get(app), classpath(app),
+        List.of("-Xmx320m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), args));
+  }
+
+  /** The settings a deployment gives the service, pointed at this run's servers, prefixes and peers. */
+  Map<String, String> settings(String app) {
+    Map<String, String> s = new LinkedHashMap<>();
+    VigilTestInitializer.runProperties(app).forEach((k, v) -> s.put(k, String.valueOf(v)));
+    s.put("spring.application.name", app);
+    s.put("server.port", Integer.toString(port(app)));
+    // one control plane: the readers read policy-service's database, the services with data of their
+    // own (notifier, cmdb) read it as their second one
+    if (List.of("gateway", "detector", "storage").contains(app)) {
+      s.put("vigil.mysql.database", controlDatabase());
+    }
+    if (List.of("notifier", "cmdb").contains(app)) {
+      s.put("vigil.control.database", controlDatabase());
+    }
+    ports.forEach((peer, port) -> s.put("vigil.services." + peer + ".base-url", "http://127.0.0.1:" + port));
+    s.put("vigil.services.api-key", VigilTestInitializer.SERVICE_KEY);
+    // the test's webhook sinks are plain-http servers on this machine, as on the local platform
+    s.put("vigil.outbound.allow-http", "true");
+    s.put("vigil.outbound.allowed-cidrs", "127.0.0.1/32");
+    s.putAll(extra);
+    return s;
+  }
+
+  /** The service's own classes, then its runtime dependencies as the build resolved them. */
+  String classpath(String app) {
+    Path module = root.resolve(app + "-service");
+    Path classes = module.resolve("target/classes");
+    Path deps = module.resolve("target/runtime-classpath.txt");
+    if (!Files.isDirectory(classes) || !Files.isRegularFile(deps)) {
+      throw new IllegalStateException(module + " is not built: the end-to-end tests run after the services in the"
+          + " reactor (bin/test), or build them first (./mvnw -DskipTests -Dspring-boot.repackage.skip=true package)");
+    }
+    try {
+      return classes + File.pathSeparator + Files.readString(deps).trim();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + deps, e);
+    }
+  }
+
+  private void awaitReady(String app, Duration timeout) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      ChildJvm jvm = running.get(app);
+      if (jvm == null || !jvm.alive()) {
+        throw new IllegalStateException(app + " exited during start-up; see "
+            + (jvm == null ? "(not started)" : jvm.log().toAbsolutePath()));
+      }
+      try {
+        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(url(app, "/actuator/health/readiness"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for " + app, e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(app + " not ready within " + timeout + "; see " + jvm.log().toAbsolutePath());
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for " + app, e);
+      }
+    }
+  }
+
+  private void stopAll() {
+    running.values().forEach(ChildJvm::close);
+    running.clear();
+  }
+
+  private static Path repositoryRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !(Files.isRegularFile(dir.resolve("pom.xml")) && Files.isDirectory(dir.resolve("common")))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("not inside the Vigil repository: " + Path.of("").toAbsolutePath());
+    }
+    return dir;
+  }
+
+  private static Map<String, String> mainClasses() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("policy", "io.vigil.policy.PolicyApplication");
+    m.put("gateway", "io.vigil.gateway.GatewayApplication");
+    m.put("aggregator", "io.vigil.aggregator.AggregatorApplication");
+    m.put("storage", "io.vigil.storage.StorageApplication");
+    m.put("detector", "io.vigil.detector.DetectorApplication");
+    m.put("notifier", "io.vigil.notifier.NotifierApplication");
+    m.put("cmdb", "io.vigil.cmdb.CmdbApplication");
+    return java.util.Collections.unmodifiableMap(m);
+  }
+}

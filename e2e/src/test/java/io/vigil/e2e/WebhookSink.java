@@ -1,0 +1,76 @@
+package io.vigil.e2e;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vigil.common.testing.Http;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A tenant's webhook receiver: a real HTTP server on this machine that keeps every notification it
+ * is sent, with the notification id the notifier put on it, and answers 200.
+ */
+final class WebhookSink implements AutoCloseable {
+
+  /** One POST as received. */
+  record Received(String notificationId, JsonNode body, long receivedAtMs) {
+    String status() {
+      return body.path("status").asString();
+    }
+
+    String alertKey() {
+      return body.path("alertKey").asString();
+    }
+  }
+
+  private final HttpServer server;
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+
+  WebhookSink() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext("/", exchange -> {
+      try (InputStream in = exchange.getRequestBody()) {
+        String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        received.add(new Received(exchange.getRequestHeaders().getFirst("X-Vigil-Notification-Id"),
+            Http.JSON.readTree(body), System.currentTimeMillis()));
+        exchange.sendResponseHeaders(200, -1);
+      } catch (RuntimeException e) {
+        exchange.sendResponseHeaders(400, -1);
+      } finally {
+        exchange.close();
+      }
+    });
+    server.start();
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+  }
+
+  List<Received> matching(Predicate<Received> filter) {
+    List<Received> out = new ArrayList<>();
+    for (Received r : received) {
+      if (filter.test(r)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  List<Received> all() {
+    return List.copyOf(received);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

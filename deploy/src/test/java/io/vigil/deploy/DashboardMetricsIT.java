@@ -45,7 +45,9 @@ class DashboardMetricsIT {
       queried.add(rules.group(1));
     }
     assertThat(queried).contains("vigil_kafka_consume_delay_seconds_bucket", "http_server_requests_seconds_count",
-        "vigil_executor_queue_remaining", "vigil_dependency_failures_total");
+        "vigil_executor_queue_remaining", "vigil_dependency_failures_total",
+        // from the overview dashboard and the rules on the data path
+        "vigil_points_late_total", "vigil_dispatch_seconds_count", "vigil_notify_pipeline_total");
     assertThat(served).containsAll(queried);
   }
 
@@ -72,5 +74,20 @@ class DashboardMetricsIT {
         .map(v -> v.path("name").asString()).toList();
     assertThat(variables).contains("application", "region", "datasource");
     assertThat(dashboard.path("uid").asString()).isEqualTo("vigil-service");
+  }
+
+  @Test
+  void theOverviewIsTemplatedByRegionAndEveryQueryFiltersByIt() throws IOException {
+    JsonNode dashboard = JsonMapper.builder().build()
+        .readTree(Repo.ROOT.resolve("deploy/grafana/dashboards/vigil-overview.json").toFile());
+    assertThat(dashboard.path("uid").asString()).isEqualTo("vigil-overview");
+    List<String> variables = dashboard.path("templating").path("list").valueStream()
+        .map(v -> v.path("name").asString()).toList();
+    assertThat(variables).contains("datasource", "region");
+    List<String> queries = dashboard.path("panels").valueStream()
+        .flatMap(panel -> panel.path("targets").valueStream()).map(t -> t.path("expr").asString()).toList();
+    assertThat(queries).isNotEmpty().allSatisfy(q -> assertThat(q).contains("region=~\"$region\""));
+    assertThat(dashboard.path("panels").valueStream().filter(p -> !"row".equals(p.path("type").asString())))
+        .allSatisfy(p -> assertThat(p.path("datasource").path("uid").asString()).isEqualTo("${datasource}"));
   }
 }

@@ -56,6 +56,12 @@ public final class MetricNames {
   public static final String ALERTS = "vigil.alerts";
   public static final String NOTIFY_PIPELINE = "vigil.notify.pipeline";
   public static final String DISPATCH = "vigil.dispatch";
+  /** The watchdog: heartbeats the gateway sent, transitions that reached the notifier, and when. */
+  public static final String WATCHDOG_HEARTBEATS = "vigil.watchdog.heartbeats";
+  public static final String WATCHDOG_ARRIVALS = "vigil.watchdog.arrivals";
+  public static final String WATCHDOG_LAST_ARRIVAL = "vigil.watchdog.last.arrival";
+  public static final String WATCHDOG_DELAY = "vigil.watchdog.delay";
+  public static final String WATCHDOG_SILENT = "vigil.watchdog.silent";
   public static final String CONTROL_WRITES = "vigil.control.writes";
   public static final String OUTBOX_PUBLISHED = "vigil.outbox.published";
   public static final String OUTBOX_PUBLISH_FAILURES = "vigil.outbox.publish.failures";

@@ -105,6 +105,16 @@ class IngestWiring {
         registry);
   }
 
+  /** The watchdog's heartbeat for this region (common's Watchdog), pushed through ingestion. */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "vigil.watchdog.enabled",
+      matchIfMissing = true)
+  io.vigil.gateway.ingest.WatchdogHeartbeat watchdogHeartbeat(MetricsIngestor ingestor, Clock clock,
+      MeterRegistry registry, @Value("${vigil.region:local}") String region,
+      @Value("${vigil.watchdog.heartbeat-every:5s}") Duration every) {
+    return new io.vigil.gateway.ingest.WatchdogHeartbeat(ingestor, clock, region, every, registry);
+  }
+
   @Bean
   io.vigil.gateway.ingest.EventsIngestor eventsIngestor(AccessConfigCache access,
       io.vigil.gateway.ingest.RateLimiter rateLimiter, VigilPublisher publisher, Clock clock, MeterRegistry registry,

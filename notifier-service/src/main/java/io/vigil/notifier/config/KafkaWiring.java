@@ -41,9 +41,12 @@ class KafkaWiring {
    * does not lose the alerts of its start-up, and never pages people for days-old alerts.
    */
   @Bean
-  LaneConsumer<AlertEvent> alertEventConsumer(ConsumerKit kit, Pipeline pipeline, NotifierProperties props) {
+  LaneConsumer<AlertEvent> alertEventConsumer(ConsumerKit kit, Pipeline pipeline, NotifierProperties props,
+      org.springframework.beans.factory.ObjectProvider<io.vigil.notifier.watchdog.WatchdogMonitor> watchdogs) {
+    io.vigil.notifier.watchdog.WatchdogMonitor watchdog = watchdogs.getIfAvailable();
     return kit.consume(Topics.ALERTS_EVENTS, "alerts", StartAt.lookBack(Duration.ofMinutes(10)))
-        .lanes(props.lanes(), props.maxInFlight(), record -> pipeline.run(record.value()));
+        .lanes(props.lanes(), props.maxInFlight(), record -> watchdog != null && watchdog.taken(record.value())
+            ? java.util.concurrent.CompletableFuture.completedFuture(null) : pipeline.run(record.value()));
   }
 
   /**

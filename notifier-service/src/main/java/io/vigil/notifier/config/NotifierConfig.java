@@ -102,6 +102,17 @@ class NotifierConfig {
     return new ControlCopy(control.dataSource(), props.policyCacheSize(), registry);
   }
 
+  /** The end of the watchdog's path: its events are noted and kept from the pipeline (common's Watchdog). */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "vigil.watchdog.enabled",
+      matchIfMissing = true)
+  io.vigil.notifier.watchdog.WatchdogMonitor watchdogMonitor(StringRedisTemplate redis, StoreNames names, Clock clock,
+      DependencyMetrics dependencies, MeterRegistry registry,
+      @org.springframework.beans.factory.annotation.Value("${vigil.watchdog.silent-after:5m}")
+      java.time.Duration silentAfter) {
+    return new io.vigil.notifier.watchdog.WatchdogMonitor(redis, names, clock, silentAfter, dependencies, registry);
+  }
+
   @Bean
   NotifierState notifierState(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies, Clock clock,
       NotifierProperties props, MeterRegistry registry) {

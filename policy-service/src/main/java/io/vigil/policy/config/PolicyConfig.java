@@ -36,6 +36,15 @@ class PolicyConfig {
     return relay;
   }
 
+  /** The watchdog's product, namespace and policy, made at start when missing (common's Watchdog). */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "vigil.watchdog.enabled",
+      matchIfMissing = true)
+  io.vigil.policy.objects.WatchdogObjects watchdogObjects(ControlStore store,
+      org.springframework.jdbc.core.JdbcTemplate jdbc) {
+    return new io.vigil.policy.objects.WatchdogObjects(store, jdbc);
+  }
+
   /**
    * The outbound URL policy webhooks and bots are checked against when saved (the notifier checks
    * again when it sends). Allowing http or internal ranges is for local sinks in development only.

@@ -17,8 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every metric a Grafana dashboard or a Prometheus rule queries is actually served by some service.
- * The services' integration tests leave what they serve in {@code <module>/target/served-metrics.txt}
- * (the reactor builds this module after them), so this runs after them in {@code bin/test}.
+ * The services' integration tests leave what they serve in {@code <module>/target/served-metrics.txt},
+ * and the e2e tests what the whole platform served after their traffic in
+ * {@code e2e/target/served-metrics.txt} (the reactor builds this module after both), so this runs
+ * after them in {@code bin/test}.
  */
 class DashboardMetricsIT {
 
@@ -34,6 +36,11 @@ class DashboardMetricsIT {
       assertThat(file).as("%s: run the services' integration tests first (bin/test)", file).exists();
       served.addAll(Files.readAllLines(file));
     }
+    // the whole platform after the end-to-end tests' traffic: families that appear only once something
+    // happens (a point refused, a degraded path) are served there
+    Path platform = Repo.ROOT.resolve("e2e/target/served-metrics.txt");
+    assertThat(platform).as("%s: run the e2e tests first (bin/test)", platform).exists();
+    served.addAll(Files.readAllLines(platform));
     Set<String> queried = new TreeSet<>();
     try (Stream<Path> dashboards = Files.list(Repo.ROOT.resolve("deploy/grafana/dashboards"))) {
       for (Path dashboard : dashboards.filter(p -> p.toString().endsWith(".json")).toList()) {

@@ -50,8 +50,7 @@ class MetricBecomesPageIT {
   private static Platform platform;
   private static Caller admin;
   private static WebhookSink sink;
-  private static String keyId;
-  private static String secret;
+  private static Onboarded product;
   private static String metricPolicy;
   private static String eventPolicy;
   private static final Map<String, Double> values = new ConcurrentHashMap<>();
@@ -64,15 +63,9 @@ class MetricBecomesPageIT {
     admin = new Caller(platform.http("policy"), VigilTestInitializer.PLATFORM_ADMIN_KEY);
     sink = new WebhookSink();
 
-    admin.create("/v1/products", """
-        {"name": "e2e", "description": "the end-to-end tests' product", "owners": ["Vigil e2e"]}""");
-    admin.create("/v1/namespaces", """
+    product = Onboarded.register(platform, "e2e", NAMESPACE, """
         {"name": "%s", "requiredDimensions": ["instance"], "metrics": [{"name": "cpu", "unit": "percent"}],
-         "graceMs": 1000, "eventTypes": ["reboot"]}""".formatted(NAMESPACE));
-    JsonNode credential = admin.create("/v1/products/e2e/credentials", "");
-    keyId = credential.path("keyId").asString();
-    secret = credential.path("secret").asString();
-    assertThat(secret).as("the secret is shown once, at creation").isNotBlank();
+         "graceMs": 1000, "eventTypes": ["reboot"]}""".formatted(NAMESPACE), "cpu", dimensions("e2e-quiet"), 10.0);
 
     String hook = admin.create("/v1/tenants/" + TENANT + "/webhooks", """
         {"name": "ops", "url": "%s"}""".formatted(sink.url("/hook"))).path("id").asString();
@@ -96,9 +89,6 @@ class MetricBecomesPageIT {
          "startsAtMs": %d, "endsAtMs": %d, "comment": "maintenance of e2e-silenced"}"""
         .formatted(now - 1000, now + 3_600_000));
 
-    // the gateway learns of the credential and the namespace from the control plane's changes
-    Awaits.until("the gateway accepts the new product's pushes", Duration.ofSeconds(60),
-        () -> push(Map.of("e2e-quiet", 10.0)).statusCode() == 200);
     values.put("e2e-paged", 20.0);
     values.put("e2e-silenced", 95.0);
     values.put("e2e-quiet", 10.0);
@@ -202,10 +192,10 @@ class MetricBecomesPageIT {
   @Order(4)
   void aProductEventFiresItsEventPolicy() throws InterruptedException {
     long t = System.currentTimeMillis();
-    String body = Http.JSON.writeValueAsString(Map.of("namespace", NAMESPACE, "events", List.of(Map.of(
-        "eventType", "reboot", "objectId", "e2e-host-7", "severity", "WARNING", "timestampMs", t,
-        "dimensions", Map.of("appid", TENANT, "instance", "e2e-host-7"), "message", "rebooted by the kernel"))));
-    HttpResponse<String> r = Caller.signedPost(platform.http("gateway"), "/v1/events", keyId, secret, body);
+    List<Map<String, Object>> events = List.of(Map.of("eventType", "reboot", "objectId", "e2e-host-7",
+        "severity", "WARNING", "timestampMs", t, "dimensions", Map.of("appid", TENANT, "instance", "e2e-host-7"),
+        "message", "rebooted by the kernel"));
+    HttpResponse<String> r = product.sendEvents(events);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     String key = AlertKey.ofObject(eventPolicy, "e2e-host-7").value();
     Awaits.until("the event's notification", ALERT_WAIT,
@@ -219,6 +209,18 @@ class MetricBecomesPageIT {
 
   @Test
   @Order(5)
+  void aBadPointIsRefusedNamingItsFieldAndTheRestOfTheBatchIsKept() {
+    HttpResponse<String> r = product.push("no_such_metric", Map.of(dimensions("e2e-quiet"), 1.0));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+        .startsWith("application/problem+json"));
+    assertThat(Http.json(r).path("field").asString()).isEqualTo("points[0].metric");
+    assertThat(Http.sample(platform.http("gateway").get("/actuator/prometheus").body(), "vigil_points_rejected_total",
+        "namespace=\"" + NAMESPACE + "\"", "reason=\"unknown_metric\"")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  @Order(6)
   void noNotificationWasDeliveredTwice() {
     List<String> ids = new ArrayList<>();
     sink.all().forEach(n -> ids.add(n.notificationId()));
@@ -239,12 +241,9 @@ class MetricBecomesPageIT {
   }
 
   private static HttpResponse<String> push(Map<String, Double> byInstance) {
-    long t = System.currentTimeMillis();
-    List<Map<String, Object>> points = new ArrayList<>();
-    byInstance.forEach((instance, value) -> points.add(Map.of("metric", "cpu", "dimensions", dimensions(instance),
-        "timestampMs", t, "value", value)));
-    String body = Http.JSON.writeValueAsString(Map.of("namespace", NAMESPACE, "points", points));
-    return Caller.signedPost(platform.http("gateway"), "/v1/metrics", keyId, secret, body);
+    Map<Map<String, String>, Double> values = new java.util.HashMap<>();
+    byInstance.forEach((instance, value) -> values.put(dimensions(instance), value));
+    return product.push("cpu", values);
   }
 
   private static String encode(String s) {

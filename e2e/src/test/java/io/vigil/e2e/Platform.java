@@ -192,8 +192,44 @@ final class Platform {
   }
 
   private void stopAll() {
+    recordServedSeries();
     running.values().forEach(ChildJvm::close);
     running.clear();
+  }
+
+  /**
+   * Leaves the names of the series the platform served, after all its tests' traffic, in
+   * {@code target/served-metrics.txt}: deploy's check that every metric a dashboard or rule queries is
+   * served reads it beside the services' own (the reactor builds deploy after this module). Families
+   * that appear only once something happens (a rejected point, a degraded path) are served here.
+   */
+  private void recordServedSeries() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    for (String app : running.keySet()) {
+      try {
+        String text = client.send(HttpRequest.newBuilder(url(app, "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+          if (!line.isEmpty() && !line.startsWith("#")) {
+            int end = line.indexOf('{');
+            names.add(line.substring(0, end > 0 ? end : line.indexOf(' ')));
+          }
+        }
+      } catch (IOException e) {
+        System.err.println("[vigil-e2e] no metrics from " + app + ": " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    try {
+      Path out = root.resolve("e2e/target/served-metrics.txt");
+      Files.createDirectories(out.getParent());
+      Files.write(out, names);
+    } catch (IOException e) {
+      System.err.println("[vigil-e2e] cannot write served-metrics.txt: " + e);
+    }
   }
 
   private static Path repositoryRoot() {

@@ -192,6 +192,40 @@ class CmdbMcpIT {
     }
   }
 
+  /**
+   * Bad input is answered in the protocol's terms, a JSON-RPC error object, never the SDK's exception
+   * serialised; a good message with the right Accept still reaches the server.
+   */
+  @Test
+  void badInputIsAJsonRpcErrorNotAnException() {
+    Http http = new Http(port);
+    String both = "application/json, text/event-stream";
+    record Case(String accept, String body, int code) {}
+    for (Case c : List.of(new Case(null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", -32600),
+        new Case(both, "{\"jsonrpc\": ", -32700), new Case(both, "[]", -32600), new Case(both, "42", -32600),
+        new Case(both, "{\"jsonrpc\":\"1.0\",\"method\":\"x\"}", -32600),
+        new Case(both, "{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"x\"}", -32600),
+        new Case(both, "{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":7}", -32600))) {
+      var request = http.request("/mcp").header("Authorization", "Bearer " + T1_OPERATOR_KEY)
+          .header("Content-Type", "application/json");
+      if (c.accept() != null) {
+        request.header("Accept", c.accept());
+      }
+      var r = http.send(request.POST(java.net.http.HttpRequest.BodyPublishers.ofString(c.body())).build());
+      assertThat(r.statusCode()).as(c.toString()).isEqualTo(400);
+      JsonNode answer = Http.json(r);
+      assertThat(answer.path("jsonrpc").asString()).as(c.toString()).isEqualTo("2.0");
+      assertThat(answer.path("error").path("code").asInt()).as(c.toString()).isEqualTo(c.code());
+      assertThat(r.body()).doesNotContain("Exception").doesNotContain("localizedMessage").doesNotContain("cause");
+    }
+    var ok = http.send(http.request("/mcp").header("Authorization", "Bearer " + T1_OPERATOR_KEY)
+        .header("Content-Type", "application/json").header("Accept", both)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}")).build());
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).contains("knowledge_search");
+  }
+
   @Test
   void anMcpClientWithoutAValidKeyIsRefused() {
     assertThatThrownBy(() -> client("not-a-key")).isInstanceOf(RuntimeException.class);

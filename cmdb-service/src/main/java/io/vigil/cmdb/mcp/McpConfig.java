@@ -57,6 +57,16 @@ public class McpConfig {
     return reg;
   }
 
+  /** Bad input to {@code /mcp} answered as JSON-RPC errors, after the security chain, before the transport. */
+  @Bean
+  org.springframework.boot.web.servlet.FilterRegistrationBean<McpRequestGuard> mcpRequestGuard() {
+    var reg = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new McpRequestGuard());
+    reg.addUrlPatterns(ENDPOINT);
+    reg.setOrder(0);
+    reg.setName("mcpRequestGuard");
+    return reg;
+  }
+
   /**
    * {@code /mcp} in the OpenAPI document: it is a servlet, not a controller, so it is described by
    * hand (JSON-RPC 2.0 messages of the MCP protocol; tools are listed by {@code tools/list}).
@@ -85,7 +95,8 @@ public class McpConfig {
               .addApiResponse("202", new io.swagger.v3.oas.models.responses.ApiResponse()
                   .description("a notification, accepted"))
               .addApiResponse("400", new io.swagger.v3.oas.models.responses.ApiResponse()
-                  .description("not a JSON-RPC message")));
+                  .description("not a JSON-RPC 2.0 message, not JSON, or an Accept header without application/json"
+                      + " and text/event-stream: a JSON-RPC error object (code -32700 or -32600)")));
       api.path(ENDPOINT, new io.swagger.v3.oas.models.PathItem().post(op));
     };
   }

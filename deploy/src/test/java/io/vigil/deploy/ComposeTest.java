@@ -97,6 +97,40 @@ class ComposeTest {
     });
   }
 
+  /**
+   * The demo profile runs the same single-source tools as {@code bin/vigil demo}, from files that
+   * exist, on a JDK image (the source launcher needs the compiler), and only under the profile; its
+   * fleet talks to the services by their compose names and the notifier relays to its SMTP sink.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theDemoProfileRunsTheLocalDemosToolsAgainstTheServices() {
+    Map<String, Map<String, Object>> services = services();
+    Map<String, String> tools = Map.of("demo", "Demo.java", "demo-sink", "WebhookSink.java", "demo-smtp",
+        "SmtpSink.java");
+    tools.forEach((name, source) -> {
+      Map<String, Object> service = services.get(name);
+      assertThat(service).as(name).isNotNull();
+      assertThat((List<String>) service.get("profiles")).as(name).containsExactly("demo");
+      assertThat((String) service.get("image")).as(name).startsWith("eclipse-temurin:17-jdk");
+      assertThat((List<String>) service.get("command")).as(name).contains("/tools/" + source);
+      assertThat(Repo.ROOT.resolve("deploy/local/" + source)).exists();
+      assertThat((List<String>) service.get("volumes")).as(name).contains("./deploy/local:/tools:ro");
+    });
+    Map<String, Object> fleet = (Map<String, Object>) services.get("demo").get("environment");
+    assertThat(fleet).containsEntry("POLICY", "http://policy:8086").containsEntry("GATEWAY", "http://gateway:8081")
+        .containsEntry("DEMO_SINK_URL", "http://demo-sink:9099/hook");
+    assertThat(Repo.read("deploy/local/Demo.java")).contains("DEMO_SINK_URL", "DEMO_ADMIN_KEY_FILE", "POLICY",
+        "GATEWAY");
+    Map<String, Object> notifier = (Map<String, Object>) services.get("notifier").get("environment");
+    assertThat(String.valueOf(notifier.get("SPRING_MAIL_HOST"))).contains("demo-smtp");
+    services.forEach((name, service) -> {
+      if (!tools.containsKey(name)) {
+        assertThat(service.get("profiles")).as("%s runs without a profile", name).isNull();
+      }
+    });
+  }
+
   @Test
   void theLocalPlatformStartsTheSameServicesOnTheSamePorts() {
     String script = Repo.read("bin/vigil");

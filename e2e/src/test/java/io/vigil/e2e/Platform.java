@@ -39,6 +39,9 @@ final class Platform {
   private final Map<String, Integer> ports = new LinkedHashMap<>();
   private final Map<String, ChildJvm> running = new ConcurrentHashMap<>();
   private final Map<String, String> extra;
+  private final int smtpPort = ChildJvm.freePort();
+  private final Path mailDir = Path.of("target", "platform-mail").toAbsolutePath();
+  private Process smtp;
 
   private Platform(Map<String, String> extra) {
     this.root = repositoryRoot();
@@ -69,6 +72,7 @@ final class Platform {
     // the control schema exists before any reader starts (policy-service applies the same migrations,
     // from the same location into the same history table, and finds them applied)
     VigilTestInitializer.migrateControlSchema(controlDatabase());
+    startSmtp();
     MAIN_CLASSES.keySet().forEach(this::launch);
     for (String app : MAIN_CLASSES.keySet()) {
       awaitReady(app, Duration.ofSeconds(180));
@@ -81,6 +85,31 @@ final class Platform {
   void start(String app) {
     launch(app);
     awaitReady(app, Duration.ofSeconds(120));
+  }
+
+  /**
+   * The notifier's SMTP relay: deploy/local's SMTP sink (the one {@code bin/vigil demo} runs), which
+   * keeps each message under {@link #mailDir()} and lists them in its {@code mail.log}.
+   */
+  private void startSmtp() {
+    try {
+      Files.createDirectories(mailDir);
+      smtp = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+          root.resolve("deploy/local/SmtpSink.java").toString(), Integer.toString(smtpPort), mailDir.toString())
+          .redirectErrorStream(true).redirectOutput(mailDir.resolve("smtp-sink.log").toFile()).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the SMTP sink", e);
+    }
+  }
+
+  /** Where the SMTP sink keeps the messages the notifier sent. */
+  Path mailDir() {
+    return mailDir;
+  }
+
+  /** The repository's root directory. */
+  Path root() {
+    return root;
   }
 
   /** SIGKILL: the service ends at once, as in a crash. */
@@ -138,6 +167,10 @@ final class Platform {
     // the test's webhook sinks are plain-http servers on this machine, as on the local platform
     s.put("vigil.outbound.allow-http", "true");
     s.put("vigil.outbound.allowed-cidrs", "127.0.0.1/32");
+    if (app.equals("notifier")) {
+      s.put("spring.mail.host", "127.0.0.1");
+      s.put("spring.mail.port", Integer.toString(smtpPort));
+    }
     s.putAll(extra);
     return s;
   }
@@ -195,6 +228,9 @@ final class Platform {
     recordServedSeries();
     running.values().forEach(ChildJvm::close);
     running.clear();
+    if (smtp != null) {
+      smtp.destroyForcibly();
+    }
   }
 
   /**

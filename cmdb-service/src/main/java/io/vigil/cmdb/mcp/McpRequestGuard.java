@@ -1,15 +1,11 @@
 package io.vigil.cmdb.mcp;
 
+import io.vigil.common.web.CachedBodyRequest;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -55,7 +51,7 @@ public class McpRequestGuard extends OncePerRequestFilter {
       refuse(response, -32600, "invalid request: not a JSON-RPC 2.0 message (jsonrpc \"2.0\" and a method)");
       return;
     }
-    chain.doFilter(new Replayed(request, body), response);
+    chain.doFilter(new CachedBodyRequest(request, body), response);
   }
 
   static boolean isMessage(JsonNode node) {
@@ -98,51 +94,5 @@ public class McpRequestGuard extends OncePerRequestFilter {
     tools.jackson.databind.node.ObjectNode answer = JSON.createObjectNode().put("jsonrpc", "2.0").putNull("id");
     answer.putObject("error").put("code", code).put("message", message);
     response.getWriter().write(JSON.writeValueAsString(answer));
-  }
-
-  /** The request with its body read already, for the transport to read again. */
-  private static final class Replayed extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    Replayed(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("synchronous reads only");
-        }
-
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-      };
-    }
-
-    @Override
-    public java.io.BufferedReader getReader() {
-      return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
-    }
   }
 }

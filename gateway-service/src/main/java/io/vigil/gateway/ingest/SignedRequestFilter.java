@@ -8,13 +8,9 @@ import io.vigil.common.error.Problems;
 import io.vigil.common.security.ProductCredentials;
 import io.vigil.common.semantics.RequestSigning;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,7 +111,7 @@ public class SignedRequestFilter extends OncePerRequestFilter {
     }
     request.setAttribute(PRODUCT, credential.get().product());
     request.setAttribute(KEY_ID, parsed[0]);
-    chain.doFilter(new CachedBody(request, body), response);
+    chain.doFilter(new io.vigil.common.web.CachedBodyRequest(request, body), response);
   }
 
   private void refuse(HttpServletRequest request, HttpServletResponse response, Reason reason, String detail)
@@ -137,56 +133,5 @@ public class SignedRequestFilter extends OncePerRequestFilter {
       q.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
     }
     return q;
-  }
-
-  /** The request with its body read once and served again from memory. */
-  static final class CachedBody extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    CachedBody(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("synchronous reads only");
-        }
-      };
-    }
-
-    @Override
-    public int getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
-    }
   }
 }

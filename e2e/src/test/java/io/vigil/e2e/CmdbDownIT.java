@@ -8,12 +8,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The cmdb down: a page still goes out, without the instance's data and flagged as such
  * ({@code enrichmentDegraded}), and the degraded path is counted; the cmdb comes back and is ready.
  * Enrichment with the cmdb up is the notifier's own tests' business.
  */
+@ResourceLock(Platform.ALL_SERVICES_UP) // it takes a service away: not while another class needs all seven
 class CmdbDownIT {
 
   private static final String TENANT = "t3";

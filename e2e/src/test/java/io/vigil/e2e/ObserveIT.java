@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -24,6 +26,7 @@ import tools.jackson.databind.JsonNode;
  * started by the script with deploy/prometheus's configuration pointed at the services, scrapes all
  * seven of the running platform and has loaded Vigil's own alert rules.
  */
+@ResourceLock(value = Platform.ALL_SERVICES_UP, mode = ResourceAccessMode.READ) // scrapes all seven
 class ObserveIT {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

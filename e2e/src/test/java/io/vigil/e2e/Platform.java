@@ -30,6 +30,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Platform {
 
+  /**
+   * The JUnit resource of "every service running": a class that kills one holds it for writing, a class
+   * that needs all seven at once for reading, so the two never run side by side.
+   */
+  static final String ALL_SERVICES_UP = "vigil-e2e-all-services-up";
+
   /** The services and their main classes, policy-service first (it owns the control plane). */
   static final Map<String, String> MAIN_CLASSES = mainClasses();
 

@@ -177,4 +177,21 @@ class ControlObjectsTest {
     assertThat(b.redacted().secret()).isEqualTo(Secrets.REDACTED);
     assertThat(Set.of(ChatBot.Style.values())).hasSize(4);
   }
+
+  @Test
+  void aWebhookMayNameAnEmailAddressToFallBackTo() {
+    Webhook saved = ControlJson.read("""
+        {"name": "ops", "url": "https://hooks.example.com/a", "fallbackEmail": "oncall@example.com"}""", Webhook.class);
+    assertThat(saved.fallbackEmail()).isEqualTo("oncall@example.com");
+    assertThat(saved.redacted().fallbackEmail()).as("an address, not a secret").isEqualTo("oncall@example.com");
+    assertThat(ControlJson.read("""
+        {"name": "ops", "url": "https://hooks.example.com/a"}""", Webhook.class).fallbackEmail()).isNull();
+    Violations v = new Violations();
+    new Webhook("ops", "https://hooks.example.com/a", null, null, "not an address")
+        .validate(v, io.vigil.common.semantics.OutboundUrlPolicy.strict());
+    assertThat(fields(v)).contains("fallbackEmail");
+    Violations fine = new Violations();
+    saved.validate(fine, io.vigil.common.semantics.OutboundUrlPolicy.strict());
+    assertThat(fields(fine)).doesNotContain("fallbackEmail");
+  }
 }

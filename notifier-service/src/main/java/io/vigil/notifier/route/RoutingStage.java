@@ -136,9 +136,15 @@ public final class RoutingStage implements Stage {
       if (hook == null) {
         missing.add("webhook " + w);
       } else {
-        recipients.put("webhook:" + w, new Recipient("webhook:" + w, List.of(new Target(Channel.WEBHOOK,
+        List<Target> targets = new ArrayList<>(2);
+        targets.add(new Target(Channel.WEBHOOK,
             new Destination.Hook(w, hook.url(), hook.secret(), hook.headers() == null ? Map.of() : hook.headers()),
-            null))));
+            null));
+        if (hook.fallbackEmail() != null) {
+          // the dispatcher tries a recipient's targets in order: the e-mail only when the endpoint failed
+          targets.add(new Target(Channel.EMAIL, new Destination.Email(hook.fallbackEmail()), null));
+        }
+        recipients.put("webhook:" + w, new Recipient("webhook:" + w, List.copyOf(targets)));
       }
     }
     for (String b : orEmpty(receivers.bots())) {

@@ -62,6 +62,7 @@ class RoutingStageTest {
         .schedule("t1", "primary", new OnCall("primary", "Asia/Shanghai", List.of(new OnCall.Layer("weekly",
             "2026-11-23T09:00", "P7D", List.of("cat", "ben"), null)), List.of()))
         .webhook("t1", "hook", new Webhook("hook", "https://hooks.example.com/a", "s3cret-s3cret-s3cret", null))
+        .webhook("t1", "paged", new Webhook("paged", "https://hooks.example.com/b", null, null, "noc@example.test"))
         .bot("t1", "room", new ChatBot("room", ChatBot.Style.WECOM, "https://qyapi.example.com/x", null));
   }
 
@@ -83,6 +84,19 @@ class RoutingStageTest {
     stage.apply(critical);
     assertThat(critical.recipients().get(0).ladder()).extracting(Notice.Target::channel)
         .containsExactly(Channel.PHONE, Channel.SMS, Channel.EMAIL);
+  }
+
+  @Test
+  void aWebhookWithAFallbackAddressIsTriedFirstThenMailed() {
+    TableControl control = people().policy("p1", "t1", policy(new AlertPolicy.Receivers(List.of(), List.of(),
+        List.of(), List.of("paged", "hook"), List.of())));
+    Notice n = notice(control, "p1", Severity.WARNING);
+    new RoutingStage(control, LADDERS, Clock.fixed(NOW, ZoneOffset.UTC)).apply(n);
+    assertThat(n.recipients()).extracting(Recipient::id).containsExactly("webhook:paged", "webhook:hook");
+    assertThat(n.recipients().get(0).ladder()).extracting(Notice.Target::channel)
+        .containsExactly(Channel.WEBHOOK, Channel.EMAIL);
+    assertThat(n.recipients().get(0).ladder().get(1).to()).isEqualTo(new Destination.Email("noc@example.test"));
+    assertThat(n.recipients().get(1).ladder()).extracting(Notice.Target::channel).containsExactly(Channel.WEBHOOK);
   }
 
   @Test

@@ -278,7 +278,7 @@ public final class Kinds {
         headers.replaceAll((k, val) -> Secrets.REDACTED.equals(val) && stored.headers() != null
             && stored.headers().containsKey(k) ? stored.headers().get(k) : val);
       }
-      return new Webhook(in.name(), in.url(), secret, headers);
+      return new Webhook(in.name(), in.url(), secret, headers, in.fallbackEmail());
     }
   }
 

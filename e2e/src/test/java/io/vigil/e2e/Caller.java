@@ -32,6 +32,13 @@ final class Caller {
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
   }
 
+  /** DELETEs the object as it is now: its version read first and sent as {@code If-Match}, as the API asks. */
+  HttpResponse<String> delete(String path) {
+    String etag = get(path).headers().firstValue("ETag").orElseThrow(() -> new AssertionError(path + " has no ETag"));
+    return http.send(http.request(path).header("Authorization", "Bearer " + bearer).header("If-Match", etag)
+        .DELETE().build());
+  }
+
   /** POSTs and returns the created object, failing unless the answer is 201. */
   JsonNode create(String path, String json) {
     HttpResponse<String> r = post(path, json);

@@ -58,19 +58,27 @@ final class Onboarded {
 
   /** One point now for each series (its dimensions) with its value, signed and sent as one batch. */
   HttpResponse<String> push(String metric, Map<Map<String, String>, Double> values) {
-    long t = System.currentTimeMillis();
+    return pushAt("gateway", System.currentTimeMillis(), metric, values);
+  }
+
+  /**
+   * One point at {@code timestampMs} for each series, signed and sent as one batch to one gateway
+   * instance ({@code gateway}, {@code gateway-2}); sent again with the same time, it is the same points.
+   */
+  HttpResponse<String> pushAt(String gateway, long timestampMs, String metric,
+      Map<Map<String, String>, Double> values) {
     List<Map<String, Object>> points = new ArrayList<>();
-    values.forEach((dims, value) -> points.add(Map.of("metric", metric, "dimensions", dims, "timestampMs", t,
-        "value", value)));
-    return send("/v1/metrics", Map.of("namespace", namespace, "points", points));
+    values.forEach((dims, value) -> points.add(Map.of("metric", metric, "dimensions", dims, "timestampMs",
+        timestampMs, "value", value)));
+    return send(gateway, "/v1/metrics", Map.of("namespace", namespace, "points", points));
   }
 
   /** A batch of events, signed and sent. */
   HttpResponse<String> sendEvents(List<Map<String, Object>> events) {
-    return send("/v1/events", Map.of("namespace", namespace, "events", events));
+    return send("gateway", "/v1/events", Map.of("namespace", namespace, "events", events));
   }
 
-  private HttpResponse<String> send(String path, Map<String, Object> body) {
-    return Caller.signedPost(platform.http("gateway"), path, keyId, secret, Http.JSON.writeValueAsString(body));
+  private HttpResponse<String> send(String gateway, String path, Map<String, Object> body) {
+    return Caller.signedPost(platform.http(gateway), path, keyId, secret, Http.JSON.writeValueAsString(body));
   }
 }

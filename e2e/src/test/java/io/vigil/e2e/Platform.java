@@ -2,8 +2,10 @@ package io.vigil.e2e;
 
 import io.vigil.common.testing.Http;
 import io.vigil.common.testing.TestRun;
+import io.vigil.common.testing.TestServers;
 import io.vigil.common.testing.VigilTestInitializer;
 import io.vigil.common.testing.fault.ChildJvm;
+import io.vigil.common.testing.fault.FaultProxy;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * policy-service writes and the others read, every peer's URL, the service credential for calls
  * between services, and the run's topics, indices and Redis keys (so it shares the real servers with
  * nothing else). Started once per test JVM and killed when the JVM exits; a fault test kills and
- * restarts one service through {@link #kill} and {@link #start}.
+ * restarts one service through {@link #kill} and {@link #start}, adds further instances of a service
+ * ({@code gateway-2}: the same service, a port of its own, the same consumer groups) and takes Redis
+ * from the detectors or Elasticsearch from storage through their {@link FaultProxy}s.
+ *
+ * <p>Consumers are given a 10 s Kafka session (Kafka's default is 45 s), so the partitions of an
+ * instance that was killed move to the others within seconds: the fault tests kill instances and wait
+ * for the work to move, and a deployment that wants its failover this fast sets the same.
  */
 final class Platform {
 
@@ -42,17 +50,23 @@ final class Platform {
   private static volatile Platform shared;
 
   private final Path root;
-  private final Map<String, Integer> ports = new LinkedHashMap<>();
+  private final Map<String, Integer> ports = new ConcurrentHashMap<>();
   private final Map<String, ChildJvm> running = new ConcurrentHashMap<>();
   private final Map<String, String> extra;
   private final int smtpPort = ChildJvm.freePort();
   private final Path mailDir = Path.of("target", "platform-mail").toAbsolutePath();
   private Process smtp;
+  /** The detectors' way to Redis. */
+  private final FaultProxy detectorRedis = FaultProxy.to(TestServers.redisHost(), TestServers.redisPort());
+  /** Storage's way to Elasticsearch. */
+  private final FaultProxy storageElasticsearch;
 
   private Platform(Map<String, String> extra) {
     this.root = repositoryRoot();
     this.extra = extra;
     MAIN_CLASSES.keySet().forEach(app -> ports.put(app, ChildJvm.freePort()));
+    URI es = URI.create(TestServers.elasticsearchUrl());
+    this.storageElasticsearch = FaultProxy.to(es.getHost(), es.getPort());
   }
 
   /** The run's platform, started on first use (every service ready) and stopped as the JVM exits. */
@@ -89,8 +103,46 @@ final class Platform {
 
   /** Starts one service (again, after {@link #kill}) and waits until it is ready. */
   void start(String app) {
-    launch(app);
-    awaitReady(app, Duration.ofSeconds(120));
+    start(List.of(app));
+  }
+
+  /**
+   * Starts these instances side by side and waits until each is ready: a service's name for its first
+   * instance (again, after {@link #kill}), {@code <service>-<n>} for a further one, which gets a port of
+   * its own on first start and keeps it.
+   */
+  void start(List<String> instances) {
+    for (String instance : instances) {
+      ports.computeIfAbsent(instance, i -> ChildJvm.freePort());
+      launch(instance);
+    }
+    for (String instance : instances) {
+      awaitReady(instance, Duration.ofSeconds(150));
+    }
+  }
+
+  /** SIGTERM, and waits for the instance to end: an orderly stop, as in a rolling deploy. */
+  void stop(String instance) {
+    ChildJvm jvm = running.remove(instance);
+    if (jvm != null) {
+      jvm.stop();
+    }
+  }
+
+  /** The proxy between every detector instance and Redis. */
+  FaultProxy detectorRedis() {
+    return detectorRedis;
+  }
+
+  /** The proxy between storage and Elasticsearch. */
+  FaultProxy storageElasticsearch() {
+    return storageElasticsearch;
+  }
+
+  /** The service an instance belongs to: {@code gateway} for {@code gateway} and {@code gateway-2}. */
+  static String service(String instance) {
+    int dash = instance.indexOf('-');
+    return dash < 0 ? instance : instance.substring(0, dash);
   }
 
   /**
@@ -144,22 +196,35 @@ final class Platform {
     return jvm == null ? "(" + app + " is not running)" : jvm.output();
   }
 
-  private void launch(String app) {
-    if (running.containsKey(app)) {
-      throw new IllegalStateException(app + " is already running");
+  private void launch(String instance) {
+    if (running.containsKey(instance)) {
+      throw new IllegalStateException(instance + " is already running");
     }
+    String app = service(instance);
     List<String> args = new ArrayList<>();
     settings(app).forEach((k, v) -> args.add("--" + k + "=" + v));
-    running.put(app, ChildJvm.start(app, MAIN_CLASSES.get(app), classpath(app),
+    args.add("--server.port=" + port(instance));
+    running.put(instance, ChildJvm.start(instance, MAIN_CLASSES.get(app), classpath(app),
         List.of("-Xmx320m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), args));
   }
 
-  /** The settings a deployment gives the service, pointed at this run's servers, prefixes and peers. */
+  /**
+   * The settings a deployment gives the service (every instance of it alike, but for its port),
+   * pointed at this run's servers, prefixes and peers.
+   */
   Map<String, String> settings(String app) {
     Map<String, String> s = new LinkedHashMap<>();
     VigilTestInitializer.runProperties(app).forEach((k, v) -> s.put(k, String.valueOf(v)));
     s.put("spring.application.name", app);
-    s.put("server.port", Integer.toString(port(app)));
+    s.put("spring.kafka.consumer.properties.session.timeout.ms", "10000");
+    s.put("spring.kafka.streams.properties.session.timeout.ms", "10000");
+    if (app.equals("detector")) {
+      s.put("spring.data.redis.host", detectorRedis.host());
+      s.put("spring.data.redis.port", Integer.toString(detectorRedis.port()));
+    }
+    if (app.equals("storage")) {
+      s.put("spring.elasticsearch.uris", "http://" + storageElasticsearch.host() + ":" + storageElasticsearch.port());
+    }
     // one control plane: the readers read policy-service's database, the services with data of their
     // own (notifier, cmdb) read it as their second one
     if (List.of("gateway", "detector", "storage").contains(app)) {
@@ -168,7 +233,7 @@ final class Platform {
     if (List.of("notifier", "cmdb").contains(app)) {
       s.put("vigil.control.database", controlDatabase());
     }
-    ports.forEach((peer, port) -> s.put("vigil.services." + peer + ".base-url", "http://127.0.0.1:" + port));
+    MAIN_CLASSES.keySet().forEach(peer -> s.put("vigil.services." + peer + ".base-url", "http://127.0.0.1:" + port(peer)));
     s.put("vigil.services.api-key", VigilTestInitializer.SERVICE_KEY);
     // the test's webhook sinks are plain-http servers on this machine, as on the local platform
     s.put("vigil.outbound.allow-http", "true");
@@ -234,6 +299,8 @@ final class Platform {
     recordServedSeries();
     running.values().forEach(ChildJvm::close);
     running.clear();
+    detectorRedis.close();
+    storageElasticsearch.close();
     if (smtp != null) {
       smtp.destroyForcibly();
     }
@@ -250,14 +317,8 @@ final class Platform {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     for (String app : running.keySet()) {
       try {
-        String text = client.send(HttpRequest.newBuilder(url(app, "/actuator/prometheus"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (String line : text.split("\n")) {
-          if (!line.isEmpty() && !line.startsWith("#")) {
-            int end = line.indexOf('{');
-            names.add(line.substring(0, end > 0 ? end : line.indexOf(' ')));
-          }
-        }
+        names.addAll(Http.seriesNames(client.send(HttpRequest.newBuilder(url(app, "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body()));
       } catch (IOException e) {
         System.err.println("[vigil-e2e] no metrics from " + app + ": " + e);
       } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,14 +35,28 @@ final class WebhookSink implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
 
   WebhookSink() throws IOException {
+    this(Duration.ZERO);
+  }
+
+  /**
+   * A receiver that answers each POST only after {@code answerAfter}: longer than the notifier's
+   * timeout, it is a receiver that times out (every attempt still recorded as received).
+   */
+  WebhookSink(Duration answerAfter) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.setExecutor(Executors.newFixedThreadPool(answerAfter.isZero() ? 4 : 32));
     server.createContext("/", exchange -> {
       try (InputStream in = exchange.getRequestBody()) {
         String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         received.add(new Received(exchange.getRequestHeaders().getFirst("X-Vigil-Notification-Id"),
             Http.JSON.readTree(body), System.currentTimeMillis()));
+        if (!answerAfter.isZero()) {
+          Thread.sleep(answerAfter.toMillis());
+        }
         exchange.sendResponseHeaders(200, -1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        exchange.sendResponseHeaders(503, -1);
       } catch (RuntimeException e) {
         exchange.sendResponseHeaders(400, -1);
       } finally {

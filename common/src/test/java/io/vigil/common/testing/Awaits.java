@@ -15,6 +15,12 @@ public final class Awaits {
   }
 
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
+    until(what, timeout, condition, () -> "");
+  }
+
+  /** As {@link #until(String, Duration, BooleanSupplier)}, the failure saying what {@code detail} last tells. */
+  public static void until(String what, Duration timeout, BooleanSupplier condition,
+      java.util.function.Supplier<String> detail) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
@@ -23,11 +29,11 @@ public final class Awaits {
         }
       } catch (RuntimeException e) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("timed out waiting for " + what, e);
+          throw new AssertionError("timed out waiting for " + what + suffix(detail), e);
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + suffix(detail));
       }
       try {
         Thread.sleep(200);
@@ -36,5 +42,10 @@ public final class Awaits {
         throw new AssertionError("interrupted waiting for " + what);
       }
     }
+  }
+
+  private static String suffix(java.util.function.Supplier<String> detail) {
+    String d = detail.get();
+    return d == null || d.isEmpty() ? "" : ": " + d;
   }
 }

@@ -48,6 +48,18 @@ public final class Http {
    * The value of the first sample in Prometheus text whose labels contain every fragment, e.g.
    * {@code sample(text, "vigil_kafka_consumed_total", "topic=\"metrics.raw\"")}; -1 when absent.
    */
+  /** The names of the series in a Prometheus text exposition (the family with its suffix, no labels). */
+  public static java.util.SortedSet<String> seriesNames(String prometheusText) {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    for (String line : prometheusText.split("\n")) {
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        int end = line.indexOf('{');
+        names.add(line.substring(0, end > 0 ? end : line.indexOf(' ')));
+      }
+    }
+    return names;
+  }
+
   public static double sample(String prometheusText, String family, String... labelFragments) {
     for (String line : prometheusText.split("\n")) {
       if (line.startsWith(family + "{") && java.util.Arrays.stream(labelFragments).allMatch(line::contains)) {

@@ -7,8 +7,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Set;
-import java.util.TreeSet;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,16 +94,9 @@ public abstract class ServiceContractSupport {
    * served by some service.
    */
   private static void recordServedSeries(String prometheusText) throws IOException {
-    Set<String> names = new TreeSet<>();
-    for (String line : prometheusText.split("\n")) {
-      if (!line.isEmpty() && !line.startsWith("#")) {
-        int end = line.indexOf('{');
-        names.add(line.substring(0, end > 0 ? end : line.indexOf(' ')));
-      }
-    }
     Path out = Path.of("target", "served-metrics.txt");
     Files.createDirectories(out.getParent());
-    Files.write(out, names);
+    Files.write(out, Http.seriesNames(prometheusText));
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -431,8 +431,13 @@ public class ConsumerKit implements DisposableBean {
   <V> ConcurrentMessageListenerContainer<String, byte[]> recordContainer(ConsumerSpec<V> spec, Invoker<V> work) {
     Wiring<V> w = new Wiring<>(spec);
     ContainerProperties cp = w.containerProperties();
+    java.util.function.Predicate<String> keys = spec.keyFilter();
     cp.setMessageListener((MessageListener<String, byte[]>) rec -> {
       try {
+        if (keys != null && rec.key() != null && !Topics.isProgressMarker(rec.headers()) && !keys.test(rec.key())) {
+          w.routing.meters(rec.topic()).consumed(rec.timestamp(), clock.millis());
+          return;
+        }
         run(w.routing.topic(rec.topic()), rec, w.routing.meters(rec.topic()), work, w.progress);
         states.running(w.consumer);
       } catch (Exception e) {

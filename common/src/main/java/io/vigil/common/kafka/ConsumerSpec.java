@@ -29,6 +29,7 @@ public final class ConsumerSpec<V> {
   private final StartAt startAt;
   private PartitionHook hook = PartitionHook.NONE;
   private ProgressHandler progress;
+  private java.util.function.Predicate<String> keys;
 
   ConsumerSpec(ConsumerKit kit, List<Topic<V>> topics, String purpose, StartAt startAt) {
     this(kit, topics, null, null, purpose, startAt);
@@ -74,6 +75,29 @@ public final class ConsumerSpec<V> {
   }
 
   /**
+   * Only records whose key {@code keep} accepts are decoded and handled; the others are skipped as
+   * they are read, undecoded (counted as consumed). For a consumer that wants a small part of a large
+   * topic it cannot be given a topic of its own for, e.g. the rollups of the series with open alerts.
+   * A record without a key, and a progress marker, is always handled. {@link #records} and {@link
+   * #recordsAsync} only.
+   */
+  public ConsumerSpec<V> onlyKeys(java.util.function.Predicate<String> keep) {
+    this.keys = Objects.requireNonNull(keep, "keep");
+    return this;
+  }
+
+  /** The key filter, or null when every record is handled. */
+  java.util.function.Predicate<String> keyFilter() {
+    return keys;
+  }
+
+  private void recordsOnly(String what) {
+    if (keys != null) {
+      throw new IllegalStateException("consumer '" + purpose + "': onlyKeys is for records(...) and recordsAsync(...), not " + what);
+    }
+  }
+
+  /**
    * The progress handler, or null for topics without markers; a consumer of rollup topics that said
    * nothing about them is refused when built.
    */
@@ -98,6 +122,7 @@ public final class ConsumerSpec<V> {
 
   public ConcurrentMessageListenerContainer<String, byte[]> batches(BatchHandler<V> handler) {
     Objects.requireNonNull(handler, "handler");
+    recordsOnly("batches(...)");
     return kit.batchContainer(this, handler);
   }
 
@@ -108,6 +133,7 @@ public final class ConsumerSpec<V> {
    */
   public LaneConsumer<V> lanes(int threads, int maxInFlightPerPartition, AsyncRecordHandler<V> handler) {
     Objects.requireNonNull(handler, "handler");
+    recordsOnly("lanes(...)");
     return new LaneConsumer<>(kit, this, threads, maxInFlightPerPartition, handler);
   }
 

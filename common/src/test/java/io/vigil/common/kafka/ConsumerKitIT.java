@@ -3,6 +3,7 @@ package io.vigil.common.kafka;
 import io.vigil.common.tracing.TraceContext;
 import io.vigil.common.tracing.Traceparent;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.model.ControlChange;
@@ -125,6 +126,28 @@ class ConsumerKitIT extends KitIT {
     Awaits.until("committed past both", () -> committed("outage", topic, 0) == end(topic, 0));
     assertThat(states.state("kit-outage").waiting()).isFalse();
     assertThat(count("vigil.kafka.dead.lettered", "topic", topic.base(), "reason", "processing_failed")).isZero();
+  }
+
+  @Test
+  void onlyTheWantedKeysAreDecodedAndTheRestAreSkippedAndCommitted() throws Exception {
+    Topic<ControlChange> topic = newTopic("keys", 1, false);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    start(kit.consume(topic, "keys", StartAt.EARLIEST).onlyKeys(key -> key.startsWith("want"))
+        .records(record -> handled.add(record.value().id())));
+    send(topic, "want-1");
+    // not wanted, and not even readable: skipped undecoded, so never dead-lettered
+    TestKafka.send(topic.base(), "other-bad", "{\"schemaVersion\":1}");
+    send(topic, "other-1");
+    send(topic, "want-2");
+
+    Awaits.until("the wanted records handled", () -> handled.size() == 2);
+    assertThat(handled).containsExactly("want-1", "want-2");
+    Awaits.until("committed past all four", () -> committed("keys", topic, 0) == end(topic, 0));
+    assertThat(count("vigil.kafka.consumed", "topic", topic.base())).isEqualTo(4.0);
+    assertThat(TestKafka.awaitRecord(topic.base() + ".dlt", "other-bad", Duration.ofSeconds(1))).isNull();
+    assertThatThrownBy(() -> kit.consume(topic, "keys-batch", StartAt.EARLIEST).onlyKeys(k -> true)
+        .batches(records -> { }))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("onlyKeys");
   }
 
   @Test

@@ -52,12 +52,12 @@ class KafkaWiring {
   /**
    * Recent values of the series with open alerts, for their repeats; every shard (shards created later
    * are picked up). Only current values matter: a new group starts five minutes back. Progress markers
-   * are of no use here.
+   * are of no use here. Only the series with open alerts are decoded: the rest are skipped by key.
    */
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> rollupConsumer(ConsumerKit kit, CurrentValues values) {
     return kit.consumeAllShards("rollups", StartAt.lookBack(Duration.ofMinutes(5))).ignoringProgress()
-        .records(record -> values.onRollup(record.value()));
+        .onlyKeys(values::wants).records(record -> values.onRollup(record.value()));
   }
 
   /**

@@ -54,6 +54,11 @@ public final class CurrentValues {
   private final int keep;
   private final long refreshMs;
   private volatile Set<String> tracked = ConcurrentHashMap.newKeySet();
+  /**
+   * The series of {@link #tracked}, whatever the period, for {@link #wants}: it may hold a series a little
+   * longer than {@link #tracked} does (until the next refresh), never less.
+   */
+  private volatile Set<Long> trackedSeries = ConcurrentHashMap.newKeySet();
   private volatile long readAtMs = Long.MIN_VALUE;
 
   /** @param writes the state's group commit, through which the followed series are written */
@@ -92,8 +97,24 @@ public final class CurrentValues {
         ops.delete(values);
       });
     } else {
+      trackedSeries.add(e.seriesId());
       tracked.add(m);
       writes.submit(ops -> ops.opsForSet().add(set, m));
+    }
+  }
+
+  /**
+   * Whether a rollup record is wanted, by its key alone (the series id, {@link
+   * io.vigil.common.series.SeriesId#key}), before it is decoded: the consumer skips every other series'
+   * rollups undecoded, so reading the whole rollup stream costs little more than fetching it. A key
+   * that is not a series id is let through (decoding judges it).
+   */
+  public boolean wants(String recordKey) {
+    refresh();
+    try {
+      return trackedSeries.contains(Long.parseUnsignedLong(recordKey, 16));
+    } catch (NumberFormatException e) {
+      return true;
     }
   }
 
@@ -172,7 +193,17 @@ public final class CurrentValues {
       if (members != null) {
         Set<String> fresh = ConcurrentHashMap.newKeySet();
         fresh.addAll(members);
+        Set<Long> series = ConcurrentHashMap.newKeySet();
+        for (String m : members) {
+          int colon = m.indexOf(':');
+          try {
+            series.add(Long.parseUnsignedLong(colon < 0 ? m : m.substring(0, colon), 16));
+          } catch (NumberFormatException e) {
+            // not written by us: no series to follow
+          }
+        }
         tracked = fresh;
+        trackedSeries = series;
       }
     } catch (DataAccessException ex) {
       dependencies.failure("redis");

@@ -162,6 +162,9 @@ class DetectionIT {
     assertThat(firing.dimensions()).isEqualTo(mine);
     assertThat(seen.get(1).sequence()).isEqualTo(w + 180_000);
     assertThat(seen.get(1).firstFiredAtMs()).isEqualTo(firing.firstFiredAtMs());
+    assertThat(firing.summary()).startsWith("cpu ").endsWith(" 91 GT 80");
+    assertThat(seen.get(1).summary()).as("a recovery says the condition no longer holds")
+        .startsWith("cpu ").endsWith(" 50, no longer GT 80");
     assertThat(events(e -> e.policyId().equals("p-streak"), 3, Duration.ofSeconds(2)))
         .as("the other instance is filtered out; the third breach of an open alert says nothing").hasSize(2);
   }

@@ -508,10 +508,12 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     s.status = status == AlertStatus.RESOLVED ? null : status;
     s.sequence = sequence;
     AlertPolicy.Condition c = cause == null ? null : cause.condition();
+    // a recovery says the condition no longer holds ("cpu avg 20, no longer GT 90"), not the condition
     String summary = eventSummary != null ? eventSummary : c == null ? reason
         : c.metric() + " " + c.statistic().name().toLowerCase(java.util.Locale.ROOT)
-            + (c.compare() == AlertPolicy.Compare.VALUE ? "" : " change") + " " + format(value) + " "
-            + c.operator().name() + " " + format(c.threshold());
+            + (c.compare() == AlertPolicy.Compare.VALUE ? "" : " change") + " " + format(value)
+            + (status == AlertStatus.RESOLVED ? ", no longer " : " ") + c.operator().name() + " "
+            + format(c.threshold());
     publishLater(part, s, event(s, p.version(), p.tenant(), AlertEvent.Severity.valueOf(p.body().severity().name()), status,
         Double.isFinite(value) ? value : null, c == null ? null : c.threshold(), summary,
         cause == null ? 0 : cause.periodSeconds(), Math.max(0, windowStartMs), reason, now));

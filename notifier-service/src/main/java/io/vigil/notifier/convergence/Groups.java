@@ -26,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code notifier:group:<key>}: the policy, tenant, group labels, flushes made, when the last
  *       went out;
  *   <li>its flush timer {@code GROUP|<key>} in the notifier's timers: due {@code groupWait} after the
- *       first member of a new group, or {@code groupInterval} after the last flush.
+ *       first member of a new group, or {@code groupInterval} after the last flush (and at least
+ *       {@code groupWait} after the change).
  * </ul>
  *
  * Joining a group is one script: once it returns, the member is durable and the flush is scheduled,
@@ -49,9 +50,11 @@ public final class Groups {
 
   /**
    * Adds the member and schedules the flush: {@code groupWait} after a new group's first member, or
-   * {@code groupInterval} after the last flush; a flush scheduled later (the group's repeat) is moved
-   * earlier, unless a flush is running (it sends what joined meanwhile at the interval). Answers the
-   * flush's due time.
+   * {@code groupInterval} after the last flush but never sooner than {@code groupWait} from now (a
+   * change to a group that has been quiet waits for its companions as a new group does: the forty
+   * recoveries of a storm arrive over a second or two and go out as one message, not as one and then
+   * thirty-nine); a flush scheduled later (the group's repeat) is moved earlier, unless a flush is
+   * running (it sends what joined meanwhile at the interval). Answers the flush's due time.
    */
   private static final DefaultRedisScript<Long> JOIN = new DefaultRedisScript<>("""
       redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -64,7 +67,7 @@ public final class Groups {
       local now = tonumber(ARGV[3])
       local last = redis.call('HGET', KEYS[2], 'lastFlushAt')
       local at = now + tonumber(ARGV[4])
-      if last then at = math.max(now, tonumber(last) + tonumber(ARGV[5])) end
+      if last then at = math.max(now + tonumber(ARGV[4]), tonumber(last) + tonumber(ARGV[5])) end
       local due = redis.call('ZSCORE', KEYS[3], ARGV[10])
       if due then
         due = tonumber(due)

@@ -1,0 +1,81 @@
+package io.vigil.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.common.testing.Awaits;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A storm converges: forty instances of one zone breach in the same minute, and the people on call
+ * get one message that tells of all forty, not forty pages; when they recover, one more message
+ * tells of the recoveries. The policy groups by zone ({@code notification.groupBy}); the grouping
+ * itself is the notifier's tests' business, this is the whole path under it.
+ */
+class StormIT {
+
+  private static final String TENANT = "t4";
+  private static final String NAMESPACE = "e2estorm/web";
+  private static final int INSTANCES = 40;
+
+  @Test
+  void fortyBreachesInOneZoneAreOneMessageAndTheirRecoveryOneMore() throws Exception {
+    Platform platform = Platform.shared();
+    Map<String, String> probe = Map.of("appid", TENANT, "zone", "z-quiet", "instance", "s-probe");
+    Onboarded product = Onboarded.register(platform, "e2estorm", NAMESPACE, """
+        {"name": "%s", "requiredDimensions": ["zone", "instance"], "metrics": [{"name": "errors"}],
+         "graceMs": 1000}""".formatted(NAMESPACE), "errors", probe, 0.0);
+    ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor();
+    try (WebhookSink sink = new WebhookSink()) {
+      Caller admin = Onboarded.admin(platform);
+      String hook = admin.create("/v1/tenants/" + TENANT + "/webhooks", """
+          {"name": "web team", "url": "%s"}""".formatted(sink.url("/hook"))).path("id").asString();
+      admin.create("/v1/tenants/" + TENANT + "/policies", """
+          {"name": "errors", "namespace": "%s",
+           "conditions": [{"metric": "errors", "period": 60, "statistic": "LAST", "operator": "GT", "threshold": 5}],
+           "receivers": {"webhooks": ["%s"]},
+           "notification": {"groupBy": ["zone"], "groupWaitSec": 10, "groupIntervalSec": 20,
+                            "repeatIntervalSec": 3600}}""".formatted(NAMESPACE, hook));
+
+      java.util.concurrent.atomic.AtomicBoolean storm = new java.util.concurrent.atomic.AtomicBoolean(true);
+      pusher.scheduleAtFixedRate(() -> {
+        Map<Map<String, String>, Double> values = new LinkedHashMap<>();
+        for (int i = 0; i < INSTANCES; i++) {
+          values.put(Map.of("appid", TENANT, "zone", "z-1", "instance", "s-%02d".formatted(i)),
+              storm.get() ? 50.0 : 0.0);
+        }
+        values.put(probe, 0.0);
+        product.push("errors", values);
+      }, 0, 1, TimeUnit.SECONDS);
+
+      Awaits.until("a message telling of the storm", Duration.ofSeconds(150), () -> !sink.all().isEmpty());
+      // the group's first message goes out groupWaitSec after its first member: the rest of the minute's
+      // breaches are in it
+      Thread.sleep(5_000);
+      List<WebhookSink.Received> first = sink.all();
+      assertThat(first).as("one message for the storm, not one per instance").hasSize(1);
+      JsonNode message = first.get(0).body();
+      assertThat(message.path("grouped").asBoolean()).isTrue();
+      assertThat(message.path("alertCount").asString()).isEqualTo(Integer.toString(INSTANCES));
+      assertThat(message.path("firingCount").asString()).isEqualTo(Integer.toString(INSTANCES));
+      assertThat(message.path("alerts").size()).as("examples, not all forty").isEqualTo(10);
+      assertThat(message.path("groupText").asString()).contains("z-1");
+
+      storm.set(false);
+      Awaits.until("a message telling of the recoveries", Duration.ofSeconds(150), () -> sink.all().stream()
+          .anyMatch(r -> r.body().path("resolvedCount").asString().equals(Integer.toString(INSTANCES))));
+      List<WebhookSink.Received> all = sink.all();
+      assertThat(all).as("the storm and its end: two messages").hasSize(2);
+      assertThat(all.stream().map(WebhookSink.Received::notificationId).distinct()).hasSize(2);
+    } finally {
+      pusher.shutdownNow();
+    }
+  }
+}

@@ -56,6 +56,8 @@ final class Platform {
   private final int smtpPort = ChildJvm.freePort();
   private final Path mailDir = Path.of("target", "platform-mail").toAbsolutePath();
   private Process smtp;
+  /** The series every instance served, gathered before it is killed or stopped and at the end. */
+  private final java.util.Set<String> served = ConcurrentHashMap.newKeySet();
   /** The detectors' way to Redis. */
   private final FaultProxy detectorRedis = FaultProxy.to(TestServers.redisHost(), TestServers.redisPort());
   /** Storage's way to Elasticsearch. */
@@ -123,6 +125,7 @@ final class Platform {
 
   /** SIGTERM, and waits for the instance to end: an orderly stop, as in a rolling deploy. */
   void stop(String instance) {
+    scrape(instance);
     ChildJvm jvm = running.remove(instance);
     if (jvm != null) {
       jvm.stop();
@@ -172,6 +175,7 @@ final class Platform {
 
   /** SIGKILL: the service ends at once, as in a crash. */
   void kill(String app) {
+    scrape(app);
     ChildJvm jvm = running.remove(app);
     if (jvm != null) {
       jvm.kill();
@@ -233,7 +237,8 @@ final class Platform {
     if (List.of("notifier", "cmdb").contains(app)) {
       s.put("vigil.control.database", controlDatabase());
     }
-    MAIN_CLASSES.keySet().forEach(peer -> s.put("vigil.services." + peer + ".base-url", "http://127.0.0.1:" + port(peer)));
+    MAIN_CLASSES.keySet().forEach(peer -> s.put("vigil.services." + peer + ".base-url",
+        "http://127.0.0.1:" + port(peer)));
     s.put("vigil.services.api-key", VigilTestInitializer.SERVICE_KEY);
     // the test's webhook sinks are plain-http servers on this machine, as on the local platform
     s.put("vigil.outbound.allow-http", "true");
@@ -310,30 +315,36 @@ final class Platform {
    * Leaves the names of the series the platform served, after all its tests' traffic, in
    * {@code target/served-metrics.txt}: deploy's check that every metric a dashboard or rule queries is
    * served reads it beside the services' own (the reactor builds deploy after this module). Families
-   * that appear only once something happens (a rejected point, a degraded path) are served here.
+   * that appear only once something happens (a rejected point, a degraded path) are served here; an
+   * instance a fault test killed was scraped just before, so what it served counts too.
    */
   private void recordServedSeries() {
-    java.util.Set<String> names = new java.util.TreeSet<>();
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    for (String app : running.keySet()) {
-      try {
-        names.addAll(Http.seriesNames(client.send(HttpRequest.newBuilder(url(app, "/actuator/prometheus"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body()));
-      } catch (IOException e) {
-        System.err.println("[vigil-e2e] no metrics from " + app + ": " + e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    running.keySet().forEach(this::scrape);
     try {
       Path out = root.resolve("e2e/target/served-metrics.txt");
       Files.createDirectories(out.getParent());
-      Files.write(out, names);
+      Files.write(out, new java.util.TreeSet<>(served));
     } catch (IOException e) {
       System.err.println("[vigil-e2e] cannot write served-metrics.txt: " + e);
     }
   }
+
+  /** Adds the series an instance serves now to {@link #served}; one that does not answer adds none. */
+  private void scrape(String instance) {
+    if (!running.containsKey(instance)) {
+      return;
+    }
+    try {
+      served.addAll(Http.seriesNames(SCRAPER.send(HttpRequest.newBuilder(url(instance, "/actuator/prometheus"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body()));
+    } catch (IOException e) {
+      System.err.println("[vigil-e2e] no metrics from " + instance + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final HttpClient SCRAPER = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private static Path repositoryRoot() {
     Path dir = Path.of("").toAbsolutePath();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -55,11 +56,17 @@ public final class CurrentValues {
   private final long refreshMs;
   private volatile Set<String> tracked = ConcurrentHashMap.newKeySet();
   /**
-   * The series of {@link #tracked}, whatever the period, for {@link #wants}: it may hold a series a little
-   * longer than {@link #tracked} does (until the next refresh), never less.
+   * The series of {@link #tracked}, whatever the period, for {@link #wants}. A resolved alert's series
+   * stays here until the next refresh (a few rollups read for nothing); a series is never here later
+   * than in {@link #tracked}, as both get it at once.
    */
   private volatile Set<Long> trackedSeries = ConcurrentHashMap.newKeySet();
   private volatile long readAtMs = Long.MIN_VALUE;
+  /**
+   * Members followed here lately, with when: their write to the shared set goes through the group commit
+   * and may land after a refresh reads the set, so a refresh keeps them for a while whatever it read.
+   */
+  private final Map<String, Long> followedLately = new ConcurrentHashMap<>();
 
   /** @param writes the state's group commit, through which the followed series are written */
   public CurrentValues(StringRedisTemplate redis, io.vigil.notifier.state.StateWrites writes, StoreNames names,
@@ -90,6 +97,7 @@ public final class CurrentValues {
     String m = member(e.seriesId(), e.periodSeconds());
     String set = setKey();
     if (e.status() == AlertEvent.AlertStatus.RESOLVED) {
+      followedLately.remove(m);
       tracked.remove(m);
       String values = valuesKey(m);
       writes.submit(ops -> {
@@ -97,6 +105,7 @@ public final class CurrentValues {
         ops.delete(values);
       });
     } else {
+      followedLately.put(m, clock.millis());
       trackedSeries.add(e.seriesId());
       tracked.add(m);
       writes.submit(ops -> ops.opsForSet().add(set, m));
@@ -184,7 +193,8 @@ public final class CurrentValues {
 
   private void refresh() {
     long now = clock.millis();
-    if (now - readAtMs < refreshMs) {
+    // never read yet: read now (the difference from MIN_VALUE would overflow and say "just read")
+    if (readAtMs != Long.MIN_VALUE && now - readAtMs < refreshMs) {
       return;
     }
     readAtMs = now;
@@ -193,8 +203,11 @@ public final class CurrentValues {
       if (members != null) {
         Set<String> fresh = ConcurrentHashMap.newKeySet();
         fresh.addAll(members);
+        // a write takes well under a refresh interval unless Redis is failing, when it is retried
+        followedLately.values().removeIf(at -> now - at > Math.max(2 * refreshMs, 30_000));
+        fresh.addAll(followedLately.keySet());
         Set<Long> series = ConcurrentHashMap.newKeySet();
-        for (String m : members) {
+        for (String m : fresh) {
           int colon = m.indexOf(':');
           try {
             series.add(Long.parseUnsignedLong(colon < 0 ? m : m.substring(0, colon), 16));

@@ -436,6 +436,7 @@ public class ConsumerKit implements DisposableBean {
       try {
         if (keys != null && rec.key() != null && !Topics.isProgressMarker(rec.headers()) && !keys.test(rec.key())) {
           w.routing.meters(rec.topic()).consumed(rec.timestamp(), clock.millis());
+          states.running(w.consumer); // a consumer that skips everything is still running, not stalled
           return;
         }
         run(w.routing.topic(rec.topic()), rec, w.routing.meters(rec.topic()), work, w.progress);

@@ -44,10 +44,6 @@ public final class Http {
     return JSON.readTree(response.body());
   }
 
-  /**
-   * The value of the first sample in Prometheus text whose labels contain every fragment, e.g.
-   * {@code sample(text, "vigil_kafka_consumed_total", "topic=\"metrics.raw\"")}; -1 when absent.
-   */
   /** The names of the series in a Prometheus text exposition (the family with its suffix, no labels). */
   public static java.util.SortedSet<String> seriesNames(String prometheusText) {
     java.util.SortedSet<String> names = new java.util.TreeSet<>();
@@ -60,6 +56,10 @@ public final class Http {
     return names;
   }
 
+  /**
+   * The value of the first sample in Prometheus text whose labels contain every fragment, e.g.
+   * {@code sample(text, "vigil_kafka_consumed_total", "topic=\"metrics.raw\"")}; -1 when absent.
+   */
   public static double sample(String prometheusText, String family, String... labelFragments) {
     for (String line : prometheusText.split("\n")) {
       if (line.startsWith(family + "{") && java.util.Arrays.stream(labelFragments).allMatch(line::contains)) {
@@ -67,5 +67,19 @@ public final class Http {
       }
     }
     return -1;
+  }
+
+  /**
+   * The sum of every sample in Prometheus text of this family whose labels contain every fragment (a
+   * counter over all its other labels); 0 when none matches.
+   */
+  public static double sum(String prometheusText, String family, String... labelFragments) {
+    double sum = 0;
+    for (String line : prometheusText.split("\n")) {
+      if (line.startsWith(family + "{") && java.util.Arrays.stream(labelFragments).allMatch(line::contains)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 }

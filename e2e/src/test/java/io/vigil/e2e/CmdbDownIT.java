@@ -31,8 +31,7 @@ class CmdbDownIT {
          "metrics": [{"name": "load"}], "graceMs": 1000}""".formatted(NAMESPACE), "load", quiet, 1.0);
     try (WebhookSink sink = new WebhookSink()) {
       Caller admin = Onboarded.admin(platform);
-      String hook = admin.create("/v1/tenants/" + TENANT + "/webhooks", """
-          {"name": "dba", "url": "%s"}""".formatted(sink.url("/hook"))).path("id").asString();
+      String hook = Onboarded.webhook(admin, TENANT, "dba", sink);
       admin.create("/v1/tenants/" + TENANT + "/policies", """
           {"name": "load high", "namespace": "%s",
            "conditions": [{"metric": "load", "period": 60, "statistic": "MAX", "operator": "GT", "threshold": 8}],

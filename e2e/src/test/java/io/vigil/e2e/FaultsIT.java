@@ -71,14 +71,23 @@ class FaultsIT {
     Map<String, Integer> doubled = alone.entrySet().stream()
         .collect(Collectors.toMap(Map.Entry::getKey, e -> 2 * e.getValue()));
     CompletableFuture<Void> scaledOut = CompletableFuture.runAsync(() -> platform.start(SECOND));
+    try {
+      run(platform, scaledOut, doubled);
+    } finally {
+      scaledOut.exceptionally(e -> null).join();
+      restore(platform);
+    }
+  }
+
+  private static void run(Platform platform, CompletableFuture<Void> scaledOut, Map<String, Integer> doubled)
+      throws Exception {
     Caller admin = Onboarded.admin(platform);
     Onboarded product = Onboarded.register(platform, PRODUCT, NAMESPACE, """
         {"name": "%s", "requiredDimensions": ["instance"], "metrics": [{"name": "load"}], "graceMs": 1000}"""
         .formatted(NAMESPACE), "load", Map.of("appid", TENANT, "instance", "f-probe"), 1.0);
     try (WebhookSink sink = new WebhookSink(); WebhookSink slow = new WebhookSink(Duration.ofSeconds(7));
         Load load = new Load(product)) {
-      String hook = admin.create("/v1/tenants/" + TENANT + "/webhooks", """
-          {"name": "ops", "url": "%s"}""".formatted(sink.url("/hook"))).path("id").asString();
+      String hook = Onboarded.webhook(admin, TENANT, "ops", sink);
       String slowHook = admin.create("/v1/tenants/" + TENANT + "/webhooks", """
           {"name": "slow ops", "url": "%s", "fallbackEmail": "%s"}""".formatted(slow.url("/hook"), FALLBACK_EMAIL))
           .path("id").asString();
@@ -242,14 +251,21 @@ class FaultsIT {
   private static double counted(Platform platform, Collection<String> instances, String family, String label) {
     double sum = 0;
     for (String instance : instances) {
-      String text = platform.http(instance).get("/actuator/prometheus").body();
-      for (String line : text.split("\n")) {
-        if (line.startsWith(family + "{") && line.contains(label)) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
+      sum += Http.sum(platform.http(instance).get("/actuator/prometheus").body(), family, label);
     }
     return sum;
+  }
+
+  /**
+   * Leaves the shared platform as the other test classes expect it, whatever became of this one: the
+   * first instance of each service running, no second ones.
+   */
+  private static void restore(Platform platform) {
+    SECOND.stream().filter(platform::running).forEach(platform::stop);
+    List<String> down = KILLED.stream().filter(app -> !platform.running(app)).toList();
+    if (!down.isEmpty()) {
+      platform.start(down);
+    }
   }
 
   /** The scaled-out services' consumer groups of this run, each stable, and its members. */

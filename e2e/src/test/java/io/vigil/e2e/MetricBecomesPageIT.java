@@ -67,8 +67,7 @@ class MetricBecomesPageIT {
         {"name": "%s", "requiredDimensions": ["instance"], "metrics": [{"name": "cpu", "unit": "percent"}],
          "graceMs": 1000, "eventTypes": ["reboot"]}""".formatted(NAMESPACE), "cpu", dimensions("e2e-quiet"), 10.0);
 
-    String hook = admin.create("/v1/tenants/" + TENANT + "/webhooks", """
-        {"name": "ops", "url": "%s"}""".formatted(sink.url("/hook"))).path("id").asString();
+    String hook = Onboarded.webhook(admin, TENANT, "ops", sink);
     metricPolicy = admin.create("/v1/tenants/" + TENANT + "/policies", """
         {"name": "cpu high", "namespace": "%s",
          "conditions": [{"metric": "cpu", "period": 60, "statistic": "AVG", "operator": "GT", "threshold": 90,

@@ -56,6 +56,12 @@ final class Onboarded {
     return new Caller(platform.http("policy"), VigilTestInitializer.PLATFORM_ADMIN_KEY);
   }
 
+  /** Makes the tenant a webhook receiver of this name at the sink's {@code /hook}; answers its id. */
+  static String webhook(Caller admin, String tenant, String name, WebhookSink sink) {
+    return admin.create("/v1/tenants/" + tenant + "/webhooks", Http.JSON.writeValueAsString(
+        Map.of("name", name, "url", sink.url("/hook")))).path("id").asString();
+  }
+
   /** One point now for each series (its dimensions) with its value, signed and sent as one batch. */
   HttpResponse<String> push(String metric, Map<Map<String, String>, Double> values) {
     return pushAt("gateway", System.currentTimeMillis(), metric, values);

@@ -33,6 +33,7 @@ final class WebhookSink implements AutoCloseable {
 
   private final HttpServer server;
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.ExecutorService executor;
 
   WebhookSink() throws IOException {
     this(Duration.ZERO);
@@ -44,7 +45,8 @@ final class WebhookSink implements AutoCloseable {
    */
   WebhookSink(Duration answerAfter) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(answerAfter.isZero() ? 4 : 32));
+    executor = Executors.newFixedThreadPool(answerAfter.isZero() ? 4 : 32);
+    server.setExecutor(executor);
     server.createContext("/", exchange -> {
       try (InputStream in = exchange.getRequestBody()) {
         String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -87,5 +89,6 @@ final class WebhookSink implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

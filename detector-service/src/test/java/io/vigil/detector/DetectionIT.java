@@ -140,6 +140,37 @@ class DetectionIT {
     return AlertKey.ofSeries(policyId, r.seriesId()).value();
   }
 
+  /**
+   * Changes go on being read while the index is built: a bulk import into a big shard must not stall
+   * its change consumer behind every build (the build here is held up by a listener, which runs on
+   * the swapping thread while it holds the swap).
+   */
+  @Test
+  void changesAreReadWhileAnIndexIsBuilt() throws Exception {
+    java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    policies.addListener((before, after) -> {
+      if (after != null && after.id().equals("p-slow-build") && release.getCount() > 0) {
+        building.countDown();
+        try {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    fx.upsert("p-slow-build", "A1", policy(instanceIs("i-slow"), cpuAbove(80, 1, 1), "ANY"), true);
+    try {
+      assertThat(building.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the swap began").isTrue();
+      long next = fx.upsert("p-during-build", "A1", policy(instanceIs("i-during"), cpuAbove(80, 1, 1), "ANY"), true);
+      Awaits.until("the change read while the swap holds on", WAIT, () -> policies.pendingChanges() > 0);
+      release.countDown();
+      awaitHeld("p-during-build", next);
+    } finally {
+      release.countDown();
+    }
+  }
+
   @Test
   void aBreachForNWindowsFiresOnceAndARecoveryResolves() {
     Map<String, String> mine = Map.of("appid", "A1", "instance", "i-1");

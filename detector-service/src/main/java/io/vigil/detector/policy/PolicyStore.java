@@ -78,7 +78,13 @@ public final class PolicyStore {
   private volatile Map<String, NamespaceConfig> namespaces = Map.of();
   /** Counted down once the first full load is in memory: {@link #loaded} and {@link #awaitLoaded}. */
   private final java.util.concurrent.CountDownLatch firstLoad = new java.util.concurrent.CountDownLatch(1);
-  private final Map<String, Pending> pending = new LinkedHashMap<>(); // guarded by this
+  /**
+   * Changes read and not yet swapped in; guarded by itself, apart from {@link #swapLock}, so the change
+   * consumer goes on reading while an index is built (a build of 100,000 policies takes a while).
+   */
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  /** Held by whatever replaces the snapshot (a swap, a full load): one at a time, each from the last. */
+  private final Object swapLock = new Object();
   private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A policy read again: its new form, or null when it left the shard; version -1 if the row is gone. */
@@ -94,6 +100,15 @@ public final class PolicyStore {
         .register(registry);
     Gauge.builder(MetricNames.POLICIES_LOADED, this, s -> s.snapshot.index().size()).tag("shard", shard)
         .description("enabled policies held in the shard's index").register(registry);
+    Gauge.builder("vigil.detector.policies.pending", this, PolicyStore::pendingChanges).tag("shard", shard)
+        .description("policy changes read and waiting for the next flush into the index").register(registry);
+  }
+
+  /** Policy changes read and not yet swapped in. */
+  public int pendingChanges() {
+    synchronized (pending) {
+      return pending.size();
+    }
   }
 
   public void addListener(Listener listener) {
@@ -123,7 +138,13 @@ public final class PolicyStore {
   }
 
   /** The full load: every namespace (for its tenant dimension) and every live policy of the shard. */
-  public synchronized void loadAll() {
+  public void loadAll() {
+    synchronized (swapLock) {
+      loadAllLocked();
+    }
+  }
+
+  private void loadAllLocked() {
     long started = System.nanoTime();
     Map<String, NamespaceConfig> ns = loadNamespaces();
     Map<String, LivePolicy> byId = new HashMap<>();
@@ -203,20 +224,30 @@ public final class PolicyStore {
     }
   }
 
-  /** Swaps in the changes read since the last flush: one index build for all of them. */
-  public void flush() {
+  /**
+   * Swaps in the changes read since the last flush: one index build for all of them. Answers how many
+   * changes it took (0: nothing to do).
+   */
+  public int flush() {
     List<Pending> batch;
-    synchronized (this) {
+    synchronized (pending) {
       if (pending.isEmpty()) {
-        return;
+        return 0;
       }
       batch = new ArrayList<>(pending.values());
       pending.clear();
     }
     swap(batch);
+    return batch.size();
   }
 
-  private synchronized void swap(List<Pending> batch) {
+  private void swap(List<Pending> batch) {
+    synchronized (swapLock) {
+      swapLocked(batch);
+    }
+  }
+
+  private void swapLocked(List<Pending> batch) {
     Snapshot before = snapshot;
     Map<String, LivePolicy> byId = new HashMap<>(before.byId());
     List<IndexedPolicy> upserts = new ArrayList<>();
@@ -280,7 +311,7 @@ public final class PolicyStore {
         return; // refused (counted); what is held stays
       }
     }
-    synchronized (this) {
+    synchronized (pending) {
       pending.put(id, p);
     }
   }
@@ -299,7 +330,7 @@ public final class PolicyStore {
     for (LivePolicy p : snapshot.byId().values()) {
       if (name.equals(p.namespace())) {
         reread(p.id());
-        synchronized (this) { // the same version, compiled against the new dimension: force it in
+        synchronized (pending) { // the same version, compiled against the new dimension: force it in
           Pending q = pending.get(p.id());
           if (q != null && q.policy() != null) {
             pending.put(p.id(), new Pending(p.id(), -1, q.policy()));

@@ -94,9 +94,12 @@ public final class EndToEndLoad {
       int made = control.policies(policies, metrics, hook);
       System.out.printf("setup: %d policies present, %d made in %.1f s; every one's receiver is this run's sink%n",
           policies, made, (System.nanoTime() - t0) / 1e9);
-      Thread.sleep(5000); // the detector and the notifier hear of the changes on control.changes
+      // a run begun while the services still digest a bulk import measures the import, not the run
+      settle(http, a.getOrDefault("detector", "http://127.0.0.1:8084"), policies,
+          Duration.ofSeconds(Long.parseLong(a.getOrDefault("settle-seconds", "1200"))));
 
       Map<String, long[]> before = processes(Path.of(a.get("home"), "run"));
+      Map<String, double[]> stagesBefore = stages(http, a);
       long start = System.currentTimeMillis();
       // the breach covers the second and third whole minutes of the run, so both are complete windows
       long breachFrom = (start / 60_000 + 2) * 60_000;
@@ -120,8 +123,15 @@ public final class EndToEndLoad {
         Thread.sleep(1000);
       }
       Map<String, long[]> after = processes(Path.of(a.get("home"), "run"));
+      Map<String, double[]> stagesAfter = stages(http, a);
       report(pusher, seen, firingSeries, breachFrom, (pushedUntil - start) / 1000.0, before, after,
           (System.currentTimeMillis() - start) / 1000.0);
+      System.out.printf("%n| stage, this run only (the difference of two scrapes) | mean |%n|---|---|%n");
+      stagesAfter.forEach((stage, end) -> {
+        double[] begin = stagesBefore.get(stage);
+        double n = end[1] - begin[1];
+        System.out.printf("| %s | %s |%n", stage, n > 0 ? "%.2f s".formatted((end[0] - begin[0]) / n) : "none");
+      });
     } finally {
       sink.stop(0);
     }
@@ -166,6 +176,114 @@ public final class EndToEndLoad {
 
   static long pct(long[] sorted, double p) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  /**
+   * Waits until the detector holds at least {@code policies} policies with no change waiting, and every
+   * consumer group that commits on {@code control.changes} has read it to its end (cmdb's knowledge
+   * index embeds each policy, the slowest reader of a bulk import); says how far each is meanwhile.
+   */
+  static void settle(HttpClient http, String detector, int policies, Duration timeout) throws Exception {
+    long t0 = System.nanoTime();
+    long deadline = t0 + timeout.toNanos();
+    long said = 0;
+    try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, DetectorLoad.bootstrap()))) {
+      while (true) {
+        String text = http.send(HttpRequest.newBuilder(URI.create(detector + "/actuator/prometheus")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        double held = sum(text, "vigil_policies_loaded");
+        double pending = sum(text, "vigil_detector_policies_pending");
+        Map<String, Long> lag = controlChangesLag(kafka);
+        long behind = lag.values().stream().mapToLong(Long::longValue).sum();
+        if (held >= policies && pending == 0 && behind == 0) {
+          System.out.printf("settle: the detector holds %.0f policies and control.changes is read to its end, after"
+              + " %.0f s%n", held, (System.nanoTime() - t0) / 1e9);
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          System.out.printf("settle: gave up after %s: the detector holds %.0f (%.0f pending), behind on"
+              + " control.changes: %s; the run below shares the machine with that%n", timeout, held, pending, lag);
+          return;
+        }
+        if (System.nanoTime() - said > 30_000_000_000L) {
+          said = System.nanoTime();
+          System.out.printf("settle: the detector holds %.0f of %d policies (%.0f pending); behind on"
+              + " control.changes: %s%n", held, policies, pending, lag);
+        }
+        Thread.sleep(1000);
+      }
+    }
+  }
+
+  /** Per consumer group with offsets on {@code control.changes}: records not yet read. */
+  static Map<String, Long> controlChangesLag(org.apache.kafka.clients.admin.Admin kafka) throws Exception {
+    Map<String, Long> lag = new java.util.TreeMap<>();
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+    Map<String, Map<org.apache.kafka.common.TopicPartition, Long>> committed = new HashMap<>();
+    for (var g : kafka.listConsumerGroups().all().get()) {
+      kafka.listConsumerGroupOffsets(g.groupId()).partitionsToOffsetAndMetadata().get().forEach((tp, om) -> {
+        if (tp.topic().equals("control.changes") && om != null) {
+          committed.computeIfAbsent(g.groupId(), k -> new HashMap<>()).put(tp, om.offset());
+          ends.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+      });
+    }
+    if (ends.isEmpty()) {
+      return lag;
+    }
+    var latest = kafka.listOffsets(ends).all().get();
+    committed.forEach((group, offsets) -> lag.put(group, offsets.entrySet().stream()
+        .mapToLong(e -> Math.max(0, latest.get(e.getKey()).offset() - e.getValue())).sum()));
+    return lag;
+  }
+
+  /** The sum of a family's samples in Prometheus text whose labels contain every fragment (0 when none). */
+  static double sum(String text, String family, String... fragments) {
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if ((line.startsWith(family + "{") || line.startsWith(family + " "))
+          && Arrays.stream(fragments).allMatch(line::contains)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * The stages' own meters, each a sum and a count: where the time between a point and its page goes.
+   * A service that does not answer gives zeros.
+   */
+  static Map<String, double[]> stages(HttpClient http, Map<String, String> a) {
+    String[][] meters = {
+        {"aggregator: consume delay of metrics.raw", "aggregator", "vigil_kafka_consume_delay_seconds",
+            "topic=\"metrics.raw\""},
+        {"aggregator: close delay of 60 s windows (grace included)", "aggregator", "vigil_rollup_close_delay_seconds",
+            "period=\"60\""},
+        {"detector: consume delay of metrics.rollup.default", "detector", "vigil_kafka_consume_delay_seconds",
+            "topic=\"metrics.rollup.default\""},
+        {"notifier: consume delay of alerts.events", "notifier", "vigil_kafka_consume_delay_seconds",
+            "topic=\"alerts.events\""}};
+    Map<String, String> urls = Map.of("aggregator", a.getOrDefault("aggregator", "http://127.0.0.1:8082"),
+        "detector", a.getOrDefault("detector", "http://127.0.0.1:8084"),
+        "notifier", a.getOrDefault("notifier", "http://127.0.0.1:8085"));
+    Map<String, String> texts = new HashMap<>();
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (String[] m : meters) {
+      String text = texts.computeIfAbsent(m[1], service -> {
+        try {
+          return http.send(HttpRequest.newBuilder(URI.create(urls.get(service) + "/actuator/prometheus")).build(),
+              HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+          return "";
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return "";
+        }
+      });
+      out.put(m[0], new double[] {sum(text, m[2] + "_sum", m[3]), sum(text, m[2] + "_count", m[3])});
+    }
+    return out;
   }
 
   /** CPU ticks (user + system) and peak RSS (kB) of every process with a PID file. */

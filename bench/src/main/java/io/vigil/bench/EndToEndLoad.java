@@ -502,7 +502,12 @@ public final class EndToEndLoad {
 
   static HttpServer sink(Map<String, List<Seen>> seen) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8));
+    // daemon threads: the sink must not keep the JVM alive once the report is out
+    server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "e2e-load-sink");
+      t.setDaemon(true);
+      return t;
+    }));
     server.createContext("/", exchange -> {
       long at = System.currentTimeMillis();
       try (InputStream in = exchange.getRequestBody()) {

@@ -227,14 +227,7 @@ class OpenApiFuzzIT {
     if (app.equals("gateway")) {
       int q = pathAndQuery.indexOf('?');
       String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
-      Map<String, List<String>> query = new LinkedHashMap<>();
-      if (q >= 0) {
-        for (String pair : pathAndQuery.substring(q + 1).split("&")) {
-          int eq = pair.indexOf('=');
-          query.computeIfAbsent(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-              k -> new ArrayList<>()).add(java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-      }
+      Map<String, List<String>> query = RequestSigning.query(q < 0 ? null : pathAndQuery.substring(q + 1));
       long ts = System.currentTimeMillis();
       String nonce = "fz-" + UUID.randomUUID();
       String signature = RequestSigning.sign(product.secret,

@@ -35,6 +35,28 @@ public final class RequestSigning {
   public record Request(String method, String path, Map<String, List<String>> query, long timestampMs, String nonce,
       byte[] body) {}
 
+  /**
+   * The query a signature covers, from a request's raw query string (as sent, still percent-encoded;
+   * null or empty for none): each name with its values in order, decoded; a name without {@code =}
+   * has the value "". The verifier and every signer read a query this one way.
+   */
+  public static Map<String, List<String>> query(String rawQuery) {
+    Map<String, List<String>> q = new java.util.LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return q;
+    }
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      q.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+    }
+    return q;
+  }
+
   /** The canonical string of a request (see the spec): what the HMAC is computed over. */
   public static String canonical(Request r) {
     if (r.path() == null || !r.path().startsWith("/")) {

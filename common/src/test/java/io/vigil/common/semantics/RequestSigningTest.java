@@ -89,4 +89,17 @@ class RequestSigningTest {
     assertThat(RequestSigning.verify(request, "k", withNew, List.of(SECRET), clock, Duration.ofMinutes(5),
         (k, n, keep) -> true)).isEqualTo(RequestSigning.Failure.BAD_SIGNATURE);
   }
+
+  @Test
+  void aRawQueryIsReadOneWayDecodedInOrderAndANameAloneHasTheEmptyValue() {
+    assertThat(RequestSigning.query("b=x%20y&a=2&flag&a=1&&c=%E2%9C%93"))
+        .containsExactly(Map.entry("b", List.of("x y")), Map.entry("a", List.of("2", "1")),
+            Map.entry("flag", List.of("")), Map.entry("c", List.of("\u2713")));
+    assertThat(RequestSigning.query(null)).isEmpty();
+    assertThat(RequestSigning.query("")).isEmpty();
+    // the same query however it is written: one canonical form, so one signature
+    var a = new RequestSigning.Request("GET", "/v1/x", RequestSigning.query("a=1&b=2"), T, "abcdefghijklmnop", null);
+    var b = new RequestSigning.Request("GET", "/v1/x", RequestSigning.query("b=2&a=%31"), T, "abcdefghijklmnop", null);
+    assertThat(RequestSigning.canonical(a)).isEqualTo(RequestSigning.canonical(b));
+  }
 }

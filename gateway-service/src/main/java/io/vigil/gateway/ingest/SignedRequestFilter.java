@@ -14,10 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -96,7 +93,7 @@ public class SignedRequestFilter extends OncePerRequestFilter {
     }
     byte[] body = request.getInputStream().readAllBytes(); // bounded by the body size limit before us
     RequestSigning.Request signed = new RequestSigning.Request(request.getMethod(), request.getRequestURI(),
-        query(request), timestamp, request.getHeader(RequestSigning.NONCE_HEADER), body);
+        RequestSigning.query(request.getQueryString()), timestamp, request.getHeader(RequestSigning.NONCE_HEADER), body);
     RequestSigning.Failure failure = RequestSigning.verify(signed, parsed[0], parsed[1], credential.get().secrets(),
         clock, maxSkew, nonces);
     if (failure != null) {
@@ -118,20 +115,5 @@ public class SignedRequestFilter extends OncePerRequestFilter {
       throws IOException {
     failures.get(reason).increment();
     Problems.write(request, response, ErrorCode.UNAUTHENTICATED, detail, "Authorization");
-  }
-
-  private static Map<String, List<String>> query(HttpServletRequest request) {
-    Map<String, List<String>> q = new LinkedHashMap<>();
-    String raw = request.getQueryString();
-    if (raw == null || raw.isEmpty()) {
-      return q;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
-      q.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-    }
-    return q;
   }
 }

@@ -106,11 +106,12 @@ class NotifierConfig {
   @Bean
   @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "vigil.watchdog.enabled",
       matchIfMissing = true)
-  io.vigil.notifier.watchdog.WatchdogMonitor watchdogMonitor(StringRedisTemplate redis, StoreNames names, Clock clock,
-      DependencyMetrics dependencies, MeterRegistry registry,
+  io.vigil.notifier.watchdog.WatchdogMonitor watchdogMonitor(StringRedisTemplate redis, NotifierState state,
+      StoreNames names, Clock clock, DependencyMetrics dependencies, MeterRegistry registry,
       @org.springframework.beans.factory.annotation.Value("${vigil.watchdog.silent-after:5m}")
       java.time.Duration silentAfter) {
-    return new io.vigil.notifier.watchdog.WatchdogMonitor(redis, names, clock, silentAfter, dependencies, registry);
+    return new io.vigil.notifier.watchdog.WatchdogMonitor(redis, state.writes(), names, clock, silentAfter,
+        dependencies, registry);
   }
 
   @Bean

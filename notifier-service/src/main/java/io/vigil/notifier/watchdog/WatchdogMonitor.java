@@ -41,6 +41,7 @@ public final class WatchdogMonitor implements InitializingBean, DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(WatchdogMonitor.class);
 
   private final StringRedisTemplate redis;
+  private final io.vigil.notifier.state.StateWrites writes;
   private final String sharedKey;
   private final Clock clock;
   private final Duration silentAfter;
@@ -52,13 +53,19 @@ public final class WatchdogMonitor implements InitializingBean, DisposableBean {
   private volatile long lastArrivalMs;
   private volatile boolean silent;
 
-  public WatchdogMonitor(StringRedisTemplate redis, StoreNames names, Clock clock, Duration silentAfter,
-      DependencyMetrics dependencies, MeterRegistry registry) {
+  /**
+   * @param redis where the shared arrival is read (by the check's timer)
+   * @param writes the state's group commit, through which each arrival is written: the consumer that
+   *     notes it never waits on Redis (a failed write is counted there)
+   */
+  public WatchdogMonitor(StringRedisTemplate redis, io.vigil.notifier.state.StateWrites writes, StoreNames names,
+      Clock clock, Duration silentAfter, DependencyMetrics dependencies, MeterRegistry registry) {
     if (silentAfter.compareTo(Duration.ofMinutes(2)) < 0) {
       throw new IllegalArgumentException("vigil.watchdog.silent-after: at least 2m (a transition arrives every"
           + " minute once the minute has closed), not " + silentAfter);
     }
     this.redis = redis;
+    this.writes = writes;
     this.sharedKey = names.redisKey("watchdog", "last-arrival");
     this.clock = clock;
     this.silentAfter = silentAfter;
@@ -93,11 +100,8 @@ public final class WatchdogMonitor implements InitializingBean, DisposableBean {
       long closedAt = e.windowStartMs() + e.periodSeconds() * 1000L;
       delay.record(Duration.ofMillis(Math.max(0, now - closedAt)));
     }
-    try {
-      redis.opsForValue().set(sharedKey, Long.toString(now));
-    } catch (RuntimeException ex) {
-      dependencies.failure("redis");
-    }
+    String at = Long.toString(now);
+    writes.submit(ops -> ops.opsForValue().set(sharedKey, at));
     if (silent) {
       silent = false;
       log.info("the watchdog arrives again ({} of region {})", e.status(), e.region());

@@ -97,6 +97,8 @@ class NotifierPipelineIT {
     r.add("vigil.notifier.channels.sms.retry.max-attempts", () -> "2");
     // the cmdb's look-up contract, served by the local sink
     r.add("vigil.services.cmdb.base-url", () -> SINK.url(""));
+    // and storage's series API, for a FIRING's chart of the last hour
+    r.add("vigil.services.storage.base-url", () -> SINK.url(""));
   }
 
   @LocalServerPort
@@ -208,6 +210,71 @@ class NotifierPipelineIT {
         e.eventId()).path("steps").toString().contains("DUPLICATE"));
     assertThat(hooks(e.alertKey())).hasSize(1);
     assertThat(mailsTo("alice@example.test", mailId)).hasSize(1);
+  }
+
+  @Test
+  void aFiringEmailCarriesItsSeriesLastHourFromStorageAsAnInlineChart() throws Exception {
+    String policy = newPolicy(receivers(List.of("alice"), List.of()));
+    long series = SERIES.incrementAndGet();
+    AlertEvent e = event(policy, T1, series, 1, AlertStatus.FIRING, Severity.WARNING,
+        Map.of("appid", T1, "instance", "ins-chart"));
+    StringBuilder points = new StringBuilder();
+    for (int k = 0; k < 10; k++) {
+      points.append(k == 0 ? "" : ",").append("{\"t\":").append(e.windowStartMs() - (9 - k) * 60_000L)
+          .append(",\"v\":").append(50 + 5 * k).append("}");
+    }
+    SINK.bodyByPath.put("/v1/series/query", """
+        {"period": 60, "statistic": "avg", "stepMs": 60000, "fromMs": 0, "toMs": 0, "truncated": false,
+         "series": [{"seriesId": "%s", "namespace": "acme/vm", "metric": "cpu_usage", "region": "ap-guangzhou",
+                     "dimensions": {"appid": "%s", "instance": "ins-chart"}, "points": [%s]}]}"""
+        .formatted(io.vigil.common.series.SeriesId.hex(series), T1, points));
+    publish(e);
+
+    String mailId = AlertIds.notificationId(e.eventId(), "user:alice", "EMAIL");
+    Awaits.until("the e-mail arrives", () -> mailsTo("alice@example.test", mailId).size() == 1);
+    MimeMessage mail = mailsTo("alice@example.test", mailId).get(0);
+    assertThat(mail.getContentType()).startsWith("multipart/");
+    List<jakarta.mail.BodyPart> parts = new ArrayList<>();
+    java.util.Deque<jakarta.mail.Multipart> open = new java.util.ArrayDeque<>();
+    open.push((jakarta.mail.Multipart) mail.getContent());
+    while (!open.isEmpty()) {
+      jakarta.mail.Multipart m = open.pop();
+      for (int i = 0; i < m.getCount(); i++) {
+        if (m.getBodyPart(i).getContent() instanceof jakarta.mail.Multipart nested) {
+          open.push(nested);
+        } else {
+          parts.add(m.getBodyPart(i));
+        }
+      }
+    }
+    jakarta.mail.BodyPart image = parts.stream().filter(p -> {
+      try {
+        return p.getContentType().startsWith("image/png");
+      } catch (jakarta.mail.MessagingException ex) {
+        return false;
+      }
+    }).findFirst().orElseThrow();
+    assertThat(image.getHeader("Content-ID")[0]).isEqualTo("<vigil-chart>");
+    assertThat(javax.imageio.ImageIO.read(image.getInputStream()).getWidth())
+        .isEqualTo(io.vigil.notifier.render.ChartImage.WIDTH);
+    assertThat(parts.stream().anyMatch(p -> {
+      try {
+        return p.getContentType().startsWith("text/html") && p.getContent().toString().contains("cid:vigil-chart");
+      } catch (Exception ex) {
+        return false;
+      }
+    })).as("the HTML names the image").isTrue();
+
+    // one query for the alert's own series: its metric, the condition's statistic, its dimensions exactly
+    List<Received> asked = SINK.at("/v1/series/query").stream()
+        .filter(r -> r.body().contains("ins-chart")).toList();
+    assertThat(asked).hasSize(1);
+    JsonNode q = Http.JSON.readTree(asked.get(0).body());
+    assertThat(q.path("metric").asString()).isEqualTo("cpu_usage");
+    assertThat(q.path("statistic").asString()).isEqualTo("avg");
+    assertThat(q.path("period").asInt()).isEqualTo(60);
+    assertThat(q.path("toMs").asLong()).isEqualTo(e.windowStartMs() + 60_000);
+    assertThat(q.path("filters").toString()).contains("\"Field\":\"instance\"").contains("\"Args\":\"ins-chart\"");
   }
 
   @Test

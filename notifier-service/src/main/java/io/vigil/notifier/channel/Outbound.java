@@ -11,9 +11,17 @@ import java.util.Objects;
  * @param subject the title (email subject, DingTalk title); may be null
  * @param body the rendered text: for WEBHOOK a complete JSON document, sent as it is; for BOT markdown
  *     or plain text the sender wraps into the bot's JSON; for EMAIL HTML; for SMS and PHONE plain text
+ * @param chartPng a chart of the series' recent windows (PNG) that EMAIL carries inline; null for none,
+ *     and ignored by the other channels (their bodies carry the text sparkline)
  */
 public record Outbound(String notificationId, String eventId, String alertKey, String tenant, Channel channel,
-    Destination to, String subject, String body) {
+    Destination to, String subject, String body, byte[] chartPng) {
+
+  /** A message without a chart. */
+  public Outbound(String notificationId, String eventId, String alertKey, String tenant, Channel channel,
+      Destination to, String subject, String body) {
+    this(notificationId, eventId, alertKey, tenant, channel, to, subject, body, null);
+  }
 
   public Outbound {
     Objects.requireNonNull(notificationId, "notificationId");
@@ -40,6 +48,6 @@ public record Outbound(String notificationId, String eventId, String alertKey, S
   public String toString() {
     return "Outbound[notificationId=" + notificationId + ", eventId=" + eventId + ", alertKey=" + alertKey
         + ", tenant=" + tenant + ", channel=" + channel + ", to=" + to + ", subject=" + subject + ", body=("
-        + body.length() + " chars)]";
+        + body.length() + " chars)" + (chartPng == null ? "" : ", chart=(" + chartPng.length + " bytes)") + "]";
   }
 }

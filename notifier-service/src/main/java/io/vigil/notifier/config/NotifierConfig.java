@@ -199,12 +199,14 @@ class NotifierConfig {
       TrailStore trail, VigilPublisher publisher, PipelineMeters meters, ThreadPoolExecutor dispatchExecutor,
       ThreadPoolExecutor recordExecutor,
       DependencyMetrics dependencies, Lifecycle lifecycle, ObjectProvider<AckLinks> links, Limits limits, Groups groups,
-      AccessConfigCache access, InstanceDirectory instances, Clock clock, MeterRegistry registry) {
+      AccessConfigCache access, InstanceDirectory instances, ServiceClients services, Clock clock,
+      MeterRegistry registry) {
     Map<String, Stage> available = new LinkedHashMap<>();
     for (Stage s : List.of(new IntakeStage(control, state), new LimitStage(limits),
         new SilenceStage(control, state::firing, clock),
         new FrequencyStage(clock), new ConvergenceStage(groups, dependencies, clock),
-        new EnrichmentStage(access, instances, dependencies, clock),
+        new EnrichmentStage(access, instances, dependencies, clock,
+            new io.vigil.notifier.values.SeriesHistory(services.client("storage"), dependencies)),
         new RoutingStage(control, props.ladders(), clock),
         new RenderStage(control, links.getIfAvailable(), dependencies, props.smsMaxChars(), registry),
         new DispatchStage(dispatcher, state, meters, dispatchExecutor, clock))) {

@@ -105,7 +105,7 @@ public final class DispatchStage implements Stage {
       last = t;
       String id = AlertIds.notificationId(n.occurrence(), r.id(), t.channel().name());
       Delivery d = dispatcher.deliver(new Outbound(id, e.eventId(), e.alertKey(), e.tenant(), t.channel(), t.to(),
-          t.message().subject(), t.message().body()));
+          t.message().subject(), t.message().body(), t.channel() == Channel.EMAIL ? n.chartPng() : null));
       attempts += d.attempts();
       if (d.delivered()) {
         state.markDelivered(id);

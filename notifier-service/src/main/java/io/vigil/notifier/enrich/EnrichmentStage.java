@@ -7,7 +7,10 @@ import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.notifier.pipeline.Notice;
 import io.vigil.notifier.pipeline.Outcome;
 import io.vigil.notifier.pipeline.Stage;
+import io.vigil.notifier.values.CurrentValues;
+import io.vigil.notifier.values.SeriesHistory;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +20,9 @@ import java.util.Map;
  * namespace without one is not enriched. Never stops a notice: the cmdb away or slow, the message
  * goes out without the data, flagged ({@code enrichmentDegraded}, in the record and the message) and
  * counted.
+ *
+ * <p>A FIRING of a metric alert also gets its series' last hour from storage ({@link SeriesHistory}),
+ * for the text sparkline and an email's chart; storage away, the message goes without them.
  */
 public final class EnrichmentStage implements Stage {
 
@@ -24,13 +30,21 @@ public final class EnrichmentStage implements Stage {
   private final InstanceDirectory instances;
   private final DependencyMetrics dependencies;
   private final Clock clock;
+  private final SeriesHistory history;
 
   public EnrichmentStage(AccessConfigCache access, InstanceDirectory instances, DependencyMetrics dependencies,
       Clock clock) {
+    this(access, instances, dependencies, clock, null);
+  }
+
+  /** @param history the series' last hour for a FIRING's chart; null for none */
+  public EnrichmentStage(AccessConfigCache access, InstanceDirectory instances, DependencyMetrics dependencies,
+      Clock clock, SeriesHistory history) {
     this.access = access;
     this.instances = instances;
     this.dependencies = dependencies;
     this.clock = clock;
+    this.history = history;
   }
 
   @Override
@@ -40,6 +54,7 @@ public final class EnrichmentStage implements Stage {
 
   @Override
   public Outcome apply(Notice n) {
+    chart(n);
     AlertEvent e = n.event();
     NamespaceConfig ns = access.namespace(e.namespace()).orElse(null);
     String dimension = ns == null ? null : ns.instanceDimension();
@@ -58,5 +73,19 @@ public final class EnrichmentStage implements Stage {
       n.instance(Map.of("id", id), false);
     }
     return Outcome.CONTINUE;
+  }
+
+  /** A FIRING's first notification: the last hour of its series, when storage has it. */
+  private void chart(Notice n) {
+    AlertEvent e = n.event();
+    if (history == null || n.kind() != Notice.Kind.EVENT || e.status() != AlertEvent.AlertStatus.FIRING
+        || n.sparkline() != null) {
+      return;
+    }
+    List<Double> hour = history.lastHour(e, n.policy() == null ? null : n.policy().policy());
+    if (hour.stream().filter(Double::isFinite).count() >= 2) {
+      n.current(null, 0, CurrentValues.sparkline(hour));
+      n.chart(hour, e.threshold());
+    }
   }
 }

@@ -240,16 +240,14 @@ public final class FollowUps implements DisposableBean, org.springframework.cont
     if (points.isEmpty()) {
       return;
     }
-    io.vigil.common.control.AlertPolicy.Statistic statistic = policy.policy().conditions().stream()
-        .filter(c -> c != null && e.metric() != null && e.metric().equals(c.metric())
-            && Integer.valueOf(e.periodSeconds()).equals(c.period()))
-        .map(c -> c.statistic() == null ? io.vigil.common.control.AlertPolicy.Statistic.AVG : c.statistic())
-        .findFirst().orElse(io.vigil.common.control.AlertPolicy.Statistic.AVG);
+    io.vigil.common.control.AlertPolicy.Statistic statistic =
+        io.vigil.notifier.values.CurrentValues.statisticOf(policy.policy(), e);
     List<Double> series = points.stream().map(p -> p.statistic(statistic)).toList();
     io.vigil.notifier.values.CurrentValues.Point latest = points.get(points.size() - 1);
     double now = latest.statistic(statistic);
     n.current(Double.isNaN(now) ? null : java.math.BigDecimal.valueOf(now).stripTrailingZeros().toPlainString(),
         latest.windowStartMs(), io.vigil.notifier.values.CurrentValues.sparkline(series));
+    n.chart(series, e.threshold());
   }
 
   /** The Alertmanager intake, whose alerts expire at their endsAt. */

@@ -139,6 +139,28 @@ public final class Notice {
     return sparkline;
   }
 
+  private java.util.List<Double> chartValues;
+  private Double chartThreshold;
+  private byte[] chartPng;
+  private boolean chartDrawn;
+
+  /** The series' recent windows (oldest first) and the condition's threshold, for an email's chart. */
+  public synchronized void chart(java.util.List<Double> values, Double threshold) {
+    this.chartValues = values == null ? null : java.util.List.copyOf(values);
+    this.chartThreshold = threshold;
+    this.chartDrawn = false;
+    this.chartPng = null;
+  }
+
+  /** The chart as a PNG, drawn once for all of this notice's emails; null when there is none. */
+  public synchronized byte[] chartPng() {
+    if (!chartDrawn) {
+      chartDrawn = true;
+      chartPng = chartValues == null ? null : io.vigil.notifier.render.ChartImage.png(chartValues, chartThreshold);
+    }
+    return chartPng;
+  }
+
   /** The convergence group this notice joined (an event) or tells of (a group's notification); else null. */
   public String groupKey() {
     return group != null ? group.key() : convergedInto;

@@ -169,6 +169,21 @@ public final class CurrentValues {
     return points;
   }
 
+  /**
+   * The statistic the alert's condition judged: that of the policy's condition on the event's metric
+   * and period, AVG when none says.
+   */
+  public static AlertPolicy.Statistic statisticOf(AlertPolicy policy, io.vigil.common.model.AlertEvent e) {
+    if (policy == null || policy.conditions() == null) {
+      return AlertPolicy.Statistic.AVG;
+    }
+    return policy.conditions().stream()
+        .filter(c -> c != null && e.metric() != null && e.metric().equals(c.metric())
+            && Integer.valueOf(e.periodSeconds()).equals(c.period()))
+        .map(c -> c.statistic() == null ? AlertPolicy.Statistic.AVG : c.statistic())
+        .findFirst().orElse(AlertPolicy.Statistic.AVG);
+  }
+
   /** A text sparkline of values, one bar per value (for SMS, chat and anywhere an image is not). */
   public static String sparkline(List<Double> values) {
     double lo = Double.POSITIVE_INFINITY;

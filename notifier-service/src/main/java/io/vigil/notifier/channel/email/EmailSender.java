@@ -63,13 +63,21 @@ public final class EmailSender implements ChannelSender {
     }
     MimeMessage mime = mail.createMimeMessage();
     try {
-      MimeMessageHelper helper = new MimeMessageHelper(mime, false, "UTF-8");
+      byte[] chart = message.chartPng();
+      MimeMessageHelper helper = new MimeMessageHelper(mime, chart != null, "UTF-8");
       helper.setFrom(from);
       helper.setTo(to.address());
       if (message.subject() != null) {
         helper.setSubject(message.subject());
       }
-      helper.setText(message.body(), true);
+      if (chart == null) {
+        helper.setText(message.body(), true);
+      } else {
+        // the text first, then the image it names (multipart/related)
+        helper.setText(withChart(message.body()), true);
+        helper.addInline(io.vigil.notifier.render.ChartImage.CONTENT_ID,
+            new org.springframework.core.io.ByteArrayResource(chart), "image/png");
+      }
       String id = safe(message.notificationId());
       mime.setHeader(NOTIFICATION_ID_HEADER, id);
       // Spring's sender keeps a Message-ID set before sending (the JavaMail default makes a random one)
@@ -82,6 +90,22 @@ public final class EmailSender implements ChannelSender {
     } catch (MailException e) {
       throw classify(e);
     }
+  }
+
+  /**
+   * The HTML with the chart in it: where the template put {@code cid:vigil-chart} already, as it is;
+   * else the image goes at the end of the body.
+   */
+  static String withChart(String html) {
+    String cid = "cid:" + io.vigil.notifier.render.ChartImage.CONTENT_ID;
+    if (html.contains(cid)) {
+      return html;
+    }
+    String img = "<p><img src=\"" + cid + "\" alt=\"the series' recent windows\" width=\""
+        + io.vigil.notifier.render.ChartImage.WIDTH + "\" height=\"" + io.vigil.notifier.render.ChartImage.HEIGHT
+        + "\"></p>";
+    int end = html.toLowerCase(java.util.Locale.ROOT).lastIndexOf("</body>");
+    return end < 0 ? html + img : html.substring(0, end) + img + html.substring(end);
   }
 
   /** Which SMTP failures another attempt can get past. */

@@ -53,6 +53,60 @@ class EmailSenderTest {
   }
 
   @Test
+  void aChartTravelsInlineAsAPngTheHtmlNames() throws Exception {
+    EmailSender sender = new EmailSender(mailSender(smtp.getSmtp().getPort()), "alerts@vigil.example");
+    byte[] png = io.vigil.notifier.render.ChartImage.png(java.util.List.of(40.0, 55.0, 91.0, 97.0), 90.0);
+    String html = "<html><body><h1>CPU high</h1></body></html>";
+
+    sender.send(new Outbound("ntf-chart", "evt-1", "ak-1", "tenant-a", Channel.EMAIL,
+        new Destination.Email("oncall@tenant.example"), "[FIRING] CPU high", html, png));
+
+    MimeMessage m = smtp.getReceivedMessages()[0];
+    assertThat(m.getContentType()).startsWith("multipart/");
+    jakarta.mail.internet.MimeMultipart outer = (jakarta.mail.internet.MimeMultipart) m.getContent();
+    java.util.List<jakarta.mail.BodyPart> parts = new java.util.ArrayList<>();
+    collect(outer, parts);
+    jakarta.mail.BodyPart text = parts.stream().filter(p -> typeOf(p).startsWith("text/html")).findFirst()
+        .orElseThrow();
+    jakarta.mail.BodyPart image = parts.stream().filter(p -> typeOf(p).startsWith("image/png")).findFirst()
+        .orElseThrow();
+    assertThat((String) text.getContent()).as("the image goes before the end of the body")
+        .contains("<img src=\"cid:vigil-chart\"").endsWith("</body></html>").contains("<h1>CPU high</h1>");
+    assertThat(image.getHeader("Content-ID")[0]).isEqualTo("<vigil-chart>");
+    byte[] got = image.getInputStream().readAllBytes();
+    assertThat(got).isEqualTo(png);
+    assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(got)).getWidth())
+        .isEqualTo(io.vigil.notifier.render.ChartImage.WIDTH);
+  }
+
+  @Test
+  void aTemplateThatPlacesTheChartItselfKeepsItsPlace() {
+    String placed = "<p>before</p><img src=\"cid:vigil-chart\"><p>after</p>";
+    assertThat(EmailSender.withChart(placed)).isEqualTo(placed);
+    assertThat(EmailSender.withChart("<p>no body tag</p>")).startsWith("<p>no body tag</p><p><img");
+  }
+
+  private static String typeOf(jakarta.mail.BodyPart p) {
+    try {
+      return p.getContentType().toLowerCase(java.util.Locale.ROOT);
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void collect(jakarta.mail.Multipart multipart, java.util.List<jakarta.mail.BodyPart> out)
+      throws Exception {
+    for (int i = 0; i < multipart.getCount(); i++) {
+      jakarta.mail.BodyPart part = multipart.getBodyPart(i);
+      if (part.getContent() instanceof jakarta.mail.Multipart nested) {
+        collect(nested, out);
+      } else {
+        out.add(part);
+      }
+    }
+  }
+
+  @Test
   void aReSendCarriesTheSameMessageId() throws Exception {
     EmailSender sender = new EmailSender(mailSender(smtp.getSmtp().getPort()), "alerts@vigil.example");
 

@@ -1,0 +1,84 @@
+package io.vigil.notifier.values;
+
+import io.vigil.common.control.AlertPolicy;
+import io.vigil.common.model.AlertEvent;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.series.SeriesId;
+import io.vigil.common.services.ServiceClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The last hour of an alert's series from storage's series API (the notifier's service credential),
+ * for the chart of its first notification: the notifier keeps a series' recent windows only once its
+ * alert is open, so the FIRING itself has none in memory. One query per first notification; storage
+ * down or slow (its client's timeout and breaker) means no chart, counted, never a held notice.
+ */
+public final class SeriesHistory {
+
+  /** How far back the chart looks. */
+  static final long HOUR_MS = 3_600_000L;
+
+  private final ServiceClient storage;
+  private final DependencyMetrics dependencies;
+
+  public SeriesHistory(ServiceClient storage, DependencyMetrics dependencies) {
+    this.storage = storage;
+    this.dependencies = dependencies;
+  }
+
+  /** The series query storage answers (its {@code SeriesRequest}). */
+  record Query(String namespace, String metric, String region, int period, String statistic, long fromMs, long toMs,
+      List<Map<String, Object>> filters, int maxPoints, int maxSeries) {}
+
+  record Point(long t, double v) {}
+
+  record Series(String seriesId, Map<String, String> dimensions, List<Point> points) {}
+
+  record Result(List<Series> series) {}
+
+  /**
+   * The windows of the hour up to and including the alert's window, oldest first, under the statistic
+   * the condition judged (NaN for a window without data); empty when the alert is not of one series
+   * or storage cannot say.
+   */
+  public List<Double> lastHour(AlertEvent e, AlertPolicy policy) {
+    if (e.seriesId() == 0 || e.periodSeconds() <= 0 || e.windowStartMs() <= 0 || e.metric() == null) {
+      return List.of();
+    }
+    long periodMs = e.periodSeconds() * 1000L;
+    long toMs = e.windowStartMs() + periodMs;
+    long fromMs = toMs - Math.max(HOUR_MS, 2 * periodMs);
+    int windows = (int) ((toMs - fromMs) / periodMs);
+    List<Map<String, Object>> filters = new ArrayList<>();
+    e.dimensions().forEach((field, value) -> filters.add(Map.of("Function", "Equal", "Field", field, "Args", value)));
+    Query q = new Query(e.namespace(), e.metric(), e.region(), e.periodSeconds(),
+        CurrentValues.statisticOf(policy, e).name().toLowerCase(Locale.ROOT), fromMs, toMs, filters, windows, 10);
+    Result r;
+    try {
+      r = storage.post("/v1/series/query", q, Result.class);
+    } catch (RuntimeException ex) {
+      dependencies.degraded("chart", "storage_unavailable");
+      return List.of();
+    }
+    String wanted = SeriesId.hex(e.seriesId());
+    Map<Long, Double> byWindow = new HashMap<>();
+    for (Series s : r == null || r.series() == null ? List.<Series>of() : r.series()) {
+      if (wanted.equals(s.seriesId()) && s.points() != null) {
+        s.points().forEach(p -> byWindow.put(p.t(), p.v()));
+      }
+    }
+    if (byWindow.isEmpty()) {
+      return List.of();
+    }
+    Map<Long, Double> ordered = new LinkedHashMap<>();
+    for (long t = fromMs; t < toMs; t += periodMs) {
+      ordered.put(t, byWindow.getOrDefault(t, Double.NaN));
+    }
+    return List.copyOf(ordered.values());
+  }
+}

@@ -297,8 +297,14 @@ public final class EndToEndLoad {
     if (Files.exists(es)) {
       files.add(es);
     }
+    Map<String, String> pids = new LinkedHashMap<>();
     for (Path f : files) {
-      String pid = Files.readString(f).trim();
+      pids.put(f.getFileName().toString().replace(".pid", ""), Files.readString(f).trim());
+    }
+    // this load generator shares the machine: its part of the CPU is part of the picture
+    pids.put("(this load generator)", Long.toString(ProcessHandle.current().pid()));
+    for (Map.Entry<String, String> e : pids.entrySet()) {
+      String pid = e.getValue();
       Path proc = Path.of("/proc", pid);
       if (!Files.exists(proc)) {
         continue;
@@ -312,7 +318,7 @@ public final class EndToEndLoad {
           hwm = Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
       }
-      out.put(f.getFileName().toString().replace(".pid", ""), new long[] {ticks, hwm});
+      out.put(e.getKey(), new long[] {ticks, hwm});
     }
     return out;
   }

@@ -206,7 +206,8 @@ class NotifierConfig {
         new SilenceStage(control, state::firing, clock),
         new FrequencyStage(clock), new ConvergenceStage(groups, dependencies, clock),
         new EnrichmentStage(access, instances, dependencies, clock,
-            new io.vigil.notifier.values.SeriesHistory(services.client("storage"), dependencies)),
+            // four chart queries at a time: a storm's FIRINGs beyond them go without a chart
+            new io.vigil.notifier.values.SeriesHistory(services.client("storage"), dependencies, 4)),
         new RoutingStage(control, props.ladders(), clock),
         new RenderStage(control, links.getIfAvailable(), dependencies, props.smsMaxChars(), registry),
         new DispatchStage(dispatcher, state, meters, dispatchExecutor, clock))) {

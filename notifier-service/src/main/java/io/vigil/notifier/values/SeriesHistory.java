@@ -16,7 +16,10 @@ import java.util.Map;
  * The last hour of an alert's series from storage's series API (the notifier's service credential),
  * for the chart of its first notification: the notifier keeps a series' recent windows only once its
  * alert is open, so the FIRING itself has none in memory. One query per first notification; storage
- * down or slow (its client's timeout and breaker) means no chart, counted, never a held notice.
+ * down or slow (its client's timeout and breaker) means no chart, counted, never a held notice. At most
+ * {@code maxInFlight} queries run at once: in a storm of thousands of FIRINGs the rest go without a
+ * chart at once ({@code vigil_degraded_total{component="chart",reason="busy"}}), so neither storage nor
+ * the pipeline's lanes wait on charts.
  */
 public final class SeriesHistory {
 
@@ -25,10 +28,15 @@ public final class SeriesHistory {
 
   private final ServiceClient storage;
   private final DependencyMetrics dependencies;
+  private final java.util.concurrent.Semaphore inFlight;
 
-  public SeriesHistory(ServiceClient storage, DependencyMetrics dependencies) {
+  public SeriesHistory(ServiceClient storage, DependencyMetrics dependencies, int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+    }
     this.storage = storage;
     this.dependencies = dependencies;
+    this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
   }
 
   /** The series query storage answers (its {@code SeriesRequest}). */
@@ -58,12 +66,18 @@ public final class SeriesHistory {
     e.dimensions().forEach((field, value) -> filters.add(Map.of("Function", "Equal", "Field", field, "Args", value)));
     Query q = new Query(e.namespace(), e.metric(), e.region(), e.periodSeconds(),
         CurrentValues.statisticOf(policy, e).name().toLowerCase(Locale.ROOT), fromMs, toMs, filters, windows, 10);
+    if (!inFlight.tryAcquire()) {
+      dependencies.degraded("chart", "busy");
+      return List.of();
+    }
     Result r;
     try {
       r = storage.post("/v1/series/query", q, Result.class);
     } catch (RuntimeException ex) {
       dependencies.degraded("chart", "storage_unavailable");
       return List.of();
+    } finally {
+      inFlight.release();
     }
     String wanted = SeriesId.hex(e.seriesId());
     Map<Long, Double> byWindow = new HashMap<>();

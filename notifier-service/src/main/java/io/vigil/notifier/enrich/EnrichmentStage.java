@@ -32,19 +32,14 @@ public final class EnrichmentStage implements Stage {
   private final Clock clock;
   private final SeriesHistory history;
 
-  public EnrichmentStage(AccessConfigCache access, InstanceDirectory instances, DependencyMetrics dependencies,
-      Clock clock) {
-    this(access, instances, dependencies, clock, null);
-  }
-
-  /** @param history the series' last hour for a FIRING's chart; null for none */
+  /** @param history the series' last hour, for a FIRING's sparkline and chart */
   public EnrichmentStage(AccessConfigCache access, InstanceDirectory instances, DependencyMetrics dependencies,
       Clock clock, SeriesHistory history) {
     this.access = access;
     this.instances = instances;
     this.dependencies = dependencies;
     this.clock = clock;
-    this.history = history;
+    this.history = java.util.Objects.requireNonNull(history, "history");
   }
 
   @Override
@@ -78,7 +73,7 @@ public final class EnrichmentStage implements Stage {
   /** A FIRING's first notification: the last hour of its series, when storage has it. */
   private void chart(Notice n) {
     AlertEvent e = n.event();
-    if (history == null || n.kind() != Notice.Kind.EVENT || e.status() != AlertEvent.AlertStatus.FIRING
+    if (n.kind() != Notice.Kind.EVENT || e.status() != AlertEvent.AlertStatus.FIRING
         || n.sparkline() != null) {
       return;
     }

@@ -43,17 +43,18 @@ public final class ChartImage {
    * is one; null when there is nothing to draw (fewer than two values with data).
    */
   public static byte[] png(List<Double> values, Double threshold) {
-    long finite = values.stream().filter(v -> v != null && Double.isFinite(v)).count();
-    if (finite < 2) {
-      return null;
-    }
+    int finite = 0;
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     for (Double v : values) {
       if (v != null && Double.isFinite(v)) {
+        finite++;
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
+    }
+    if (finite < 2) {
+      return null;
     }
     if (threshold != null && Double.isFinite(threshold)) {
       lo = Math.min(lo, threshold);

@@ -199,6 +199,20 @@ class PolicyApiIT {
   }
 
   @Test
+  void meNamesTheCallerItsRolesAndTenantsAndNeverTheKey() {
+    HttpResponse<String> me = viewer.get("/v1/me");
+    assertThat(me.statusCode()).isEqualTo(200);
+    JsonNode body = Http.json(me);
+    assertThat(body.path("kind").asString()).isEqualTo("OPERATOR");
+    assertThat(body.path("roles").valueStream().map(JsonNode::asString).toList()).containsExactly("VIEWER");
+    assertThat(body.path("tenants").valueStream().map(JsonNode::asString).toList()).containsExactly("t1");
+    assertThat(me.body()).doesNotContain(VigilTestInitializer.T1_VIEWER_KEY);
+    assertThat(Http.json(admin.get("/v1/me")).path("tenants").get(0).asString()).isEqualTo("*");
+    assertProblem(product.get("/v1/me"), 403, "forbidden");
+    assertProblem(new PolicyTestClient(new Http(port), "not-a-key-of-ours").get("/v1/me"), 401, "unauthenticated");
+  }
+
+  @Test
   void listsFilterAndPageWithACursor() {
     for (int i = 0; i < 5; i++) {
       t1.create(POLICIES, policy("page-" + i, 90));

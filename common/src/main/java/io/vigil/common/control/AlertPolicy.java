@@ -123,6 +123,20 @@ public record AlertPolicy(
 
   public record Escalation(Integer afterSec, Receivers receivers) {}
 
+  /**
+   * The statistic the condition on {@code metric} at {@code periodSeconds} judges (AVG when none
+   * says): what a chart of the alert's series must show for its threshold line to mean anything.
+   */
+  public Statistic statisticFor(String metric, int periodSeconds) {
+    if (conditions == null || metric == null) {
+      return Statistic.AVG;
+    }
+    return conditions.stream()
+        .filter(c -> c != null && metric.equals(c.metric()) && Integer.valueOf(periodSeconds).equals(c.period()))
+        .map(c -> c.statistic() == null ? Statistic.AVG : c.statistic())
+        .findFirst().orElse(Statistic.AVG);
+  }
+
   /** This policy with absent settings at their defaults (what is stored). */
   public AlertPolicy withDefaults() {
     return new AlertPolicy(name, namespace,

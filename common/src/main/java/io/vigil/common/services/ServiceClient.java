@@ -9,6 +9,7 @@ import io.vigil.common.tracing.TraceContext;
 import io.vigil.common.tracing.Traceparent;
 import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.HttpServerErrorException;
@@ -32,8 +33,13 @@ public final class ServiceClient {
   private final Retry retry;
   private final DependencyMetrics dependencies;
 
-  ServiceClient(String service, RestClient rest, CircuitBreaker breaker, Retry retry, DependencyMetrics dependencies) {
+  private final String base;
+
+  ServiceClient(String service, java.net.URI base, RestClient rest, CircuitBreaker breaker, Retry retry,
+      DependencyMetrics dependencies) {
     this.service = service;
+    String b = base == null ? "" : base.toString();
+    this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     this.dependency = DependencyMetrics.DEPENDENCIES.contains(service) ? service : "unknown";
     this.rest = rest;
     this.breaker = breaker;
@@ -49,22 +55,87 @@ public final class ServiceClient {
 
   /**
    * A read on behalf of the caller of the current request: its own key instead of this service's
-   * credential, so the peer scopes the answer to the caller's tenants (the cmdb's MCP tools).
+   * credential, so the peer scopes the answer to the caller's tenants (the cmdb's MCP tools, the
+   * console). A 401 or 403 is then the caller's answer, not an outage: a {@link ServiceCallException}.
    */
   public <T> T getAs(String path, String callerKey, Class<T> type) {
     Supplier<T> call = () -> exchange(() -> rest.get().uri(path).headers(h -> {
       headers(h);
       h.setBearerAuth(callerKey);
-    }).retrieve().body(type));
+    }).retrieve().body(type), true);
     return unwrap(() -> Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get());
   }
 
-  /** As {@link #getAs}, a query sent as a POST body (never retried here). */
-  public <T> T postAs(String path, Object body, String callerKey, Class<T> type) {
-    Supplier<T> call = () -> exchange(() -> rest.post().uri(path).headers(h -> {
+  /**
+   * As above, the path (and query) already encoded, taken as it is: no template expansion, so a user's
+   * value with {@code {}}, {@code %} or {@code &} in it arrives intact (build it with {@code
+   * UriComponentsBuilder...build().encode().toUri()}).
+   */
+  public <T> T getAs(java.net.URI path, String callerKey, Class<T> type) {
+    java.net.URI target = resolve(path);
+    Supplier<T> call = () -> exchange(() -> rest.get().uri(target).headers(h -> {
       headers(h);
       h.setBearerAuth(callerKey);
-    }).contentType(MediaType.APPLICATION_JSON).body(body).retrieve().body(type));
+    }).retrieve().body(type), true);
+    return unwrap(() -> Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, call)).get());
+  }
+
+  /** As {@link #getAs(java.net.URI, String, Class)}: a write with the caller's key (never retried). */
+  public <T> T sendAs(HttpMethod method, java.net.URI path, Object body, String callerKey, Class<T> type) {
+    return sendAs(method, path, body, callerKey, h -> { }, type);
+  }
+
+  /** As above with headers of the call's own (e.g. {@code If-Match} naming the version read). */
+  public <T> T sendAs(HttpMethod method, java.net.URI path, Object body, String callerKey,
+      java.util.function.Consumer<HttpHeaders> extraHeaders, Class<T> type) {
+    java.net.URI target = resolve(path);
+    Supplier<T> call = () -> exchange(() -> {
+      RestClient.RequestBodySpec spec = rest.method(method).uri(target).headers(h -> {
+        headers(h);
+        extraHeaders.accept(h);
+        h.setBearerAuth(callerKey);
+      });
+      if (body != null) {
+        spec.contentType(MediaType.APPLICATION_JSON).body(body);
+      }
+      return spec.retrieve().body(type);
+    }, true);
+    return unwrap(() -> CircuitBreaker.decorateSupplier(breaker, call).get());
+  }
+
+  private java.net.URI resolve(java.net.URI path) {
+    if (path.isAbsolute() || path.getRawAuthority() != null) {
+      throw new IllegalArgumentException("a path on the peer, not an address: " + path);
+    }
+    return java.net.URI.create(base + (path.toString().startsWith("/") ? "" : "/") + path);
+  }
+
+  /** As {@link #getAs}, a query or a write sent as a POST body (never retried here). */
+  public <T> T postAs(String path, Object body, String callerKey, Class<T> type) {
+    return sendAs(HttpMethod.POST, path, body, callerKey, type);
+  }
+
+  /** As {@link #postAs}, a PUT (never retried here). */
+  public <T> T putAs(String path, Object body, String callerKey, Class<T> type) {
+    return sendAs(HttpMethod.PUT, path, body, callerKey, type);
+  }
+
+  /** As {@link #postAs}, a DELETE without a body (never retried here). */
+  public void deleteAs(String path, String callerKey) {
+    sendAs(HttpMethod.DELETE, path, null, callerKey, Void.class);
+  }
+
+  private <T> T sendAs(HttpMethod method, String path, Object body, String callerKey, Class<T> type) {
+    Supplier<T> call = () -> exchange(() -> {
+      RestClient.RequestBodySpec spec = rest.method(method).uri(path).headers(h -> {
+        headers(h);
+        h.setBearerAuth(callerKey);
+      });
+      if (body != null) {
+        spec.contentType(MediaType.APPLICATION_JSON).body(body);
+      }
+      return spec.retrieve().body(type);
+    }, true);
     return unwrap(() -> CircuitBreaker.decorateSupplier(breaker, call).get());
   }
 
@@ -90,6 +161,14 @@ public final class ServiceClient {
 
   /** One attempt, its failure translated: an outage becomes a dependency error the breaker counts. */
   private <T> T exchange(Supplier<T> attempt) {
+    return exchange(attempt, false);
+  }
+
+  /**
+   * As above; {@code asCaller}: the call carries the caller's key, so a 401 or 403 refuses that key
+   * (revoked, expired, or without the role), and a 4xx keeps the peer's problem body for the caller.
+   */
+  private <T> T exchange(Supplier<T> attempt, boolean asCaller) {
     try {
       return attempt.get();
     } catch (ResourceAccessException e) {
@@ -101,12 +180,13 @@ public final class ServiceClient {
       if (status == 429 || status == 408) {
         throw unavailable("answered " + status + " (overloaded or too slow)", e);
       }
-      if (status == 401 || status == 403) {
+      if ((status == 401 || status == 403) && !asCaller) {
         // our credential was refused (rotated, not yet granted): a configuration outage, not the
         // record's fault; wait for it rather than dead-letter every record meanwhile
         throw unavailable("refused this service's credential (" + status + ")", e);
       }
-      throw new ServiceCallException(service, status, e.getStatusText());
+      throw new ServiceCallException(service, status, e.getStatusText(),
+          asCaller ? e.getResponseBodyAsString() : null);
     } catch (RestClientResponseException e) {
       throw unavailable("answered " + e.getStatusCode().value(), e);
     } catch (org.springframework.web.client.RestClientException e) {

@@ -75,6 +75,6 @@ public final class ServiceClients {
         .retryExceptions(DependencyUnavailableException.class)
         .ignoreExceptions(io.github.resilience4j.circuitbreaker.CallNotPermittedException.class)
         .build());
-    return new ServiceClient(service, rest.build(), breaker, retry, dependencies);
+    return new ServiceClient(service, properties.baseUrl(service), rest.build(), breaker, retry, dependencies);
   }
 }

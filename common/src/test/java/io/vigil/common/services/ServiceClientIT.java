@@ -37,6 +37,8 @@ class ServiceClientIT {
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicReference<Map<String, String>> seen = new AtomicReference<>();
+  private final AtomicReference<String> seenMethod = new AtomicReference<>();
+  private final AtomicReference<String> seenQuery = new AtomicReference<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private ServiceClient storage;
 
@@ -48,8 +50,12 @@ class ServiceClientIT {
       seen.set(Map.of("caller", String.valueOf(exchange.getRequestHeaders().getFirst("X-Vigil-Caller")),
           "authorization", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")),
           "traceparent", String.valueOf(exchange.getRequestHeaders().getFirst("traceparent"))));
-      byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      seenMethod.set(exchange.getRequestMethod());
+      seenQuery.set(exchange.getRequestURI().getQuery());
+      byte[] body = (status.get() < 400 ? "{\"ok\":true}" : "{\"code\":\"refused\",\"field\":\"name\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", status.get() < 400 ? "application/json"
+          : "application/problem+json");
       exchange.sendResponseHeaders(status.get(), body.length);
       exchange.getResponseBody().write(body);
       exchange.close();
@@ -119,6 +125,36 @@ class ServiceClientIT {
     assertThat(calls.get()).isEqualTo(6);
     assertThat(storage.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
     assertThat(ErrorClassifier.classify(new ServiceCallException("storage", 404, "x")).retriable()).isFalse();
+  }
+
+  @Test
+  void aCallForAUserCarriesItsKeyAndItsRefusalIsTheUsersAnswerWithTheProblemBody() {
+    assertThat(storage.putAs("/api/ping", Map.of("a", 1), "user-key", Pong.class)).isEqualTo(new Pong(true));
+    assertThat(seenMethod.get()).isEqualTo("PUT");
+    assertThat(seen.get()).containsEntry("authorization", "Bearer user-key").containsEntry("caller", "detector");
+    storage.deleteAs("/api/ping", "user-key");
+    assertThat(seenMethod.get()).isEqualTo("DELETE");
+    java.net.URI odd = org.springframework.web.util.UriComponentsBuilder.fromPath("/api/ping")
+        .queryParam("q", "{x} 100% a&b=c/d").build().encode().toUri();
+    assertThat(storage.getAs(odd, "user-key", Pong.class)).isEqualTo(new Pong(true));
+    assertThat(seenQuery.get()).as("a user's value arrives as typed").isEqualTo("q={x} 100% a&b=c/d");
+    storage.sendAs(org.springframework.http.HttpMethod.POST, odd, Map.of("a", 1), "user-key", Pong.class);
+    assertThat(seenMethod.get()).isEqualTo("POST");
+
+    for (int status : new int[] {401, 403, 400}) {
+      this.status.set(status);
+      for (int i = 0; i < 6; i++) { // a window of 10 would open after 5 outages: these are none
+        assertThatThrownBy(() -> storage.getAs("/api/ping", "revoked-key", Pong.class))
+            .isInstanceOfSatisfying(ServiceCallException.class, e -> {
+              assertThat(e.status()).isEqualTo(status);
+              assertThat(e.body()).contains("\"field\":\"name\"");
+            });
+      }
+    }
+    assertThat(storage.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    this.status.set(401);
+    assertThatThrownBy(() -> storage.get("/api/ping", Pong.class)).as("this service's own key refused: an outage")
+        .isInstanceOf(DependencyUnavailableException.class);
   }
 
   @Test

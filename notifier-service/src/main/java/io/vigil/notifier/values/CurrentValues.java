@@ -174,14 +174,7 @@ public final class CurrentValues {
    * and period, AVG when none says.
    */
   public static AlertPolicy.Statistic statisticOf(AlertPolicy policy, io.vigil.common.model.AlertEvent e) {
-    if (policy == null || policy.conditions() == null) {
-      return AlertPolicy.Statistic.AVG;
-    }
-    return policy.conditions().stream()
-        .filter(c -> c != null && e.metric() != null && e.metric().equals(c.metric())
-            && Integer.valueOf(e.periodSeconds()).equals(c.period()))
-        .map(c -> c.statistic() == null ? AlertPolicy.Statistic.AVG : c.statistic())
-        .findFirst().orElse(AlertPolicy.Statistic.AVG);
+    return policy == null ? AlertPolicy.Statistic.AVG : policy.statisticFor(e.metric(), e.periodSeconds());
   }
 
   /** A text sparkline of values, one bar per value (for SMS, chat and anywhere an image is not). */

@@ -19,7 +19,7 @@ final class Repo {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{(VIGIL_[A-Z0-9_]+)");
   private static final Pattern PORT = Pattern.compile("port: \\$\\{VIGIL_[A-Z]+_PORT:(\\d+)}");
 
-  /** The seven services and their ports, as each service's application.yml declares them. */
+  /** The services (the console too) and their ports, as each service's application.yml declares them. */
   static final Map<String, Integer> SERVICES = servicePorts();
 
   private Repo() {}
@@ -51,7 +51,7 @@ final class Repo {
 
   private static Map<String, Integer> servicePorts() {
     Map<String, Integer> ports = new LinkedHashMap<>();
-    for (String s : new String[] {"gateway", "aggregator", "storage", "detector", "notifier", "policy", "cmdb"}) {
+    for (String s : new String[] {"gateway", "aggregator", "storage", "detector", "notifier", "policy", "cmdb", "console"}) {
       Matcher m = PORT.matcher(read(s + "-service/src/main/resources/application.yml"));
       if (!m.find()) {
         throw new IllegalStateException(s + "-service declares no port");

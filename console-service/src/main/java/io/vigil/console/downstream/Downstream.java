@@ -1,0 +1,93 @@
+package io.vigil.console.downstream;
+
+import io.vigil.common.services.ServiceCallException;
+import io.vigil.common.services.ServiceClients;
+import io.vigil.console.security.ConsoleAuthentication;
+import io.vigil.console.security.ConsoleUser;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * The owning services' APIs, called server-side with the signed-in user's token, so every answer is
+ * already scoped to the user's tenants and roles: the console decides nothing the APIs do not. A
+ * refused token (revoked, expired) ends the session ({@link SessionEndedException}); a peer that
+ * is down surfaces as common's {@code DependencyUnavailableException}, which a page part shows.
+ */
+@Component
+public class Downstream {
+
+  /** The answer of policy-service's {@code /v1/me}. */
+  public record Me(String name, String kind, List<String> roles, List<String> tenants) {}
+
+  private final ServiceClients clients;
+
+  public Downstream(ServiceClients clients) {
+    this.clients = clients;
+  }
+
+  /** Who a token is (sign-in): 401 and 403 come back as {@link ServiceCallException}. */
+  public Me whoIs(String token) {
+    return clients.client("policy").getAs(URI.create("/v1/me"), token, Me.class);
+  }
+
+  public <T> T get(String peer, URI path, Class<T> type) {
+    return call(() -> clients.client(peer).getAs(path, token(), type));
+  }
+
+  public <T> T send(String peer, HttpMethod method, URI path, Object body, Class<T> type) {
+    return call(() -> clients.client(peer).sendAs(method, path, body, token(), type));
+  }
+
+  /** A change of a versioned object: {@code If-Match} names the version the user saw. */
+  public <T> T sendIfMatch(String peer, HttpMethod method, URI path, Object body, long version, Class<T> type) {
+    return call(() -> clients.client(peer).sendAs(method, path, body, token(),
+        h -> h.setIfMatch("\"" + version + "\""), type));
+  }
+
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> getMap(String peer, URI path) {
+    return get(peer, path, Map.class);
+  }
+
+  /** A path with its segments and query values encoded as they are (nothing a user types is a template). */
+  public static UriComponentsBuilder path(String... segments) {
+    return UriComponentsBuilder.newInstance().pathSegment(segments);
+  }
+
+  public static URI uri(UriComponentsBuilder b) {
+    return b.build().encode().toUri();
+  }
+
+  private static String token() {
+    Authentication a = SecurityContextHolder.getContext().getAuthentication();
+    if (a instanceof ConsoleAuthentication c && c.getPrincipal().token() != null) {
+      return c.getPrincipal().token();
+    }
+    throw new SessionEndedException("no signed-in user with a token");
+  }
+
+  public static ConsoleUser user() {
+    Authentication a = SecurityContextHolder.getContext().getAuthentication();
+    if (a instanceof ConsoleAuthentication c) {
+      return c.getPrincipal();
+    }
+    throw new SessionEndedException("no signed-in user");
+  }
+
+  private static <T> T call(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (ServiceCallException e) {
+      if (e.status() == 401) {
+        throw new SessionEndedException(e.service() + " no longer accepts the token");
+      }
+      throw e;
+    }
+  }
+}

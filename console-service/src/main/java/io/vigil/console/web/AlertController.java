@@ -1,0 +1,202 @@
+package io.vigil.console.web;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.vigil.common.control.AlertPolicy;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.series.SeriesId;
+import io.vigil.common.services.ServiceCallException;
+import io.vigil.console.downstream.Downstream;
+import io.vigil.console.downstream.Part;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.http.HttpMethod;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One alert: its timeline (every transition storage holds), the series around it with the threshold
+ * drawn, the notifications sent, and the notifier's explain trail ("why was / wasn't I paged"). Each
+ * part comes from its own service and says so when that service is down; another tenant's alert, or
+ * one that does not exist, answers 404 (storage decides, with the user's token).
+ */
+@Controller
+public class AlertController {
+
+  static final long HOUR_MS = 3_600_000L;
+  static final long WEEK_MS = 7 * 24 * HOUR_MS;
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Downstream downstream;
+  private final DependencyMetrics metrics;
+  private final Clock clock;
+
+  public AlertController(Downstream downstream, DependencyMetrics metrics, Clock clock) {
+    this.downstream = downstream;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** A step of the explain trail. */
+  public record Step(long atMs, long sequence, String alertStatus, String stage, String status, String reason,
+      String detail, String recipient, String channel) {}
+
+  /** The chart's points (epoch seconds, values; NaN-free: a missing window is null) and threshold. */
+  public record Chart(String statistic, List<Long> times, List<Double> values, Double threshold, int points) {
+
+    public String json() {
+      return JSON.writeValueAsString(Map.of("t", times, "v", values, "threshold",
+          threshold == null ? "" : threshold, "statistic", statistic));
+    }
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record PolicyView(String id, long version, AlertPolicy spec) {}
+
+  @GetMapping("/alerts/detail")
+  public String detail(@RequestParam String key, jakarta.servlet.http.HttpServletRequest request, Model model) {
+    if (key.isBlank() || key.length() > 300) {
+      throw new ServiceCallException("console", 404, "no such alert");
+    }
+    long now = clock.millis();
+    AlertRow alert = find(key, now);
+    long from = Math.max((alert.firstFiredAtMs() > 0 ? alert.firstFiredAtMs() : alert.timestampMs()) - HOUR_MS,
+        now - WEEK_MS + 60_000);
+    long to = now + 60_000;
+    model.addAttribute("user", Downstream.user());
+    model.addAttribute("alert", alert);
+    model.addAttribute("nowMs", now);
+    model.addAttribute("zone", UserZone.of(request));
+    model.addAttribute("timeline", Part.load(metrics, "storage", "the alert's timeline", () -> items("storage",
+        Downstream.path("v1", "alerts", "events").queryParam("alertKey", key).queryParam("fromMs", from)
+            .queryParam("toMs", to).queryParam("limit", 200)).stream().map(AlertRow::of).toList()));
+    model.addAttribute("notifications", Part.load(metrics, "storage", "the notifications sent", () -> items("storage",
+        Downstream.path("v1", "notifications").queryParam("alertKey", key).queryParam("fromMs", from)
+            .queryParam("toMs", to).queryParam("limit", 200))));
+    model.addAttribute("explain", Part.load(metrics, "notifier", "the explain trail", () -> explain(key)));
+    model.addAttribute("chart", Part.load(metrics, "storage", "the series", () -> chart(alert, now)));
+    return "alert";
+  }
+
+  /** The alert: open if it is, else its latest event; 404 when storage has neither for this user. */
+  private AlertRow find(String key, long now) {
+    List<Map<String, Object>> open = items("storage", Downstream.path("v1", "alerts", "open")
+        .queryParam("alertKey", key).queryParam("limit", 1));
+    if (!open.isEmpty()) {
+      return AlertRow.of(open.get(0));
+    }
+    List<Map<String, Object>> latest = items("storage", Downstream.path("v1", "alerts", "events")
+        .queryParam("alertKey", key).queryParam("fromMs", now - WEEK_MS + 60_000).queryParam("toMs", now + 60_000)
+        .queryParam("limit", 1));
+    if (latest.isEmpty()) {
+      throw new ServiceCallException("storage", 404, "no such alert");
+    }
+    return AlertRow.of(latest.get(0));
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Map<String, Object>> items(String peer, org.springframework.web.util.UriComponentsBuilder path) {
+    Map<String, Object> page = downstream.getMap(peer, Downstream.uri(path));
+    return (List<Map<String, Object>>) page.getOrDefault("items", List.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Step> explain(String key) {
+    Map<String, Object> answer;
+    try {
+      answer = downstream.getMap("notifier", Downstream.uri(Downstream.path("v1", "explain")
+          .queryParam("alertKey", key).queryParam("limit", 200)));
+    } catch (ServiceCallException e) {
+      if (e.status() == 404) {
+        return List.of(); // the notifier has no trail for it (yet, or any more)
+      }
+      throw e;
+    }
+    List<Step> steps = new ArrayList<>();
+    for (Map<String, Object> s : (List<Map<String, Object>>) answer.getOrDefault("steps", List.of())) {
+      steps.add(new Step(num(s.get("atMs")), num(s.get("sequence")), str(s.get("alertStatus")), str(s.get("stage")),
+          str(s.get("status")), str(s.get("reason")), str(s.get("detail")), str(s.get("recipient")),
+          str(s.get("channel"))));
+    }
+    return steps;
+  }
+
+  /**
+   * The alert's series from an hour before it fired to now (at most a day), under the statistic its
+   * policy's condition judges, so the threshold line means what the detector compared.
+   */
+  @SuppressWarnings("unchecked")
+  private Chart chart(AlertRow a, long now) {
+    if (a.seriesId() == 0 || a.metric() == null || a.periodSeconds() <= 0) {
+      return new Chart("avg", List.of(), List.of(), a.threshold(), 0);
+    }
+    String statistic = statisticOf(a).name().toLowerCase(Locale.ROOT);
+    long periodMs = a.periodSeconds() * 1000L;
+    long start = (a.firstFiredAtMs() > 0 ? a.firstFiredAtMs() : a.timestampMs()) - HOUR_MS;
+    long to = (now / periodMs + 1) * periodMs;
+    long from = Math.max(start / periodMs * periodMs, to - 24 * HOUR_MS);
+    List<Map<String, Object>> filters = new ArrayList<>();
+    a.dimensions().forEach((f, v) -> filters.add(Map.of("Function", "Equal", "Field", f, "Args", v)));
+    Map<String, Object> query = new java.util.LinkedHashMap<>();
+    query.put("namespace", a.namespace());
+    query.put("metric", a.metric());
+    query.put("region", a.region());
+    query.put("period", a.periodSeconds());
+    query.put("statistic", statistic);
+    query.put("fromMs", from);
+    query.put("toMs", to);
+    query.put("filters", filters);
+    query.put("maxPoints", (int) Math.min(11_000, (to - from) / periodMs + 1));
+    query.put("maxSeries", 10);
+    Map<String, Object> result = downstream.send("storage", HttpMethod.POST,
+        Downstream.uri(Downstream.path("v1", "series", "query")), query, Map.class);
+    String wanted = SeriesId.hex(a.seriesId());
+    Map<Long, Double> byTime = new java.util.TreeMap<>();
+    for (Map<String, Object> s : (List<Map<String, Object>>) result.getOrDefault("series", List.of())) {
+      if (wanted.equals(s.get("seriesId"))) {
+        for (Map<String, Object> p : (List<Map<String, Object>>) s.getOrDefault("points", List.of())) {
+          if (p.get("v") instanceof Number v) {
+            byTime.put(num(p.get("t")), v.doubleValue());
+          }
+        }
+      }
+    }
+    List<Long> times = new ArrayList<>();
+    List<Double> values = new ArrayList<>();
+    for (long t = from; t < to; t += periodMs) {
+      times.add(t / 1000);
+      values.add(byTime.get(t));
+    }
+    return new Chart(statistic, times, values, a.threshold(), byTime.size());
+  }
+
+  private AlertPolicy.Statistic statisticOf(AlertRow a) {
+    if (a.policyId() == null || a.tenant() == null) {
+      return AlertPolicy.Statistic.AVG;
+    }
+    try {
+      PolicyView p = downstream.get("policy", Downstream.uri(Downstream.path("v1", "tenants", a.tenant(), "policies",
+          a.policyId())), PolicyView.class);
+      return p == null || p.spec() == null ? AlertPolicy.Statistic.AVG
+          : p.spec().statisticFor(a.metric(), a.periodSeconds());
+    } catch (ServiceCallException | DependencyUnavailableException | IllegalArgumentException e) {
+      // deleted since, or policy-service is down: the chart still shows the average, and says so
+      metrics.degraded("console", "chart_statistic_unknown");
+      return AlertPolicy.Statistic.AVG;
+    }
+  }
+
+  private static long num(Object o) {
+    return o instanceof Number n ? n.longValue() : 0;
+  }
+
+  private static String str(Object o) {
+    return o == null ? null : String.valueOf(o);
+  }
+}

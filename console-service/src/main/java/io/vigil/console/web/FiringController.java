@@ -1,0 +1,97 @@
+package io.vigil.console.web;
+
+import io.vigil.common.observability.DependencyMetrics;
+import io.vigil.common.services.ServiceCallException;
+import io.vigil.console.downstream.Downstream;
+import io.vigil.console.downstream.Part;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpMethod;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * Firing now: the open alerts of the user's tenants, most severe and then oldest first (storage's
+ * order), filtered by tenant, namespace, policy, severity and status; the rows refresh by themselves
+ * (htmx, every 15 s) and each row can be acknowledged or silenced.
+ */
+@Controller
+public class FiringController {
+
+  /** The most rows one page shows; storage answers the total, so the page says what it left out. */
+  static final int ROWS = 1000;
+
+  private final Downstream downstream;
+  private final DependencyMetrics metrics;
+  private final Clock clock;
+
+  public FiringController(Downstream downstream, DependencyMetrics metrics, Clock clock) {
+    this.downstream = downstream;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** What the rows show: the alerts, the total open, and what went wrong with the filters. */
+  public record Rows(List<AlertRow> alerts, long total, List<String> problems) {}
+
+  @GetMapping("/")
+  public String firing(@ModelAttribute("filter") AlertFilter filter, Model model) {
+    rows(filter, model);
+    model.addAttribute("user", Downstream.user());
+    return "firing";
+  }
+
+  @GetMapping("/alerts/rows")
+  public String rowsOnly(@ModelAttribute("filter") AlertFilter filter, Model model) {
+    rows(filter, model);
+    return "firing :: rows";
+  }
+
+  private void rows(AlertFilter filter, Model model) {
+    model.addAttribute("nowMs", clock.millis());
+    List<String> problems = filter.problems();
+    if (!problems.isEmpty()) {
+      model.addAttribute("rows", new Part<>(new Rows(List.of(), 0, problems), null));
+      return;
+    }
+    model.addAttribute("rows", Part.load(metrics, "storage", "the open alerts", () -> {
+      try {
+        Map<String, Object> page = downstream.getMap("storage",
+            Downstream.uri(filter.addTo(Downstream.path("v1", "alerts", "open")).queryParam("limit", ROWS)));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> items = (List<Map<String, Object>>) page.getOrDefault("items", List.of());
+        long total = page.get("total") instanceof Number n ? n.longValue() : items.size();
+        return new Rows(items.stream().map(AlertRow::of).toList(), total, List.of());
+      } catch (ServiceCallException e) {
+        if (e.status() == 400 || e.status() == 403) {
+          return new Rows(List.of(), 0, List.of(Problem.describe(e)));
+        }
+        throw e;
+      }
+    }));
+  }
+
+  @PostMapping("/alerts/ack")
+  public String acknowledge(@RequestParam String alertKey, @RequestParam(required = false) String comment,
+      @RequestParam(required = false) String back, RedirectAttributes redirect) {
+    try {
+      Map<?, ?> answer = downstream.send("notifier", HttpMethod.POST, Downstream.uri(Downstream.path("v1", "alerts", "ack")),
+          comment == null || comment.isBlank() ? Map.of("alertKey", alertKey) : Map.of("alertKey", alertKey,
+              "comment", comment), Map.class);
+      redirect.addFlashAttribute("notice", "Acknowledged by " + answer.get("ackBy") + ": repeats and escalations"
+          + " of this alert stop.");
+    } catch (ServiceCallException e) {
+      redirect.addFlashAttribute("failure", "Not acknowledged: " + Problem.describe(e));
+    } catch (io.vigil.common.error.DependencyUnavailableException e) {
+      metrics.degraded("console", "notifier_unavailable");
+      redirect.addFlashAttribute("failure", "Not acknowledged: the notifier is not answering. Try again in a moment.");
+    }
+    return "redirect:" + Back.safe(back);
+  }
+}

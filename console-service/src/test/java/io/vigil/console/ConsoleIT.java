@@ -1,0 +1,263 @@
+package io.vigil.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The console over a real HTTP server standing in for its peers: sign-in and sign-out, the session
+ * cookie's flags, CSRF on every form, pages built from the peers' answers with the user's token,
+ * another tenant's alert as not found, a peer that is down shown in its part only, a revoked token
+ * ending the session, and the control plane's refusals shown beside the form's fields. The token
+ * never appears in a page, a URL or the log.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
+class ConsoleIT {
+
+  static final String TOKEN = "t1-operator-token-0123456789abcdef";
+  static final String ME = "{\"name\":\"ops-alice\",\"kind\":\"OPERATOR\",\"roles\":[\"OPERATOR\"],\"tenants\":[\"t1\"]}";
+  static final String ALERT = "{\"alertKey\":\"k-1\",\"tenant\":\"t1\",\"namespace\":\"acme/vm\",\"region\":\"r1\","
+      + "\"policyId\":\"p-1\",\"metric\":\"cpu\",\"severity\":\"CRITICAL\",\"status\":\"FIRING\",\"value\":97.5,"
+      + "\"threshold\":90.0,\"summary\":\"cpu above 90 on vm-7\",\"firstFiredAtMs\":1700000000000,"
+      + "\"timestampMs\":1700000060000,\"periodSeconds\":60,\"seriesId\":42,\"dimensions\":{\"vm\":\"vm-7\"}}";
+  static final FakePeers PEERS = start();
+
+  @LocalServerPort
+  int port;
+
+  Browser browser;
+
+  static FakePeers start() {
+    try {
+      return new FakePeers();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @DynamicPropertySource
+  static void peers(DynamicPropertyRegistry registry) {
+    for (String peer : new String[] {"policy", "storage", "notifier", "detector", "cmdb"}) {
+      registry.add("vigil.services." + peer + ".base-url", () -> "http://127.0.0.1:" + PEERS.port());
+      registry.add("vigil.services." + peer + ".retries", () -> "0");
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    PEERS.close();
+  }
+
+  @BeforeEach
+  void fresh() {
+    PEERS.reset();
+    PEERS.on("GET /v1/me", c -> TOKEN.equals(c.bearer()) ? new FakePeers.Answer(200, ME)
+        : new FakePeers.Answer(401, "{\"code\":\"unauthenticated\"}"));
+    PEERS.on("GET /v1/alerts/open", c -> c.query() != null && c.query().contains("alertKey=other")
+        ? new FakePeers.Answer(200, "{\"total\":0,\"items\":[]}")
+        : new FakePeers.Answer(200, "{\"total\":1,\"items\":[" + ALERT + "]}"));
+    browser = new Browser(port);
+  }
+
+  @Test
+  void aPageAsksForSignInAndAnHtmxRefreshIsToldWhereToGo() {
+    HttpResponse<String> page = browser.get("/");
+    assertThat(page.statusCode()).isEqualTo(302);
+    assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/sign-in");
+    HttpResponse<String> rows = browser.get("/alerts/rows", "HX-Request", "true");
+    assertThat(rows.statusCode()).isEqualTo(401);
+    assertThat(rows.headers().firstValue("HX-Redirect")).hasValue("/sign-in?expired");
+    assertThat(browser.get("/webjars/htmx.org/dist/htmx.min.js").statusCode()).as("assets need no session")
+        .isEqualTo(200);
+    assertThat(browser.get("/webjars/uplot/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void signInRefusesABadTokenThenKeepsAGoodOneInTheSessionOnly(CapturedOutput output) {
+    HttpResponse<String> refused = browser.signIn("not-our-token");
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.body()).contains("not valid");
+    assertThat(refused.body()).doesNotContain("not-our-token");
+    String before = browser.session().getValue();
+
+    HttpResponse<String> in = browser.signIn(TOKEN);
+    assertThat(in.statusCode()).isEqualTo(302);
+    assertThat(in.headers().firstValue("Location").orElseThrow()).endsWith("/");
+    assertThat(browser.session().getValue()).as("a new session at sign-in").isNotEqualTo(before);
+    String cookie = in.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("VIGIL_CONSOLE="))
+        .findFirst().orElseThrow();
+    assertThat(cookie).contains("HttpOnly").containsIgnoringCase("SameSite=Strict");
+
+    HttpResponse<String> firing = browser.get("/");
+    assertThat(firing.statusCode()).isEqualTo(200);
+    assertThat(firing.body()).contains("cpu above 90 on vm-7").contains("ops-alice").contains("vm=vm-7");
+    assertThat(firing.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
+    assertThat(PEERS.calls("/v1/alerts/open")).allSatisfy(c -> assertThat(c.bearer()).isEqualTo(TOKEN));
+    assertThat(firing.body()).doesNotContain(TOKEN);
+    assertThat(firing.headers().map().toString()).doesNotContain(TOKEN);
+    assertThat(output.getAll()).doesNotContain(TOKEN).contains("console sign-in user=ops-alice");
+  }
+
+  @Test
+  void everyFormRefusesAMissingCsrfToken() {
+    browser.signIn(TOKEN);
+    browser.get("/");
+    assertThat(browser.post("/alerts/ack", Map.of("alertKey", "k-1"), false).statusCode()).isEqualTo(403);
+    assertThat(browser.post("/silences", Map.of("tenant", "t1", "duration", "1h"), false).statusCode()).isEqualTo(403);
+    assertThat(browser.post("/silences/expire", Map.of("tenant", "t1", "id", "s1"), false).statusCode()).isEqualTo(403);
+    assertThat(browser.post("/sign-out", Map.of(), false).statusCode()).isEqualTo(403);
+    assertThat(PEERS.calls("/v1/alerts/ack")).isEmpty();
+    assertThat(new Browser(port).post("/sign-in", Map.of("token", TOKEN), false).statusCode()).isEqualTo(403);
+
+    PEERS.on("POST /v1/alerts/ack", 200, "{\"result\":\"ACKNOWLEDGED\",\"alertKey\":\"k-1\",\"ackBy\":\"ops-alice\","
+        + "\"ackAtMs\":1}");
+    HttpResponse<String> ack = browser.post("/alerts/ack", Map.of("alertKey", "k-1", "back", "https://evil.example/"),
+        true);
+    assertThat(ack.statusCode()).isEqualTo(302);
+    assertThat(ack.headers().firstValue("Location").orElseThrow()).as("back only to this console").endsWith("/");
+    assertThat(PEERS.calls("/v1/alerts/ack")).singleElement().satisfies(c -> {
+      assertThat(c.bearer()).isEqualTo(TOKEN);
+      assertThat(c.body()).contains("\"alertKey\":\"k-1\"");
+    });
+    assertThat(browser.get("/").body()).contains("Acknowledged by ops-alice");
+
+    browser.get("/");
+    HttpResponse<String> out = browser.post("/sign-out", Map.of(), true);
+    assertThat(out.headers().firstValue("Location").orElseThrow()).endsWith("/sign-in?signed-out");
+    assertThat(browser.get("/").statusCode()).as("signed out").isEqualTo(302);
+  }
+
+  @Test
+  void anotherTenantsAlertIsNotFoundAndABadFilterIsNamed() {
+    browser.signIn(TOKEN);
+    PEERS.on("GET /v1/alerts/events", 200, "{\"total\":0,\"items\":[]}");
+    HttpResponse<String> other = browser.get("/alerts/detail?key=other");
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertThat(other.body()).contains("does not exist, or it belongs to a tenant you do not work on");
+
+    PEERS.calls.clear();
+    HttpResponse<String> bad = browser.get("/?severity=LOUD&tenant=a%20b");
+    assertThat(bad.statusCode()).isEqualTo(200);
+    assertThat(bad.body()).contains("severity: one of").contains("tenant: 1 to 200");
+    assertThat(PEERS.calls("/v1/alerts/open")).as("refused before storage is asked").isEmpty();
+  }
+
+  @Test
+  void theDetailShowsEachPartAndAPeerThatIsDownOnlyInItsOwnPart() {
+    browser.signIn(TOKEN);
+    PEERS.on("GET /v1/alerts/events", 200, "{\"total\":2,\"items\":[" + ALERT + "," + ALERT.replace("FIRING", "RESOLVED")
+        + "]}");
+    PEERS.on("GET /v1/notifications", 200, "{\"total\":1,\"items\":[{\"timestampMs\":1700000070000,"
+        + "\"recipient\":\"alice\",\"channel\":\"EMAIL\",\"status\":\"SENT\"}]}");
+    PEERS.on("GET /v1/explain", 503, "{\"code\":\"unavailable\"}");
+    PEERS.on("GET /v1/tenants/t1/policies/p-1", 200, "{\"id\":\"p-1\",\"version\":3,\"spec\":{\"name\":\"cpu\","
+        + "\"namespace\":\"acme/vm\",\"conditions\":[{\"metric\":\"cpu\",\"period\":60,\"statistic\":\"MAX\","
+        + "\"operator\":\"GT\",\"threshold\":90}]}}");
+    PEERS.on("POST /v1/series/query", c -> new FakePeers.Answer(200, "{\"series\":[{\"seriesId\":\""
+        + io.vigil.common.series.SeriesId.hex(42) + "\",\"points\":[{\"t\":" + (System.currentTimeMillis() / 60_000 * 60_000)
+        + ",\"v\":97.5}]}]}"));
+
+    HttpResponse<String> page = browser.get("/alerts/detail?key=k-1");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("cpu above 90 on vm-7").contains("RESOLVED").contains("alice").contains("SENT");
+    assertThat(page.body()).contains("notifier is not answering, so the explain trail cannot be shown");
+    assertThat(page.body()).contains("id=\"chart\"").contains("max per 60 s, 1 windows with data");
+    assertThat(PEERS.calls("/v1/series/query")).singleElement().satisfies(c -> {
+      assertThat(c.body()).contains("\"statistic\":\"max\"").contains("\"Field\":\"vm\"").contains("\"Args\":\"vm-7\"");
+      assertThat(c.bearer()).isEqualTo(TOKEN);
+    });
+
+    PEERS.on("POST /v1/series/query", 503, "{}");
+    PEERS.on("GET /v1/explain", 200, "{\"alertKey\":\"k-1\",\"steps\":[{\"atMs\":1700000065000,\"sequence\":1,"
+        + "\"alertStatus\":\"FIRING\",\"stage\":\"silence\",\"status\":\"SILENCED\",\"reason\":\"silence\","
+        + "\"detail\":\"s-9\"}]}");
+    HttpResponse<String> again = browser.get("/alerts/detail?key=k-1");
+    assertThat(again.body()).contains("SILENCED").contains("s-9")
+        .contains("storage is not answering, so the series cannot be shown");
+  }
+
+  @Test
+  void healthAndMetricsAreServedLikeEveryServicesAndADegradedPartIsCounted() throws java.io.IOException {
+    assertThat(browser.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+    assertThat(browser.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+    assertThat(browser.get("/actuator/env").statusCode()).as("asks for sign-in first").isEqualTo(302);
+    browser.signIn(TOKEN);
+    assertThat(browser.get("/actuator/env").statusCode()).as("not exposed").isEqualTo(404);
+    PEERS.on("GET /v1/alerts/open", 503, "{}");
+    assertThat(browser.get("/").body()).contains("storage is not answering, so the open alerts cannot be shown");
+    String metrics = browser.get("/actuator/prometheus").body();
+    for (String family : java.util.List.of("vigil_executor_queue_remaining", "vigil_dependency_failures_total",
+        "http_server_requests_seconds_bucket")) {
+      assertThat(metrics).as(family).containsPattern("(?m)^" + family + "[{ ]");
+    }
+    assertThat(metrics).containsPattern("vigil_degraded_total\\{[^}]*component=\"console\"[^}]*reason=\"storage_unavailable\"");
+    assertThat(metrics).doesNotContain(TOKEN);
+    // what the deploy module's dashboard check reads (as every service's contract test leaves it)
+    java.nio.file.Path out = java.nio.file.Path.of("target", "served-metrics.txt");
+    java.nio.file.Files.createDirectories(out.getParent());
+    java.nio.file.Files.write(out, io.vigil.common.testing.Http.seriesNames(metrics));
+  }
+
+  @Test
+  void aRevokedTokenEndsTheSession() {
+    browser.signIn(TOKEN);
+    PEERS.on("GET /v1/alerts/open", 401, "{\"code\":\"unauthenticated\"}");
+    HttpResponse<String> page = browser.get("/");
+    assertThat(page.statusCode()).isEqualTo(302);
+    assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/sign-in?expired");
+    PEERS.on("GET /v1/alerts/open", 200, "{\"total\":0,\"items\":[]}");
+    assertThat(browser.get("/").statusCode()).as("the session is gone").isEqualTo(302);
+  }
+
+  @Test
+  void aSilenceIsPrefilledFromItsAlertAndTheControlPlanesRefusalIsShownBesideItsField() {
+    browser.signIn(TOKEN);
+    HttpResponse<String> form = browser.get("/silences/new?alertKey=k-1");
+    assertThat(form.statusCode()).isEqualTo(200);
+    assertThat(form.body()).contains("value=\"policyId\"").contains("value=\"p-1\"").contains("value=\"vm-7\"");
+
+    PEERS.on("POST /v1/tenants/t1/silences", 400, "{\"code\":\"validation_failed\",\"errors\":[{\"field\":"
+        + "\"matchers[1].Args\",\"reason\":\"not a valid regular expression\"}]}");
+    HttpResponse<String> refused = browser.postRaw("/silences", "tenant=t1&field=policyId&function=Equal&value=p-1"
+        + "&field=vm&function=Regex&value=" + Browser.enc("(") + "&duration=1h&comment=maintenance");
+    assertThat(refused.statusCode()).isEqualTo(200);
+    assertThat(refused.body()).contains("not a valid regular expression").contains("value=\"maintenance\"");
+
+    PEERS.on("POST /v1/tenants/t1/silences", 201, "{\"id\":\"s-1\",\"version\":1}");
+    HttpResponse<String> created = browser.postRaw("/silences", "tenant=t1&field=policyId&function=Equal&value=p-1"
+        + "&field=vm&function=In&value=" + Browser.enc("vm-7, vm-8") + "&field=&function=Equal&value=&duration=4h");
+    assertThat(created.statusCode()).isEqualTo(302);
+    assertThat(created.headers().firstValue("Location").orElseThrow()).endsWith("/silences?tenant=t1");
+    assertThat(PEERS.calls("/v1/tenants/t1/silences").get(1).body())
+        .contains("{\"Function\":\"Equal\",\"Field\":\"policyId\",\"Args\":\"p-1\"}")
+        .contains("{\"Function\":\"In\",\"Field\":\"vm\",\"Args\":[\"vm-7\",\"vm-8\"]}")
+        .contains("\"endsAtMs\"");
+
+    long now = System.currentTimeMillis();
+    PEERS.on("GET /v1/tenants/t1/silences", 200, "{\"items\":[{\"id\":\"s-1\",\"version\":4,\"updatedBy\":\"ops-alice\","
+        + "\"spec\":{\"matchers\":[{\"Function\":\"Equal\",\"Field\":\"policyId\",\"Args\":\"p-1\"}],\"startsAtMs\":"
+        + (now - 1000) + ",\"endsAtMs\":" + (now + 3_600_000) + "}}]}");
+    HttpResponse<String> list = browser.get("/silences");
+    assertThat(list.body()).contains("policyId Equal p-1").contains("active").contains("Expire");
+    PEERS.on("GET /v1/tenants/t1/silences/s-1", 200, "{\"id\":\"s-1\",\"version\":4,\"spec\":{\"matchers\":"
+        + "[{\"Function\":\"Equal\",\"Field\":\"policyId\",\"Args\":\"p-1\"}],\"startsAtMs\":" + (now - 1000)
+        + ",\"endsAtMs\":" + (now + 3_600_000) + "}}");
+    PEERS.on("PUT /v1/tenants/t1/silences/s-1", 200, "{\"id\":\"s-1\",\"version\":5}");
+    HttpResponse<String> expired = browser.post("/silences/expire", Map.of("tenant", "t1", "id", "s-1"), true);
+    assertThat(expired.statusCode()).isEqualTo(302);
+    assertThat(PEERS.calls("/v1/tenants/t1/silences/s-1").stream().filter(c -> c.method().equals("PUT")))
+        .singleElement().satisfies(c -> assertThat(c.body()).contains("\"endsAtMs\":"));
+  }
+}

@@ -57,6 +57,13 @@ final class Browser {
         .POST(HttpRequest.BodyPublishers.ofString(body + "&_csrf=" + enc(lastCsrf))).build()));
   }
 
+  /** GETs where a redirect points (as a browser would, flash messages and all). */
+  HttpResponse<String> follow(HttpResponse<String> redirect) {
+    String location = redirect.headers().firstValue("Location").orElseThrow();
+    return get(URI.create(location).isAbsolute() ? URI.create(location).getRawPath()
+        + (URI.create(location).getRawQuery() == null ? "" : "?" + URI.create(location).getRawQuery()) : location);
+  }
+
   /** Signs in: reads the form (session and CSRF token), posts the token. */
   HttpResponse<String> signIn(String token) {
     get("/sign-in");

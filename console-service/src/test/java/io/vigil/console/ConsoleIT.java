@@ -4,16 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The console over a real HTTP server standing in for its peers: sign-in and sign-out, the session
@@ -22,54 +14,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * ending the session, and the control plane's refusals shown beside the form's fields. The token
  * never appears in a page, a URL or the log.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ExtendWith(OutputCaptureExtension.class)
-class ConsoleIT {
-
-  static final String TOKEN = "t1-operator-token-0123456789abcdef";
-  static final String ME = "{\"name\":\"ops-alice\",\"kind\":\"OPERATOR\",\"roles\":[\"OPERATOR\"],\"tenants\":[\"t1\"]}";
-  static final String ALERT = "{\"alertKey\":\"k-1\",\"tenant\":\"t1\",\"namespace\":\"acme/vm\",\"region\":\"r1\","
-      + "\"policyId\":\"p-1\",\"metric\":\"cpu\",\"severity\":\"CRITICAL\",\"status\":\"FIRING\",\"value\":97.5,"
-      + "\"threshold\":90.0,\"summary\":\"cpu above 90 on vm-7\",\"firstFiredAtMs\":1700000000000,"
-      + "\"timestampMs\":1700000060000,\"periodSeconds\":60,\"seriesId\":42,\"dimensions\":{\"vm\":\"vm-7\"}}";
-  static final FakePeers PEERS = start();
-
-  @LocalServerPort
-  int port;
-
-  Browser browser;
-
-  static FakePeers start() {
-    try {
-      return new FakePeers();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void peers(DynamicPropertyRegistry registry) {
-    for (String peer : new String[] {"policy", "storage", "notifier", "detector", "cmdb"}) {
-      registry.add("vigil.services." + peer + ".base-url", () -> "http://127.0.0.1:" + PEERS.port());
-      registry.add("vigil.services." + peer + ".retries", () -> "0");
-    }
-  }
-
-  @AfterAll
-  static void stop() {
-    PEERS.close();
-  }
-
-  @BeforeEach
-  void fresh() {
-    PEERS.reset();
-    PEERS.on("GET /v1/me", c -> TOKEN.equals(c.bearer()) ? new FakePeers.Answer(200, ME)
-        : new FakePeers.Answer(401, "{\"code\":\"unauthenticated\"}"));
-    PEERS.on("GET /v1/alerts/open", c -> c.query() != null && c.query().contains("alertKey=other")
-        ? new FakePeers.Answer(200, "{\"total\":0,\"items\":[]}")
-        : new FakePeers.Answer(200, "{\"total\":1,\"items\":[" + ALERT + "]}"));
-    browser = new Browser(port);
-  }
+class ConsoleIT extends ConsoleTestSupport {
 
   @Test
   void aPageAsksForSignInAndAnHtmxRefreshIsToldWhereToGo() {
@@ -103,6 +48,14 @@ class ConsoleIT {
     HttpResponse<String> firing = browser.get("/");
     assertThat(firing.statusCode()).isEqualTo(200);
     assertThat(firing.body()).contains("cpu above 90 on vm-7").contains("ops-alice").contains("vm=vm-7");
+    assertThat(firing.body()).doesNotContain("muted by silence");
+    long now = System.currentTimeMillis();
+    PEERS.on("GET /v1/tenants/t1/silences", 200, "{\"items\":[{\"id\":\"s-other\",\"version\":1,\"spec\":{\"matchers\":"
+        + "[{\"Function\":\"Equal\",\"Field\":\"vm\",\"Args\":\"vm-8\"}],\"startsAtMs\":" + (now - 1000) + ",\"endsAtMs\":"
+        + (now + 60_000) + "}},{\"id\":\"s-7\",\"version\":1,\"spec\":{\"matchers\":[{\"Function\":\"Regex\",\"Field\":"
+        + "\"vm\",\"Args\":\"vm-[0-9]\"},{\"Function\":\"Equal\",\"Field\":\"severity\",\"Args\":\"CRITICAL\"}],"
+        + "\"startsAtMs\":" + (now - 1000) + ",\"endsAtMs\":" + (now + 60_000) + "}}]}");
+    assertThat(browser.get("/").body()).as("judged as the notifier judges it").contains("muted by silence s-7");
     assertThat(firing.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
     assertThat(PEERS.calls("/v1/alerts/open")).allSatisfy(c -> assertThat(c.bearer()).isEqualTo(TOKEN));
     assertThat(firing.body()).doesNotContain(TOKEN);
@@ -110,15 +63,30 @@ class ConsoleIT {
     assertThat(output.getAll()).doesNotContain(TOKEN).contains("console sign-in user=ops-alice");
   }
 
+  @org.springframework.beans.factory.annotation.Autowired
+  @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
+  org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mappings;
+
   @Test
   void everyFormRefusesAMissingCsrfToken() {
     browser.signIn(TOKEN);
     browser.get("/");
-    assertThat(browser.post("/alerts/ack", Map.of("alertKey", "k-1"), false).statusCode()).isEqualTo(403);
-    assertThat(browser.post("/silences", Map.of("tenant", "t1", "duration", "1h"), false).statusCode()).isEqualTo(403);
-    assertThat(browser.post("/silences/expire", Map.of("tenant", "t1", "id", "s1"), false).statusCode()).isEqualTo(403);
+    // every POST route the console has, found in its handler mappings (a new form cannot be forgotten)
+    java.util.Set<String> posts = new java.util.TreeSet<>();
+    mappings.getHandlerMethods().keySet().forEach(info -> {
+      if (info.getMethodsCondition().getMethods().contains(org.springframework.web.bind.annotation.RequestMethod.POST)) {
+        posts.addAll(info.getPatternValues());
+      }
+    });
+    assertThat(posts).contains("/alerts/ack", "/silences", "/policies/save", "/policies/dry-run", "/oncall/override",
+        "/inhibitions/delete", "/sign-in");
+    PEERS.calls.clear();
+    for (String path : posts) {
+      assertThat(browser.post(path, Map.of("tenant", "t1", "id", "x", "alertKey", "k-1", "token", TOKEN), false)
+          .statusCode()).as(path).isEqualTo(403);
+    }
     assertThat(browser.post("/sign-out", Map.of(), false).statusCode()).isEqualTo(403);
-    assertThat(PEERS.calls("/v1/alerts/ack")).isEmpty();
+    assertThat(PEERS.calls).as("nothing reached a peer").isEmpty();
     assertThat(new Browser(port).post("/sign-in", Map.of("token", TOKEN), false).statusCode()).isEqualTo(403);
 
     PEERS.on("POST /v1/alerts/ack", 200, "{\"result\":\"ACKNOWLEDGED\",\"alertKey\":\"k-1\",\"ackBy\":\"ops-alice\","
@@ -161,7 +129,9 @@ class ConsoleIT {
         + "]}");
     PEERS.on("GET /v1/notifications", 200, "{\"total\":1,\"items\":[{\"timestampMs\":1700000070000,"
         + "\"recipient\":\"alice\",\"channel\":\"EMAIL\",\"status\":\"SENT\"}]}");
-    PEERS.on("GET /v1/explain", 503, "{\"code\":\"unavailable\"}");
+    PEERS.on("GET /v1/notifications/explain", 503, "{\"code\":\"unavailable\"}");
+    PEERS.on("GET /v1/explain", 200, "{\"policyId\":\"p-1\",\"matches\":true,\"checks\":[{\"check\":\"tenant\","
+        + "\"passed\":true,\"detail\":\"appid=t1\"},{\"check\":\"filters\",\"passed\":true,\"detail\":\"vm Regex vm-.*\"}]}");
     PEERS.on("GET /v1/tenants/t1/policies/p-1", 200, "{\"id\":\"p-1\",\"version\":3,\"spec\":{\"name\":\"cpu\","
         + "\"namespace\":\"acme/vm\",\"conditions\":[{\"metric\":\"cpu\",\"period\":60,\"statistic\":\"MAX\","
         + "\"operator\":\"GT\",\"threshold\":90}]}}");
@@ -174,17 +144,22 @@ class ConsoleIT {
     assertThat(page.body()).contains("cpu above 90 on vm-7").contains("RESOLVED").contains("alice").contains("SENT");
     assertThat(page.body()).contains("notifier is not answering, so the explain trail cannot be shown");
     assertThat(page.body()).contains("id=\"chart\"").contains("max per 60 s, 1 windows with data");
+    assertThat(page.body()).contains("vm Regex vm-.*");
+    assertThat(PEERS.calls("/v1/explain")).singleElement().satisfies(c -> assertThat(c.query())
+        .isEqualTo("policyId=p-1&seriesId=" + io.vigil.common.series.SeriesId.hex(42)));
     assertThat(PEERS.calls("/v1/series/query")).singleElement().satisfies(c -> {
       assertThat(c.body()).contains("\"statistic\":\"max\"").contains("\"Field\":\"vm\"").contains("\"Args\":\"vm-7\"");
       assertThat(c.bearer()).isEqualTo(TOKEN);
     });
 
     PEERS.on("POST /v1/series/query", 503, "{}");
-    PEERS.on("GET /v1/explain", 200, "{\"alertKey\":\"k-1\",\"steps\":[{\"atMs\":1700000065000,\"sequence\":1,"
+    PEERS.on("GET /v1/notifications/explain", 200, "{\"alertKey\":\"k-1\",\"steps\":[{\"atMs\":1700000065000,\"sequence\":1,"
         + "\"alertStatus\":\"FIRING\",\"stage\":\"silence\",\"status\":\"SILENCED\",\"reason\":\"silence\","
         + "\"detail\":\"s-9\"}]}");
+    PEERS.on("GET /v1/explain", 503, "{}");
     HttpResponse<String> again = browser.get("/alerts/detail?key=k-1");
     assertThat(again.body()).contains("SILENCED").contains("s-9")
+        .contains("detector is not answering, so the detector&#39;s checks cannot be shown")
         .contains("storage is not answering, so the series cannot be shown");
   }
 
@@ -248,9 +223,13 @@ class ConsoleIT {
     long now = System.currentTimeMillis();
     PEERS.on("GET /v1/tenants/t1/silences", 200, "{\"items\":[{\"id\":\"s-1\",\"version\":4,\"updatedBy\":\"ops-alice\","
         + "\"spec\":{\"matchers\":[{\"Function\":\"Equal\",\"Field\":\"policyId\",\"Args\":\"p-1\"}],\"startsAtMs\":"
-        + (now - 1000) + ",\"endsAtMs\":" + (now + 3_600_000) + "}}]}");
+        + (now - 1000) + ",\"endsAtMs\":" + (now + 3_600_000) + "}},{\"id\":\"s-2\",\"version\":1,\"spec\":{\"matchers\":"
+        + "[{\"Function\":\"Equal\",\"Field\":\"vm\",\"Args\":\"vm-9\"}],\"recurring\":{\"zone\":\"Asia/Shanghai\","
+        + "\"weekdays\":[],\"times\":[\"02:00-04:00\"]}}}]}");
     HttpResponse<String> list = browser.get("/silences");
     assertThat(list.body()).contains("policyId Equal p-1").contains("active").contains("Expire");
+    // nightly 02:00-04:00 Beijing time is 18:00-20:00 in the user's zone (UTC until the browser says)
+    assertThat(list.body()).containsPattern("next in force: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:00 – \\d{4}-\\d\\d-\\d\\d 20:00:00");
     PEERS.on("GET /v1/tenants/t1/silences/s-1", 200, "{\"id\":\"s-1\",\"version\":4,\"spec\":{\"matchers\":"
         + "[{\"Function\":\"Equal\",\"Field\":\"policyId\",\"Args\":\"p-1\"}],\"startsAtMs\":" + (now - 1000)
         + ",\"endsAtMs\":" + (now + 3_600_000) + "}}");
@@ -258,6 +237,9 @@ class ConsoleIT {
     HttpResponse<String> expired = browser.post("/silences/expire", Map.of("tenant", "t1", "id", "s-1"), true);
     assertThat(expired.statusCode()).isEqualTo(302);
     assertThat(PEERS.calls("/v1/tenants/t1/silences/s-1").stream().filter(c -> c.method().equals("PUT")))
-        .singleElement().satisfies(c -> assertThat(c.body()).contains("\"endsAtMs\":"));
+        .singleElement().satisfies(c -> {
+          assertThat(c.body()).contains("\"endsAtMs\":");
+          assertThat(c.ifMatch()).isEqualTo("\"4\"");
+        });
   }
 }

@@ -19,7 +19,7 @@ import java.util.function.Function;
  */
 final class FakePeers implements AutoCloseable {
 
-  record Call(String method, String path, String query, String bearer, String body) {}
+  record Call(String method, String path, String query, String bearer, String body, String ifMatch) {}
 
   record Answer(int status, String json) {}
 
@@ -59,7 +59,8 @@ final class FakePeers implements AutoCloseable {
     String auth = exchange.getRequestHeaders().getFirst("Authorization");
     Call call = new Call(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
         exchange.getRequestURI().getQuery(), auth == null ? null : auth.replaceFirst("^Bearer ", ""),
-        new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+        exchange.getRequestHeaders().getFirst("If-Match"));
     calls.add(call);
     Function<Call, Answer> route = routes.get(call.method() + " " + call.path());
     Answer a = route == null ? new Answer(404, "{\"code\":\"not_found\",\"detail\":\"no such route\"}") : route.apply(call);

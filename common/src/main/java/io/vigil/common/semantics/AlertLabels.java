@@ -27,20 +27,30 @@ public final class AlertLabels {
    * @return a new map the caller owns
    */
   public static Map<String, String> of(AlertEvent event, Map<String, String> policyLabels) {
-    Map<String, String> labels = new HashMap<>(event.dimensions().size() + 8);
-    labels.putAll(event.dimensions());
+    return of(event.dimensions(), policyLabels, event.policyId(), event.namespace(), event.region(),
+        event.severity().name(), event.metric(), event.objectId());
+  }
+
+  /**
+   * The same from an alert's fields as stored elsewhere (storage's alert documents, which the console
+   * reads); {@code metric} and {@code objectId} may be null.
+   */
+  public static Map<String, String> of(Map<String, String> dimensions, Map<String, String> policyLabels,
+      String policyId, String namespace, String region, String severity, String metric, String objectId) {
+    Map<String, String> labels = new HashMap<>(dimensions.size() + 8);
+    labels.putAll(dimensions);
     if (policyLabels != null) {
       labels.putAll(policyLabels);
     }
-    labels.put(POLICY_ID, event.policyId());
-    labels.put(NAMESPACE, event.namespace());
-    labels.put(REGION, event.region());
-    labels.put(SEVERITY, event.severity().name());
-    if (event.metric() != null) {
-      labels.put(METRIC, event.metric());
+    labels.put(POLICY_ID, policyId);
+    labels.put(NAMESPACE, namespace);
+    labels.put(REGION, region);
+    labels.put(SEVERITY, severity);
+    if (metric != null) {
+      labels.put(METRIC, metric);
     }
-    if (event.objectId() != null) {
-      labels.put(OBJECT_ID, event.objectId());
+    if (objectId != null) {
+      labels.put(OBJECT_ID, objectId);
     }
     return labels;
   }

@@ -86,6 +86,48 @@ public record OnCallSchedule(ZoneId zone, List<Layer> layers, List<Override> ove
     return Optional.empty();
   }
 
+  /** A change of who is on call: from {@code at} on, {@code participant} (null: nobody). */
+  public record Handoff(Instant at, String participant) {}
+
+  /** The longest look ahead {@link #nextHandoff} takes. */
+  public static final Duration MAX_LOOK_AHEAD = Duration.ofDays(31);
+
+  /**
+   * The first change of who is on call after {@code at} and within {@code lookAhead}, or empty when
+   * the same person (or nobody) stays on call that long. Exact at an override's edges and at the
+   * minute elsewhere: handoffs are at whole hours and restriction windows at whole minutes.
+   */
+  public Optional<Handoff> nextHandoff(Instant at, Duration lookAhead) {
+    if (lookAhead.isNegative() || lookAhead.compareTo(MAX_LOOK_AHEAD) > 0) {
+      throw new IllegalArgumentException("look ahead 0 to " + MAX_LOOK_AHEAD + ": " + lookAhead);
+    }
+    String now = onCall(at).orElse(null);
+    Instant end = at.plus(lookAhead);
+    java.util.TreeSet<Instant> edges = new java.util.TreeSet<>();
+    for (Override o : overrides) {
+      edges.add(o.start());
+      edges.add(o.end());
+    }
+    Instant minute = at.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+    Instant edge = edges.higher(at);
+    while (true) {
+      Instant next = edge != null && edge.isBefore(minute) ? edge : minute;
+      if (next.isAfter(end)) {
+        return Optional.empty();
+      }
+      String who = onCall(next).orElse(null);
+      if (!Objects.equals(who, now)) {
+        return Optional.of(new Handoff(next, who));
+      }
+      if (next.equals(minute)) {
+        minute = minute.plus(1, ChronoUnit.MINUTES);
+      }
+      if (edge != null && !edge.isAfter(next)) {
+        edge = edges.higher(next);
+      }
+    }
+  }
+
   private Optional<String> answer(Layer layer, Instant at) {
     if (layer.restriction() != null && !layer.restriction().contains(at)) {
       return Optional.empty();

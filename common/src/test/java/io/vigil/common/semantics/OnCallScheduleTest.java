@@ -80,4 +80,30 @@ class OnCallScheduleTest {
     assertThatThrownBy(() -> new OnCallSchedule.Override(Instant.EPOCH, Instant.EPOCH, "a"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theNextHandoffIsTheNextDailyTurnOrAnOverridesEdgeExactly() {
+    var schedule = new OnCallSchedule(NEW_YORK, List.of(daily("2026-03-07T09:00", List.of("ana", "bo"))), null);
+    // across the spring-forward day the next handoff is still 09:00 local, 23 real hours later
+    assertThat(schedule.nextHandoff(at("2026-03-07T10:00", NEW_YORK), Duration.ofDays(2)))
+        .contains(new OnCallSchedule.Handoff(at("2026-03-08T09:00", NEW_YORK), "bo"));
+    assertThat(schedule.nextHandoff(at("2026-03-07T08:00", NEW_YORK), Duration.ofDays(1))).as("the first turn")
+        .contains(new OnCallSchedule.Handoff(at("2026-03-07T09:00", NEW_YORK), "ana"));
+    assertThat(schedule.nextHandoff(at("2026-03-07T10:00", NEW_YORK), Duration.ofHours(12))).as("none this soon")
+        .isEmpty();
+
+    Instant from = at("2026-03-07T10:00", NEW_YORK).plusSeconds(17);
+    var covered = new OnCallSchedule(NEW_YORK, schedule.layers(), List.of(
+        new OnCallSchedule.Override(from.plusSeconds(1000), from.plusSeconds(2000), "cy")));
+    assertThat(covered.nextHandoff(from, Duration.ofDays(1)))
+        .contains(new OnCallSchedule.Handoff(from.plusSeconds(1000), "cy"));
+    assertThat(covered.nextHandoff(from.plusSeconds(1000), Duration.ofDays(1))).as("back when it ends")
+        .contains(new OnCallSchedule.Handoff(from.plusSeconds(2000), "ana"));
+    var same = new OnCallSchedule(NEW_YORK, schedule.layers(), List.of(
+        new OnCallSchedule.Override(from.plusSeconds(1000), from.plusSeconds(2000), "ana")));
+    assertThat(same.nextHandoff(from, Duration.ofHours(12))).as("an override of the one on call changes nobody")
+        .isEmpty();
+    assertThatThrownBy(() -> schedule.nextHandoff(from, Duration.ofDays(40)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -81,6 +81,7 @@ public class AlertController {
             .queryParam("toMs", to).queryParam("limit", 200))));
     model.addAttribute("explain", Part.load(metrics, "notifier", "the explain trail", () -> explain(key)));
     model.addAttribute("chart", Part.load(metrics, "storage", "the series", () -> chart(alert, now)));
+    model.addAttribute("checks", Part.load(metrics, "detector", "the detector's checks", () -> checks(alert)));
     return "alert";
   }
 
@@ -110,7 +111,7 @@ public class AlertController {
   private List<Step> explain(String key) {
     Map<String, Object> answer;
     try {
-      answer = downstream.getMap("notifier", Downstream.uri(Downstream.path("v1", "explain")
+      answer = downstream.getMap("notifier", Downstream.uri(Downstream.path("v1", "notifications", "explain")
           .queryParam("alertKey", key).queryParam("limit", 200)));
     } catch (ServiceCallException e) {
       if (e.status() == 404) {
@@ -125,6 +126,32 @@ public class AlertController {
           str(s.get("channel"))));
     }
     return steps;
+  }
+
+  /** A check of the detector's: does the policy judge this series, and the alert's state in memory. */
+  public record Check(String check, boolean passed, String detail) {}
+
+  /** The detector's explanation of its policy against the alert's series (none for an object's alert). */
+  private List<Check> checks(AlertRow a) {
+    if (a.seriesId() == 0 || a.policyId() == null) {
+      return List.of();
+    }
+    Map<String, Object> answer;
+    try {
+      answer = downstream.getMap("detector", Downstream.uri(Downstream.path("v1", "explain")
+          .queryParam("policyId", a.policyId()).queryParam("seriesId", SeriesId.hex(a.seriesId()))));
+    } catch (ServiceCallException e) {
+      if (e.status() == 404 || e.status() == 400) {
+        return List.of(new Check("policy", false, Problem.describe(e)));
+      }
+      throw e;
+    }
+    List<Check> checks = new ArrayList<>();
+    for (Object o : PolicyForm.list(answer.get("checks"))) {
+      Map<String, Object> c = PolicyForm.map(o);
+      checks.add(new Check(str(c.get("check")), Boolean.TRUE.equals(c.get("passed")), str(c.get("detail"))));
+    }
+    return checks;
   }
 
   /**

@@ -37,8 +37,22 @@ public class FiringController {
     this.clock = clock;
   }
 
-  /** What the rows show: the alerts, the total open, and what went wrong with the filters. */
-  public record Rows(List<AlertRow> alerts, long total, List<String> problems) {}
+  /**
+   * What the rows show: the alerts, the total open, what went wrong with the filters, which alerts an
+   * active silence mutes (alert key to silence id), and why that is unknown when it is.
+   */
+  public record Rows(List<AlertRow> alerts, long total, List<String> problems, Map<String, String> mutedBy,
+      String silencesUnknown) {
+
+    Rows(List<AlertRow> alerts, long total, List<String> problems) {
+      this(alerts, total, problems, Map.of(), null);
+    }
+  }
+
+  /** At most this many tenants' silences are read for one page. */
+  static final int MAX_TENANTS_FOR_SILENCES = 50;
+  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   @GetMapping("/")
   public String firing(@ModelAttribute("filter") AlertFilter filter, Model model) {
@@ -67,7 +81,14 @@ public class FiringController {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> items = (List<Map<String, Object>>) page.getOrDefault("items", List.of());
         long total = page.get("total") instanceof Number n ? n.longValue() : items.size();
-        return new Rows(items.stream().map(AlertRow::of).toList(), total, List.of());
+        List<AlertRow> alerts = items.stream().map(AlertRow::of).toList();
+        try {
+          return new Rows(alerts, total, List.of(), mutedBy(alerts), null);
+        } catch (io.vigil.common.error.DependencyUnavailableException | ServiceCallException e) {
+          metrics.degraded("console", "silences_unknown");
+          return new Rows(alerts, total, List.of(), Map.of(), "Whether a silence mutes these alerts is unknown"
+              + " just now: policy-service is not answering.");
+        }
       } catch (ServiceCallException e) {
         if (e.status() == 400 || e.status() == 403) {
           return new Rows(List.of(), 0, List.of(Problem.describe(e)));
@@ -75,6 +96,57 @@ public class FiringController {
         throw e;
       }
     }));
+  }
+
+  /**
+   * Which alerts an active silence of their tenant mutes now, judged as the notifier judges it: common's
+   * alert labels and filters (a silence on the policy's own labels is not seen here: the list does not
+   * read every policy).
+   */
+  private Map<String, String> mutedBy(List<AlertRow> alerts) {
+    Map<String, String> muted = new java.util.HashMap<>();
+    java.time.Instant now = clock.instant();
+    List<String> tenants = alerts.stream().map(AlertRow::tenant).filter(java.util.Objects::nonNull).distinct()
+        .limit(MAX_TENANTS_FOR_SILENCES).toList();
+    for (String tenant : tenants) {
+      if (!TenantNames.valid(tenant)) {
+        continue;
+      }
+      Map<String, Object> page = downstream.getMap("policy", Downstream.uri(Downstream.path("v1", "tenants", tenant,
+          "silences").queryParam("limit", 1000)));
+      List<Object[]> active = new java.util.ArrayList<>();
+      for (Object o : PolicyForm.list(page.get("items"))) {
+        Map<String, Object> item = PolicyForm.map(o);
+        try {
+          io.vigil.common.control.Silence silence = JSON.convertValue(item.get("spec"),
+              io.vigil.common.control.Silence.class);
+          io.vigil.common.semantics.TimeWindow window = silence.recurring() == null ? null
+              : silence.recurring().toWindow("recurring");
+          if (silence.activeAt(now, window)) {
+            active.add(new Object[] {String.valueOf(item.get("id")), silence.compiledMatchers()});
+          }
+        } catch (RuntimeException unreadable) {
+          metrics.degraded("console", "silence_unreadable");
+        }
+      }
+      for (AlertRow a : alerts) {
+        if (!tenant.equals(a.tenant())) {
+          continue;
+        }
+        Map<String, String> labels = io.vigil.common.semantics.AlertLabels.of(a.dimensions(), null, a.policyId(),
+            a.namespace(), a.region(), a.severity(), a.metric(), a.objectId());
+        for (Object[] s : active) {
+          @SuppressWarnings("unchecked")
+          List<io.vigil.common.semantics.Filter.Compiled> matchers =
+              (List<io.vigil.common.semantics.Filter.Compiled>) s[1];
+          if (io.vigil.common.semantics.Filter.all(matchers, labels)) {
+            muted.put(a.alertKey(), (String) s[0]);
+            break;
+          }
+        }
+      }
+    }
+    return muted;
   }
 
   @PostMapping("/alerts/ack")

@@ -50,7 +50,12 @@ public class SilenceController {
   /** A silence as listed. */
   public record SilenceRow(String id, long version, String tenant, List<Map<String, Object>> matchers,
       long startsAtMs, long endsAtMs, Map<String, Object> recurring, String comment, String updatedBy,
-      String state) {}
+      String state, long nextFromMs, long nextUntilMs) {}
+
+  /** How far ahead the next time a recurring silence is in force is looked for. */
+  static final Duration LOOK_AHEAD = Duration.ofDays(8);
+  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   /** One matcher row of the form. */
   public record MatcherRow(String field, String function, String value) {}
@@ -87,12 +92,45 @@ public class SilenceController {
       long starts = num(spec.get("startsAtMs"));
       long ends = num(spec.get("endsAtMs"));
       String state = ends > 0 && ends <= now ? "expired" : starts > now ? "pending" : "active";
+      long[] next = spec.get("recurring") == null || state.equals("expired") ? new long[] {0, 0} : nextInForce(spec, now);
+      if (spec.get("recurring") != null && state.equals("active") && next[0] > now) {
+        state = "between windows";
+      }
       rows.add(new SilenceRow(String.valueOf(item.get("id")), num(item.get("version")), tenant,
           (List<Map<String, Object>>) spec.getOrDefault("matchers", List.of()), starts, ends,
           (Map<String, Object>) spec.get("recurring"), (String) spec.get("comment"), (String) item.get("updatedBy"),
-          state));
+          state, next[0], next[1]));
     }
     return rows;
+  }
+
+  /**
+   * When a recurring silence is next in force, from {@code now} (now itself when it is) to when it next
+   * stops, to the minute, as common's {@code Silence.activeAt} and {@code TimeWindow} judge it (the
+   * notifier's own judgement); {0, 0} when not within {@link #LOOK_AHEAD}.
+   */
+  static long[] nextInForce(Map<String, Object> spec, long nowMs) {
+    try {
+      io.vigil.common.control.Silence silence = JSON.convertValue(spec, io.vigil.common.control.Silence.class);
+      io.vigil.common.semantics.TimeWindow window = silence.recurring().toWindow("recurring");
+      java.time.Instant t = java.time.Instant.ofEpochMilli(nowMs);
+      java.time.Instant limit = t.plus(LOOK_AHEAD);
+      while (!silence.activeAt(t, window)) {
+        t = t.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plus(1, java.time.temporal.ChronoUnit.MINUTES);
+        if (t.isAfter(limit)) {
+          return new long[] {0, 0};
+        }
+      }
+      java.time.Instant from = t;
+      java.time.Instant until = t;
+      java.time.Instant stop = from.plus(LOOK_AHEAD);
+      while (silence.activeAt(until, window) && !until.isAfter(stop)) {
+        until = until.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plus(1, java.time.temporal.ChronoUnit.MINUTES);
+      }
+      return new long[] {from.toEpochMilli(), until.toEpochMilli()};
+    } catch (RuntimeException unreadable) {
+      return new long[] {0, 0};
+    }
   }
 
   @GetMapping("/silences/new")

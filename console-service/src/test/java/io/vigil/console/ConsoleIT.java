@@ -188,12 +188,28 @@ class ConsoleIT extends ConsoleTestSupport {
   @Test
   void aRevokedTokenEndsTheSession() {
     browser.signIn(TOKEN);
+    // revoked: every service refuses it, the control plane first
+    PEERS.on("GET /v1/me", 401, "{\"code\":\"unauthenticated\"}");
     PEERS.on("GET /v1/alerts/open", 401, "{\"code\":\"unauthenticated\"}");
     HttpResponse<String> page = browser.get("/");
     assertThat(page.statusCode()).isEqualTo(302);
     assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/sign-in?expired");
     PEERS.on("GET /v1/alerts/open", 200, "{\"total\":0,\"items\":[]}");
     assertThat(browser.get("/").statusCode()).as("the session is gone").isEqualTo(302);
+  }
+
+  @Test
+  void aServiceThatRefusesATokenTheControlPlaneAcceptsBlanksItsPartOnly() {
+    browser.signIn(TOKEN);
+    PEERS.on("GET /v1/alerts/events", 200, "{\"total\":1,\"items\":[" + ALERT + "]}");
+    PEERS.on("GET /v1/notifications", 200, "{\"total\":0,\"items\":[]}");
+    PEERS.on("GET /v1/notifications/explain", 200, "{\"steps\":[]}");
+    PEERS.on("GET /v1/explain", 401, "{\"code\":\"unauthenticated\"}");
+    HttpResponse<String> page = browser.get("/alerts/detail?key=k-1");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("detector does not accept your token although the control plane does")
+        .contains("cpu above 90 on vm-7");
+    assertThat(browser.get("/").statusCode()).as("still signed in").isEqualTo(200);
   }
 
   @Test

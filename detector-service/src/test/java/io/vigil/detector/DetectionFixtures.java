@@ -195,4 +195,11 @@ public final class DetectionFixtures {
       throw new IllegalStateException("publish failed", e);
     }
   }
+
+  /** An operator token as policy-service keeps it in the control tables (the detector resolves it there). */
+  void operatorToken(String id, String name, String key, String role, String tenants) {
+    jdbc.update("INSERT INTO ctl_operator_tokens (id, name, token_sha256, role, tenants, expires_at_ms, version,"
+        + " deleted, created_at_ms, updated_at_ms, updated_by) VALUES (?, ?, ?, ?, ?, NULL, 1, 0, 1, 1, 'test')",
+        id, name, io.vigil.common.security.ConfiguredCredentials.sha256(key), role, tenants);
+  }
 }

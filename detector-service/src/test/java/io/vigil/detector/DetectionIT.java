@@ -518,6 +518,12 @@ class DetectionIT {
 
     assertThat(call(io.vigil.common.testing.VigilTestInitializer.T2_OPERATOR_KEY,
         "/v1/explain?policyId=p-why&seriesId=" + hex, null).statusCode()).as("another tenant's policy").isEqualTo(404);
+    // a token made through the control plane (not configured here) is read from the control tables,
+    // as the console calls with the signed-in operator's own
+    fx.operatorToken("tok_why_" + System.nanoTime(), "dora", "vgl_dora_explains", "VIEWER", "t1");
+    assertThat(call("vgl_dora_explains", "/v1/explain?policyId=p-why&seriesId=" + hex, null).statusCode())
+        .isEqualTo(200);
+    assertThat(call("vgl_nobody", "/v1/explain?policyId=p-why&seriesId=" + hex, null).statusCode()).isEqualTo(401);
     var bad = call(io.vigil.common.testing.VigilTestInitializer.T1_VIEWER_KEY, "/v1/explain?policyId=p-why&seriesId=xyz",
         null);
     assertThat(bad.statusCode()).isEqualTo(400);

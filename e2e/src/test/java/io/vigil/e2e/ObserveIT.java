@@ -24,9 +24,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code bin/vigil observe} (what {@code bin/vigil up --observe} adds): the machine's Prometheus,
  * started by the script with deploy/prometheus's configuration pointed at the services, scrapes all
- * seven of the running platform and has loaded Vigil's own alert rules.
+ * eight of the running platform (the console too) and has loaded Vigil's own alert rules.
  */
-@ResourceLock(value = Platform.ALL_SERVICES_UP, mode = ResourceAccessMode.READ) // scrapes all seven
+@ResourceLock(value = Platform.ALL_SERVICES_UP, mode = ResourceAccessMode.READ) // scrapes all eight
 class ObserveIT {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -45,9 +45,9 @@ class ObserveIT {
       String out = bin(platform, env, "observe");
       assertThat(out).contains("Prometheus on http://127.0.0.1:" + port);
       try {
-        Awaits.until("Prometheus scrapes all seven services", Duration.ofSeconds(60), () -> {
+        Awaits.until("Prometheus scrapes all eight services", Duration.ofSeconds(60), () -> {
           JsonNode up = query(port, "up{job=\"vigil-services\"} == 1");
-          return up.path("data").path("result").size() == 7;
+          return up.path("data").path("result").size() == Platform.MAIN_CLASSES.size();
         });
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "; targets: " + get(port, "/api/v1/targets"), e);

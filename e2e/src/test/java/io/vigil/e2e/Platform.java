@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The whole platform for one test run: the seven services, each in a JVM of its own on exactly its
+ * The whole platform for one test run: the seven services and the console, each in a JVM of its own on exactly its
  * own module's classpath (its {@code target/classes} and the {@code target/runtime-classpath.txt}
  * the build leaves), wired to each other as a deployment wires them: one control-plane database that
  * policy-service writes and the others read, every peer's URL, the service credential for calls
@@ -40,7 +40,7 @@ final class Platform {
 
   /**
    * The JUnit resource of "every service running": a class that kills one holds it for writing, a class
-   * that needs all seven at once for reading, so the two never run side by side.
+   * that needs all of them at once for reading, so the two never run side by side.
    */
   static final String ALL_SERVICES_UP = "vigil-e2e-all-services-up";
 
@@ -373,6 +373,7 @@ final class Platform {
     m.put("detector", "io.vigil.detector.DetectorApplication");
     m.put("notifier", "io.vigil.notifier.NotifierApplication");
     m.put("cmdb", "io.vigil.cmdb.CmdbApplication");
+    m.put("console", "io.vigil.console.ConsoleApplication");
     return java.util.Collections.unmodifiableMap(m);
   }
 }

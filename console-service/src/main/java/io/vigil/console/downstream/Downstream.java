@@ -80,14 +80,33 @@ public class Downstream {
     throw new SessionEndedException("no signed-in user");
   }
 
-  private static <T> T call(java.util.function.Supplier<T> call) {
+  /**
+   * A 401 from policy-service, which keeps the tokens, ends the session. A 401 from another service is
+   * checked with policy-service first: if the token still stands there, that service alone refuses it
+   * (a configuration problem of the platform), and only the part it feeds says so.
+   */
+  private <T> T call(java.util.function.Supplier<T> call) {
     try {
       return call.get();
     } catch (ServiceCallException e) {
       if (e.status() == 401) {
+        if (!e.service().equals("policy") && tokenStands()) {
+          throw new TokenRefusedException(e.service());
+        }
         throw new SessionEndedException(e.service() + " no longer accepts the token");
       }
       throw e;
+    }
+  }
+
+  private boolean tokenStands() {
+    try {
+      whoIs(token());
+      return true;
+    } catch (ServiceCallException refused) {
+      return false;
+    } catch (io.vigil.common.error.DependencyUnavailableException policyDown) {
+      return true; // not known to be revoked: keep the session, the part says what failed
     }
   }
 }

@@ -75,6 +75,17 @@ public class ConsoleErrors {
     return "error";
   }
 
+  @ExceptionHandler(io.vigil.console.downstream.TokenRefusedException.class)
+  public String tokenRefused(io.vigil.console.downstream.TokenRefusedException e, HttpServletResponse response,
+      Model model) {
+    metrics.degraded("console", e.service() + "_refused_token");
+    response.setStatus(502);
+    model.addAttribute("status", 502);
+    model.addAttribute("message", e.service() + " does not accept your token although the control plane does:"
+        + " tell the platform's operators (" + e.service() + " reads no operator tokens).");
+    return "error";
+  }
+
   @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class})
   public String badRequest(Exception e, HttpServletResponse response, Model model) {
     response.setStatus(400);

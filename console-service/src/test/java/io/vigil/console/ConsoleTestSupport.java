@@ -13,7 +13,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * tests' own ({@link FakePeers}, alive for the whole test JVM, since the cached context points at it),
  * and a fresh browser per test, signed out.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// the tests change a tenant's silences between two loads of a page: nothing cached between them
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "vigil.console.silence-cache=0ms")
 @ExtendWith(OutputCaptureExtension.class)
 abstract class ConsoleTestSupport {
 

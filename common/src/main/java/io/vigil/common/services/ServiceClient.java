@@ -68,8 +68,8 @@ public final class ServiceClient {
 
   /**
    * As above, the path (and query) already encoded, taken as it is: no template expansion, so a user's
-   * value with {@code {}}, {@code %} or {@code &} in it arrives intact (build it with {@code
-   * UriComponentsBuilder...build().encode().toUri()}).
+   * value with {@code {}}, {@code %}, {@code &} or {@code +} in it arrives intact (build it with
+   * {@link #encoded}).
    */
   public <T> T getAs(java.net.URI path, String callerKey, Class<T> type) {
     java.net.URI target = resolve(path);
@@ -101,6 +101,21 @@ public final class ServiceClient {
       return spec.retrieve().body(type);
     }, true);
     return unwrap(() -> CircuitBreaker.decorateSupplier(breaker, call).get());
+  }
+
+  /**
+   * A path and query built from raw values, encoded so that each value arrives as it was: every
+   * character a query value may not carry as itself is percent-encoded, {@code +} too (a server reads
+   * a bare {@code +} in a query as a space), and nothing is read as a URI template.
+   */
+  public static java.net.URI encoded(org.springframework.web.util.UriComponentsBuilder builder) {
+    java.net.URI u = builder.build().encode().toUri();
+    String query = u.getRawQuery();
+    if (query == null || query.indexOf('+') < 0) {
+      return u;
+    }
+    // spaces are %20 by now: a + left in the query came from a value
+    return java.net.URI.create(u.getRawPath() + "?" + query.replace("+", "%2B"));
   }
 
   private java.net.URI resolve(java.net.URI path) {

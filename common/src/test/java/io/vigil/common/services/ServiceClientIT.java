@@ -39,6 +39,7 @@ class ServiceClientIT {
   private final AtomicReference<Map<String, String>> seen = new AtomicReference<>();
   private final AtomicReference<String> seenMethod = new AtomicReference<>();
   private final AtomicReference<String> seenQuery = new AtomicReference<>();
+  private final AtomicReference<String> seenRawQuery = new AtomicReference<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private ServiceClient storage;
 
@@ -52,6 +53,7 @@ class ServiceClientIT {
           "traceparent", String.valueOf(exchange.getRequestHeaders().getFirst("traceparent"))));
       seenMethod.set(exchange.getRequestMethod());
       seenQuery.set(exchange.getRequestURI().getQuery());
+      seenRawQuery.set(exchange.getRequestURI().getRawQuery());
       byte[] body = (status.get() < 400 ? "{\"ok\":true}" : "{\"code\":\"refused\",\"field\":\"name\"}")
           .getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", status.get() < 400 ? "application/json"
@@ -134,10 +136,11 @@ class ServiceClientIT {
     assertThat(seen.get()).containsEntry("authorization", "Bearer user-key").containsEntry("caller", "detector");
     storage.deleteAs("/api/ping", "user-key");
     assertThat(seenMethod.get()).isEqualTo("DELETE");
-    java.net.URI odd = org.springframework.web.util.UriComponentsBuilder.fromPath("/api/ping")
-        .queryParam("q", "{x} 100% a&b=c/d").build().encode().toUri();
+    java.net.URI odd = ServiceClient.encoded(org.springframework.web.util.UriComponentsBuilder.fromPath("/api/ping")
+        .queryParam("q", "{x} 100% a&b=c/d c++"));
     assertThat(storage.getAs(odd, "user-key", Pong.class)).isEqualTo(new Pong(true));
-    assertThat(seenQuery.get()).as("a user's value arrives as typed").isEqualTo("q={x} 100% a&b=c/d");
+    assertThat(seenQuery.get()).as("a user's value arrives as typed").isEqualTo("q={x} 100% a&b=c/d c++");
+    assertThat(seenRawQuery.get()).as("a + a server would read as a space").contains("c%2B%2B").doesNotContain("+");
     storage.sendAs(org.springframework.http.HttpMethod.POST, odd, Map.of("a", 1), "user-key", Pong.class);
     assertThat(seenMethod.get()).isEqualTo("POST");
 

@@ -60,8 +60,9 @@ public class Downstream {
     return UriComponentsBuilder.newInstance().pathSegment(segments);
   }
 
+  /** The path and query for a peer, each raw value encoded to arrive as it was ({@code +} too). */
   public static URI uri(UriComponentsBuilder b) {
-    return b.build().encode().toUri();
+    return io.vigil.common.services.ServiceClient.encoded(b);
   }
 
   private static String token() {

@@ -23,6 +23,20 @@ import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher
 @Configuration
 public class ConsoleSecurityConfig {
 
+  /** Sessions a person has left end after {@code vigil.console.idle-timeout} (12 h), refreshes or not. */
+  @Bean
+  org.springframework.web.servlet.config.annotation.WebMvcConfigurer consoleIdleSessions(
+      @org.springframework.beans.factory.annotation.Value("${vigil.console.idle-timeout:12h}") java.time.Duration idle,
+      java.time.Clock clock) {
+    IdleSessions sessions = new IdleSessions(idle, clock);
+    return new org.springframework.web.servlet.config.annotation.WebMvcConfigurer() {
+      @Override
+      public void addInterceptors(org.springframework.web.servlet.config.annotation.InterceptorRegistry registry) {
+        registry.addInterceptor(sessions).excludePathPatterns("/webjars/**", "/console/**", "/actuator/**");
+      }
+    };
+  }
+
   /** Where a session's user is kept; the sign-in controller saves into the same place. */
   @Bean
   SecurityContextRepository consoleSecurityContextRepository() {
@@ -33,6 +47,9 @@ public class ConsoleSecurityConfig {
   RequestCache consoleRequestCache() {
     HttpSessionRequestCache cache = new HttpSessionRequestCache();
     cache.setMatchingRequestParameterName(null); // no "?continue" in URLs
+    // only a page a person asked for is where sign-in returns: never an htmx refresh (a fragment)
+    cache.setRequestMatcher(request -> "GET".equals(request.getMethod())
+        && !"true".equals(request.getHeader("HX-Request")));
     return cache;
   }
 

@@ -3,6 +3,7 @@ package io.vigil.console.security;
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
+import io.vigil.console.system.Back;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
@@ -99,10 +100,11 @@ public class SignInController {
     try {
       java.net.URI u = java.net.URI.create(saved.getRedirectUrl());
       String path = u.getRawPath();
-      if (path == null || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/sign-")) {
+      String landing = path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+      if (!io.vigil.console.system.Back.isPage(landing)) {
         return "/";
       }
-      return path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+      return landing;
     } catch (IllegalArgumentException e) {
       return "/";
     }

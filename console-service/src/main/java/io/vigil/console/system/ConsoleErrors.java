@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.system;
 
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
@@ -19,11 +19,13 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
- * Errors as pages, not problem documents: a refused token ends the session (back to sign-in, also
- * from an htmx refresh); 404 for what does not exist or is another tenant's (the APIs do not say
- * which); 403 when the role does not allow it; 503 naming the service that is down.
+ * Errors as pages, not problem documents (the console has no API; common's problem handlers stand
+ * behind this one): a refused token ends the session (back to sign-in, also from an htmx refresh);
+ * 404 for what does not exist or is another tenant's (the APIs do not say which) and for an unknown
+ * page; 403 when the role does not allow it; 503 naming the service that is down; anything else a
+ * 500 page, logged, never a stack trace.
  */
-@ControllerAdvice(basePackages = "io.vigil.console")
+@ControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class ConsoleErrors {
 
@@ -86,12 +88,38 @@ public class ConsoleErrors {
     return "error";
   }
 
-  @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class})
+  @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class,
+      org.springframework.validation.BindException.class})
   public String badRequest(Exception e, HttpServletResponse response, Model model) {
     response.setStatus(400);
     model.addAttribute("status", 400);
     model.addAttribute("message", e instanceof MissingServletRequestParameterException m
-        ? "The request lacks " + m.getParameterName() + "." : "A parameter of the request is not valid.");
+        ? "The request lacks " + m.getParameterName() + "." : "A field of the request is not valid.");
+    return "error";
+  }
+
+  @ExceptionHandler(org.springframework.web.servlet.resource.NoResourceFoundException.class)
+  public String noSuchPage(Exception e, HttpServletResponse response, Model model) {
+    response.setStatus(404);
+    model.addAttribute("status", 404);
+    model.addAttribute("message", "There is no such page.");
+    return "error";
+  }
+
+  @ExceptionHandler(org.springframework.web.HttpRequestMethodNotSupportedException.class)
+  public String wrongMethod(Exception e, HttpServletResponse response, Model model) {
+    response.setStatus(405);
+    model.addAttribute("status", 405);
+    model.addAttribute("message", "This page does not take that kind of request.");
+    return "error";
+  }
+
+  @ExceptionHandler(Exception.class)
+  public String unexpected(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+    log.error("console page failed: {} {}", request.getMethod(), request.getRequestURI(), e);
+    response.setStatus(500);
+    model.addAttribute("status", 500);
+    model.addAttribute("message", "Something went wrong on our side; it is logged. Try again, or go back.");
     return "error";
   }
 }

@@ -1,9 +1,11 @@
-package io.vigil.console.web;
+package io.vigil.console.alerts;
 
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
+import io.vigil.console.system.Back;
+import io.vigil.console.system.Problem;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +33,13 @@ public class FiringController {
   private final DependencyMetrics metrics;
   private final Clock clock;
 
-  public FiringController(Downstream downstream, DependencyMetrics metrics, Clock clock) {
+  private final SilenceMutes mutes;
+
+  public FiringController(Downstream downstream, DependencyMetrics metrics, Clock clock, SilenceMutes mutes) {
     this.downstream = downstream;
     this.metrics = metrics;
     this.clock = clock;
+    this.mutes = mutes;
   }
 
   /**
@@ -49,10 +54,7 @@ public class FiringController {
     }
   }
 
-  /** At most this many tenants' silences are read for one page. */
-  static final int MAX_TENANTS_FOR_SILENCES = 50;
-  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
-      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
 
   @GetMapping("/")
   public String firing(@ModelAttribute("filter") AlertFilter filter, Model model) {
@@ -82,13 +84,10 @@ public class FiringController {
         List<Map<String, Object>> items = (List<Map<String, Object>>) page.getOrDefault("items", List.of());
         long total = page.get("total") instanceof Number n ? n.longValue() : items.size();
         List<AlertRow> alerts = items.stream().map(AlertRow::of).toList();
-        try {
-          return new Rows(alerts, total, List.of(), mutedBy(alerts), null);
-        } catch (io.vigil.common.error.DependencyUnavailableException | ServiceCallException e) {
-          metrics.degraded("console", "silences_unknown");
-          return new Rows(alerts, total, List.of(), Map.of(), "Whether a silence mutes these alerts is unknown"
-              + " just now: policy-service is not answering.");
-        }
+        SilenceMutes.Muted muted = mutes.of(alerts);
+        return new Rows(alerts, total, List.of(), muted.byAlert(), muted.unknownTenants().isEmpty() ? null
+            : "Whether a silence mutes the alerts of " + String.join(", ", muted.unknownTenants()) + " is unknown"
+            + " just now: " + muted.reason() + ".");
       } catch (ServiceCallException e) {
         if (e.status() == 400 || e.status() == 403) {
           return new Rows(List.of(), 0, List.of(Problem.describe(e)));
@@ -96,57 +95,6 @@ public class FiringController {
         throw e;
       }
     }));
-  }
-
-  /**
-   * Which alerts an active silence of their tenant mutes now, judged as the notifier judges it: common's
-   * alert labels and filters (a silence on the policy's own labels is not seen here: the list does not
-   * read every policy).
-   */
-  private Map<String, String> mutedBy(List<AlertRow> alerts) {
-    Map<String, String> muted = new java.util.HashMap<>();
-    java.time.Instant now = clock.instant();
-    List<String> tenants = alerts.stream().map(AlertRow::tenant).filter(java.util.Objects::nonNull).distinct()
-        .limit(MAX_TENANTS_FOR_SILENCES).toList();
-    for (String tenant : tenants) {
-      if (!TenantNames.valid(tenant)) {
-        continue;
-      }
-      Map<String, Object> page = downstream.getMap("policy", Downstream.uri(Downstream.path("v1", "tenants", tenant,
-          "silences").queryParam("limit", 1000)));
-      List<Object[]> active = new java.util.ArrayList<>();
-      for (Object o : PolicyForm.list(page.get("items"))) {
-        Map<String, Object> item = PolicyForm.map(o);
-        try {
-          io.vigil.common.control.Silence silence = JSON.convertValue(item.get("spec"),
-              io.vigil.common.control.Silence.class);
-          io.vigil.common.semantics.TimeWindow window = silence.recurring() == null ? null
-              : silence.recurring().toWindow("recurring");
-          if (silence.activeAt(now, window)) {
-            active.add(new Object[] {String.valueOf(item.get("id")), silence.compiledMatchers()});
-          }
-        } catch (RuntimeException unreadable) {
-          metrics.degraded("console", "silence_unreadable");
-        }
-      }
-      for (AlertRow a : alerts) {
-        if (!tenant.equals(a.tenant())) {
-          continue;
-        }
-        Map<String, String> labels = io.vigil.common.semantics.AlertLabels.of(a.dimensions(), null, a.policyId(),
-            a.namespace(), a.region(), a.severity(), a.metric(), a.objectId());
-        for (Object[] s : active) {
-          @SuppressWarnings("unchecked")
-          List<io.vigil.common.semantics.Filter.Compiled> matchers =
-              (List<io.vigil.common.semantics.Filter.Compiled>) s[1];
-          if (io.vigil.common.semantics.Filter.all(matchers, labels)) {
-            muted.put(a.alertKey(), (String) s[0]);
-            break;
-          }
-        }
-      }
-    }
-    return muted;
   }
 
   @PostMapping("/alerts/ack")

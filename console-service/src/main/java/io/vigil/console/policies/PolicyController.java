@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.policies;
 
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
@@ -6,6 +6,11 @@ import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
+import io.vigil.console.system.Maps;
+import io.vigil.console.system.Matchers;
+import io.vigil.console.system.Problem;
+import io.vigil.console.system.TenantNames;
+import io.vigil.console.system.UserZone;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +64,7 @@ public class PolicyController {
       @RequestParam(required = false) String namespace, @RequestParam(required = false) String cursor,
       HttpServletRequest request, Model model) {
     ConsoleUser user = Downstream.user();
-    String t = SilenceController.tenantOrDefault(tenant, user);
+    String t = TenantNames.orDefault(tenant, user);
     model.addAttribute("user", user);
     model.addAttribute("tenant", t);
     model.addAttribute("name", name);
@@ -86,12 +91,12 @@ public class PolicyController {
       try {
         Map<String, Object> page = downstream.getMap("policy", Downstream.uri(b));
         List<PolicyRow> rows = new ArrayList<>();
-        for (Object o : PolicyForm.list(page.get("items"))) {
-          Map<String, Object> item = PolicyForm.map(o);
-          Map<String, Object> spec = PolicyForm.map(item.get("spec"));
+        for (Object o : Maps.list(page.get("items"))) {
+          Map<String, Object> item = Maps.map(o);
+          Map<String, Object> spec = Maps.map(item.get("spec"));
           rows.add(new PolicyRow(String.valueOf(item.get("id")), num(item.get("version")), (String) spec.get("name"),
               (String) spec.get("namespace"), (String) spec.get("severity"), !Boolean.FALSE.equals(spec.get("enabled")),
-              PolicyForm.list(spec.get("conditions")).size(), (String) item.get("updatedBy"),
+              Maps.list(spec.get("conditions")).size(), (String) item.get("updatedBy"),
               num(item.get("updatedAtMs"))));
         }
         return new PolicyPage(rows, (String) page.get("nextCursor"));
@@ -111,8 +116,8 @@ public class PolicyController {
       Model model) {
     ConsoleUser user = Downstream.user();
     PolicyForm form = new PolicyForm();
-    form.setTenant(SilenceController.tenantOrDefault(tenant, user) == null ? ""
-        : SilenceController.tenantOrDefault(tenant, user));
+    form.setTenant(TenantNames.orDefault(tenant, user) == null ? ""
+        : TenantNames.orDefault(tenant, user));
     form.setNamespace(namespace == null ? "" : namespace.strip());
     return page(model, user, form, Map.of());
   }
@@ -121,7 +126,7 @@ public class PolicyController {
   public String edit(@RequestParam String tenant, @RequestParam String id, Model model) {
     ConsoleUser user = Downstream.user();
     Map<String, Object> view = stored(tenant, id);
-    PolicyForm form = PolicyForm.of(tenant, id, num(view.get("version")), PolicyForm.map(view.get("spec")));
+    PolicyForm form = PolicyForm.of(tenant, id, num(view.get("version")), Maps.map(view.get("spec")));
     model.addAttribute("updatedBy", view.get("updatedBy"));
     return page(model, user, form, Map.of());
   }
@@ -135,7 +140,7 @@ public class PolicyController {
     boolean existing = form.getId() != null && !form.getId().isBlank();
     Map<String, String> errors = new LinkedHashMap<>();
     try {
-      Map<String, Object> stored = existing ? PolicyForm.map(stored(form.getTenant(), form.getId()).get("spec")) : Map.of();
+      Map<String, Object> stored = existing ? Maps.map(stored(form.getTenant(), form.getId()).get("spec")) : Map.of();
       Map<String, Object> spec = form.toSpec(stored, errors);
       if (!errors.isEmpty()) {
         return page(model, user, form, errors);
@@ -150,10 +155,11 @@ public class PolicyController {
       return "redirect:" + Downstream.uri(Downstream.path("policies", "edit").queryParam("tenant", form.getTenant())
           .queryParam("id", String.valueOf(saved.get("id"))));
     } catch (ServiceCallException e) {
-      if (e.status() == 409 || e.status() == 412) {
+      Map<String, String> refused = Problem.fieldErrors(e);
+      if (e.status() == 412 || e.status() == 409 && (refused.isEmpty() || refused.containsKey("If-Match"))) {
         errors.put("", "Someone changed this policy since you opened it. Reload it to see their change;"
             + " your edits are still in this form.");
-      } else if (e.status() == 400 || e.status() == 422) {
+      } else if (e.status() == 400 || e.status() == 409 || e.status() == 422) {
         Problem.fieldErrors(e).forEach((field, reason) -> errors.merge(form.formField(field), reason,
             (a, b) -> a + "; " + b));
         if (errors.isEmpty()) {
@@ -186,7 +192,7 @@ public class PolicyController {
       body.put("policy", spec);
       body.put("minutes", DRY_RUN_MINUTES);
       try {
-        return PolicyForm.map(downstream.send("detector", HttpMethod.POST,
+        return Maps.map(downstream.send("detector", HttpMethod.POST,
             Downstream.uri(Downstream.path("v1", "backtest")), body, Map.class));
       } catch (ServiceCallException e) {
         if (e.status() == 400 || e.status() == 422) {
@@ -212,7 +218,7 @@ public class PolicyController {
       RedirectAttributes redirect) {
     try {
       Map<String, Object> view = stored(tenant, id);
-      Map<String, Object> spec = new LinkedHashMap<>(PolicyForm.map(view.get("spec")));
+      Map<String, Object> spec = new LinkedHashMap<>(Maps.map(view.get("spec")));
       spec.put("enabled", enabled);
       downstream.sendIfMatch("policy", HttpMethod.PUT, Downstream.uri(Downstream.path("v1", "tenants", tenant,
           "policies", id)), spec, num(view.get("version")), Map.class);
@@ -237,7 +243,7 @@ public class PolicyController {
     model.addAttribute("user", user);
     model.addAttribute("tenant", tenant);
     model.addAttribute("id", id);
-    model.addAttribute("policyName", PolicyForm.map(view.get("spec")).get("name"));
+    model.addAttribute("policyName", Maps.map(view.get("spec")).get("name"));
     model.addAttribute("zone", UserZone.of(request));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> entries = downstream.get("policy", Downstream.uri(Downstream.path("v1", "tenants", tenant,
@@ -245,7 +251,7 @@ public class PolicyController {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Map<String, Object> e : entries) {
       Map<String, Object> row = new LinkedHashMap<>(e);
-      row.put("changed", changedKeys(PolicyForm.map(e.get("before")), PolicyForm.map(e.get("after"))));
+      row.put("changed", changedKeys(Maps.map(e.get("before")), Maps.map(e.get("after"))));
       rows.add(row);
     }
     model.addAttribute("entries", rows);
@@ -254,8 +260,8 @@ public class PolicyController {
 
   /** The top-level fields of a spec that a change touched (the object itself or under spec). */
   static List<String> changedKeys(Map<String, Object> before, Map<String, Object> after) {
-    Map<String, Object> b = before.containsKey("spec") ? PolicyForm.map(before.get("spec")) : before;
-    Map<String, Object> a = after.containsKey("spec") ? PolicyForm.map(after.get("spec")) : after;
+    Map<String, Object> b = before.containsKey("spec") ? Maps.map(before.get("spec")) : before;
+    Map<String, Object> a = after.containsKey("spec") ? Maps.map(after.get("spec")) : after;
     TreeSet<String> keys = new TreeSet<>(b.keySet());
     keys.addAll(a.keySet());
     keys.removeIf(k -> java.util.Objects.equals(b.get(k), a.get(k)));
@@ -263,7 +269,7 @@ public class PolicyController {
   }
 
   private Map<String, Object> stored(String tenant, String id) {
-    if (!TenantNames.valid(tenant) || id == null || id.isBlank() || id.length() > 200) {
+    if (!TenantNames.valid(tenant) || !TenantNames.validId(id)) {
       throw new ServiceCallException("console", 404, "no such policy");
     }
     return downstream.getMap("policy", Downstream.uri(Downstream.path("v1", "tenants", tenant, "policies", id)));
@@ -273,7 +279,7 @@ public class PolicyController {
     model.addAttribute("user", user);
     model.addAttribute("form", form.padded(3));
     model.addAttribute("errors", errors);
-    model.addAttribute("functions", SilenceController.FUNCTIONS);
+    model.addAttribute("functions", Matchers.FUNCTIONS);
     model.addAttribute("namespaces", Part.load(metrics, "policy", "the namespaces", this::namespaces));
     model.addAttribute("fields", form.getNamespace() == null || form.getNamespace().isBlank() ? Fields.NONE
         : fields(form.getNamespace()));
@@ -284,24 +290,27 @@ public class PolicyController {
     Map<String, Object> page = downstream.getMap("policy", Downstream.uri(Downstream.path("v1", "namespaces")
         .queryParam("limit", 1000)));
     List<String> names = new ArrayList<>();
-    for (Object o : PolicyForm.list(page.get("items"))) {
-      Object name = PolicyForm.map(PolicyForm.map(o).get("spec")).get("name");
-      names.add(name != null ? String.valueOf(name) : String.valueOf(PolicyForm.map(o).get("id")));
+    for (Object o : Maps.list(page.get("items"))) {
+      Object name = Maps.map(Maps.map(o).get("spec")).get("name");
+      names.add(name != null ? String.valueOf(name) : String.valueOf(Maps.map(o).get("id")));
     }
     return names;
   }
 
   /** The namespace's metrics, dimensions and periods; none when it cannot be read (the form still works). */
   private Fields fields(String namespace) {
+    if (!TenantNames.validNamespace(namespace.strip())) {
+      return Fields.NONE; // the control plane names the namespace field when the form is saved
+    }
     try {
-      Map<String, Object> spec = PolicyForm.map(downstream.getMap("policy", Downstream.uri(
+      Map<String, Object> spec = Maps.map(downstream.getMap("policy", Downstream.uri(
           Downstream.path(("v1/namespaces/" + namespace.strip()).split("/")))).get("spec"));
       List<String> dims = new ArrayList<>();
-      PolicyForm.list(spec.get("requiredDimensions")).forEach(d -> dims.add(String.valueOf(d)));
-      PolicyForm.list(spec.get("optionalDimensions")).forEach(d -> dims.add(String.valueOf(d)));
-      List<String> metricNames = PolicyForm.list(spec.get("metrics")).stream()
-          .map(m -> String.valueOf(PolicyForm.map(m).get("name"))).toList();
-      List<Integer> periods = PolicyForm.list(spec.get("periods")).stream()
+      Maps.list(spec.get("requiredDimensions")).forEach(d -> dims.add(String.valueOf(d)));
+      Maps.list(spec.get("optionalDimensions")).forEach(d -> dims.add(String.valueOf(d)));
+      List<String> metricNames = Maps.list(spec.get("metrics")).stream()
+          .map(m -> String.valueOf(Maps.map(m).get("name"))).toList();
+      List<Integer> periods = Maps.list(spec.get("periods")).stream()
           .map(p -> p instanceof Number n ? n.intValue() : 0).filter(p -> p > 0).toList();
       return new Fields(metricNames, dims, periods.isEmpty() ? Fields.NONE.periods() : periods);
     } catch (ServiceCallException | DependencyUnavailableException e) {

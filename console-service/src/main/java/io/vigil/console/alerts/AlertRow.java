@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.alerts;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,9 +1,11 @@
-package io.vigil.console.web;
+package io.vigil.console.catalog;
 
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
+import io.vigil.console.system.Maps;
+import io.vigil.console.system.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,14 +66,14 @@ public class CatalogController {
     Map<String, Object> page = downstream.getMap("policy", Downstream.uri(Downstream.path("v1", "namespaces")
         .queryParam("limit", 1000)));
     List<NamespaceRow> rows = new ArrayList<>();
-    for (Object o : PolicyForm.list(page.get("items"))) {
-      Map<String, Object> spec = PolicyForm.map(PolicyForm.map(o).get("spec"));
+    for (Object o : Maps.list(page.get("items"))) {
+      Map<String, Object> spec = Maps.map(Maps.map(o).get("spec"));
       rows.add(new NamespaceRow(String.valueOf(spec.get("name")), (String) spec.get("description"),
           spec.get("tenantDimension") == null ? "appid" : String.valueOf(spec.get("tenantDimension")),
-          PolicyForm.list(spec.get("requiredDimensions")).stream().map(String::valueOf).toList(),
-          PolicyForm.list(spec.get("optionalDimensions")).stream().map(String::valueOf).toList(),
-          PolicyForm.list(spec.get("metrics")).stream().map(m -> (Map<String, Object>) m).toList(),
-          PolicyForm.list(spec.get("periods")), PolicyForm.list(spec.get("eventTypes"))));
+          Maps.list(spec.get("requiredDimensions")).stream().map(String::valueOf).toList(),
+          Maps.list(spec.get("optionalDimensions")).stream().map(String::valueOf).toList(),
+          Maps.list(spec.get("metrics")).stream().map(m -> (Map<String, Object>) m).toList(),
+          Maps.list(spec.get("periods")), Maps.list(spec.get("eventTypes"))));
     }
     return rows;
   }

@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.system;
 
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,11 +22,14 @@ public record UserZone(ZoneId zone) {
       for (Cookie c : request.getCookies()) {
         if (COOKIE.equals(c.getName()) && c.getValue() != null && c.getValue().length() <= 64) {
           try {
-            return new UserZone(ZoneId.of(java.net.URLDecoder.decode(c.getValue(),
-                java.nio.charset.StandardCharsets.UTF_8)));
+            String id = java.net.URLDecoder.decode(c.getValue(), java.nio.charset.StandardCharsets.UTF_8);
+            if (ZoneId.getAvailableZoneIds().contains(id)) { // an IANA name, not an offset such as +05:00
+              return new UserZone(ZoneId.of(id));
+            }
           } catch (DateTimeException | IllegalArgumentException e) {
-            break; // not a zone: UTC
+            // not a zone: UTC
           }
+          break;
         }
       }
     }

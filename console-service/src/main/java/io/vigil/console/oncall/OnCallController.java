@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.oncall;
 
 import io.vigil.common.control.OnCall;
 import io.vigil.common.error.DependencyUnavailableException;
@@ -8,6 +8,10 @@ import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
+import io.vigil.console.system.Maps;
+import io.vigil.console.system.Problem;
+import io.vigil.console.system.TenantNames;
+import io.vigil.console.system.UserZone;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,7 +63,7 @@ public class OnCallController {
   @GetMapping("/oncall")
   public String list(@RequestParam(required = false) String tenant, HttpServletRequest request, Model model) {
     ConsoleUser user = Downstream.user();
-    String t = SilenceController.tenantOrDefault(tenant, user);
+    String t = TenantNames.orDefault(tenant, user);
     model.addAttribute("user", user);
     model.addAttribute("tenant", t);
     model.addAttribute("zone", UserZone.of(request));
@@ -76,13 +80,21 @@ public class OnCallController {
         "oncall-schedules").queryParam("limit", 1000)));
     Instant now = clock.instant();
     List<ScheduleRow> rows = new ArrayList<>();
-    for (Object o : PolicyForm.list(page.get("items"))) {
-      Map<String, Object> item = PolicyForm.map(o);
-      Map<String, Object> spec = PolicyForm.map(item.get("spec"));
-      OnCall stored = JSON.convertValue(spec, OnCall.class);
+    for (Object o : Maps.list(page.get("items"))) {
+      Map<String, Object> item = Maps.map(o);
+      Map<String, Object> spec = Maps.map(item.get("spec"));
+      OnCall stored;
+      try {
+        stored = JSON.convertValue(spec, OnCall.class);
+      } catch (RuntimeException unreadable) {
+        rows.add(new ScheduleRow(String.valueOf(item.get("id")), num(item.get("version")),
+            String.valueOf(spec.get("name")), String.valueOf(spec.get("zone")), null, null, 0, false, List.of(),
+            List.of(), "this schedule cannot be read: " + unreadable.getMessage()));
+        continue;
+      }
       List<String> layers = new ArrayList<>();
       for (OnCall.Layer l : stored.layers() == null ? List.<OnCall.Layer>of() : stored.layers()) {
-        layers.add((l.name() == null ? "layer" : l.name()) + ": " + String.join(" → ", l.participants()) + " every "
+        layers.add((l.name() == null ? "layer" : l.name()) + ": " + String.join(" → ", l.participants() == null ? List.of() : l.participants()) + " every "
             + l.rotation() + " from " + l.start() + (l.restriction() == null ? "" : " (restricted)"));
       }
       List<OverrideRow> overrides = new ArrayList<>();
@@ -143,8 +155,8 @@ public class OnCallController {
     return change(tenant, id, redirect, overrides -> {
       // the row the user saw: same place, same start, same person (else someone changed the list meanwhile)
       if (index < 0 || index >= overrides.size()
-          || num(PolicyForm.map(overrides.get(index)).get("startMs")) != startMs
-          || !participant.equals(PolicyForm.map(overrides.get(index)).get("participant"))) {
+          || num(Maps.map(overrides.get(index)).get("startMs")) != startMs
+          || !participant.equals(Maps.map(overrides.get(index)).get("participant"))) {
         throw new ServiceCallException("console", 409, "the overrides changed meanwhile");
       }
       overrides.remove(index);
@@ -153,15 +165,15 @@ public class OnCallController {
 
   private String change(String tenant, String id, RedirectAttributes redirect,
       java.util.function.Consumer<List<Object>> edit, String done) {
-    if (!TenantNames.valid(tenant) || id.isBlank() || id.length() > 200) {
+    if (!TenantNames.valid(tenant) || !TenantNames.validId(id)) {
       redirect.addFlashAttribute("failure", "No such schedule.");
       return back(tenant);
     }
     try {
       var path = Downstream.uri(Downstream.path("v1", "tenants", tenant, "oncall-schedules", id));
       Map<String, Object> view = downstream.getMap("policy", path);
-      Map<String, Object> spec = new LinkedHashMap<>(PolicyForm.map(view.get("spec")));
-      List<Object> overrides = new ArrayList<>(PolicyForm.list(spec.get("overrides")));
+      Map<String, Object> spec = new LinkedHashMap<>(Maps.map(view.get("spec")));
+      List<Object> overrides = new ArrayList<>(Maps.list(spec.get("overrides")));
       edit.accept(overrides);
       spec.put("overrides", overrides);
       downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, num(view.get("version")), Map.class);

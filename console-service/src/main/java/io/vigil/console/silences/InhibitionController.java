@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.silences;
 
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
@@ -6,6 +6,11 @@ import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
+import io.vigil.console.system.FormRows;
+import io.vigil.console.system.Maps;
+import io.vigil.console.system.Matchers;
+import io.vigil.console.system.Problem;
+import io.vigil.console.system.TenantNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +47,7 @@ public class InhibitionController {
   @SuppressWarnings("unchecked")
   public String list(@RequestParam(required = false) String tenant, Model model) {
     ConsoleUser user = Downstream.user();
-    String t = SilenceController.tenantOrDefault(tenant, user);
+    String t = TenantNames.orDefault(tenant, user);
     form(model, user, t, "", rows(List.of()), rows(List.of()), "", Map.of());
     if (t == null || !TenantNames.valid(t)) {
       model.addAttribute("rules", new Part<>(List.<RuleRow>of(), null));
@@ -52,13 +57,13 @@ public class InhibitionController {
       Map<String, Object> page = downstream.getMap("policy", Downstream.uri(Downstream.path("v1", "tenants", t,
           "inhibition-rules").queryParam("limit", 1000)));
       List<RuleRow> rows = new ArrayList<>();
-      for (Object o : PolicyForm.list(page.get("items"))) {
-        Map<String, Object> item = PolicyForm.map(o);
-        Map<String, Object> spec = PolicyForm.map(item.get("spec"));
+      for (Object o : Maps.list(page.get("items"))) {
+        Map<String, Object> item = Maps.map(o);
+        Map<String, Object> spec = Maps.map(item.get("spec"));
         rows.add(new RuleRow(String.valueOf(item.get("id")), num(item.get("version")), (String) spec.get("name"),
-            (List<Map<String, Object>>) (List<?>) PolicyForm.list(spec.get("sourceMatchers")),
-            (List<Map<String, Object>>) (List<?>) PolicyForm.list(spec.get("targetMatchers")),
-            PolicyForm.list(spec.get("equal")), (String) item.get("updatedBy")));
+            (List<Map<String, Object>>) (List<?>) Maps.list(spec.get("sourceMatchers")),
+            (List<Map<String, Object>>) (List<?>) Maps.list(spec.get("targetMatchers")),
+            Maps.list(spec.get("equal")), (String) item.get("updatedBy")));
       }
       return rows;
     }));
@@ -75,26 +80,29 @@ public class InhibitionController {
       @RequestParam(name = "targetValue", required = false) List<String> targetValues,
       @RequestParam(required = false) String equal, Model model, RedirectAttributes redirect) {
     ConsoleUser user = Downstream.user();
-    List<SilenceController.MatcherRow> source = rows(sourceFields, sourceFunctions, sourceValues);
-    List<SilenceController.MatcherRow> target = rows(targetFields, targetFunctions, targetValues);
+    List<Matchers.MatcherRow> source = rows(sourceFields, sourceFunctions, sourceValues);
+    List<Matchers.MatcherRow> target = rows(targetFields, targetFunctions, targetValues);
     Map<String, String> errors = new LinkedHashMap<>();
     if (!TenantNames.valid(tenant)) {
       errors.put("tenant", "a tenant id: letters, digits, '_' and '-'");
     } else {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("name", name == null ? "" : name.strip());
-      body.put("sourceMatchers", source.stream().filter(r -> !r.field().isBlank()).map(SilenceController::matcher)
+      body.put("sourceMatchers", source.stream().filter(r -> !r.field().isBlank()).map(Matchers::matcher)
           .toList());
-      body.put("targetMatchers", target.stream().filter(r -> !r.field().isBlank()).map(SilenceController::matcher)
+      body.put("targetMatchers", target.stream().filter(r -> !r.field().isBlank()).map(Matchers::matcher)
           .toList());
-      body.put("equal", PolicyForm.split(equal));
+      body.put("equal", Maps.split(equal));
       try {
         downstream.send("policy", HttpMethod.POST, Downstream.uri(Downstream.path("v1", "tenants", tenant,
             "inhibition-rules")), body, Map.class);
         redirect.addFlashAttribute("notice", "Inhibition rule " + body.get("name") + " created.");
         return "redirect:" + Downstream.uri(Downstream.path("inhibitions").queryParam("tenant", tenant));
       } catch (ServiceCallException e) {
-        errors.putAll(Problem.fieldErrors(e));
+        List<Boolean> sourceBlanks = source.stream().map(r -> r.field().isBlank()).toList();
+        List<Boolean> targetBlanks = target.stream().map(r -> r.field().isBlank()).toList();
+        Problem.fieldErrors(e).forEach((field, reason) -> errors.merge(FormRows.formField(FormRows.formField(field,
+            "sourceMatchers", sourceBlanks), "targetMatchers", targetBlanks), reason, (a, b) -> a + "; " + b));
         if (errors.isEmpty()) {
           errors.put("", Problem.describe(e));
         }
@@ -112,7 +120,7 @@ public class InhibitionController {
   public String delete(@RequestParam String tenant, @RequestParam String id, @RequestParam long version,
       RedirectAttributes redirect) {
     try {
-      if (!TenantNames.valid(tenant) || id.isBlank() || id.length() > 200) {
+      if (!TenantNames.valid(tenant) || !TenantNames.validId(id)) {
         throw new ServiceCallException("console", 404, "no such rule");
       }
       downstream.sendIfMatch("policy", HttpMethod.DELETE, Downstream.uri(Downstream.path("v1", "tenants", tenant,
@@ -129,7 +137,7 @@ public class InhibitionController {
   }
 
   private static void form(Model model, ConsoleUser user, String tenant, String name,
-      List<SilenceController.MatcherRow> source, List<SilenceController.MatcherRow> target, String equal,
+      List<Matchers.MatcherRow> source, List<Matchers.MatcherRow> target, String equal,
       Map<String, String> errors) {
     model.addAttribute("user", user);
     model.addAttribute("tenant", tenant);
@@ -138,28 +146,28 @@ public class InhibitionController {
     model.addAttribute("target", pad(target));
     model.addAttribute("equal", equal);
     model.addAttribute("errors", errors);
-    model.addAttribute("functions", SilenceController.FUNCTIONS);
+    model.addAttribute("functions", Matchers.FUNCTIONS);
   }
 
-  private static List<SilenceController.MatcherRow> rows(List<String> fields, List<String> functions,
+  private static List<Matchers.MatcherRow> rows(List<String> fields, List<String> functions,
       List<String> values) {
-    List<SilenceController.MatcherRow> rows = new ArrayList<>();
+    List<Matchers.MatcherRow> rows = new ArrayList<>();
     for (int i = 0; fields != null && i < fields.size(); i++) {
-      rows.add(new SilenceController.MatcherRow(fields.get(i) == null ? "" : fields.get(i),
+      rows.add(new Matchers.MatcherRow(fields.get(i) == null ? "" : fields.get(i),
           functions != null && i < functions.size() ? functions.get(i) : "Equal",
           values != null && i < values.size() ? values.get(i) : ""));
     }
     return rows;
   }
 
-  private static List<SilenceController.MatcherRow> rows(List<SilenceController.MatcherRow> given) {
+  private static List<Matchers.MatcherRow> rows(List<Matchers.MatcherRow> given) {
     return new ArrayList<>(given);
   }
 
-  private static List<SilenceController.MatcherRow> pad(List<SilenceController.MatcherRow> rows) {
-    List<SilenceController.MatcherRow> out = new ArrayList<>(rows);
+  private static List<Matchers.MatcherRow> pad(List<Matchers.MatcherRow> rows) {
+    List<Matchers.MatcherRow> out = new ArrayList<>(rows);
     while (out.size() < 2) {
-      out.add(new SilenceController.MatcherRow("", "Equal", ""));
+      out.add(new Matchers.MatcherRow("", "Equal", ""));
     }
     return out;
   }

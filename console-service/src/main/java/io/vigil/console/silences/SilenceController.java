@@ -1,13 +1,20 @@
-package io.vigil.console.web;
+package io.vigil.console.silences;
 
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.semantics.AlertLabels;
 import io.vigil.common.semantics.FilterFunction;
 import io.vigil.common.services.ServiceCallException;
+import io.vigil.console.alerts.AlertRow;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
+import io.vigil.console.system.FormRows;
+import io.vigil.console.system.Matchers.MatcherRow;
+import io.vigil.console.system.Matchers;
+import io.vigil.console.system.Problem;
+import io.vigil.console.system.TenantNames;
+import io.vigil.console.system.UserZone;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,9 +37,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  */
 @Controller
 public class SilenceController {
-
-  static final List<String> FUNCTIONS =
-      java.util.Arrays.stream(FilterFunction.values()).map(Enum::name).toList();
 
   /** The durations the form offers. */
   static final Map<String, Duration> DURATIONS = durations();
@@ -57,13 +61,11 @@ public class SilenceController {
   private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
       .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
-  /** One matcher row of the form. */
-  public record MatcherRow(String field, String function, String value) {}
 
   @GetMapping("/silences")
   public String list(@RequestParam(required = false) String tenant, HttpServletRequest request, Model model) {
     ConsoleUser user = Downstream.user();
-    String t = tenantOrDefault(tenant, user);
+    String t = TenantNames.orDefault(tenant, user);
     model.addAttribute("user", user);
     model.addAttribute("tenant", t);
     model.addAttribute("zone", UserZone.of(request));
@@ -106,28 +108,46 @@ public class SilenceController {
 
   /**
    * When a recurring silence is next in force, from {@code now} (now itself when it is) to when it next
-   * stops, to the minute, as common's {@code Silence.activeAt} and {@code TimeWindow} judge it (the
-   * notifier's own judgement); {0, 0} when not within {@link #LOOK_AHEAD}.
+   * stops, as common's {@code Silence.activeAt} and {@code TimeWindow} judge it (the notifier's own
+   * judgement), asked only at the instants where that can change: the silence's own start and end and,
+   * for each day ahead, midnight and every range's start and end in the window's zone. {0, 0} when not
+   * within {@link #LOOK_AHEAD}.
    */
   static long[] nextInForce(Map<String, Object> spec, long nowMs) {
     try {
       io.vigil.common.control.Silence silence = JSON.convertValue(spec, io.vigil.common.control.Silence.class);
       io.vigil.common.semantics.TimeWindow window = silence.recurring().toWindow("recurring");
-      java.time.Instant t = java.time.Instant.ofEpochMilli(nowMs);
-      java.time.Instant limit = t.plus(LOOK_AHEAD);
-      while (!silence.activeAt(t, window)) {
-        t = t.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plus(1, java.time.temporal.ChronoUnit.MINUTES);
-        if (t.isAfter(limit)) {
-          return new long[] {0, 0};
+      java.time.Instant now = java.time.Instant.ofEpochMilli(nowMs);
+      java.time.Instant limit = now.plus(LOOK_AHEAD);
+      java.util.TreeSet<java.time.Instant> edges = new java.util.TreeSet<>();
+      edges.add(now);
+      edges.add(limit);
+      if (silence.startsAtMs() != null) {
+        edges.add(java.time.Instant.ofEpochMilli(silence.startsAtMs()));
+      }
+      if (silence.endsAtMs() != null) {
+        edges.add(java.time.Instant.ofEpochMilli(silence.endsAtMs()));
+      }
+      java.time.LocalDate first = now.atZone(window.zone()).toLocalDate().minusDays(1);
+      for (int d = 0; d <= LOOK_AHEAD.toDays() + 2; d++) {
+        java.time.LocalDate day = first.plusDays(d);
+        edges.add(day.atStartOfDay(window.zone()).toInstant());
+        for (io.vigil.common.semantics.TimeWindow.Range r : window.ranges()) {
+          edges.add(java.time.ZonedDateTime.of(day, r.start(), window.zone()).toInstant());
+          if (r.end() != null) {
+            edges.add(java.time.ZonedDateTime.of(day, r.end(), window.zone()).toInstant());
+          }
         }
       }
-      java.time.Instant from = t;
-      java.time.Instant until = t;
-      java.time.Instant stop = from.plus(LOOK_AHEAD);
-      while (silence.activeAt(until, window) && !until.isAfter(stop)) {
-        until = until.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plus(1, java.time.temporal.ChronoUnit.MINUTES);
+      java.time.Instant from = null;
+      for (java.time.Instant e : edges.subSet(now, true, limit, true)) {
+        if (from == null && silence.activeAt(e, window)) {
+          from = e;
+        } else if (from != null && !silence.activeAt(e, window)) {
+          return new long[] {from.toEpochMilli(), e.toEpochMilli()};
+        }
       }
-      return new long[] {from.toEpochMilli(), until.toEpochMilli()};
+      return from == null ? new long[] {0, 0} : new long[] {from.toEpochMilli(), limit.toEpochMilli()};
     } catch (RuntimeException unreadable) {
       return new long[] {0, 0};
     }
@@ -138,7 +158,7 @@ public class SilenceController {
       Model model) {
     ConsoleUser user = Downstream.user();
     List<MatcherRow> matchers = new ArrayList<>();
-    String t = tenantOrDefault(tenant, user);
+    String t = TenantNames.orDefault(tenant, user);
     if (alertKey != null && !alertKey.isBlank() && alertKey.length() <= 300) {
       AlertRow alert = openAlert(alertKey);
       if (alert != null) {
@@ -162,7 +182,7 @@ public class SilenceController {
     model.addAttribute("tenant", tenant);
     model.addAttribute("matchers", matchers);
     model.addAttribute("durations", DURATIONS.keySet());
-    model.addAttribute("functions", FUNCTIONS);
+    model.addAttribute("functions", Matchers.FUNCTIONS);
     model.addAttribute("duration", duration);
     model.addAttribute("errors", errors);
     return "silence-new";
@@ -192,7 +212,7 @@ public class SilenceController {
     List<Map<String, Object>> matchers = new ArrayList<>();
     for (MatcherRow r : rows) {
       if (r.field() != null && !r.field().isBlank()) {
-        matchers.add(matcher(r));
+        matchers.add(Matchers.matcher(r));
       }
     }
     if (errors.isEmpty()) {
@@ -210,7 +230,9 @@ public class SilenceController {
         redirect.addFlashAttribute("notice", "Silenced for " + duration + ": matching alerts notify no one until then.");
         return "redirect:/silences?tenant=" + tenant;
       } catch (ServiceCallException e) {
-        errors.putAll(Problem.fieldErrors(e));
+        List<Boolean> blanks = rows.stream().map(r -> r.field() == null || r.field().isBlank()).toList();
+        Problem.fieldErrors(e).forEach((field, reason) -> errors.merge(FormRows.formField(field, "matchers", blanks),
+            reason, (a, b) -> a + "; " + b));
         if (errors.isEmpty()) {
           errors.put("", Problem.describe(e));
         }
@@ -226,7 +248,7 @@ public class SilenceController {
   @PostMapping("/silences/expire")
   @SuppressWarnings("unchecked")
   public String expire(@RequestParam String tenant, @RequestParam String id, RedirectAttributes redirect) {
-    if (!TenantNames.valid(tenant) || id.isBlank() || id.length() > 200) {
+    if (!TenantNames.valid(tenant) || !TenantNames.validId(id)) {
       redirect.addFlashAttribute("failure", "No such silence.");
       return "redirect:/silences";
     }
@@ -260,31 +282,6 @@ public class SilenceController {
     } catch (ServiceCallException | DependencyUnavailableException e) {
       return null; // the form still works, without the prefill
     }
-  }
-
-  /**
-   * A form row as the control plane's filter: a list function's value split at commas, Exists without
-   * one; an unknown function goes as typed, for the control plane to name.
-   */
-  static Map<String, Object> matcher(MatcherRow r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("Function", r.function());
-    m.put("Field", r.field().strip());
-    FilterFunction f = FUNCTIONS.contains(r.function()) ? FilterFunction.valueOf(r.function()) : null;
-    if (f == FilterFunction.Exists) {
-      return m;
-    }
-    String v = r.value() == null ? "" : r.value();
-    m.put("Args", f != null && f.takesList()
-        ? java.util.Arrays.stream(v.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList() : v);
-    return m;
-  }
-
-  static String tenantOrDefault(String tenant, ConsoleUser user) {
-    if (tenant != null && !tenant.isBlank()) {
-      return tenant.strip();
-    }
-    return user.tenants().size() == 1 && !user.allTenants() ? user.tenants().get(0) : null;
   }
 
   private static String at(List<String> list, int i, String otherwise) {

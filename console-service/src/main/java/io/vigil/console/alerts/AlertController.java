@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.alerts;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.vigil.common.control.AlertPolicy;
@@ -8,6 +8,9 @@ import io.vigil.common.series.SeriesId;
 import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
+import io.vigil.console.system.Maps;
+import io.vigil.console.system.Problem;
+import io.vigil.console.system.UserZone;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,8 +150,8 @@ public class AlertController {
       throw e;
     }
     List<Check> checks = new ArrayList<>();
-    for (Object o : PolicyForm.list(answer.get("checks"))) {
-      Map<String, Object> c = PolicyForm.map(o);
+    for (Object o : Maps.list(answer.get("checks"))) {
+      Map<String, Object> c = Maps.map(o);
       checks.add(new Check(str(c.get("check")), Boolean.TRUE.equals(c.get("passed")), str(c.get("detail"))));
     }
     return checks;

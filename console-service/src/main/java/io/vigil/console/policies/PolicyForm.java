@@ -1,5 +1,8 @@
-package io.vigil.console.web;
+package io.vigil.console.policies;
 
+import io.vigil.console.system.FormRows;
+import io.vigil.console.system.Maps;
+import io.vigil.console.system.Matchers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -110,15 +113,15 @@ public class PolicyForm {
     f.severity = spec.get("severity") == null ? "WARNING" : text(spec.get("severity"));
     f.combine = spec.get("combine") == null ? "ANY" : text(spec.get("combine"));
     f.enabled = !Boolean.FALSE.equals(spec.get("enabled"));
-    Map<String, Object> ann = map(spec.get("annotations"));
+    Map<String, Object> ann = Maps.map(spec.get("annotations"));
     f.summary = text(ann.get("summary"));
     f.description = text(ann.get("description"));
     f.runbookUrl = text(ann.get("runbookUrl"));
     StringBuilder labels = new StringBuilder();
-    map(spec.get("labels")).forEach((k, v) -> labels.append(k).append('=').append(v).append('\n'));
+    Maps.map(spec.get("labels")).forEach((k, v) -> labels.append(k).append('=').append(v).append('\n'));
     f.labels = labels.toString().strip();
-    for (Object o : list(spec.get("conditions"))) {
-      Map<String, Object> c = map(o);
+    for (Object o : Maps.list(spec.get("conditions"))) {
+      Map<String, Object> c = Maps.map(o);
       ConditionRow r = new ConditionRow();
       r.metric = text(c.get("metric"));
       r.period = text(c.get("period"));
@@ -129,8 +132,8 @@ public class PolicyForm {
       r.recoverPeriods = text(c.get("recoverPeriods"));
       f.conditions.add(r);
     }
-    for (Object o : list(spec.get("filters"))) {
-      Map<String, Object> c = map(o);
+    for (Object o : Maps.list(spec.get("filters"))) {
+      Map<String, Object> c = Maps.map(o);
       FilterRow r = new FilterRow();
       r.field = text(c.get("Field"));
       r.function = text(c.get("Function"));
@@ -138,13 +141,13 @@ public class PolicyForm {
           : text(c.get("Args"));
       f.filters.add(r);
     }
-    Map<String, Object> rec = map(spec.get("receivers"));
+    Map<String, Object> rec = Maps.map(spec.get("receivers"));
     f.users = joined(rec.get("users"));
     f.groups = joined(rec.get("groups"));
     f.schedules = joined(rec.get("schedules"));
     f.webhooks = joined(rec.get("webhooks"));
     f.bots = joined(rec.get("bots"));
-    Map<String, Object> n = map(spec.get("notification"));
+    Map<String, Object> n = Maps.map(spec.get("notification"));
     f.repeatIntervalSec = text(n.get("repeatIntervalSec"));
     f.groupBy = joined(n.get("groupBy"));
     f.groupWaitSec = text(n.get("groupWaitSec"));
@@ -165,7 +168,7 @@ public class PolicyForm {
     spec.put("severity", severity);
     spec.put("combine", combine);
     spec.put("enabled", enabled);
-    Map<String, Object> ann = new LinkedHashMap<>(map(spec.get("annotations")));
+    Map<String, Object> ann = new LinkedHashMap<>(Maps.map(spec.get("annotations")));
     putText(ann, "summary", summary);
     putText(ann, "description", description);
     putText(ann, "runbookUrl", runbookUrl);
@@ -183,16 +186,15 @@ public class PolicyForm {
       lbl.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
     }
     spec.put("labels", lbl);
-    List<Object> storedConditions = list(stored == null ? null : stored.get("conditions"));
+    List<Object> storedConditions = Maps.list(stored == null ? null : stored.get("conditions"));
     List<Map<String, Object>> cs = new ArrayList<>();
-    int kept = 0;
     for (int i = 0; i < conditions.size(); i++) {
       ConditionRow r = conditions.get(i);
       if (r.blank()) {
         continue;
       }
-      String at = "conditions[" + kept + "]";
-      Map<String, Object> c = new LinkedHashMap<>(i < storedConditions.size() ? map(storedConditions.get(i)) : Map.of());
+      String at = "conditions[" + i + "]"; // the form's row: the error shows beside what the user typed
+      Map<String, Object> c = new LinkedHashMap<>(i < storedConditions.size() ? Maps.map(storedConditions.get(i)) : Map.of());
       c.put("metric", r.metric.strip());
       putInt(c, "period", r.period, at, errors);
       c.put("statistic", r.statistic);
@@ -201,7 +203,6 @@ public class PolicyForm {
       putInt(c, "forPeriods", r.forPeriods, at, errors);
       putInt(c, "recoverPeriods", r.recoverPeriods, at, errors);
       cs.add(c);
-      kept++;
     }
     spec.put("conditions", cs);
     List<Map<String, Object>> fs = new ArrayList<>();
@@ -209,19 +210,19 @@ public class PolicyForm {
       if (r.blank()) {
         continue;
       }
-      fs.add(SilenceController.matcher(new SilenceController.MatcherRow(r.field, r.function, r.args)));
+      fs.add(Matchers.matcher(new Matchers.MatcherRow(r.field, r.function, r.args)));
     }
     spec.put("filters", fs);
-    Map<String, Object> rec = new LinkedHashMap<>(map(spec.get("receivers")));
-    rec.put("users", split(users));
-    rec.put("groups", split(groups));
-    rec.put("schedules", split(schedules));
-    rec.put("webhooks", split(webhooks));
-    rec.put("bots", split(bots));
+    Map<String, Object> rec = new LinkedHashMap<>(Maps.map(spec.get("receivers")));
+    rec.put("users", Maps.split(users));
+    rec.put("groups", Maps.split(groups));
+    rec.put("schedules", Maps.split(schedules));
+    rec.put("webhooks", Maps.split(webhooks));
+    rec.put("bots", Maps.split(bots));
     spec.put("receivers", rec);
-    Map<String, Object> n = new LinkedHashMap<>(map(spec.get("notification")));
+    Map<String, Object> n = new LinkedHashMap<>(Maps.map(spec.get("notification")));
     putInt(n, "repeatIntervalSec", repeatIntervalSec, "notification", errors);
-    n.put("groupBy", split(groupBy));
+    n.put("groupBy", Maps.split(groupBy));
     putInt(n, "groupWaitSec", groupWaitSec, "notification", errors);
     putInt(n, "groupIntervalSec", groupIntervalSec, "notification", errors);
     spec.put("notification", n);
@@ -233,20 +234,8 @@ public class PolicyForm {
    * numbers its rows. {@code conditions[1].threshold} of the spec is this form's row of that index.
    */
   public String formField(String specField) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(conditions|filters)\\[(\\d+)](.*)$").matcher(specField);
-    if (!m.matches()) {
-      return specField;
-    }
-    int k = Integer.parseInt(m.group(2));
-    List<Boolean> blanks = m.group(1).equals("conditions")
-        ? conditions.stream().map(ConditionRow::blank).toList() : filters.stream().map(FilterRow::blank).toList();
-    int seen = -1;
-    for (int row = 0; row < blanks.size(); row++) {
-      if (!blanks.get(row) && ++seen == k) {
-        return m.group(1) + "[" + row + "]" + m.group(3);
-      }
-    }
-    return specField;
+    String f = FormRows.formField(specField, "conditions", conditions.stream().map(ConditionRow::blank).toList());
+    return FormRows.formField(f, "filters", filters.stream().map(FilterRow::blank).toList());
   }
 
   private static void putText(Map<String, Object> m, String key, String v) {
@@ -285,22 +274,8 @@ public class PolicyForm {
     }
   }
 
-  static List<String> split(String s) {
-    return s == null ? List.of() : Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
-  }
-
   private static String joined(Object o) {
-    return String.join(", ", list(o).stream().map(String::valueOf).toList());
-  }
-
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object o) {
-    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-  }
-
-  @SuppressWarnings("unchecked")
-  static List<Object> list(Object o) {
-    return o instanceof List<?> l ? (List<Object>) l : List.of();
+    return String.join(", ", Maps.list(o).stream().map(String::valueOf).toList());
   }
 
   private static String text(Object o) {

@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.alerts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +62,8 @@ public record AlertFilter(String tenant, String namespace, String policyId, Stri
 
   /** This console's query string for the same filters (links, the refresh of the rows). */
   public String query() {
-    String q = addTo(UriComponentsBuilder.newInstance()).build().encode().toUriString();
-    return q.startsWith("?") ? q.substring(1) : q;
+    String q = io.vigil.common.services.ServiceClient.encoded(addTo(UriComponentsBuilder.fromPath("/"))).getRawQuery();
+    return q == null ? "" : q;
   }
 
   private static void check(List<String> p, String field, String value) {

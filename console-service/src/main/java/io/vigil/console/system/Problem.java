@@ -1,4 +1,4 @@
-package io.vigil.console.web;
+package io.vigil.console.system;
 
 import io.vigil.common.services.ServiceCallException;
 import java.util.ArrayList;
@@ -9,14 +9,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Reads a peer's problem document (RFC 9457) so a page can say what was refused and why. */
-final class Problem {
+public final class Problem {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private Problem() {}
 
   /** One line for the user: the detail, else the title, else the status. */
-  static String describe(ServiceCallException e) {
+  public static String describe(ServiceCallException e) {
     JsonNode p = parse(e);
     String detail = p.path("detail").asString("");
     if (detail.isBlank()) {
@@ -30,7 +30,7 @@ final class Problem {
   }
 
   /** The field errors (field to reason), in the order the peer gave them. */
-  static Map<String, String> fieldErrors(ServiceCallException e) {
+  public static Map<String, String> fieldErrors(ServiceCallException e) {
     JsonNode p = parse(e);
     Map<String, String> errors = new LinkedHashMap<>();
     for (JsonNode err : p.path("errors")) {
@@ -42,7 +42,7 @@ final class Problem {
     return errors;
   }
 
-  static List<String> lines(Map<String, String> errors) {
+  public static List<String> lines(Map<String, String> errors) {
     List<String> out = new ArrayList<>();
     errors.forEach((f, r) -> out.add(f.isBlank() ? r : f + ": " + r));
     return out;

@@ -32,8 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The console's page times with many open alerts, against the running platform ({@code bin/vigil up}):
  * puts {@code --alerts} FIRING alerts of one tenant on {@code alerts.events} (as the detector sends
  * them; storage indexes them as open), waits until storage counts them all, signs in to the console
- * with an operator token of that tenant, then times {@code --requests} loads of Firing now (its first
- * 1,000 rows rendered, the total said) and of alert detail pages, one after another, after
+ * with an operator token of that tenant, then times {@code --requests} loads of Firing now (its
+ * default 200 rows, then 1,000, the most a page shows; the total said) and of alert detail pages, one after another, after
  * {@code --warmup} loads of each. Prints p50, p99 and max per page.
  *
  * <pre>
@@ -96,11 +96,15 @@ public final class ConsoleLoad {
     }
     int requests = Integer.parseInt(a.get("requests"));
     int warmup = Integer.parseInt(a.get("warmup"));
-    String firing = console + "/?tenant=" + tenant;
-    String body = browser.send(HttpRequest.newBuilder(URI.create(firing)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    System.out.printf("Firing now: %d bytes, %d rows rendered%n", body.length(), count(body, "class=\"alert-row\""));
-    report("Firing now (" + alerts + " open, 1,000 rows)", time(browser, List.of(firing), warmup, requests));
+    for (String rows : new String[] {"", "&rows=1000"}) {
+      String firing = console + "/?tenant=" + tenant + rows;
+      String body = browser.send(HttpRequest.newBuilder(URI.create(firing)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      int rendered = count(body, "class=\"alert-row\"");
+      System.out.printf("Firing now%s: %d bytes, %d rows rendered%n", rows, body.length(), rendered);
+      report("Firing now (" + alerts + " open, " + rendered + " rows)", time(browser, List.of(firing), warmup,
+          requests));
+    }
     List<String> details = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       details.add(console + "/alerts/detail?key=" + enc(keys.get((i * 7919) % keys.size())));

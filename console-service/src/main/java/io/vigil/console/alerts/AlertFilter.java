@@ -9,9 +9,25 @@ import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * The filters of Firing now, checked here so a bad one is named beside its field rather than
- * answered by storage: tenant, namespace, policy id, severity and status.
+ * answered by storage: tenant, namespace, policy id, severity and status; and how many rows to show
+ * (the most severe and oldest first: {@value #DEFAULT_ROWS} unless asked, at most {@value #MAX_ROWS},
+ * storage's own cap).
  */
-public record AlertFilter(String tenant, String namespace, String policyId, String severity, String status) {
+public record AlertFilter(String tenant, String namespace, String policyId, String severity, String status,
+    Integer rows) {
+
+  static final int DEFAULT_ROWS = 200;
+  static final int MAX_ROWS = 1000;
+
+  /** The filters without a row count (the default). */
+  public AlertFilter(String tenant, String namespace, String policyId, String severity, String status) {
+    this(tenant, namespace, policyId, severity, status, null);
+  }
+
+  /** How many rows the page shows. */
+  public int limit() {
+    return rows == null ? DEFAULT_ROWS : rows;
+  }
 
   static final Set<String> SEVERITIES = Set.of("CRITICAL", "WARNING", "INFO");
   static final Set<String> STATUSES = Set.of("FIRING", "NO_DATA");
@@ -37,6 +53,9 @@ public record AlertFilter(String tenant, String namespace, String policyId, Stri
     if (status != null && !STATUSES.contains(status)) {
       p.add("status: one of " + String.join(", ", STATUSES.stream().sorted().toList()));
     }
+    if (rows != null && (rows < 1 || rows > MAX_ROWS)) {
+      p.add("rows: 1 to " + MAX_ROWS);
+    }
     return p;
   }
 
@@ -60,9 +79,18 @@ public record AlertFilter(String tenant, String namespace, String policyId, Stri
     return b;
   }
 
-  /** This console's query string for the same filters (links, the refresh of the rows). */
+  /** This console's query string for the same filters and rows (links, the refresh of the rows). */
   public String query() {
-    String q = io.vigil.common.services.ServiceClient.encoded(addTo(UriComponentsBuilder.fromPath("/"))).getRawQuery();
+    return queryWith(rows);
+  }
+
+  /** The same filters with another row count (the "show more" link). */
+  public String queryWith(Integer rowCount) {
+    UriComponentsBuilder b = addTo(UriComponentsBuilder.fromPath("/"));
+    if (rowCount != null) {
+      b.queryParam("rows", rowCount);
+    }
+    String q = io.vigil.common.services.ServiceClient.encoded(b).getRawQuery();
     return q == null ? "" : q;
   }
 

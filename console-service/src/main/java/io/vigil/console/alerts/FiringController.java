@@ -26,8 +26,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 public class FiringController {
 
-  /** The most rows one page shows; storage answers the total, so the page says what it left out. */
-  static final int ROWS = 1000;
 
   private final Downstream downstream;
   private final DependencyMetrics metrics;
@@ -79,7 +77,7 @@ public class FiringController {
     model.addAttribute("rows", Part.load(metrics, "storage", "the open alerts", () -> {
       try {
         Map<String, Object> page = downstream.getMap("storage",
-            Downstream.uri(filter.addTo(Downstream.path("v1", "alerts", "open")).queryParam("limit", ROWS)));
+            Downstream.uri(filter.addTo(Downstream.path("v1", "alerts", "open")).queryParam("limit", filter.limit())));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> items = (List<Map<String, Object>>) page.getOrDefault("items", List.of());
         long total = page.get("total") instanceof Number n ? n.longValue() : items.size();

@@ -62,6 +62,16 @@ public class SilenceMutes {
     this.ttlMs = ttl.toMillis();
   }
 
+  /**
+   * Forgets what was read of a tenant's silences: a silence made or expired in this console shows on
+   * the user's next look at Firing now, not up to the cache's time later.
+   */
+  public void forget(String tenant) {
+    if (tenant != null) {
+      cache.remove(tenant);
+    }
+  }
+
   public Muted of(List<AlertRow> alerts) {
     long start = clock.millis();
     Instant now = clock.instant();

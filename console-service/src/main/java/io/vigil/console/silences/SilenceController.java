@@ -45,10 +45,14 @@ public class SilenceController {
   private final DependencyMetrics metrics;
   private final Clock clock;
 
-  public SilenceController(Downstream downstream, DependencyMetrics metrics, Clock clock) {
+  private final io.vigil.console.alerts.SilenceMutes mutes;
+
+  public SilenceController(Downstream downstream, DependencyMetrics metrics, Clock clock,
+      io.vigil.console.alerts.SilenceMutes mutes) {
     this.downstream = downstream;
     this.metrics = metrics;
     this.clock = clock;
+    this.mutes = mutes;
   }
 
   /** A silence as listed. */
@@ -227,6 +231,7 @@ public class SilenceController {
       try {
         downstream.send("policy", HttpMethod.POST, Downstream.uri(Downstream.path("v1", "tenants", tenant, "silences")),
             body, Map.class);
+        mutes.forget(tenant);
         redirect.addFlashAttribute("notice", "Silenced for " + duration + ": matching alerts notify no one until then.");
         return "redirect:/silences?tenant=" + tenant;
       } catch (ServiceCallException e) {
@@ -262,6 +267,7 @@ public class SilenceController {
       }
       spec.put("endsAtMs", now);
       downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, num(current.get("version")), Map.class);
+      mutes.forget(tenant);
       redirect.addFlashAttribute("notice", "Silence expired: matching alerts notify again.");
     } catch (ServiceCallException e) {
       redirect.addFlashAttribute("failure", "Not expired: " + Problem.describe(e));

@@ -124,7 +124,7 @@ public class AlertController {
     }
     List<Step> steps = new ArrayList<>();
     for (Map<String, Object> s : (List<Map<String, Object>>) answer.getOrDefault("steps", List.of())) {
-      steps.add(new Step(num(s.get("atMs")), num(s.get("sequence")), str(s.get("alertStatus")), str(s.get("stage")),
+      steps.add(new Step(Maps.num(s.get("atMs")), Maps.num(s.get("sequence")), str(s.get("alertStatus")), str(s.get("stage")),
           str(s.get("status")), str(s.get("reason")), str(s.get("detail")), str(s.get("recipient")),
           str(s.get("channel"))));
     }
@@ -192,7 +192,7 @@ public class AlertController {
       if (wanted.equals(s.get("seriesId"))) {
         for (Map<String, Object> p : (List<Map<String, Object>>) s.getOrDefault("points", List.of())) {
           if (p.get("v") instanceof Number v) {
-            byTime.put(num(p.get("t")), v.doubleValue());
+            byTime.put(Maps.num(p.get("t")), v.doubleValue());
           }
         }
       }
@@ -222,9 +222,6 @@ public class AlertController {
     }
   }
 
-  private static long num(Object o) {
-    return o instanceof Number n ? n.longValue() : 0;
-  }
 
   private static String str(Object o) {
     return o == null ? null : String.valueOf(o);

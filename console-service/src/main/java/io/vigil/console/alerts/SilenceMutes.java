@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Which alerts of Firing now an active silence mutes, judged as the notifier judges it (common's
@@ -37,8 +35,6 @@ public class SilenceMutes {
 
   static final long BUDGET_MS = 1_500;
   static final int MAX_TENANTS = 50;
-  private static final JsonMapper JSON = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   /** An active silence as judged: its id, window and compiled matchers. */
   record Live(String id, Silence silence, TimeWindow window, List<Filter.Compiled> matchers) {}
@@ -129,7 +125,7 @@ public class SilenceMutes {
     for (Object o : Maps.list(page.get("items"))) {
       Map<String, Object> item = Maps.map(o);
       try {
-        Silence silence = JSON.convertValue(item.get("spec"), Silence.class);
+        Silence silence = Maps.LENIENT.convertValue(item.get("spec"), Silence.class);
         TimeWindow window = silence.recurring() == null ? null : silence.recurring().toWindow("recurring");
         if (silence.endsAtMs() == null || silence.endsAtMs() > now) {
           live.add(new Live(String.valueOf(item.get("id")), silence, window, silence.compiledMatchers()));

@@ -29,7 +29,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * On-call: per schedule of a tenant, who is on call now and who takes over next (common's resolver,
@@ -40,8 +39,6 @@ import tools.jackson.databind.json.JsonMapper;
 public class OnCallController {
 
   static final Duration LOOK_AHEAD = Duration.ofDays(14);
-  private static final JsonMapper JSON = JsonMapper.builder()
-      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private final Downstream downstream;
   private final DependencyMetrics metrics;
@@ -85,9 +82,9 @@ public class OnCallController {
       Map<String, Object> spec = Maps.map(item.get("spec"));
       OnCall stored;
       try {
-        stored = JSON.convertValue(spec, OnCall.class);
+        stored = Maps.LENIENT.convertValue(spec, OnCall.class);
       } catch (RuntimeException unreadable) {
-        rows.add(new ScheduleRow(String.valueOf(item.get("id")), num(item.get("version")),
+        rows.add(new ScheduleRow(String.valueOf(item.get("id")), Maps.num(item.get("version")),
             String.valueOf(spec.get("name")), String.valueOf(spec.get("zone")), null, null, 0, false, List.of(),
             List.of(), "this schedule cannot be read: " + unreadable.getMessage()));
         continue;
@@ -115,7 +112,7 @@ public class OnCallController {
       } catch (RuntimeException e) {
         problem = "this schedule does not resolve: " + e.getMessage();
       }
-      rows.add(new ScheduleRow(String.valueOf(item.get("id")), num(item.get("version")), stored.name(), stored.zone(),
+      rows.add(new ScheduleRow(String.valueOf(item.get("id")), Maps.num(item.get("version")), stored.name(), stored.zone(),
           who, next == null ? null : next.participant(), next == null ? 0 : next.at().toEpochMilli(), next != null,
           layers, overrides, problem));
     }
@@ -155,7 +152,7 @@ public class OnCallController {
     return change(tenant, id, redirect, overrides -> {
       // the row the user saw: same place, same start, same person (else someone changed the list meanwhile)
       if (index < 0 || index >= overrides.size()
-          || num(Maps.map(overrides.get(index)).get("startMs")) != startMs
+          || Maps.num(Maps.map(overrides.get(index)).get("startMs")) != startMs
           || !participant.equals(Maps.map(overrides.get(index)).get("participant"))) {
         throw new ServiceCallException("console", 409, "the overrides changed meanwhile");
       }
@@ -176,7 +173,7 @@ public class OnCallController {
       List<Object> overrides = new ArrayList<>(Maps.list(spec.get("overrides")));
       edit.accept(overrides);
       spec.put("overrides", overrides);
-      downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, num(view.get("version")), Map.class);
+      downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, Maps.num(view.get("version")), Map.class);
       redirect.addFlashAttribute("notice", done);
     } catch (ServiceCallException e) {
       if (e.status() == 404) {
@@ -196,7 +193,4 @@ public class OnCallController {
         tenant)) : "/oncall");
   }
 
-  private static long num(Object o) {
-    return o instanceof Number n ? n.longValue() : 0;
-  }
 }

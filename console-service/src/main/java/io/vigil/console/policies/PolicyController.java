@@ -94,10 +94,10 @@ public class PolicyController {
         for (Object o : Maps.list(page.get("items"))) {
           Map<String, Object> item = Maps.map(o);
           Map<String, Object> spec = Maps.map(item.get("spec"));
-          rows.add(new PolicyRow(String.valueOf(item.get("id")), num(item.get("version")), (String) spec.get("name"),
+          rows.add(new PolicyRow(String.valueOf(item.get("id")), Maps.num(item.get("version")), (String) spec.get("name"),
               (String) spec.get("namespace"), (String) spec.get("severity"), !Boolean.FALSE.equals(spec.get("enabled")),
               Maps.list(spec.get("conditions")).size(), (String) item.get("updatedBy"),
-              num(item.get("updatedAtMs"))));
+              Maps.num(item.get("updatedAtMs"))));
         }
         return new PolicyPage(rows, (String) page.get("nextCursor"));
       } catch (ServiceCallException e) {
@@ -126,7 +126,7 @@ public class PolicyController {
   public String edit(@RequestParam String tenant, @RequestParam String id, Model model) {
     ConsoleUser user = Downstream.user();
     Map<String, Object> view = stored(tenant, id);
-    PolicyForm form = PolicyForm.of(tenant, id, num(view.get("version")), Maps.map(view.get("spec")));
+    PolicyForm form = PolicyForm.of(tenant, id, Maps.num(view.get("version")), Maps.map(view.get("spec")));
     model.addAttribute("updatedBy", view.get("updatedBy"));
     return page(model, user, form, Map.of());
   }
@@ -221,7 +221,7 @@ public class PolicyController {
       Map<String, Object> spec = new LinkedHashMap<>(Maps.map(view.get("spec")));
       spec.put("enabled", enabled);
       downstream.sendIfMatch("policy", HttpMethod.PUT, Downstream.uri(Downstream.path("v1", "tenants", tenant,
-          "policies", id)), spec, num(view.get("version")), Map.class);
+          "policies", id)), spec, Maps.num(view.get("version")), Map.class);
       redirect.addFlashAttribute("notice", "Policy " + spec.get("name") + (enabled ? " enabled." : " disabled: its open"
           + " alerts resolve (policy_disabled)."));
     } catch (ServiceCallException e) {
@@ -318,7 +318,4 @@ public class PolicyController {
     }
   }
 
-  private static long num(Object o) {
-    return o instanceof Number n ? n.longValue() : 0;
-  }
 }

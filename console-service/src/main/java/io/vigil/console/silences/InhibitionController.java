@@ -60,7 +60,7 @@ public class InhibitionController {
       for (Object o : Maps.list(page.get("items"))) {
         Map<String, Object> item = Maps.map(o);
         Map<String, Object> spec = Maps.map(item.get("spec"));
-        rows.add(new RuleRow(String.valueOf(item.get("id")), num(item.get("version")), (String) spec.get("name"),
+        rows.add(new RuleRow(String.valueOf(item.get("id")), Maps.num(item.get("version")), (String) spec.get("name"),
             (List<Map<String, Object>>) (List<?>) Maps.list(spec.get("sourceMatchers")),
             (List<Map<String, Object>>) (List<?>) Maps.list(spec.get("targetMatchers")),
             Maps.list(spec.get("equal")), (String) item.get("updatedBy")));
@@ -172,7 +172,4 @@ public class InhibitionController {
     return out;
   }
 
-  private static long num(Object o) {
-    return o instanceof Number n ? n.longValue() : 0;
-  }
 }

@@ -10,6 +10,7 @@ import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
 import io.vigil.console.system.FormRows;
+import io.vigil.console.system.Maps;
 import io.vigil.console.system.Matchers.MatcherRow;
 import io.vigil.console.system.Matchers;
 import io.vigil.console.system.Problem;
@@ -62,8 +63,6 @@ public class SilenceController {
 
   /** How far ahead the next time a recurring silence is in force is looked for. */
   static final Duration LOOK_AHEAD = Duration.ofDays(8);
-  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
-      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
 
   @GetMapping("/silences")
@@ -95,14 +94,14 @@ public class SilenceController {
     List<SilenceRow> rows = new ArrayList<>();
     for (Map<String, Object> item : (List<Map<String, Object>>) page.getOrDefault("items", List.of())) {
       Map<String, Object> spec = (Map<String, Object>) item.getOrDefault("spec", Map.of());
-      long starts = num(spec.get("startsAtMs"));
-      long ends = num(spec.get("endsAtMs"));
+      long starts = Maps.num(spec.get("startsAtMs"));
+      long ends = Maps.num(spec.get("endsAtMs"));
       String state = ends > 0 && ends <= now ? "expired" : starts > now ? "pending" : "active";
       long[] next = spec.get("recurring") == null || state.equals("expired") ? new long[] {0, 0} : nextInForce(spec, now);
       if (spec.get("recurring") != null && state.equals("active") && next[0] > now) {
         state = "between windows";
       }
-      rows.add(new SilenceRow(String.valueOf(item.get("id")), num(item.get("version")), tenant,
+      rows.add(new SilenceRow(String.valueOf(item.get("id")), Maps.num(item.get("version")), tenant,
           (List<Map<String, Object>>) spec.getOrDefault("matchers", List.of()), starts, ends,
           (Map<String, Object>) spec.get("recurring"), (String) spec.get("comment"), (String) item.get("updatedBy"),
           state, next[0], next[1]));
@@ -119,7 +118,7 @@ public class SilenceController {
    */
   static long[] nextInForce(Map<String, Object> spec, long nowMs) {
     try {
-      io.vigil.common.control.Silence silence = JSON.convertValue(spec, io.vigil.common.control.Silence.class);
+      io.vigil.common.control.Silence silence = Maps.LENIENT.convertValue(spec, io.vigil.common.control.Silence.class);
       io.vigil.common.semantics.TimeWindow window = silence.recurring().toWindow("recurring");
       java.time.Instant now = java.time.Instant.ofEpochMilli(nowMs);
       java.time.Instant limit = now.plus(LOOK_AHEAD);
@@ -262,11 +261,11 @@ public class SilenceController {
       Map<String, Object> current = downstream.getMap("policy", path);
       Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) current.get("spec"));
       long now = clock.millis();
-      if (num(spec.get("startsAtMs")) == 0 || num(spec.get("startsAtMs")) >= now) {
+      if (Maps.num(spec.get("startsAtMs")) == 0 || Maps.num(spec.get("startsAtMs")) >= now) {
         spec.put("startsAtMs", now - 1000);
       }
       spec.put("endsAtMs", now);
-      downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, num(current.get("version")), Map.class);
+      downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, Maps.num(current.get("version")), Map.class);
       mutes.forget(tenant);
       redirect.addFlashAttribute("notice", "Silence expired: matching alerts notify again.");
     } catch (ServiceCallException e) {
@@ -294,9 +293,6 @@ public class SilenceController {
     return list != null && i < list.size() && list.get(i) != null ? list.get(i) : otherwise;
   }
 
-  private static long num(Object o) {
-    return o instanceof Number n ? n.longValue() : 0;
-  }
 
   private static Map<String, Duration> durations() {
     Map<String, Duration> m = new LinkedHashMap<>();

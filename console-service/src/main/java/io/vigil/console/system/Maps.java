@@ -7,6 +7,13 @@ import java.util.Map;
 /** Reading the peers' JSON answers (maps and lists) without a class per answer. */
 public final class Maps {
 
+  /**
+   * Reads a peer's answer into common's records (a silence, a schedule): fields the record does not
+   * name (ids, versions, later additions) are passed over.
+   */
+  public static final tools.jackson.databind.json.JsonMapper LENIENT = tools.jackson.databind.json.JsonMapper.builder()
+      .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
   private Maps() {}
 
   @SuppressWarnings("unchecked")

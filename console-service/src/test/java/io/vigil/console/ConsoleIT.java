@@ -67,6 +67,34 @@ class ConsoleIT extends ConsoleTestSupport {
     assertThat(output.getAll()).doesNotContain(TOKEN).contains("console sign-in user=ops-alice");
   }
 
+  @Test
+  void aSilenceOnAPolicysOwnLabelMutesItsAlertsAndAnUnreadablePolicyIsSaid() {
+    browser.signIn(TOKEN);
+    long now = System.currentTimeMillis();
+    PEERS.on("GET /v1/tenants/t1/silences", 200, "{\"items\":[{\"id\":\"s-team\",\"version\":1,\"spec\":{\"matchers\":"
+        + "[{\"Function\":\"Equal\",\"Field\":\"team\",\"Args\":\"db\"}],\"startsAtMs\":" + (now - 1000)
+        + ",\"endsAtMs\":" + (now + 60_000) + "}}]}");
+    PEERS.on("GET /v1/tenants/t1/policies/p-1", 200, "{\"id\":\"p-1\",\"version\":3,\"spec\":{\"name\":\"cpu\","
+        + "\"labels\":{\"team\":\"web\"}}}");
+    assertThat(browser.get("/").body()).doesNotContain("muted by silence");
+
+    PEERS.on("GET /v1/tenants/t1/policies/p-1", 200, "{\"id\":\"p-1\",\"version\":4,\"spec\":{\"name\":\"cpu\","
+        + "\"labels\":{\"team\":\"db\"}}}");
+    assertThat(browser.get("/").body()).as("the policy's label, as the notifier sees it").contains("muted by silence s-team");
+    assertThat(PEERS.calls("/v1/tenants/t1/policies/p-1")).allSatisfy(c -> assertThat(c.bearer()).isEqualTo(TOKEN));
+
+    PEERS.on("GET /v1/tenants/t1/policies/p-1", 503, "{}");
+    assertThat(browser.get("/").body()).doesNotContain("muted by silence")
+        .contains("Whether a silence mutes the alerts of t1 is unknown");
+
+    PEERS.on("GET /v1/tenants/t1/silences", 200, "{\"items\":[{\"id\":\"s-vm\",\"version\":1,\"spec\":{\"matchers\":"
+        + "[{\"Function\":\"Equal\",\"Field\":\"severity\",\"Args\":\"CRITICAL\"}],\"startsAtMs\":" + (now - 1000)
+        + ",\"endsAtMs\":" + (now + 60_000) + "}}]}");
+    int before = PEERS.calls("/v1/tenants/t1/policies/p-1").size();
+    assertThat(browser.get("/").body()).contains("muted by silence s-vm");
+    assertThat(PEERS.calls("/v1/tenants/t1/policies/p-1")).as("built-in labels need no policy").hasSize(before);
+  }
+
   @org.springframework.beans.factory.annotation.Autowired
   @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
   org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mappings;
@@ -166,6 +194,37 @@ class ConsoleIT extends ConsoleTestSupport {
     assertThat(again.body()).contains("SILENCED").contains("s-9")
         .contains("detector is not answering, so the detector&#39;s checks cannot be shown")
         .contains("storage is not answering, so the series cannot be shown");
+  }
+
+  @Test
+  void theChecksAndTheDryRunAskTheDetectorOfTheAlertsAndTheNamespacesShard() {
+    browser.signIn(TOKEN);
+    String bigAlert = ALERT.replace("\"alertKey\":\"k-1\"", "\"alertKey\":\"k-big\",\"shard\":\"big\"");
+    PEERS.on("GET /v1/alerts/open", 200, "{\"total\":1,\"items\":[" + bigAlert + "]}");
+    PEERS.on("GET /v1/alerts/events", 200, "{\"total\":0,\"items\":[]}");
+    PEERS.on("GET /v1/notifications", 200, "{\"total\":0,\"items\":[]}");
+    PEERS.on("GET /shard-big/v1/explain", 200, "{\"checks\":[{\"check\":\"tenant\",\"passed\":true,"
+        + "\"detail\":\"judged on shard big\"}]}");
+    assertThat(browser.get("/alerts/detail?key=k-big").body()).contains("judged on shard big");
+    assertThat(PEERS.calls("/shard-big/v1/explain")).singleElement()
+        .satisfies(c -> assertThat(c.bearer()).isEqualTo(TOKEN));
+    assertThat(PEERS.calls("/v1/explain")).as("not the default detector").isEmpty();
+
+    PEERS.on("GET /v1/alerts/open", 200, "{\"total\":1,\"items\":[" + ALERT + "]}");
+    PEERS.on("GET /v1/explain", 200, "{\"checks\":[{\"check\":\"tenant\",\"passed\":true,"
+        + "\"detail\":\"judged on the default shard\"}]}");
+    assertThat(browser.get("/alerts/detail?key=k-1").body()).contains("judged on the default shard");
+
+    PEERS.on("GET /v1/namespaces/acme/big", 200, "{\"id\":\"acme/big\",\"spec\":{\"name\":\"acme/big\","
+        + "\"shard\":\"big\"}}");
+    PEERS.on("POST /shard-big/v1/backtest", 200, "{\"seriesJudged\":3,\"truncated\":false,\"transitions\":[]}");
+    browser.get("/policies/new?tenant=t1");
+    String run = browser.postRaw("/policies/dry-run", "tenant=t1&name=cpu&namespace=acme/big&severity=WARNING"
+        + "&combine=ANY&conditions[0].metric=cpu&conditions[0].period=60&conditions[0].operator=GT"
+        + "&conditions[0].threshold=90").body();
+    assertThat(run).contains("3 series judged");
+    assertThat(PEERS.calls("/shard-big/v1/backtest")).hasSize(1);
+    assertThat(PEERS.calls("/v1/backtest")).isEmpty();
   }
 
   @Test

@@ -15,7 +15,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 // the tests change a tenant's silences between two loads of a page: nothing cached between them
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "vigil.console.silence-cache=0ms")
+    properties = {"vigil.console.silence-cache=0ms", "vigil.console.policy-label-cache=0ms"})
 @ExtendWith(OutputCaptureExtension.class)
 abstract class ConsoleTestSupport {
 
@@ -46,6 +46,9 @@ abstract class ConsoleTestSupport {
       registry.add("vigil.services." + peer + ".base-url", () -> "http://127.0.0.1:" + PEERS.port());
       registry.add("vigil.services." + peer + ".retries", () -> "0");
     }
+    // shard "big" has a detector of its own: the same server, under a path of its own
+    registry.add("vigil.services.detector-shards.big.base-url", () -> "http://127.0.0.1:" + PEERS.port() + "/shard-big");
+    registry.add("vigil.services.detector-shards.big.retries", () -> "0");
   }
 
   @BeforeEach

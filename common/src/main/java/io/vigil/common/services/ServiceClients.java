@@ -46,22 +46,40 @@ public final class ServiceClients {
     return clients.computeIfAbsent(service, this::create);
   }
 
+  /**
+   * The client of the detector serving a shard ({@code vigil.services.detector-shards.<shard>}), or
+   * {@code detector}'s when the shard has no deployment of its own. Each shard's detector has its own
+   * breaker and retry, named {@code detector/<shard>} (as many as configured shards).
+   */
+  public ServiceClient detector(String shard) {
+    if (shard == null || !properties.detectorShards().containsKey(shard)) {
+      return client("detector");
+    }
+    return clients.computeIfAbsent("detector/" + shard, name -> create(name, "detector",
+        properties.detectorShards().get(shard), properties.detectorBaseUrl(shard)));
+  }
+
   private ServiceClient create(String service) {
     VigilServicesProperties.Peer peer = properties.peers().get(service);
     if (peer == null) {
       throw new IllegalArgumentException("no such Vigil service: " + service);
     }
+    return create(service, service, peer, properties.baseUrl(service));
+  }
+
+  /** A client named {@code name} (its breaker and retry) calling {@code service} at {@code base}. */
+  private ServiceClient create(String name, String service, VigilServicesProperties.Peer peer, java.net.URI base) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(peer.connectTimeout()).build();
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
     factory.setReadTimeout(peer.timeout());
     RestClient.Builder rest = RestClient.builder().requestFactory(factory)
-        .baseUrl(properties.baseUrl(service).toString())
+        .baseUrl(base.toString())
         .defaultHeader(TraceFilter.CALLER_HEADER, self)
         .defaultHeader("Accept", "application/json");
     if (!properties.apiKey().isEmpty()) {
       rest.defaultHeader("Authorization", "Bearer " + properties.apiKey());
     }
-    CircuitBreaker breaker = breakers.circuitBreaker(service, CircuitBreakerConfig.custom()
+    CircuitBreaker breaker = breakers.circuitBreaker(name, CircuitBreakerConfig.custom()
         .slidingWindowSize(peer.breakerWindow())
         .minimumNumberOfCalls(Math.max(2, peer.breakerWindow() / 2))
         .failureRateThreshold(peer.breakerFailureRate())
@@ -69,12 +87,12 @@ public final class ServiceClients {
         .permittedNumberOfCallsInHalfOpenState(2)
         .recordExceptions(DependencyUnavailableException.class)
         .build());
-    Retry retry = retries.retry(service, RetryConfig.custom()
+    Retry retry = retries.retry(name, RetryConfig.custom()
         .maxAttempts(peer.retries() + 1)
         .waitDuration(peer.retryWait())
         .retryExceptions(DependencyUnavailableException.class)
         .ignoreExceptions(io.github.resilience4j.circuitbreaker.CallNotPermittedException.class)
         .build());
-    return new ServiceClient(service, properties.baseUrl(service), rest.build(), breaker, retry, dependencies);
+    return new ServiceClient(service, base, rest.build(), breaker, retry, dependencies);
   }
 }

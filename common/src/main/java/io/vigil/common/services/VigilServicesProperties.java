@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * record for every service-to-service call (detector to storage, notifier to cmdb and storage, the
  * console to everyone). A peer without a {@code base-url} is on this machine at its standard port.
  *
+ * @param detectorShards the detector deployment of each shard that has its own (a detector serves the
+ *     one shard it is configured with); a shard not named here is served by {@code detector}
  * @param apiKey the service credential this service presents ({@code Authorization: Bearer}); a
  *     secret: never logged, masked in {@link #toString()}
  */
@@ -29,7 +31,13 @@ public record VigilServicesProperties(
     @DefaultValue @Valid Peer notifier,
     @DefaultValue @Valid Peer policy,
     @DefaultValue @Valid Peer cmdb,
+    Map<String, @Valid Peer> detectorShards,
     @DefaultValue("") String apiKey) {
+
+  public VigilServicesProperties {
+    detectorShards = detectorShards == null ? Map.of() : Map.copyOf(detectorShards);
+  }
+
 
   /** The standard local ports, as in {@code bin/vigil} and docker-compose.yml. */
   static final Map<String, Integer> PORTS = Map.of("gateway", 8081, "aggregator", 8082, "storage", 8083,
@@ -79,8 +87,17 @@ public record VigilServicesProperties(
     return peer.baseUrl() != null ? peer.baseUrl() : URI.create("http://127.0.0.1:" + PORTS.get(service));
   }
 
+  /**
+   * The base URL of the detector serving a shard: its own deployment when {@code detector-shards}
+   * names one, else {@code detector}'s.
+   */
+  public URI detectorBaseUrl(String shard) {
+    Peer peer = shard == null ? null : detectorShards.get(shard);
+    return peer != null && peer.baseUrl() != null ? peer.baseUrl() : baseUrl("detector");
+  }
+
   @Override
   public String toString() {
-    return "VigilServicesProperties[peers=" + peers() + ", apiKey=" + (apiKey.isEmpty() ? "(none)" : "****") + "]";
+    return "VigilServicesProperties[peers=" + peers() + ", detectorShards=" + detectorShards + ", apiKey=" + (apiKey.isEmpty() ? "(none)" : "****") + "]";
   }
 }

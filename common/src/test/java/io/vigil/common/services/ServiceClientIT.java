@@ -68,7 +68,7 @@ class ServiceClientIT {
         Duration.ofMillis(500), Duration.ofMillis(800), 2, Duration.ofMillis(20), 10, 50, Duration.ofMillis(500));
     VigilServicesProperties.Peer unused = new VigilServicesProperties.Peer(null, Duration.ofSeconds(1),
         Duration.ofSeconds(2), 2, Duration.ofMillis(100), 20, 50, Duration.ofSeconds(10));
-    VigilServicesProperties properties = new VigilServicesProperties(unused, unused, peer, unused, unused, unused, unused,
+    VigilServicesProperties properties = new VigilServicesProperties(unused, unused, peer, unused, unused, unused, unused, null,
         "service-secret");
     ServiceClients clients = new ServiceClients(properties, "detector", registry,
         new DependencyMetrics(registry, Set.of("storage")));
@@ -82,6 +82,39 @@ class ServiceClientIT {
   }
 
   record Pong(boolean ok) {}
+
+  @Test
+  void aShardWithADetectorOfItsOwnIsCalledThereAndEveryOtherShardAtTheDetector() throws Exception {
+    AtomicReference<String> shardPath = new AtomicReference<>();
+    server.createContext("/shard-big/api/ping", exchange -> {
+      shardPath.set(exchange.getRequestURI().getPath());
+      byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    VigilServicesProperties.Peer shared = new VigilServicesProperties.Peer(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofMillis(500),
+        Duration.ofMillis(800), 0, Duration.ofMillis(20), 10, 50, Duration.ofMillis(500));
+    VigilServicesProperties.Peer big = new VigilServicesProperties.Peer(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/shard-big"), Duration.ofMillis(500),
+        Duration.ofMillis(800), 0, Duration.ofMillis(20), 10, 50, Duration.ofMillis(500));
+    VigilServicesProperties properties = new VigilServicesProperties(shared, shared, shared, shared, shared, shared,
+        shared, Map.of("big", big), "service-secret");
+    ServiceClients clients = new ServiceClients(properties, "console", registry,
+        new DependencyMetrics(registry, Set.of("detector")));
+
+    assertThat(clients.detector("big").getAs(URI.create("/api/ping"), "user-key", Pong.class)).isEqualTo(new Pong(true));
+    assertThat(shardPath.get()).isEqualTo("/shard-big/api/ping");
+    assertThat(calls.get()).isZero();
+    assertThat(clients.detector("default").getAs(URI.create("/api/ping"), "user-key", Pong.class))
+        .isEqualTo(new Pong(true));
+    assertThat(clients.detector(null)).isSameAs(clients.client("detector"));
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(clients.detector("big")).isSameAs(clients.detector("big")).isNotSameAs(clients.client("detector"));
+    assertThat(properties.toString()).contains("big").doesNotContain("service-secret");
+  }
 
   @Test
   void anAnswerComesBackWithCallerCredentialAndTrace() {

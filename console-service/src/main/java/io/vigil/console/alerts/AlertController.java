@@ -141,7 +141,7 @@ public class AlertController {
     }
     Map<String, Object> answer;
     try {
-      answer = downstream.getMap("detector", Downstream.uri(Downstream.path("v1", "explain")
+      answer = downstream.getFromDetector(a.shard(), Downstream.uri(Downstream.path("v1", "explain")
           .queryParam("policyId", a.policyId()).queryParam("seriesId", SeriesId.hex(a.seriesId()))));
     } catch (ServiceCallException e) {
       if (e.status() == 404 || e.status() == 400) {

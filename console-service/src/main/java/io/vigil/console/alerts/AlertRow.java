@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** One alert as the pages show it, read from storage's alert document. */
+/**
+ * One alert as the pages show it, read from storage's alert document; {@code shard} names the
+ * detector that judged it (the one to ask for its checks).
+ */
 public record AlertRow(String alertKey, String tenant, String namespace, String region, String policyId,
     String metric, String severity, String status, Double value, Double threshold, String summary,
     long firstFiredAtMs, long timestampMs, int periodSeconds, long seriesId, String objectId,
-    Map<String, String> dimensions, String acknowledgedBy) {
+    Map<String, String> dimensions, String acknowledgedBy, String shard) {
 
   public static AlertRow of(Map<String, Object> doc) {
     Map<String, String> dims = new TreeMap<>();
@@ -19,7 +22,7 @@ public record AlertRow(String alertKey, String tenant, String namespace, String 
         text(doc, "policyId"), text(doc, "metric"), text(doc, "severity"), text(doc, "status"),
         number(doc, "value"), number(doc, "threshold"), text(doc, "summary"), whole(doc, "firstFiredAtMs"),
         whole(doc, "timestampMs"), (int) whole(doc, "periodSeconds"), whole(doc, "seriesId"), text(doc, "objectId"),
-        dims, text(doc, "acknowledgedBy"));
+        dims, text(doc, "acknowledgedBy"), text(doc, "shard"));
   }
 
   /** How long it has been firing, e.g. {@code 3h 12m}. */

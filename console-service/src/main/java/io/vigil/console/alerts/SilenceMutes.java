@@ -22,8 +22,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Which alerts of Firing now an active silence mutes, judged as the notifier judges it (common's
- * {@code AlertLabels}, {@code Filter}, {@code Silence.activeAt}); a silence on a policy's own labels
- * is not seen here, as the list reads no policies.
+ * {@code AlertLabels}, {@code Filter}, {@code Silence.activeAt}), the policy's own labels included.
+ * A policy's labels are read only for a tenant with a live silence on a field an alert's own
+ * fields cannot answer alone (anything but the built-in labels), once per
+ * {@code vigil.console.policy-label-cache} (60 s) per policy.
  *
  * <p>A tenant's silences are read once per {@code vigil.console.silence-cache} (10 s) for every user
  * and tab (the list refreshes itself every 15 s), and only for tenants whose alerts storage has just shown this user, so a user
@@ -36,10 +38,19 @@ public class SilenceMutes {
   static final long BUDGET_MS = 1_500;
   static final int MAX_TENANTS = 50;
 
-  /** An active silence as judged: its id, window and compiled matchers. */
-  record Live(String id, Silence silence, TimeWindow window, List<Filter.Compiled> matchers) {}
+  /** The labels every alert carries by itself: a policy's labels never override them. */
+  private static final java.util.Set<String> BUILT_IN = java.util.Set.of(AlertLabels.POLICY_ID, AlertLabels.NAMESPACE,
+      AlertLabels.REGION, AlertLabels.SEVERITY, AlertLabels.METRIC, AlertLabels.OBJECT_ID);
+
+  /**
+   * An active silence as judged: its id, window and compiled matchers, and whether a policy's labels
+   * can decide it (a matcher on a field other than the built-in labels).
+   */
+  record Live(String id, Silence silence, TimeWindow window, List<Filter.Compiled> matchers, boolean policyLabels) {}
 
   private record Read(long atMs, List<Live> silences) {}
+
+  private record Labels(long atMs, Map<String, String> labels) {}
 
   /** The alerts muted (alert key to silence id), and the tenants whose silences could not be read. */
   public record Muted(Map<String, String> byAlert, List<String> unknownTenants, String reason) {}
@@ -48,14 +59,19 @@ public class SilenceMutes {
   private final DependencyMetrics metrics;
   private final Clock clock;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
+  private final Map<String, Labels> policyLabels = new ConcurrentHashMap<>();
   private final long ttlMs;
+  private final long labelTtlMs;
 
   public SilenceMutes(Downstream downstream, DependencyMetrics metrics, Clock clock,
-      @org.springframework.beans.factory.annotation.Value("${vigil.console.silence-cache:10s}") java.time.Duration ttl) {
+      @org.springframework.beans.factory.annotation.Value("${vigil.console.silence-cache:10s}") java.time.Duration ttl,
+      @org.springframework.beans.factory.annotation.Value("${vigil.console.policy-label-cache:60s}")
+      java.time.Duration labelTtl) {
     this.downstream = downstream;
     this.metrics = metrics;
     this.clock = clock;
     this.ttlMs = ttl.toMillis();
+    this.labelTtlMs = labelTtl.toMillis();
   }
 
   /**
@@ -90,11 +106,24 @@ public class SilenceMutes {
             : e.getMessage();
         continue;
       }
+      boolean needsPolicyLabels = live.stream().anyMatch(Live::policyLabels);
+      boolean labelsUnknown = false;
       for (AlertRow a : alerts) {
         if (!tenant.equals(a.tenant())) {
           continue;
         }
-        Map<String, String> labels = AlertLabels.of(a.dimensions(), null, a.policyId(), a.namespace(), a.region(),
+        Map<String, String> own = null;
+        if (needsPolicyLabels && a.policyId() != null) {
+          try {
+            own = policyLabels(tenant, a.policyId(), start);
+          } catch (DependencyUnavailableException | ServiceCallException | IllegalStateException e) {
+            labelsUnknown = true;
+            reason = e instanceof DependencyUnavailableException ? "policy-service is not answering"
+                : e instanceof ServiceCallException s ? "policy-service refused a policy (" + s.status() + ")"
+                : e.getMessage();
+          }
+        }
+        Map<String, String> labels = AlertLabels.of(a.dimensions(), own, a.policyId(), a.namespace(), a.region(),
             a.severity(), a.metric(), a.objectId());
         for (Live s : live) {
           if (s.silence().activeAt(now, s.window()) && Filter.all(s.matchers(), labels)) {
@@ -102,6 +131,9 @@ public class SilenceMutes {
             break;
           }
         }
+      }
+      if (labelsUnknown) {
+        unknown.add(tenant); // an alert not shown muted may be muted by its policy's labels
       }
     }
     if (!unknown.isEmpty()) {
@@ -128,7 +160,9 @@ public class SilenceMutes {
         Silence silence = Maps.LENIENT.convertValue(item.get("spec"), Silence.class);
         TimeWindow window = silence.recurring() == null ? null : silence.recurring().toWindow("recurring");
         if (silence.endsAtMs() == null || silence.endsAtMs() > now) {
-          live.add(new Live(String.valueOf(item.get("id")), silence, window, silence.compiledMatchers()));
+          boolean onPolicyLabels = silence.matchers().stream().anyMatch(m -> !BUILT_IN.contains(m.field()));
+          live.add(new Live(String.valueOf(item.get("id")), silence, window, silence.compiledMatchers(),
+              onPolicyLabels));
         }
       } catch (RuntimeException unreadable) {
         metrics.degraded("console", "silence_unreadable");
@@ -139,5 +173,36 @@ public class SilenceMutes {
       cache.clear(); // bounded: a console never holds more than this many tenants' silences
     }
     return live;
+  }
+
+  /**
+   * A policy's own labels, read once per {@code policy-label-cache}; a policy deleted since has none.
+   * Past the page's budget it throws, and the tenant is said to be unjudged.
+   */
+  private Map<String, String> policyLabels(String tenant, String policyId, long start) {
+    String key = tenant + "\n" + policyId;
+    long now = clock.millis();
+    Labels cached = policyLabels.get(key);
+    if (cached != null && now - cached.atMs() < labelTtlMs) {
+      return cached.labels();
+    }
+    if (now - start > BUDGET_MS) {
+      throw new IllegalStateException("the page's time for reading policies' labels ran out");
+    }
+    Map<String, String> labels = new HashMap<>();
+    try {
+      Map<String, Object> policy = downstream.getMap("policy", Downstream.uri(Downstream.path("v1", "tenants", tenant,
+          "policies", policyId)));
+      Maps.map(Maps.map(policy.get("spec")).get("labels")).forEach((k, v) -> labels.put(k, String.valueOf(v)));
+    } catch (ServiceCallException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
+    }
+    policyLabels.put(key, new Labels(now, Map.copyOf(labels)));
+    if (policyLabels.size() > 100_000) {
+      policyLabels.clear(); // bounded, as the silences
+    }
+    return labels;
   }
 }

@@ -50,6 +50,20 @@ public class Downstream {
         h -> h.setIfMatch("\"" + version + "\""), type));
   }
 
+  /**
+   * A read from the detector that serves a shard (an alert's, a namespace's): each detector holds only
+   * its own shard's policies and alert state ({@code vigil.services.detector-shards}).
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> getFromDetector(String shard, URI path) {
+    return call(() -> clients.detector(shard).getAs(path, token(), Map.class));
+  }
+
+  /** As {@link #getFromDetector}, a POST (the backtest). */
+  public <T> T postToDetector(String shard, URI path, Object body, Class<T> type) {
+    return call(() -> clients.detector(shard).sendAs(HttpMethod.POST, path, body, token(), type));
+  }
+
   @SuppressWarnings("unchecked")
   public Map<String, Object> getMap(String peer, URI path) {
     return get(peer, path, Map.class);

@@ -192,7 +192,7 @@ public class PolicyController {
       body.put("policy", spec);
       body.put("minutes", DRY_RUN_MINUTES);
       try {
-        return Maps.map(downstream.send("detector", HttpMethod.POST,
+        return Maps.map(downstream.postToDetector(shardOf(form.getNamespace()),
             Downstream.uri(Downstream.path("v1", "backtest")), body, Map.class));
       } catch (ServiceCallException e) {
         if (e.status() == 400 || e.status() == 422) {
@@ -295,6 +295,24 @@ public class PolicyController {
       names.add(name != null ? String.valueOf(name) : String.valueOf(Maps.map(o).get("id")));
     }
     return names;
+  }
+
+  /**
+   * The shard the access config puts a namespace on, whose detector judges its policies; null (the
+   * default detector) when the namespace cannot be read: the backtest reads only storage's series.
+   */
+  private String shardOf(String namespace) {
+    if (namespace == null || !TenantNames.validNamespace(namespace.strip())) {
+      return null;
+    }
+    try {
+      Object shard = Maps.map(downstream.getMap("policy", Downstream.uri(
+          Downstream.path(("v1/namespaces/" + namespace.strip()).split("/")))).get("spec")).get("shard");
+      return shard == null ? null : String.valueOf(shard);
+    } catch (ServiceCallException | DependencyUnavailableException e) {
+      metrics.degraded("console", "shard_unknown");
+      return null;
+    }
   }
 
   /** The namespace's metrics, dimensions and periods; none when it cannot be read (the form still works). */

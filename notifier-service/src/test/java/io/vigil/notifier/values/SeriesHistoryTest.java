@@ -71,7 +71,7 @@ class SeriesHistoryTest {
     VigilServicesProperties.Peer unused = new VigilServicesProperties.Peer(null, Duration.ofSeconds(1),
         Duration.ofSeconds(2), 1, Duration.ofMillis(100), 20, 50, Duration.ofSeconds(10));
     dependencies = new DependencyMetrics(registry, Set.of("storage"));
-    storage = new ServiceClients(new VigilServicesProperties(unused, unused, peer, unused, unused, unused, unused,
+    storage = new ServiceClients(new VigilServicesProperties(unused, unused, peer, unused, unused, unused, unused, null,
         "service-secret"), "notifier", registry, dependencies).client("storage");
   }
 

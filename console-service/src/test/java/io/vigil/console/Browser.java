@@ -20,12 +20,18 @@ final class Browser {
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
   private final int port;
-  final CookieManager cookies = new CookieManager();
+  final CookieManager cookies;
   private final HttpClient http;
   String lastCsrf;
 
   Browser(int port) {
+    this(port, new CookieManager());
+  }
+
+  /** A browser whose cookies are {@code cookies}: another tab, e.g. on another replica behind one address. */
+  Browser(int port, CookieManager cookies) {
     this.port = port;
+    this.cookies = cookies;
     this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 

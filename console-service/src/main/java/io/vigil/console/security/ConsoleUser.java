@@ -19,7 +19,7 @@ public final class ConsoleUser implements Serializable {
   private final String name;
   private final List<String> roles;
   private final List<String> tenants;
-  private final transient String token;
+  private final String token;
 
   public ConsoleUser(String name, List<String> roles, List<String> tenants, String token) {
     this.name = name;
@@ -42,8 +42,8 @@ public final class ConsoleUser implements Serializable {
   }
 
   /**
-   * The token for downstream calls (Downstream alone calls this); null once the session was
-   * serialized, which then counts as signed out.
+   * The token for downstream calls (Downstream alone calls this). It is serialized only into a
+   * shared session store, where every value is sealed (ConsoleSessions).
    */
   public String token() {
     return token;

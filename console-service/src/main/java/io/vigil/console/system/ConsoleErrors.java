@@ -116,6 +116,9 @@ public class ConsoleErrors {
 
   @ExceptionHandler(Exception.class)
   public String unexpected(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+    if (io.vigil.console.security.SessionStoreGuard.storeFault(e) != null && e instanceof RuntimeException r) {
+      throw r; // the session store's fault: SessionStoreGuard answers it, outside Spring Session's filter
+    }
     log.error("console page failed: {} {}", request.getMethod(), request.getRequestURI(), e);
     response.setStatus(500);
     model.addAttribute("status", 500);

@@ -30,7 +30,10 @@ public class VigilOpenApiAutoConfiguration {
 
   static final String PROBLEM = "Problem";
 
+  /** An API's errors; a service of pages (the console) says {@code vigil.openapi.problems=false} and its own. */
   @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "vigil.openapi.problems",
+      havingValue = "true", matchIfMissing = true)
   OpenApiCustomizer vigilProblems(@org.springframework.beans.factory.annotation.Value("${spring.application.name}")
       String service, @org.springframework.beans.factory.annotation.Value("${vigil.openapi.description:}")
       String summary) {

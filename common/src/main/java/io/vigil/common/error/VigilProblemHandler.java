@@ -70,6 +70,13 @@ public class VigilProblemHandler extends ResponseEntityExceptionHandler {
     return respond(Problems.of(ErrorCode.INVALID_PARAMETER, detail, field), request);
   }
 
+  /** A parameter the server cannot decode (bad percent-encoding): Tomcat names it, the client sent it. */
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<Object> undecodable(Exception e, WebRequest request) {
+    return respond(Problems.of(ErrorCode.INVALID_PARAMETER, "a parameter is not validly percent-encoded", null),
+        request);
+  }
+
   @ExceptionHandler(AccessDeniedException.class)
   ResponseEntity<Object> denied(AccessDeniedException e, WebRequest request) {
     return respond(Problems.of(ErrorCode.FORBIDDEN, "not allowed for this credential", null), request);

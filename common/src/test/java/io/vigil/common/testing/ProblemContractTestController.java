@@ -37,6 +37,12 @@ public class ProblemContractTestController {
     }
   }
 
+  /** A query parameter read the usual way: its value badly percent-encoded must be the client's fault. */
+  @org.springframework.web.bind.annotation.GetMapping(PATH + "/query")
+  String query(@org.springframework.web.bind.annotation.RequestParam(required = false) String q) {
+    return q;
+  }
+
   public record Echo(@NotBlank String name, @Positive int count) {}
 
   @PostMapping(path = PATH, consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)

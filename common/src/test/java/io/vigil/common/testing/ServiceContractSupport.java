@@ -143,6 +143,20 @@ public abstract class ServiceContractSupport {
     assertProblem(response, 415, "unsupported_media_type");
   }
 
+  /** Sent over a socket: Java's HTTP client refuses to send a malformed escape, other clients do not. */
+  @Test
+  void aBadlyEncodedQueryIsTheClientsProblem() throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + ProblemContractTestController.PATH + "/query?q=%zz HTTP/1.1\r\n"
+          + "Host: 127.0.0.1\r\nAuthorization: Bearer " + VigilTestInitializer.TEST_KEY + "\r\n"
+          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 400").contains("application/problem+json")
+          .contains("\"code\":\"invalid_parameter\"").doesNotContain("Exception");
+    }
+  }
+
   @Test
   void unknownRouteIsAProblem() {
     HttpResponse<String> response = http.send(authed("/no/such/route").GET().build());

@@ -62,6 +62,7 @@ public class AlertController {
   @JsonIgnoreProperties(ignoreUnknown = true)
   record PolicyView(String id, long version, AlertPolicy spec) {}
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "An alert: timeline, series chart, checks, notifications sent, explain trail")
   @GetMapping("/alerts/detail")
   public String detail(@RequestParam String key, jakarta.servlet.http.HttpServletRequest request, Model model) {
     if (key.isBlank() || key.length() > 300) {

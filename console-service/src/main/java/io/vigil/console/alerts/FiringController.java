@@ -54,15 +54,17 @@ public class FiringController {
 
 
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Firing now: the open alerts of the user's tenants, filtered")
   @GetMapping("/")
-  public String firing(@ModelAttribute("filter") AlertFilter filter, Model model) {
+  public String firing(@org.springdoc.core.annotations.ParameterObject @ModelAttribute("filter") AlertFilter filter, Model model) {
     rows(filter, model);
     model.addAttribute("user", Downstream.user());
     return "firing";
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Firing now's rows alone (the htmx refresh)")
   @GetMapping("/alerts/rows")
-  public String rowsOnly(@ModelAttribute("filter") AlertFilter filter, Model model) {
+  public String rowsOnly(@org.springdoc.core.annotations.ParameterObject @ModelAttribute("filter") AlertFilter filter, Model model) {
     rows(filter, model);
     return "firing :: rows";
   }
@@ -95,6 +97,7 @@ public class FiringController {
     }));
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Acknowledge an alert")
   @PostMapping("/alerts/ack")
   public String acknowledge(@RequestParam String alertKey, @RequestParam(required = false) String comment,
       @RequestParam(required = false) String back, RedirectAttributes redirect) {

@@ -36,6 +36,7 @@ public class CatalogController {
   public record NamespaceRow(String name, String description, String tenantDimension, List<String> required,
       List<String> optional, List<Map<String, Object>> metrics, List<Object> periods, List<Object> eventTypes) {}
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "The catalog: namespaces, metrics and dimensions, and the knowledge search (q)")
   @GetMapping("/catalog")
   public String catalog(@RequestParam(required = false) String q, Model model) {
     model.addAttribute("user", Downstream.user());

@@ -57,6 +57,7 @@ public class OnCallController {
   public record ScheduleRow(String id, long version, String name, String zone, String now, String nextWho,
       long nextAtMs, boolean nextKnown, List<String> layers, List<OverrideRow> overrides, String problem) {}
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Who is on call now and next, per schedule, with the overrides")
   @GetMapping("/oncall")
   public String list(@RequestParam(required = false) String tenant, HttpServletRequest request, Model model) {
     ConsoleUser user = Downstream.user();
@@ -120,6 +121,7 @@ public class OnCallController {
   }
 
   /** Adds an override: {@code participant} on call from {@code from} until {@code until}, local times in the user's zone. */
+  @io.swagger.v3.oas.annotations.Operation(summary = "Add an override, from and until in the user's zone")
   @PostMapping("/oncall/override")
   public String addOverride(@RequestParam String tenant, @RequestParam String id, @RequestParam String participant,
       @RequestParam String from, @RequestParam String until, HttpServletRequest request, RedirectAttributes redirect) {
@@ -146,6 +148,7 @@ public class OnCallController {
         "Override added: " + participant.strip() + " from " + zone.format(start) + " until " + zone.format(end) + ".");
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Remove the override the user saw (index, start, person)")
   @PostMapping("/oncall/override/remove")
   public String removeOverride(@RequestParam String tenant, @RequestParam String id, @RequestParam int index,
       @RequestParam long startMs, @RequestParam String participant, RedirectAttributes redirect) {

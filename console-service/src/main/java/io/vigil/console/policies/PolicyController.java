@@ -59,6 +59,7 @@ public class PolicyController {
     static final Fields NONE = new Fields(List.of(), List.of(), List.of(60, 300, 900, 3600, 86400));
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "A tenant's policies, by name prefix and namespace, a page at a time")
   @GetMapping("/policies")
   public String list(@RequestParam(required = false) String tenant, @RequestParam(required = false) String name,
       @RequestParam(required = false) String namespace, @RequestParam(required = false) String cursor,
@@ -111,6 +112,7 @@ public class PolicyController {
     return "policies";
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "The policy editor, empty (a tenant and namespace may be preset)")
   @GetMapping("/policies/new")
   public String create(@RequestParam(required = false) String tenant, @RequestParam(required = false) String namespace,
       Model model) {
@@ -122,6 +124,7 @@ public class PolicyController {
     return page(model, user, form, Map.of());
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "The policy editor on a stored policy")
   @GetMapping("/policies/edit")
   public String edit(@RequestParam String tenant, @RequestParam String id, Model model) {
     ConsoleUser user = Downstream.user();
@@ -131,8 +134,9 @@ public class PolicyController {
     return page(model, user, form, Map.of());
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Create a policy, or update the one opened (If-Match its version); errors shown beside their fields")
   @PostMapping("/policies/save")
-  public String save(@ModelAttribute("form") PolicyForm form, Model model, RedirectAttributes redirect) {
+  public String save(@org.springdoc.core.annotations.ParameterObject @ModelAttribute("form") PolicyForm form, Model model, RedirectAttributes redirect) {
     ConsoleUser user = Downstream.user();
     if (!TenantNames.valid(form.getTenant())) {
       return page(model, user, form, Map.of("tenant", "a tenant id: letters, digits, '_' and '-'"));
@@ -176,8 +180,9 @@ public class PolicyController {
   }
 
   /** The detector's backtest of the form as it stands (saved or not) over the last hour. */
+  @io.swagger.v3.oas.annotations.Operation(summary = "The detector's backtest of the form as it stands over the last hour")
   @PostMapping("/policies/dry-run")
-  public String dryRun(@ModelAttribute("form") PolicyForm form, HttpServletRequest request, Model model) {
+  public String dryRun(@org.springdoc.core.annotations.ParameterObject @ModelAttribute("form") PolicyForm form, HttpServletRequest request, Model model) {
     Map<String, String> errors = new LinkedHashMap<>();
     Map<String, Object> spec = form.toSpec(Map.of(), errors);
     model.addAttribute("zone", UserZone.of(request));
@@ -213,6 +218,7 @@ public class PolicyController {
         : page(model, Downstream.user(), form, Map.of());
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Enable or disable a policy (the version seen)")
   @PostMapping("/policies/enabled")
   public String enable(@RequestParam String tenant, @RequestParam String id, @RequestParam boolean enabled,
       RedirectAttributes redirect) {
@@ -236,6 +242,7 @@ public class PolicyController {
     return "redirect:" + Downstream.uri(Downstream.path("policies").queryParam("tenant", tenant));
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "A policy's history of changes (the audit trail)")
   @GetMapping("/policies/audit")
   public String audit(@RequestParam String tenant, @RequestParam String id, HttpServletRequest request, Model model) {
     ConsoleUser user = Downstream.user();

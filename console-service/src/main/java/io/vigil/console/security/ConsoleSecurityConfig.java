@@ -62,6 +62,7 @@ public class ConsoleSecurityConfig {
         .requestCache(r -> r.requestCache(requestCache))
         .authorizeHttpRequests(a -> a
             .requestMatchers(VigilSecurity.PUBLIC_PATHS).permitAll()
+            .requestMatchers(VigilSecurity.API_DOC_PATHS).permitAll()
             .requestMatchers("/sign-in", "/webjars/**", "/console/**", "/favicon.ico").permitAll()
             .anyRequest().authenticated())
         .exceptionHandling(e -> e

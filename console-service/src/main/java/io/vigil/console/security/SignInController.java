@@ -41,6 +41,7 @@ public class SignInController {
     this.requestCache = requestCache;
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "The sign-in form")
   @GetMapping("/sign-in")
   public String form(@RequestParam(name = "signed-out", required = false) String signedOut,
       @RequestParam(required = false) String expired, Model model) {
@@ -52,6 +53,7 @@ public class SignInController {
     return "sign-in";
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Sign in with a control-plane operator token")
   @PostMapping("/sign-in")
   public String signIn(@RequestParam(required = false) String token, HttpServletRequest request,
       HttpServletResponse response, Model model) {

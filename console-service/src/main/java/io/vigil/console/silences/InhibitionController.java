@@ -43,6 +43,7 @@ public class InhibitionController {
   public record RuleRow(String id, long version, String name, List<Map<String, Object>> source,
       List<Map<String, Object>> target, List<Object> equal, String updatedBy) {}
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "A tenant's inhibition rules")
   @GetMapping("/inhibitions")
   @SuppressWarnings("unchecked")
   public String list(@RequestParam(required = false) String tenant, Model model) {
@@ -70,6 +71,7 @@ public class InhibitionController {
     return "inhibitions";
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Create an inhibition rule; errors shown beside their rows")
   @PostMapping("/inhibitions")
   public String create(@RequestParam(required = false) String tenant, @RequestParam(required = false) String name,
       @RequestParam(name = "sourceField", required = false) List<String> sourceFields,
@@ -116,6 +118,7 @@ public class InhibitionController {
     return "inhibitions";
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Delete an inhibition rule (the version seen)")
   @PostMapping("/inhibitions/delete")
   public String delete(@RequestParam String tenant, @RequestParam String id, @RequestParam long version,
       RedirectAttributes redirect) {

@@ -65,6 +65,7 @@ public class SilenceController {
   static final Duration LOOK_AHEAD = Duration.ofDays(8);
 
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "A tenant's silences, recurring windows in the user's zone")
   @GetMapping("/silences")
   public String list(@RequestParam(required = false) String tenant, HttpServletRequest request, Model model) {
     ConsoleUser user = Downstream.user();
@@ -156,6 +157,7 @@ public class SilenceController {
     }
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "The silence form, prefilled from an alert (alertKey)")
   @GetMapping("/silences/new")
   public String form(@RequestParam(required = false) String tenant, @RequestParam(required = false) String alertKey,
       Model model) {
@@ -191,6 +193,7 @@ public class SilenceController {
     return "silence-new";
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "Create a silence; errors shown beside their rows")
   @PostMapping("/silences")
   public String create(@RequestParam(required = false) String tenant,
       @RequestParam(name = "field", required = false) List<String> fields,
@@ -249,6 +252,7 @@ public class SilenceController {
     return form(model, user, tenant, rows, duration, errors);
   }
 
+  @io.swagger.v3.oas.annotations.Operation(summary = "End a silence now")
   @PostMapping("/silences/expire")
   @SuppressWarnings("unchecked")
   public String expire(@RequestParam String tenant, @RequestParam String id, RedirectAttributes redirect) {

@@ -89,7 +89,7 @@ public class ConsoleErrors {
   }
 
   @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class,
-      org.springframework.validation.BindException.class})
+      org.springframework.validation.BindException.class, org.apache.tomcat.util.http.InvalidParameterException.class})
   public String badRequest(Exception e, HttpServletResponse response, Model model) {
     response.setStatus(400);
     model.addAttribute("status", 400);

@@ -5,12 +5,14 @@ import io.vigil.common.control.AlertPolicy;
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.series.SeriesId;
+import io.vigil.common.series.SeriesQuery;
 import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.system.Maps;
 import io.vigil.console.system.Problem;
 import io.vigil.console.system.UserZone;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,42 +164,21 @@ public class AlertController {
    * The alert's series from an hour before it fired to now (at most a day), under the statistic its
    * policy's condition judges, so the threshold line means what the detector compared.
    */
-  @SuppressWarnings("unchecked")
   private Chart chart(AlertRow a, long now) {
     if (a.seriesId() == 0 || a.metric() == null || a.periodSeconds() <= 0) {
       return new Chart("avg", List.of(), List.of(), a.threshold(), 0);
     }
-    String statistic = statisticOf(a).name().toLowerCase(Locale.ROOT);
+    AlertPolicy.Statistic judged = statisticOf(a);
+    String statistic = judged.name().toLowerCase(Locale.ROOT);
     long periodMs = a.periodSeconds() * 1000L;
     long start = (a.firstFiredAtMs() > 0 ? a.firstFiredAtMs() : a.timestampMs()) - HOUR_MS;
     long to = (now / periodMs + 1) * periodMs;
-    long from = Math.max(start / periodMs * periodMs, to - 24 * HOUR_MS);
-    List<Map<String, Object>> filters = new ArrayList<>();
-    a.dimensions().forEach((f, v) -> filters.add(Map.of("Function", "Equal", "Field", f, "Args", v)));
-    Map<String, Object> query = new java.util.LinkedHashMap<>();
-    query.put("namespace", a.namespace());
-    query.put("metric", a.metric());
-    query.put("region", a.region());
-    query.put("period", a.periodSeconds());
-    query.put("statistic", statistic);
-    query.put("fromMs", from);
-    query.put("toMs", to);
-    query.put("filters", filters);
-    query.put("maxPoints", (int) Math.min(11_000, (to - from) / periodMs + 1));
-    query.put("maxSeries", 10);
-    Map<String, Object> result = downstream.send("storage", HttpMethod.POST,
-        Downstream.uri(Downstream.path("v1", "series", "query")), query, Map.class);
-    String wanted = SeriesId.hex(a.seriesId());
-    Map<Long, Double> byTime = new java.util.TreeMap<>();
-    for (Map<String, Object> s : (List<Map<String, Object>>) result.getOrDefault("series", List.of())) {
-      if (wanted.equals(s.get("seriesId"))) {
-        for (Map<String, Object> p : (List<Map<String, Object>>) s.getOrDefault("points", List.of())) {
-          if (p.get("v") instanceof Number v) {
-            byTime.put(Maps.num(p.get("t")), v.doubleValue());
-          }
-        }
-      }
-    }
+    long from = Math.min(to - periodMs, Math.max(start / periodMs * periodMs, to - 24 * HOUR_MS));
+    SeriesQuery query = SeriesQuery.forAlert(a.namespace(), a.metric(), a.region(), a.periodSeconds(), a.dimensions(),
+        judged, from, to);
+    SeriesQuery.Result result = downstream.send("storage", HttpMethod.POST, URI.create(SeriesQuery.PATH), query,
+        SeriesQuery.Result.class);
+    Map<Long, Double> byTime = result == null ? Map.of() : result.valuesOf(a.seriesId());
     List<Long> times = new ArrayList<>();
     List<Double> values = new ArrayList<>();
     for (long t = from; t < to; t += periodMs) {

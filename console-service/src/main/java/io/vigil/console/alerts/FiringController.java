@@ -2,6 +2,7 @@ package io.vigil.console.alerts;
 
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.services.ServiceCallException;
+import io.vigil.console.downstream.Changes;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.system.Back;
@@ -101,18 +102,12 @@ public class FiringController {
   @PostMapping("/alerts/ack")
   public String acknowledge(@RequestParam String alertKey, @RequestParam(required = false) String comment,
       @RequestParam(required = false) String back, RedirectAttributes redirect) {
-    try {
+    Changes.flash(metrics, redirect, "notifier", "Not acknowledged", () -> {
       Map<?, ?> answer = downstream.send("notifier", HttpMethod.POST, Downstream.uri(Downstream.path("v1", "alerts", "ack")),
           comment == null || comment.isBlank() ? Map.of("alertKey", alertKey) : Map.of("alertKey", alertKey,
               "comment", comment), Map.class);
-      redirect.addFlashAttribute("notice", "Acknowledged by " + answer.get("ackBy") + ": repeats and escalations"
-          + " of this alert stop.");
-    } catch (ServiceCallException e) {
-      redirect.addFlashAttribute("failure", "Not acknowledged: " + Problem.describe(e));
-    } catch (io.vigil.common.error.DependencyUnavailableException e) {
-      metrics.degraded("console", "notifier_unavailable");
-      redirect.addFlashAttribute("failure", "Not acknowledged: the notifier is not answering. Try again in a moment.");
-    }
+      return "Acknowledged by " + answer.get("ackBy") + ": repeats and escalations of this alert stop.";
+    });
     return "redirect:" + Back.safe(back);
   }
 }

@@ -1,15 +1,14 @@
 package io.vigil.console.oncall;
 
 import io.vigil.common.control.OnCall;
-import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.semantics.OnCallSchedule;
 import io.vigil.common.services.ServiceCallException;
+import io.vigil.console.downstream.Changes;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
 import io.vigil.console.system.Maps;
-import io.vigil.console.system.Problem;
 import io.vigil.console.system.TenantNames;
 import io.vigil.console.system.UserZone;
 import jakarta.servlet.http.HttpServletRequest;
@@ -169,7 +168,7 @@ public class OnCallController {
       redirect.addFlashAttribute("failure", "No such schedule.");
       return back(tenant);
     }
-    try {
+    Changes.flash(metrics, redirect, "policy", "Not changed", () -> {
       var path = Downstream.uri(Downstream.path("v1", "tenants", tenant, "oncall-schedules", id));
       Map<String, Object> view = downstream.getMap("policy", path);
       Map<String, Object> spec = new LinkedHashMap<>(Maps.map(view.get("spec")));
@@ -177,17 +176,8 @@ public class OnCallController {
       edit.accept(overrides);
       spec.put("overrides", overrides);
       downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, Maps.num(view.get("version")), Map.class);
-      redirect.addFlashAttribute("notice", done);
-    } catch (ServiceCallException e) {
-      if (e.status() == 404) {
-        throw e;
-      }
-      redirect.addFlashAttribute("failure", "Not changed: " + (e.service().equals("console") ? e.getMessage()
-          : Problem.describe(e)));
-    } catch (DependencyUnavailableException e) {
-      metrics.degraded("console", "policy_unavailable");
-      redirect.addFlashAttribute("failure", "Not changed: policy-service is not answering.");
-    }
+      return done;
+    });
     return back(tenant);
   }
 

@@ -3,6 +3,7 @@ package io.vigil.console.policies;
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.services.ServiceCallException;
+import io.vigil.console.downstream.Changes;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
@@ -222,23 +223,15 @@ public class PolicyController {
   @PostMapping("/policies/enabled")
   public String enable(@RequestParam String tenant, @RequestParam String id, @RequestParam boolean enabled,
       RedirectAttributes redirect) {
-    try {
+    Changes.flash(metrics, redirect, "policy", "Not changed", () -> {
       Map<String, Object> view = stored(tenant, id);
       Map<String, Object> spec = new LinkedHashMap<>(Maps.map(view.get("spec")));
       spec.put("enabled", enabled);
       downstream.sendIfMatch("policy", HttpMethod.PUT, Downstream.uri(Downstream.path("v1", "tenants", tenant,
           "policies", id)), spec, Maps.num(view.get("version")), Map.class);
-      redirect.addFlashAttribute("notice", "Policy " + spec.get("name") + (enabled ? " enabled." : " disabled: its open"
-          + " alerts resolve (policy_disabled)."));
-    } catch (ServiceCallException e) {
-      if (e.status() == 404) {
-        throw e;
-      }
-      redirect.addFlashAttribute("failure", "Not changed: " + Problem.describe(e));
-    } catch (DependencyUnavailableException e) {
-      metrics.degraded("console", "policy_unavailable");
-      redirect.addFlashAttribute("failure", "Not changed: policy-service is not answering.");
-    }
+      return "Policy " + spec.get("name") + (enabled ? " enabled." : " disabled: its open alerts resolve"
+          + " (policy_disabled).");
+    });
     return "redirect:" + Downstream.uri(Downstream.path("policies").queryParam("tenant", tenant));
   }
 

@@ -3,6 +3,7 @@ package io.vigil.console.silences;
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.services.ServiceCallException;
+import io.vigil.console.downstream.Changes;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
@@ -122,19 +123,14 @@ public class InhibitionController {
   @PostMapping("/inhibitions/delete")
   public String delete(@RequestParam String tenant, @RequestParam String id, @RequestParam long version,
       RedirectAttributes redirect) {
-    try {
+    Changes.flash(metrics, redirect, "policy", "Not deleted", () -> {
       if (!TenantNames.valid(tenant) || !TenantNames.validId(id)) {
         throw new ServiceCallException("console", 404, "no such rule");
       }
       downstream.sendIfMatch("policy", HttpMethod.DELETE, Downstream.uri(Downstream.path("v1", "tenants", tenant,
           "inhibition-rules", id)), null, version, Void.class);
-      redirect.addFlashAttribute("notice", "Inhibition rule deleted.");
-    } catch (ServiceCallException e) {
-      redirect.addFlashAttribute("failure", "Not deleted: " + (e.body() == null ? "no such rule" : Problem.describe(e)));
-    } catch (DependencyUnavailableException e) {
-      metrics.degraded("console", "policy_unavailable");
-      redirect.addFlashAttribute("failure", "Not deleted: policy-service is not answering.");
-    }
+      return "Inhibition rule deleted.";
+    });
     return "redirect:" + (TenantNames.valid(tenant) ? Downstream.uri(Downstream.path("inhibitions")
         .queryParam("tenant", tenant)) : "/inhibitions");
   }

@@ -6,6 +6,7 @@ import io.vigil.common.semantics.AlertLabels;
 import io.vigil.common.semantics.FilterFunction;
 import io.vigil.common.services.ServiceCallException;
 import io.vigil.console.alerts.AlertRow;
+import io.vigil.console.downstream.Changes;
 import io.vigil.console.downstream.Downstream;
 import io.vigil.console.downstream.Part;
 import io.vigil.console.security.ConsoleUser;
@@ -260,7 +261,7 @@ public class SilenceController {
       redirect.addFlashAttribute("failure", "No such silence.");
       return "redirect:/silences";
     }
-    try {
+    Changes.flash(metrics, redirect, "policy", "Not expired", () -> {
       var path = Downstream.uri(Downstream.path("v1", "tenants", tenant, "silences", id));
       Map<String, Object> current = downstream.getMap("policy", path);
       Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) current.get("spec"));
@@ -271,13 +272,8 @@ public class SilenceController {
       spec.put("endsAtMs", now);
       downstream.sendIfMatch("policy", HttpMethod.PUT, path, spec, Maps.num(current.get("version")), Map.class);
       mutes.forget(tenant);
-      redirect.addFlashAttribute("notice", "Silence expired: matching alerts notify again.");
-    } catch (ServiceCallException e) {
-      redirect.addFlashAttribute("failure", "Not expired: " + Problem.describe(e));
-    } catch (DependencyUnavailableException e) {
-      metrics.degraded("console", "policy_unavailable");
-      redirect.addFlashAttribute("failure", "Not expired: policy-service is not answering.");
-    }
+      return "Silence expired: matching alerts notify again.";
+    });
     return "redirect:/silences?tenant=" + tenant;
   }
 

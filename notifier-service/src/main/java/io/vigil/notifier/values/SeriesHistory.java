@@ -3,13 +3,10 @@ package io.vigil.notifier.values;
 import io.vigil.common.control.AlertPolicy;
 import io.vigil.common.model.AlertEvent;
 import io.vigil.common.observability.DependencyMetrics;
-import io.vigil.common.series.SeriesId;
+import io.vigil.common.series.SeriesQuery;
 import io.vigil.common.services.ServiceClient;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,16 +36,6 @@ public final class SeriesHistory {
     this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
   }
 
-  /** The series query storage answers (its {@code SeriesRequest}). */
-  record Query(String namespace, String metric, String region, int period, String statistic, long fromMs, long toMs,
-      List<Map<String, Object>> filters, int maxPoints, int maxSeries) {}
-
-  record Point(long t, double v) {}
-
-  record Series(String seriesId, Map<String, String> dimensions, List<Point> points) {}
-
-  record Result(List<Series> series) {}
-
   /**
    * The windows of the hour up to and including the alert's window, oldest first, under the statistic
    * the condition judged (NaN for a window without data); empty when the alert is not of one series
@@ -61,31 +48,22 @@ public final class SeriesHistory {
     long periodMs = e.periodSeconds() * 1000L;
     long toMs = e.windowStartMs() + periodMs;
     long fromMs = toMs - Math.max(HOUR_MS, 2 * periodMs);
-    int windows = (int) ((toMs - fromMs) / periodMs);
-    List<Map<String, Object>> filters = new ArrayList<>();
-    e.dimensions().forEach((field, value) -> filters.add(Map.of("Function", "Equal", "Field", field, "Args", value)));
-    Query q = new Query(e.namespace(), e.metric(), e.region(), e.periodSeconds(),
-        CurrentValues.statisticOf(policy, e).name().toLowerCase(Locale.ROOT), fromMs, toMs, filters, windows, 10);
+    SeriesQuery q = SeriesQuery.forAlert(e.namespace(), e.metric(), e.region(), e.periodSeconds(), e.dimensions(),
+        CurrentValues.statisticOf(policy, e), fromMs, toMs);
     if (!inFlight.tryAcquire()) {
       dependencies.degraded("chart", "busy");
       return List.of();
     }
-    Result r;
+    SeriesQuery.Result r;
     try {
-      r = storage.post("/v1/series/query", q, Result.class);
+      r = storage.post(SeriesQuery.PATH, q, SeriesQuery.Result.class);
     } catch (RuntimeException ex) {
       dependencies.degraded("chart", "storage_unavailable");
       return List.of();
     } finally {
       inFlight.release();
     }
-    String wanted = SeriesId.hex(e.seriesId());
-    Map<Long, Double> byWindow = new HashMap<>();
-    for (Series s : r == null || r.series() == null ? List.<Series>of() : r.series()) {
-      if (wanted.equals(s.seriesId()) && s.points() != null) {
-        s.points().forEach(p -> byWindow.put(p.t(), p.v()));
-      }
-    }
+    Map<Long, Double> byWindow = r == null ? Map.of() : r.valuesOf(e.seriesId());
     if (byWindow.isEmpty()) {
       return List.of();
     }

@@ -122,6 +122,13 @@ class SharedSessionsIT {
     }
     assertThat(signedIn).isPositive();
 
+    assertThat(redis.getExpire(sessionKey(one))).as("a signed-in session lives the idle timeout")
+        .isGreaterThan(11 * 3600L);
+    Browser stranger = new Browser(port(first));
+    stranger.get("/sign-in");
+    assertThat(redis.getExpire(sessionKey(stranger))).as("a session before sign-in lives minutes, not hours")
+        .isBetween(1L, 15 * 60L);
+
     assertThat(other.post("/sign-out", Map.of(), true).statusCode()).isEqualTo(302);
     assertThat(one.get("/").statusCode()).as("signed out on the first replica too").isEqualTo(302);
   }
@@ -134,9 +141,14 @@ class SharedSessionsIT {
     for (String key : redis.keys(TestRun.redisPrefix() + "console:sessions:*")) {
       redis.opsForHash().put(key, "sessionAttr:SPRING_SECURITY_CONTEXT", "k1:bm90IHNlYWxlZA==");
     }
+    String key = sessionKey(one);
     HttpResponse<String> page = one.get("/");
     assertThat(page.statusCode()).isEqualTo(302);
     assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/sign-in?expired");
+    assertThat(page.headers().allValues("Set-Cookie")).as("the cookie expired as Spring Session writes it")
+        .anySatisfy(c -> assertThat(c).startsWith("VIGIL_CONSOLE=;").contains("Max-Age=0").contains("HttpOnly"));
+    assertThat(redis.hasKey(key)).as("the unreadable session deleted")
+        .isFalse();
     assertThat(degraded(first, "session_unreadable")).isPositive();
     assertThat(one.signIn(TOKEN).statusCode()).isEqualTo(302);
     assertThat(one.get("/").statusCode()).as("a fresh sign-in works").isEqualTo(200);
@@ -157,6 +169,12 @@ class SharedSessionsIT {
     redisProxy.pass();
     io.vigil.common.testing.Awaits.until("the same session, still signed in", java.time.Duration.ofSeconds(20),
         () -> viaProxy.get("/").statusCode() == 200);
+  }
+
+  /** The Redis key of a browser's session: Spring Session's cookie is the id, base64-encoded. */
+  private static String sessionKey(Browser b) {
+    return TestRun.redisPrefix() + "console:sessions:" + new String(java.util.Base64.getDecoder()
+        .decode(b.session().getValue()), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static double degraded(ConfigurableApplicationContext c, String reason) {

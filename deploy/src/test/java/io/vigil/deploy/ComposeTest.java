@@ -18,7 +18,7 @@ class ComposeTest {
 
   private static final Set<String> CONNECTION_VARIABLES = Set.of("VIGIL_KAFKA_BOOTSTRAP", "VIGIL_ES_URL",
       "VIGIL_MYSQL_HOST", "VIGIL_MYSQL_PORT", "VIGIL_MYSQL_USER", "VIGIL_MYSQL_PASSWORD", "VIGIL_REDIS_HOST",
-      "VIGIL_REDIS_PORT", "VIGIL_REGION");
+      "VIGIL_REDIS_PORT", "VIGIL_REDIS_PASSWORD", "VIGIL_REGION");
 
   @SuppressWarnings("unchecked")
   private static Map<String, Map<String, Object>> services() {

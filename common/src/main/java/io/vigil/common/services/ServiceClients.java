@@ -59,6 +59,11 @@ public final class ServiceClients {
         properties.detectorShards().get(shard), properties.detectorBaseUrl(shard)));
   }
 
+  /** Whether any shard has a detector of its own: else every shard's question goes to {@code detector}. */
+  public boolean routesDetectorShards() {
+    return !properties.detectorShards().isEmpty();
+  }
+
   private ServiceClient create(String service) {
     VigilServicesProperties.Peer peer = properties.peers().get(service);
     if (peer == null) {

@@ -59,6 +59,11 @@ public class Downstream {
     return call(() -> clients.detector(shard).getAs(path, token(), Map.class));
   }
 
+  /** Whether a shard's questions may go elsewhere than {@code detector} (so the shard is worth looking up). */
+  public boolean routesDetectorShards() {
+    return clients.routesDetectorShards();
+  }
+
   /** As {@link #getFromDetector}, a POST (the backtest). */
   public <T> T postToDetector(String shard, URI path, Object body, Class<T> type) {
     return call(() -> clients.detector(shard).sendAs(HttpMethod.POST, path, body, token(), type));

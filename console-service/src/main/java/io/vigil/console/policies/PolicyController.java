@@ -302,7 +302,7 @@ public class PolicyController {
    * default detector) when the namespace cannot be read: the backtest reads only storage's series.
    */
   private String shardOf(String namespace) {
-    if (namespace == null || !TenantNames.validNamespace(namespace.strip())) {
+    if (!downstream.routesDetectorShards() || namespace == null || !TenantNames.validNamespace(namespace.strip())) {
       return null;
     }
     try {

@@ -22,10 +22,13 @@ import org.springframework.session.config.annotation.web.http.EnableSpringHttpSe
  * cookie, the idle timeout and sign-in's new session id behave the same in either.
  *
  * <p>A session holds the user's API token. In Redis every attribute is sealed with AES-GCM under
- * the master key ({@code vigil.console.session-key-file}, by default {@code
- * vigil.security.master-key-file}): a reader of Redis learns no token, and an altered value does not
+ * the console's own key ({@code vigil.console.session-key-file}; never the master key, which the
+ * console has no need to hold): a reader of Redis learns no token, and an altered value does not
  * open, so nothing written into Redis by someone else is ever deserialized. Redis mode without a key
- * does not start.
+ * does not start. The session id itself is a bearer credential, and Redis keys name it: who can read
+ * the console's Redis can act as its signed-in users, so that Redis must be closed to others (its
+ * password, {@code VIGIL_REDIS_PASSWORD}, and a private network), as it must be for the alert state
+ * the other services keep there.
  */
 @Configuration(proxyBeanMethods = false)
 public class ConsoleSessions {
@@ -40,7 +43,10 @@ public class ConsoleSessions {
   @Bean
   Store consoleSessionStore(@Value("${vigil.console.sessions:memory}") String store) {
     try {
-      return Store.valueOf(store.strip().toUpperCase(Locale.ROOT));
+      if (!store.equals(store.strip())) {
+        throw new IllegalArgumentException("blanks around it"); // which the stores' conditions would not match
+      }
+      return Store.valueOf(store.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("vigil.console.sessions must be memory or redis, not '" + store + "'");
     }
@@ -53,9 +59,10 @@ public class ConsoleSessions {
   @Bean
   org.springframework.boot.web.servlet.FilterRegistrationBean<SessionStoreGuard> sessionStoreGuard(
       io.vigil.common.observability.DependencyMetrics metrics,
-      @Value("${server.servlet.session.cookie.name:VIGIL_CONSOLE}") String cookie) {
+      org.springframework.beans.factory.ObjectProvider<org.springframework.session.web.http.CookieSerializer> cookies,
+      org.springframework.beans.factory.ObjectProvider<org.springframework.session.SessionRepository<?>> sessions) {
     var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
-        new SessionStoreGuard(metrics, cookie));
+        new SessionStoreGuard(metrics, cookies, sessions));
     registration.setOrder(org.springframework.session.web.http.SessionRepositoryFilter.DEFAULT_ORDER - 10);
     return registration;
   }
@@ -84,10 +91,10 @@ public class ConsoleSessions {
     /** The serializer Spring Session takes by this name for every session attribute. */
     @Bean("springSessionDefaultRedisSerializer")
     RedisSerializer<Object> sealedSessionAttributes(
-        @Value("${vigil.console.session-key-file:${vigil.security.master-key-file:}}") String keyFile) {
+        @Value("${vigil.console.session-key-file:}") String keyFile) {
       if (keyFile.isBlank()) {
         throw new IllegalStateException("vigil.console.sessions=redis keeps users' tokens in Redis, sealed: set"
-            + " vigil.console.session-key-file or VIGIL_MASTER_KEY_FILE ('bin/vigil keys' makes one)");
+            + " VIGIL_CONSOLE_SESSION_KEY_FILE (vigil.console.session-key-file; 'bin/vigil keys' makes one)");
       }
       return new SealedSerializer(SecretBox.fromFile(Path.of(keyFile)), new JdkSerializationRedisSerializer());
     }

@@ -14,6 +14,13 @@ import org.springframework.data.redis.serializer.SerializationException;
  */
 final class SealedSerializer implements RedisSerializer<Object> {
 
+  /** A stored value that does not open: the session is unreadable, not the console broken. */
+  static final class Unreadable extends SerializationException {
+    Unreadable(String message) {
+      super(message);
+    }
+  }
+
   /** Associated data: a value sealed for console sessions opens nowhere else. */
   static final String PURPOSE = "vigil.console.session";
 
@@ -42,13 +49,20 @@ final class SealedSerializer implements RedisSerializer<Object> {
     String text = new String(bytes, StandardCharsets.US_ASCII);
     int colon = text.indexOf(':');
     if (colon <= 0) {
-      throw new SerializationException("a console session value that is not sealed");
+      throw new Unreadable("a console session value that is not sealed");
+    }
+    byte[] plain;
+    try {
+      plain = Base64.getDecoder().decode(box.open(PURPOSE,
+          new SecretBox.Sealed(text.substring(0, colon), text.substring(colon + 1))));
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw new Unreadable("a console session value does not open: " + e.getMessage());
     }
     try {
-      String plain = box.open(PURPOSE, new SecretBox.Sealed(text.substring(0, colon), text.substring(colon + 1)));
-      return inner.deserialize(Base64.getDecoder().decode(plain));
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      throw new SerializationException("a console session value does not open: " + e.getMessage());
+      return inner.deserialize(plain);
+    } catch (SerializationException e) {
+      // ours, but of a console version whose classes differ (after an upgrade): sign in again
+      throw new Unreadable("a console session value of another version: " + e.getMessage());
     }
   }
 }

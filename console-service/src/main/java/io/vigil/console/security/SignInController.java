@@ -34,11 +34,15 @@ public class SignInController {
   private final Downstream downstream;
   private final SecurityContextRepository contexts;
   private final RequestCache requestCache;
+  private final java.time.Duration signedInIdle;
 
-  public SignInController(Downstream downstream, SecurityContextRepository contexts, RequestCache requestCache) {
+  public SignInController(Downstream downstream, SecurityContextRepository contexts, RequestCache requestCache,
+      @org.springframework.beans.factory.annotation.Value("${vigil.console.idle-timeout:12h}")
+      java.time.Duration signedInIdle) {
     this.downstream = downstream;
     this.contexts = contexts;
     this.requestCache = requestCache;
+    this.signedInIdle = signedInIdle;
   }
 
   @io.swagger.v3.oas.annotations.Operation(summary = "The sign-in form")
@@ -85,7 +89,9 @@ public class SignInController {
     if (old != null) {
       old.invalidate();
     }
-    request.getSession(true);
+    // a signed-in session lives the idle timeout; one before sign-in only server.servlet.session.timeout,
+    // so nobody fills the session store by loading the sign-in form
+    request.getSession(true).setMaxInactiveInterval((int) Math.min(Integer.MAX_VALUE, signedInIdle.toSeconds()));
     SecurityContext context = SecurityContextHolder.createEmptyContext();
     context.setAuthentication(new ConsoleAuthentication(new ConsoleUser(me.name(), me.roles(), me.tenants(), key)));
     SecurityContextHolder.setContext(context);

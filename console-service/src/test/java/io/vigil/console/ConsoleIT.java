@@ -228,6 +228,36 @@ class ConsoleIT extends ConsoleTestSupport {
   }
 
   @Test
+  void theDetailShowsTheCmdbsRecordOfTheInstanceTheAlertIsAbout() {
+    browser.signIn(TOKEN);
+    PEERS.on("GET /v1/alerts/events", 200, "{\"total\":0,\"items\":[]}");
+    PEERS.on("GET /v1/notifications", 200, "{\"total\":0,\"items\":[]}");
+    PEERS.on("GET /v1/namespaces/acme/vm", 200, "{\"id\":\"acme/vm\",\"spec\":{\"name\":\"acme/vm\","
+        + "\"requiredDimensions\":[\"appid\",\"vm\"],\"instanceDimension\":\"vm\"}}");
+    PEERS.on("GET /v1/instances/acme/vm/r1/vm-7", 200, "{\"namespace\":\"acme/vm\",\"region\":\"r1\","
+        + "\"instanceId\":\"vm-7\",\"tenant\":\"t1\",\"version\":12,\"source\":\"cloud-sync\","
+        + "\"attributes\":{\"owner\":\"team-db\",\"ip\":\"10.0.0.7\"},\"tags\":{\"env\":\"prod\"},"
+        + "\"updatedAtMs\":1700000000000}");
+    String page = browser.get("/alerts/detail?key=k-1").body();
+    assertThat(page).contains("The instance (cmdb)").contains("team-db").contains("10.0.0.7").contains("tag env")
+        .contains("cloud-sync");
+    assertThat(PEERS.calls("/v1/instances/acme/vm/r1/vm-7")).singleElement()
+        .satisfies(c -> assertThat(c.bearer()).isEqualTo(TOKEN));
+
+    PEERS.on("GET /v1/instances/acme/vm/r1/vm-7", 404, "{\"code\":\"not_found\"}");
+    assertThat(browser.get("/alerts/detail?key=k-1").body()).contains("The cmdb has no record of instance vm-7.");
+    PEERS.on("GET /v1/instances/acme/vm/r1/vm-7", 503, "{}");
+    assertThat(browser.get("/alerts/detail?key=k-1").body())
+        .contains("cmdb is not answering, so the instance&#39;s record cannot be shown").contains("cpu above 90 on vm-7");
+    PEERS.on("GET /v1/namespaces/acme/vm", 503, "{}");
+    assertThat(browser.get("/alerts/detail?key=k-1").body()).as("named for the service that is down")
+        .contains("policy is not answering, so the instance&#39;s record cannot be shown");
+    PEERS.on("GET /v1/namespaces/acme/vm", 200, "{\"id\":\"acme/vm\",\"spec\":{\"name\":\"acme/vm\"}}");
+    assertThat(browser.get("/alerts/detail?key=k-1").body()).as("no instance dimension: nothing to show")
+        .doesNotContain("The instance (cmdb)");
+  }
+
+  @Test
   void healthAndMetricsAreServedLikeEveryServicesAndADegradedPartIsCounted() throws java.io.IOException {
     assertThat(browser.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
     assertThat(browser.get("/actuator/health/liveness").statusCode()).isEqualTo(200);

@@ -102,6 +102,40 @@ class ConsolePagesIT extends ConsoleTestSupport {
   }
 
   @Test
+  void eachReceiverOfAPolicyCanBeSentATestAndItsOutcomeIsSaid() {
+    namespaces();
+    PEERS.on("GET /v1/tenants/t1/policies/p-1", 200, POLICY.replace("\"receivers\":{\"users\":[\"ana\"]}",
+        "\"receivers\":{\"users\":[\"ana\"],\"webhooks\":[\"ops-hook\"]}"));
+    browser.signIn(TOKEN);
+    HttpResponse<String> form = browser.get("/policies/edit?tenant=t1&id=p-1");
+    assertThat(form.body()).contains("Test webhook ops-hook").contains("Test user ana").doesNotContain("Test bot");
+
+    PEERS.on("POST /v1/notifications/test", 200, "{\"alertKey\":\"test-1\",\"status\":\"SENT\",\"deliveries\":["
+        + "{\"recipient\":\"ops-hook\",\"channel\":\"WEBHOOK\",\"status\":\"SENT\",\"attempts\":1}]}");
+    HttpResponse<String> sent = browser.post("/receivers/test", Map.of("tenant", "t1", "policyId", "p-1",
+        "kind", "webhook", "id", "ops-hook"), true);
+    assertThat(sent.statusCode()).isEqualTo(302);
+    assertThat(sent.headers().firstValue("Location").orElseThrow()).endsWith("/policies/edit?tenant=t1&id=p-1");
+    assertThat(PEERS.calls("/v1/notifications/test")).singleElement().satisfies(c -> {
+      assertThat(c.body()).contains("\"tenant\":\"t1\"").contains("\"webhook\":\"ops-hook\"");
+      assertThat(c.bearer()).isEqualTo(TOKEN);
+    });
+    assertThat(browser.follow(sent).body()).contains("Test notification to webhook ops-hook sent (WEBHOOK to ops-hook: SENT)");
+
+    PEERS.on("POST /v1/notifications/test", 200, "{\"alertKey\":\"test-2\",\"status\":\"SEND_FAILED\","
+        + "\"reason\":\"no_contact\",\"deliveries\":[]}");
+    assertThat(browser.follow(browser.post("/receivers/test", Map.of("tenant", "t1", "policyId", "p-1", "kind", "user",
+        "id", "ana"), true)).body()).contains("id=\"failure\"").contains("Test notification to user ana: SEND_FAILED, no_contact");
+    PEERS.on("POST /v1/notifications/test", 503, "{}");
+    assertThat(browser.follow(browser.post("/receivers/test", Map.of("tenant", "t1", "policyId", "p-1", "kind", "bot",
+        "id", "b-1"), true)).body()).contains("Test not sent: notifier is not answering");
+    int calls = PEERS.calls("/v1/notifications/test").size();
+    assertThat(browser.follow(browser.post("/receivers/test", Map.of("tenant", "t1", "policyId", "p-1", "kind", "group",
+        "id", "g-1"), true)).body()).contains("Test not sent: no such receiver.");
+    assertThat(PEERS.calls("/v1/notifications/test")).hasSize(calls);
+  }
+
+  @Test
   void theDryRunShowsWhatWouldHaveFiredAndEnablingNamesTheVersionRead() {
     namespaces();
     browser.signIn(TOKEN);

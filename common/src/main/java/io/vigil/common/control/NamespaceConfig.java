@@ -82,6 +82,19 @@ public record NamespaceConfig(
         unknownDimensions == null ? UnknownDimensions.REJECT : unknownDimensions, instanceDimension);
   }
 
+  /**
+   * The cmdb instance an alert of this namespace is about: the value of its instance dimension, else
+   * the alert's object id (an event's); null when the namespace names no instance dimension or the
+   * alert carries neither. The notifier enriches by it; the console shows the same instance.
+   */
+  public String instanceIdOf(java.util.Map<String, String> alertDimensions, String objectId) {
+    if (instanceDimension == null) {
+      return null;
+    }
+    String id = alertDimensions == null ? null : alertDimensions.get(instanceDimension);
+    return id != null ? id : objectId;
+  }
+
   /** Every dimension a point of this namespace may carry. */
   public Set<String> dimensions() {
     Set<String> all = new HashSet<>(Names.orEmpty(requiredDimensions));

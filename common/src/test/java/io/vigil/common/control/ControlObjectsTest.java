@@ -38,6 +38,17 @@ class ControlObjectsTest {
   }
 
   @Test
+  void theInstanceAnAlertIsAboutIsItsInstanceDimensionElseItsObject() {
+    NamespaceConfig withInstances = new NamespaceConfig("qce/cvm", null, null, List.of("instance"), List.of("zone"),
+        List.of(new NamespaceConfig.Metric("cpu", "percent", null)), List.of(60), null, null, List.of("reboot"),
+        null, null, null, "instance").withDefaults();
+    assertThat(withInstances.instanceIdOf(java.util.Map.of("instance", "ins-1", "zone", "z"), "obj-9")).isEqualTo("ins-1");
+    assertThat(withInstances.instanceIdOf(java.util.Map.of("zone", "z"), "obj-9")).as("an event's object").isEqualTo("obj-9");
+    assertThat(withInstances.instanceIdOf(null, null)).isNull();
+    assertThat(NS.instanceIdOf(java.util.Map.of("instance", "ins-1"), "obj-9")).as("no instance dimension").isNull();
+  }
+
+  @Test
   void aNamespaceGetsItsDefaultsAndTheTenantDimensionIsAlwaysRequired() {
     assertThat(NS.tenantDimension()).isEqualTo("appid");
     assertThat(NS.requiredDimensions()).containsExactly("appid", "instance");

@@ -88,6 +88,7 @@ public class AlertController {
     model.addAttribute("explain", Part.load(metrics, "notifier", "the explain trail", () -> explain(key)));
     model.addAttribute("chart", Part.load(metrics, "storage", "the series", () -> chart(alert, now)));
     model.addAttribute("checks", Part.load(metrics, "detector", "the detector's checks", () -> checks(alert)));
+    model.addAttribute("instance", Part.load(metrics, "cmdb", "the instance's record", () -> instance(alert)));
     return "alert";
   }
 
@@ -132,6 +133,50 @@ public class AlertController {
           str(s.get("channel"))));
     }
     return steps;
+  }
+
+  /**
+   * The instance an alert is about, as the cmdb holds it (what the notifier enriched its messages
+   * with): {@code known} false when the cmdb has no record; null when the namespace names no
+   * instance dimension (nothing to look up).
+   */
+  public record InstanceView(String id, boolean known, String source, long version, long updatedAtMs,
+      Map<String, String> attributes, Map<String, String> tags) {}
+
+  private InstanceView instance(AlertRow a) {
+    if (a.namespace() == null || a.region() == null || !io.vigil.console.system.TenantNames.validNamespace(a.namespace())) {
+      return null;
+    }
+    io.vigil.common.control.NamespaceConfig ns;
+    try {
+      ns = Maps.LENIENT.convertValue(downstream.getMap("policy", Downstream.uri(
+          Downstream.path(("v1/namespaces/" + a.namespace()).split("/")))).get("spec"),
+          io.vigil.common.control.NamespaceConfig.class);
+    } catch (ServiceCallException | IllegalArgumentException | tools.jackson.core.JacksonException e) {
+      return null; // the namespace is gone from the access config (or unreadable): nothing names its instances
+    }
+    String id = ns == null ? null : ns.instanceIdOf(a.dimensions(), a.objectId());
+    if (id == null) {
+      return null;
+    }
+    String[] parts = a.namespace().split("/", 2);
+    try {
+      Map<String, Object> i = downstream.getMap("cmdb", Downstream.uri(Downstream.path("v1", "instances", parts[0],
+          parts[1], a.region(), id)));
+      return new InstanceView(id, true, str(i.get("source")), Maps.num(i.get("version")),
+          Maps.num(i.get("updatedAtMs")), strings(i.get("attributes")), strings(i.get("tags")));
+    } catch (ServiceCallException e) {
+      if (e.status() == 404) {
+        return new InstanceView(id, false, null, 0, 0, Map.of(), Map.of());
+      }
+      throw e;
+    }
+  }
+
+  private static Map<String, String> strings(Object o) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    Maps.map(o).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
   }
 
   /** A check of the detector's: does the policy judge this series, and the alert's state in memory. */

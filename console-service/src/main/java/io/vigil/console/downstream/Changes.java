@@ -24,8 +24,18 @@ public final class Changes {
    */
   public static void flash(DependencyMetrics metrics, RedirectAttributes redirect, String service, String failed,
       Supplier<String> change) {
+    report(metrics, redirect, service, failed, () -> new Outcome(true, change.get()));
+  }
+
+  /** What a change came to when the service's answer itself may say it failed (a test not delivered). */
+  public record Outcome(boolean done, String message) {}
+
+  /** As {@link #flash}, the outcome a notice when done, else a failure. */
+  public static void report(DependencyMetrics metrics, RedirectAttributes redirect, String service, String failed,
+      Supplier<Outcome> change) {
     try {
-      redirect.addFlashAttribute("notice", change.get());
+      Outcome o = change.get();
+      redirect.addFlashAttribute(o.done() ? "notice" : "failure", o.message());
     } catch (ServiceCallException e) {
       String why = e.service().equals("console") ? e.getMessage().substring(e.getMessage().indexOf(": ") + 2)
           : e.status() == 404 ? "it does not exist (any more), or it belongs to a tenant you do not work on"

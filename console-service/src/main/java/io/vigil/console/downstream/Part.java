@@ -20,9 +20,12 @@ public record Part<T>(T value, String unavailable) {
     try {
       return new Part<>(load.get(), null);
     } catch (DependencyUnavailableException e) {
-      metrics.degraded("console", service + "_unavailable");
-      return new Part<>(null, service + " is not answering, so " + what + " cannot be shown just now."
-          + " The rest of the page works; this part comes back when " + service + " does.");
+      // the service that did not answer: the part's own, or one it asked first (e.g. policy-service)
+      String down = e.dependency() != null && io.vigil.common.observability.DependencyMetrics.DEPENDENCIES
+          .contains(e.dependency()) ? e.dependency() : service;
+      metrics.degraded("console", down + "_unavailable");
+      return new Part<>(null, down + " is not answering, so " + what + " cannot be shown just now."
+          + " The rest of the page works; this part comes back when " + down + " does.");
     } catch (io.vigil.common.services.ServiceCallException e) {
       // the service refused this part's question (a 4xx): the part says so, the page stands
       metrics.degraded("console", e.service() + "_refused");

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.services.ServiceCallException;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.servlet.mvc.support.RedirectAttributesModelMap;
@@ -40,5 +41,15 @@ class ChangesTest {
       throw new DependencyUnavailableException("policy", "refused");
     }, "failure")).isEqualTo("Not changed: policy is not answering, so nothing changed. Try again in a moment.");
     assertThat(registry.find("vigil.degraded").tag("reason", "policy_unavailable").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnswerThatSaysItFailedIsAFailure() {
+    RedirectAttributesModelMap redirect = new RedirectAttributesModelMap();
+    Changes.report(metrics, redirect, "notifier", "Test not sent",
+        () -> new Changes.Outcome(false, "Test notification to user ana: SEND_FAILED."));
+    Map<String, ?> flash = redirect.getFlashAttributes();
+    assertThat(flash.get("failure")).isEqualTo("Test notification to user ana: SEND_FAILED.");
+    assertThat(flash).doesNotContainKey("notice");
   }
 }

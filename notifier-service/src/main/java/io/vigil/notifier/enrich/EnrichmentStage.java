@@ -52,8 +52,7 @@ public final class EnrichmentStage implements Stage {
     chart(n);
     AlertEvent e = n.event();
     NamespaceConfig ns = access.namespace(e.namespace()).orElse(null);
-    String dimension = ns == null ? null : ns.instanceDimension();
-    String id = dimension == null ? null : e.dimensions().getOrDefault(dimension, e.objectId());
+    String id = ns == null ? null : ns.instanceIdOf(e.dimensions(), e.objectId());
     if (id == null) {
       return Outcome.CONTINUE;
     }

@@ -235,7 +235,8 @@ class ConsoleFuzzIT extends ConsoleTestSupport {
     String where = route + " with " + what + " -> " + status + " ";
     if (status >= 500) {
       failures.add(where + abbreviate(answer));
-    } else if (status >= 400 && !answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/html")) {
+    } else if (status >= 400 && !answer.substring(0, Math.max(0, answer.indexOf("\r\n\r\n")))
+        .toLowerCase(java.util.Locale.ROOT).contains("content-type: text/html")) {
       failures.add(where + "not a page");
     } else if (answer.contains("Exception") || answer.contains(TOKEN)) {
       failures.add(where + "names an exception or shows the token: " + abbreviate(answer));

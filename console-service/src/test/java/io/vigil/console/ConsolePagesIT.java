@@ -129,6 +129,18 @@ class ConsolePagesIT extends ConsoleTestSupport {
     PEERS.on("POST /v1/notifications/test", 503, "{}");
     assertThat(browser.follow(browser.post("/receivers/test", Map.of("tenant", "t1", "policyId", "p-1", "kind", "bot",
         "id", "b-1"), true)).body()).contains("Test not sent: notifier is not answering");
+    PEERS.on("POST /v1/notifications/test", c -> {
+      try {
+        Thread.sleep(1_500); // past the console's (test) wait of 1 s
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new FakePeers.Answer(200, "{\"status\":\"SENT\",\"deliveries\":[]}");
+    });
+    assertThat(browser.follow(browser.post("/receivers/test", Map.of("tenant", "t1", "policyId", "p-1",
+        "kind", "webhook", "id", "ops-hook"), true)).body())
+        .contains("the notifier did not answer within 1 s, so whether it went out is unknown");
+    assertThat(browser.get("/alerts/detail?key=k-1").statusCode()).as("the quick calls' breaker untouched").isEqualTo(200);
     int calls = PEERS.calls("/v1/notifications/test").size();
     assertThat(browser.follow(browser.post("/receivers/test", Map.of("tenant", "t1", "policyId", "p-1", "kind", "group",
         "id", "g-1"), true)).body()).contains("Test not sent: no such receiver.");

@@ -15,7 +15,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 // the tests change a tenant's silences between two loads of a page: nothing cached between them
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"vigil.console.silence-cache=0ms", "vigil.console.policy-label-cache=0ms"})
+    properties = {"vigil.console.silence-cache=0ms", "vigil.console.policy-label-cache=0ms",
+        "vigil.console.test-notification-timeout=1s"})
 @ExtendWith(OutputCaptureExtension.class)
 abstract class ConsoleTestSupport {
 

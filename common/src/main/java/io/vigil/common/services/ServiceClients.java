@@ -59,6 +59,22 @@ public final class ServiceClients {
         properties.detectorShards().get(shard), properties.detectorBaseUrl(shard)));
   }
 
+  /**
+   * A client of {@code service} for calls that are slow by nature (a test notification waits for its
+   * channel's retries): the peer's address and connection settings, {@code timeout} for the answer, no
+   * retry, and a breaker of its own ({@code <service>/long}), so a slow answer neither opens the
+   * breaker of the peer's quick calls nor waits on it.
+   */
+  public ServiceClient patient(String service, java.time.Duration timeout) {
+    VigilServicesProperties.Peer peer = properties.peers().get(service);
+    if (peer == null) {
+      throw new IllegalArgumentException("no such Vigil service: " + service);
+    }
+    return clients.computeIfAbsent(service + "/long", name -> create(name, service,
+        new VigilServicesProperties.Peer(peer.baseUrl(), peer.connectTimeout(), timeout, 0, peer.retryWait(),
+            peer.breakerWindow(), peer.breakerFailureRate(), peer.breakerOpenFor()), properties.baseUrl(service)));
+  }
+
   /** Whether any shard has a detector of its own: else every shard's question goes to {@code detector}. */
   public boolean routesDetectorShards() {
     return !properties.detectorShards().isEmpty();

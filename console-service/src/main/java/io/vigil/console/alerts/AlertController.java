@@ -156,8 +156,9 @@ public class AlertController {
       return null; // the namespace is gone from the access config (or unreadable): nothing names its instances
     }
     String id = ns == null ? null : ns.instanceIdOf(a.dimensions(), a.objectId());
-    if (id == null) {
-      return null;
+    if (id == null || !io.vigil.console.system.TenantNames.validId(id)
+        || !io.vigil.console.system.TenantNames.validId(a.region())) {
+      return null; // pushed values that name no cmdb path ('..', ';'): nothing the cmdb could hold
     }
     String[] parts = a.namespace().split("/", 2);
     try {

@@ -44,6 +44,12 @@ public class Downstream {
     return call(() -> clients.client(peer).sendAs(method, path, body, token(), type));
   }
 
+  /** A call that may take long by nature (a test notification), with its own timeout and breaker. */
+  public <T> T sendPatiently(String peer, java.time.Duration timeout, HttpMethod method, URI path, Object body,
+      Class<T> type) {
+    return call(() -> clients.patient(peer, timeout).sendAs(method, path, body, token(), type));
+  }
+
   /** A change of a versioned object: {@code If-Match} names the version the user saw. */
   public <T> T sendIfMatch(String peer, HttpMethod method, URI path, Object body, long version, Class<T> type) {
     return call(() -> clients.client(peer).sendAs(method, path, body, token(),

@@ -21,8 +21,9 @@ public record Part<T>(T value, String unavailable) {
       return new Part<>(load.get(), null);
     } catch (DependencyUnavailableException e) {
       // the service that did not answer: the part's own, or one it asked first (e.g. policy-service)
-      String down = e.dependency() != null && io.vigil.common.observability.DependencyMetrics.DEPENDENCIES
-          .contains(e.dependency()) ? e.dependency() : service;
+      String down = e.dependency() != null && !e.dependency().equals("unknown")
+          && io.vigil.common.observability.DependencyMetrics.DEPENDENCIES.contains(e.dependency())
+          ? e.dependency() : service;
       metrics.degraded("console", down + "_unavailable");
       return new Part<>(null, down + " is not answering, so " + what + " cannot be shown just now."
           + " The rest of the page works; this part comes back when " + down + " does.");

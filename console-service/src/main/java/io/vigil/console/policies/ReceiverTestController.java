@@ -25,12 +25,22 @@ public class ReceiverTestController {
 
   static final Set<String> KINDS = Set.of("webhook", "bot", "user");
 
+
   private final Downstream downstream;
   private final DependencyMetrics metrics;
+  /**
+   * How long a test may take ({@code vigil.console.test-notification-timeout}, 60 s): the notifier
+   * sends it at once, through the channel's retries (a webhook's three tries of 5 s, an e-mail's
+   * 10 s), and answers what each delivery came to.
+   */
+  private final java.time.Duration wait;
 
-  public ReceiverTestController(Downstream downstream, DependencyMetrics metrics) {
+  public ReceiverTestController(Downstream downstream, DependencyMetrics metrics,
+      @org.springframework.beans.factory.annotation.Value("${vigil.console.test-notification-timeout:60s}")
+      java.time.Duration wait) {
     this.downstream = downstream;
     this.metrics = metrics;
+    this.wait = wait;
   }
 
   @io.swagger.v3.oas.annotations.Operation(summary = "Send a test notification to one receiver of a policy")
@@ -47,12 +57,36 @@ public class ReceiverTestController {
       return "redirect:" + back;
     }
     Changes.report(metrics, redirect, "notifier", "Test not sent", () -> {
-      Map<String, Object> answer = Maps.map(downstream.send("notifier", HttpMethod.POST,
-          Downstream.uri(Downstream.path("v1", "notifications", "test")), Map.of("tenant", tenant, kind, receiver),
-          Map.class));
+      Map<String, Object> answer;
+      try {
+        answer = Maps.map(downstream.sendPatiently("notifier", wait, HttpMethod.POST,
+            Downstream.uri(Downstream.path("v1", "notifications", "test")), Map.of("tenant", tenant, kind, receiver),
+            Map.class));
+      } catch (io.vigil.common.error.DependencyUnavailableException e) {
+        if (!answerTimedOut(e)) {
+          throw e; // not reached at all (or refused at once): nothing was sent
+        }
+        metrics.degraded("console", "test_notification_slow");
+        return new Changes.Outcome(false, "Test notification to " + kind + " " + receiver + ": the notifier did not"
+            + " answer within " + wait.toSeconds() + " s, so whether it went out is unknown. Its record shows among"
+            + " the tenant's notifications once it is done.");
+      }
       return outcome(kind + " " + receiver, answer);
     });
     return "redirect:" + back;
+  }
+
+  /** The notifier took the request but did not answer in time (a connection that never opened is not that). */
+  static boolean answerTimedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.http.HttpConnectTimeoutException) {
+        return false;
+      }
+      if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The notifier's answer in one line: each delivery, and why the first that failed did. */

@@ -96,7 +96,13 @@ public class ConsoleSessions {
         throw new IllegalStateException("vigil.console.sessions=redis keeps users' tokens in Redis, sealed: set"
             + " VIGIL_CONSOLE_SESSION_KEY_FILE (vigil.console.session-key-file; 'bin/vigil keys' makes one)");
       }
-      return new SealedSerializer(SecretBox.fromFile(Path.of(keyFile)), new JdkSerializationRedisSerializer());
+      try {
+        return new SealedSerializer(SecretBox.fromFile(Path.of(keyFile)), new JdkSerializationRedisSerializer());
+      } catch (IllegalStateException e) {
+        // SecretBox speaks of a master key file; this is the console's session key
+        throw new IllegalStateException("the console's session key (vigil.console.session-key-file, "
+            + "VIGIL_CONSOLE_SESSION_KEY_FILE): " + e.getMessage(), e);
+      }
     }
   }
 }

@@ -2,11 +2,7 @@ package io.vigil.console.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -15,23 +11,7 @@ import org.springframework.mock.web.MockHttpSession;
 /** A session ends after the idle time counted from what a person asked for, not from htmx refreshes. */
 class IdleSessionsTest {
 
-  private final AtomicLong now = new AtomicLong(1_000_000);
-  private final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-  };
+  private final ManualClock clock = new ManualClock(1_000_000);
   private final IdleSessions idle = new IdleSessions(Duration.ofHours(12), clock);
   private final MockHttpSession session = new MockHttpSession();
 
@@ -51,10 +31,10 @@ class IdleSessionsTest {
   void refreshesDoNotKeepAForgottenTabSignedIn() {
     assertThat(request(false).getStatus()).isEqualTo(200);
     for (int i = 0; i < 12 * 60; i++) { // a refresh a minute for twelve hours
-      now.addAndGet(60_000);
+      clock.advance(Duration.ofMinutes(1));
       assertThat(request(true).getStatus()).isEqualTo(200);
     }
-    now.addAndGet(60_000);
+    clock.advance(Duration.ofMinutes(1));
     MockHttpServletResponse ended = request(true);
     assertThat(ended.getStatus()).isEqualTo(401);
     assertThat(ended.getHeader("HX-Redirect")).isEqualTo("/sign-in?expired");
@@ -64,11 +44,11 @@ class IdleSessionsTest {
   @Test
   void aPageAskedForKeepsTheSessionAndALatePageIsSentToSignIn() {
     request(false);
-    now.addAndGet(Duration.ofHours(11).toMillis());
+    clock.advance(Duration.ofHours(11));
     assertThat(request(false).getStatus()).isEqualTo(200);
-    now.addAndGet(Duration.ofHours(11).toMillis());
+    clock.advance(Duration.ofHours(11));
     assertThat(request(true).getStatus()).as("11 h since the last page").isEqualTo(200);
-    now.addAndGet(Duration.ofHours(2).toMillis());
+    clock.advance(Duration.ofHours(2));
     MockHttpServletResponse late = request(false);
     assertThat(late.getStatus()).isEqualTo(302);
     assertThat(late.getHeader("Location")).isEqualTo("/sign-in?expired");

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.common.security.SecretBox;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.serializer.JdkSerializationRedisSerializer;
 import org.springframework.session.MapSession;
@@ -24,23 +20,7 @@ import org.springframework.session.MapSession;
 class SessionStoresTest {
 
   // from the real time: the map repository inside judges by the system clock too, this store then by its own
-  private final AtomicLong now = new AtomicLong(System.currentTimeMillis());
-  private final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-  };
+  private final ManualClock clock = new ManualClock(System.currentTimeMillis());
 
   private MapSession saved(MemorySessions sessions) {
     MapSession s = sessions.createSession();
@@ -54,12 +34,12 @@ class SessionStoresTest {
     MemorySessions sessions = new MemorySessions(Duration.ofHours(12), clock);
     MapSession left = saved(sessions);
     MapSession looked = saved(sessions);
-    now.addAndGet(Duration.ofHours(11).toMillis());
+    clock.advance(Duration.ofHours(11));
     MapSession fresh = saved(sessions);
     assertThat(sessions.findById(looked.getId())).isNotNull();
     assertThat(sessions.size()).isEqualTo(3);
 
-    now.addAndGet(Duration.ofHours(1).toMillis());
+    clock.advance(Duration.ofHours(1));
     assertThat(sessions.findById(looked.getId())).as("12 h idle").isNull();
     assertThat(sessions.size()).as("dropped on look-up; the other waits for a sweep").isEqualTo(2);
     saved(sessions);
@@ -67,7 +47,7 @@ class SessionStoresTest {
     assertThat(sessions.findById(left.getId())).isNull();
     assertThat(sessions.findById(fresh.getId())).isNotNull();
 
-    now.addAndGet(Duration.ofSeconds(30).toMillis());
+    clock.advance(Duration.ofSeconds(30));
     MapSession another = saved(sessions);
     assertThat(sessions.findById(another.getId())).isNotNull();
     assertThatThrownBy(() -> new MemorySessions(Duration.ZERO, clock)).isInstanceOf(IllegalArgumentException.class);

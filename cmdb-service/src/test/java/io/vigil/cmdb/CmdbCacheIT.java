@@ -14,7 +14,14 @@ import io.vigil.cmdb.instances.InstanceCache;
 import io.vigil.cmdb.instances.InstanceKey;
 import io.vigil.cmdb.instances.InstanceService;
 import io.vigil.cmdb.instances.InstanceStore;
+import io.vigil.cmdb.instances.NearCache;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.control.AccessConfigCache;
+import io.vigil.common.kafka.BroadcastConsumer;
+import io.vigil.common.kafka.Topics;
+import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.common.model.ChangeOp;
+import io.vigil.common.model.CmdbChange;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.security.VigilPrincipal;
 import io.vigil.common.store.StoreNames;
@@ -38,7 +45,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The read cache against the real Redis: filled on a miss, written through on commit so a read
- * after a write sees it, never overwritten by an older version a slow reader loaded; and with Redis
+ * after a write sees it, never overwritten by an older version a slow reader loaded; the near cache
+ * in front of it following another process's commit through cmdb.changes; and with Redis
  * away (a proxy in front of it, for a second cache over the same store) reads go to MySQL, counted
  * as degraded, and the write-through that failed is repaired when Redis returns.
  */
@@ -59,6 +67,12 @@ class CmdbCacheIT {
   StoreNames names;
   @Autowired
   StringRedisTemplate redis;
+  @Autowired
+  BroadcastConsumer<CmdbChange> nearCacheConsumer;
+  @Autowired
+  VigilPublisher publisher;
+  @Autowired
+  MeterRegistry meters;
 
   Http http;
 
@@ -108,6 +122,39 @@ class CmdbCacheIT {
     assertThat(send(http, "GET", path(id), SERVICE_KEY, null).statusCode()).isEqualTo(404);
   }
 
+  /**
+   * Another process of the cmdb commits a newer version: it writes Redis through and its relay puts
+   * the change on cmdb.changes. This process's near copy answers until the change is read, then drops.
+   */
+  @Test
+  void anotherProcessesCommitReachesTheNearCacheThroughCmdbChanges() throws Exception {
+    Awaits.until("the near cache follows cmdb.changes", nearCacheConsumer::following);
+    String id = uniq("near");
+    InstanceKey key = new InstanceKey(VM, "ap-guangzhou", id);
+    assertThat(send(http, "PUT", path(id), ACME_KEY, vm("t1", id, 10)).statusCode()).isEqualTo(200);
+    double hits = nearHits();
+    assertThat(Http.json(send(http, "GET", path(id), SERVICE_KEY, null)).path("version").asLong()).isEqualTo(10);
+    assertThat(nearHits()).as("this process's own commit is in its near cache").isEqualTo(hits + 1);
+
+    // the other process: Redis written through, then its change published
+    Instance v11 = new Instance(VM, "ap-guangzhou", id, "t1", 11, "product:acme", Map.of("appid", "t1"),
+        Map.of("team", "payments"), 1, 2);
+    cache.written(List.of(new Instance.Change(key, v11, 11)));
+    assertThat(Http.json(send(http, "GET", path(id), SERVICE_KEY, null)).path("version").asLong())
+        .as("until the change is read, the near copy answers").isEqualTo(10);
+    publisher.publish(Topics.CMDB_CHANGES, new CmdbChange(CmdbChange.SCHEMA_VERSION, key.text(), VM, "ap-guangzhou",
+        11, ChangeOp.UPSERT, v11.attributes(), "product:acme", System.currentTimeMillis(), id, v11.tags(), "t1"))
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    Awaits.until("the change is read and the look-up sees version 11", () ->
+        Http.json(send(http, "GET", path(id), SERVICE_KEY, null)).path("version").asLong() == 11);
+    assertThat(Http.json(send(http, "GET", path(id), SERVICE_KEY, null)).path("tags").path("team").asString())
+        .isEqualTo("payments");
+  }
+
+  double nearHits() {
+    return meters.get("vigil.cmdb.near.cache.gets").tag("result", "hit").counter().count();
+  }
+
   static StringRedisTemplate redis(String host, int port) {
     return io.vigil.common.testing.TestRedis.template(host, port);
   }
@@ -122,7 +169,9 @@ class CmdbCacheIT {
     try (FaultProxy proxy = FaultProxy.to(TestServers.redisHost(), TestServers.redisPort())) {
       InstanceCache proxied = new InstanceCache(redis("127.0.0.1", proxy.port()), names, deps, registry,
           Duration.ofMinutes(10), Duration.ofSeconds(60));
-      InstanceService reads = new InstanceService(store, proxied, access);
+      // a near cache that follows nothing neither answers nor fills: every read asks the proxied Redis
+      NearCache near = new NearCache(1 << 20, Duration.ofMinutes(1), Duration.ofMinutes(1), System::nanoTime, registry);
+      InstanceService reads = new InstanceService(store, proxied, near, access);
       assertThat(reads.lookup(SERVICE, List.of(key))).containsKey(key);
 
       proxy.refuse();

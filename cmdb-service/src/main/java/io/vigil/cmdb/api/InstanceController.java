@@ -18,8 +18,12 @@ import io.vigil.common.error.Violations;
 import io.vigil.common.security.CurrentCaller;
 import io.vigil.common.security.VigilPrincipal;
 import io.vigil.common.web.Versions;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +56,7 @@ public class InstanceController {
 
   /** The most items a batch write or look-up takes. */
   public static final int MAX_BATCH = 1000;
+  private static final byte[] INSTANCES_HEAD = "{\"instances\":[".getBytes(StandardCharsets.UTF_8);
 
   private final InstanceService instances;
 
@@ -152,8 +157,9 @@ public class InstanceController {
   }
 
   /**
-   * The answer is written by hand from the cached JSON of each instance (reading and writing 100
-   * instances again was most of the route's time); its shape is {@link LookupResult}.
+   * The answer is written by hand from the cached JSON of each instance, its bytes copied straight
+   * into the response (reading and writing 100 instances again was most of the route's time, and
+   * building the answer as a string made three copies of it); its shape is {@link LookupResult}.
    */
   @PostMapping(path = "/lookup", consumes = "application/json", produces = "application/json")
   @Operation(summary = "Up to 1,000 instances by key in one call (enrichment)",
@@ -162,20 +168,21 @@ public class InstanceController {
   @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "found and missing",
       content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
           schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = LookupResult.class)))
-  public ResponseEntity<String> lookup(@RequestBody LookupRequest request) {
+  public void lookup(@RequestBody LookupRequest request, HttpServletResponse response) throws IOException {
     VigilPrincipal caller = CurrentCaller.authenticated();
     Violations v = new Violations();
     v.check(request != null && request.keys() != null && !request.keys().isEmpty()
         && request.keys().size() <= MAX_BATCH, "keys", "1 to " + MAX_BATCH + " keys");
     v.throwIfAny();
     List<InstanceKey> keys = new ArrayList<>(request.keys().size());
+    java.util.Set<String> checked = new java.util.HashSet<>();
     for (int i = 0; i < request.keys().size(); i++) {
       KeyRef k = request.keys().get(i);
       if (k == null) {
         v.add("keys[" + i + "]", "a key is required");
         continue;
       }
-      InstanceKey.check(v, "keys[" + i + "].", k.namespace(), k.region(), k.instanceId());
+      InstanceKey.check(v, "keys[" + i + "].", k.namespace(), k.region(), k.instanceId(), checked);
       keys.add(new InstanceKey(k.namespace(), k.region(), k.instanceId()));
     }
     v.throwIfAny();
@@ -186,14 +193,25 @@ public class InstanceController {
         missing.add(new KeyRef(k.namespace(), k.region(), k.instanceId()));
       }
     }
-    StringBuilder json = new StringBuilder(64 + found.size() * 640).append("{\"instances\":[");
+    byte[] tail = ("],\"missing\":" + ControlJson.write(missing) + "}").getBytes(StandardCharsets.UTF_8);
+    long length = INSTANCES_HEAD.length + tail.length + Math.max(0, found.size() - 1);
+    for (InstanceCache.Entry e : found.values()) {
+      length += e.json().length;
+    }
+    response.setStatus(200);
+    response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+    response.setContentLengthLong(length);
+    OutputStream out = response.getOutputStream();
+    out.write(INSTANCES_HEAD);
     boolean first = true;
     for (InstanceCache.Entry e : found.values()) {
-      json.append(first ? "" : ",").append(e.json());
+      if (!first) {
+        out.write(',');
+      }
+      out.write(e.json());
       first = false;
     }
-    json.append("],\"missing\":").append(ControlJson.write(missing)).append('}');
-    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(json.toString());
+    out.write(tail);
   }
 
   @GetMapping

@@ -6,6 +6,7 @@ import io.vigil.cmdb.instances.InstanceCache;
 import io.vigil.cmdb.instances.InstanceMapper;
 import io.vigil.cmdb.instances.InstanceService;
 import io.vigil.cmdb.instances.InstanceStore;
+import io.vigil.cmdb.instances.NearCache;
 import io.vigil.cmdb.instances.OutboxRow;
 import io.vigil.common.control.AccessConfigCache;
 import io.vigil.common.control.ControlDataSource;
@@ -22,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.unit.DataSize;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -49,10 +51,23 @@ class CmdbConfig {
     return new InstanceCache(redis, names, dependencies, registry, ttl, missingTtl);
   }
 
+  /**
+   * The near cache in front of Redis, bounded by bytes (the JSON it holds) and kept fresh by this
+   * process's commits and by {@code cmdb.changes} ({@link KafkaWiring}).
+   */
   @Bean
-  InstanceService instanceService(InstanceStore store, InstanceCache cache, AccessConfigCache access) {
+  NearCache nearCache(MeterRegistry registry,
+      @Value("${vigil.cmdb.near-cache.max-size:64MB}") DataSize maxSize,
+      @Value("${vigil.cmdb.near-cache.ttl:5m}") Duration ttl,
+      @Value("${vigil.cmdb.cache-missing-ttl:60s}") Duration missingTtl) {
+    return new NearCache(maxSize.toBytes(), ttl, missingTtl, System::nanoTime, registry);
+  }
+
+  @Bean
+  InstanceService instanceService(InstanceStore store, InstanceCache cache, NearCache near, AccessConfigCache access) {
+    store.onCommit(near::written); // before Redis: this process's next look-up sees its own write
     store.onCommit(cache::written);
-    return new InstanceService(store, cache, access);
+    return new InstanceService(store, cache, near, access);
   }
 
   /** Retries the cache invalidations Redis missed, once a second. */

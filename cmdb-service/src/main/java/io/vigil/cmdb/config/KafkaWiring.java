@@ -6,6 +6,8 @@ import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
 import io.vigil.common.kafka.Topics;
 import io.vigil.common.kafka.VigilPublisher;
+import io.vigil.cmdb.instances.NearCache;
+import io.vigil.common.model.CmdbChange;
 import io.vigil.common.model.ControlChange;
 import io.vigil.common.security.ControlCallerResolver;
 import io.vigil.common.security.ProductCredentials;
@@ -27,6 +29,23 @@ class KafkaWiring {
    * dimension names an instance's tenant), loaded whole as the snapshot and then changed one
    * namespace at a time; token and credential changes drop the cached copies.
    */
+  /**
+   * Broadcast: every process follows every instance change, so its near cache drops what another
+   * process wrote. It starts where the topic stands, with the near cache emptied (and emptied again
+   * whenever the consumer starts over after a failure): nothing older than what it reads is held.
+   */
+  @Bean
+  BroadcastConsumer<CmdbChange> nearCacheConsumer(ConsumerKit kit, NearCache near) {
+    BroadcastConsumer<CmdbChange> consumer = kit.broadcast(Topics.CMDB_CHANGES, "near-cache",
+        BroadcastConsumer.From.SNAPSHOT, near::clear, record -> {
+          if (!record.tombstone()) {
+            near.apply(record.value());
+          }
+        });
+    near.followedBy(consumer::following);
+    return consumer;
+  }
+
   @Bean
   BroadcastConsumer<ControlChange> controlChangesConsumer(ConsumerKit kit, AccessConfigCache access,
       ProductCredentials credentials, ControlCallerResolver callers) {

@@ -27,8 +27,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The read cache of instances in Redis, cache-aside with a bounded TTL. An entry is {@code
- * <version>\n<tenant>\n<instance JSON>}, the JSON as the API answers it, so a look-up copies it into
- * the answer without reading it (the tenant line decides who may see it); a deleted or unknown
+ * <version>\n<tenant>\n<instance JSON>}, the JSON as the API answers it, so a look-up copies its
+ * UTF-8 bytes into the answer without reading it (the tenant line decides who may see it); a deleted or unknown
  * instance is cached as {@code <version>\n} so the
  * enrichment of alerts about objects the cmdb does not know does not reach MySQL every time (unknown
  * ones for a shorter TTL). Every write into the cache is guarded by version in one script: a reader
@@ -58,11 +58,11 @@ public class InstanceCache {
    * What the cache holds for a key: the version, and unless deleted or unknown the instance's tenant
    * and its JSON as the API answers it.
    */
-  public record Entry(long version, String tenant, String json) {
+  public record Entry(long version, String tenant, byte[] json) {
 
     public static Entry of(long version, Instance instance) {
       return instance == null ? new Entry(version, null, null)
-          : new Entry(version, instance.tenant(), ControlJson.write(instance));
+          : new Entry(version, instance.tenant(), ControlJson.write(instance).getBytes(StandardCharsets.UTF_8));
     }
 
     public boolean live() {
@@ -71,7 +71,7 @@ public class InstanceCache {
 
     /** The instance, read from its JSON; null when deleted or unknown. */
     public Instance instance() {
-      return json == null ? null : ControlJson.read(json, Instance.class);
+      return json == null ? null : ControlJson.read(new String(json, StandardCharsets.UTF_8), Instance.class);
     }
   }
 
@@ -150,7 +150,7 @@ public class InstanceCache {
       args.add(new byte[][] {
           key.getBytes(StandardCharsets.UTF_8),
           Long.toString(entry.version()).getBytes(StandardCharsets.UTF_8),
-          format(entry).getBytes(StandardCharsets.UTF_8),
+          format(entry),
           Long.toString(ttl).getBytes(StandardCharsets.UTF_8)});
     }
     Optional<Object> done = call(() -> {
@@ -197,8 +197,14 @@ public class InstanceCache {
     }
   }
 
-  static String format(Entry e) {
-    return e.version() + "\n" + (e.json() == null ? "" : e.tenant() + "\n" + e.json());
+  static byte[] format(Entry e) {
+    byte[] head = (e.version() + "\n" + (e.json() == null ? "" : e.tenant() + "\n")).getBytes(StandardCharsets.UTF_8);
+    if (e.json() == null) {
+      return head;
+    }
+    byte[] out = java.util.Arrays.copyOf(head, head.length + e.json().length);
+    System.arraycopy(e.json(), 0, out, head.length, e.json().length);
+    return out;
   }
 
   static Entry parse(String v) {
@@ -215,7 +221,8 @@ public class InstanceCache {
       if (second < 0 || v.charAt(second + 1) != '{') {
         return null;
       }
-      return new Entry(version, v.substring(nl + 1, second), v.substring(second + 1));
+      return new Entry(version, v.substring(nl + 1, second),
+          v.substring(second + 1).getBytes(StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       return null;
     }

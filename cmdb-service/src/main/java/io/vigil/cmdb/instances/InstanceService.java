@@ -32,11 +32,13 @@ public class InstanceService {
 
   private final InstanceStore store;
   private final InstanceCache cache;
+  private final NearCache near;
   private final AccessConfigCache access;
 
-  public InstanceService(InstanceStore store, InstanceCache cache, AccessConfigCache access) {
+  public InstanceService(InstanceStore store, InstanceCache cache, NearCache near, AccessConfigCache access) {
     this.store = store;
     this.cache = cache;
+    this.near = near;
     this.access = access;
   }
 
@@ -51,30 +53,53 @@ public class InstanceService {
 
   /**
    * The live instances of these keys that the caller may read, as cached (their JSON unread); the
-   * others are absent from the map. Warm keys come from Redis in one round trip, the rest from MySQL
-   * in one query (and are cached).
+   * others are absent from the map. Warm keys come from this process's near cache, the rest from
+   * Redis in one round trip, the rest from MySQL in one query (and are cached in both).
    */
   public Map<InstanceKey, InstanceCache.Entry> lookup(VigilPrincipal caller, List<InstanceKey> keys) {
     Map<InstanceKey, InstanceCache.Entry> entries = new HashMap<>();
-    Optional<Map<InstanceKey, InstanceCache.Entry>> cached = cache.get(keys);
-    cached.ifPresent(entries::putAll);
-    List<InstanceKey> missing = new ArrayList<>();
-    for (InstanceKey k : keys) {
-      if (!entries.containsKey(k)) {
-        missing.add(k);
+    boolean nearUsable = near.usable();
+    List<InstanceKey> cold = keys;
+    if (nearUsable) {
+      cold = new ArrayList<>();
+      for (InstanceKey k : keys) {
+        InstanceCache.Entry e = near.get(k);
+        if (e != null) {
+          entries.put(k, e);
+        } else {
+          cold.add(k);
+        }
       }
     }
-    if (!missing.isEmpty()) {
-      Map<InstanceKey, InstanceCache.Entry> loaded = new HashMap<>();
-      for (InstanceKey k : missing) {
-        loaded.put(k, new InstanceCache.Entry(0, null, null)); // unknown unless a row says otherwise
+    if (!cold.isEmpty()) {
+      Optional<Map<InstanceKey, InstanceCache.Entry>> cached = cache.get(cold);
+      List<InstanceKey> missing = new ArrayList<>();
+      for (InstanceKey k : cold) {
+        InstanceCache.Entry e = cached.isPresent() ? cached.get().get(k) : null;
+        if (e == null) {
+          missing.add(k);
+          continue;
+        }
+        entries.put(k, e);
+        if (nearUsable) {
+          near.offer(k, e);
+        }
       }
-      for (InstanceRow r : store.find(missing)) {
-        loaded.put(r.key(), InstanceCache.Entry.of(r.version, r.deleted ? null : InstanceStore.view(r)));
-      }
-      entries.putAll(loaded);
-      if (cached.isPresent()) {
-        cache.fill(loaded);
+      if (!missing.isEmpty()) {
+        Map<InstanceKey, InstanceCache.Entry> loaded = new HashMap<>();
+        for (InstanceKey k : missing) {
+          loaded.put(k, new InstanceCache.Entry(0, null, null)); // unknown unless a row says otherwise
+        }
+        for (InstanceRow r : store.find(missing)) {
+          loaded.put(r.key(), InstanceCache.Entry.of(r.version, r.deleted ? null : InstanceStore.view(r)));
+        }
+        entries.putAll(loaded);
+        if (cached.isPresent()) {
+          cache.fill(loaded);
+        }
+        if (nearUsable) {
+          loaded.forEach(near::offer);
+        }
       }
     }
     Map<InstanceKey, InstanceCache.Entry> out = new LinkedHashMap<>();

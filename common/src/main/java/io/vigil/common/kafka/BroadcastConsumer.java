@@ -83,6 +83,15 @@ public final class BroadcastConsumer<V> extends PollThread {
     return s != null && s.caughtUp();
   }
 
+  /**
+   * True while the copy follows the topic: caught up once, and not waiting since on a failure (after
+   * which it starts again from a new snapshot). A near cache answers only while this holds.
+   */
+  public boolean following() {
+    ConsumerStates.State s = kit.states.state(name);
+    return s != null && s.caughtUp() && !s.waiting();
+  }
+
   @Override
   protected void loop() {
     // a failure of the start-up or of the consumer itself starts it all again after a pause (a new

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       {@code --write-seconds}, over a key space of {@code --instances}: instances written per second,
  *       and the latency of a batch;
  *   <li>looks up {@code --lookup} random written instances per call (the notifier's enrichment) with
- *       {@code --readers} clients for {@code --read-seconds}, the cache warm: p50/p99/p99.9 of a call;
+ *       {@code --readers} clients for {@code --read-seconds} after {@code --read-warmup-seconds} (5)
+ *       not counted, the cache warm: p50/p99/p99.9 of a call;
  *   <li>waits until the knowledge index holds the last instance written, then searches it with
  *       {@code --searchers} clients for {@code --search-seconds} per mode (auto: vector; keyword),
  *       queries drawn from words of the instances: p50/p99 of a call.
@@ -98,7 +99,8 @@ public final class CmdbLoad {
     int known = writeSeconds == 0 ? instances : (int) Math.min(instances, next.get());
     LongAdder readErrors = new LongAdder();
     LongAdder found = new LongAdder();
-    List<long[]> readLatency = run(readers, readSeconds, lat -> {
+    double readWarmup = Double.parseDouble(a.getOrDefault("read-warmup-seconds", "5"));
+    List<long[]> readLatency = run(readers, readWarmup + readSeconds, readWarmup, lat -> {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       StringBuilder body = new StringBuilder("{\"keys\": [");
       for (int i = 0; i < lookup; i++) {
@@ -116,7 +118,8 @@ public final class CmdbLoad {
       }
     });
     long[] rl = PolicyLoad.merge(readLatency);
-    // the first second of each client is its warm-up: the JIT, and keys not yet cached
+    // the first --read-warmup-seconds of the run are not counted: this JVM's JIT and its HTTP client
+    // warm up, and keys not yet cached are read
     System.out.printf("look-ups of %d: %d in %.1f s = %.0f/s, %d clients, %d errors, %d answered with instances;"
         + " latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n", lookup, rl.length, readSeconds, rl.length / readSeconds,
         readers, readErrors.sum(), found.sum(), PolicyLoad.pct(rl, 50), PolicyLoad.pct(rl, 99), PolicyLoad.pct(rl, 99.9));
@@ -180,15 +183,28 @@ public final class CmdbLoad {
   }
 
   static List<long[]> run(int clients, double seconds, Call call) throws InterruptedException {
+    return run(clients, seconds, 0, call);
+  }
+
+  /** Runs the clients for {@code seconds}; what they measure in the first {@code warmup} is dropped. */
+  static List<long[]> run(int clients, double seconds, double warmup, Call call) throws InterruptedException {
     List<long[]> out = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Thread> threads = new ArrayList<>();
-    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    long counted = start + (long) (warmup * 1e9);
     for (int c = 0; c < clients; c++) {
       Thread t = new Thread(() -> {
         LatencyList lat = new LatencyList();
+        LatencyList dropped = new LatencyList();
         try {
           while (System.nanoTime() < end) {
-            call.run(lat);
+            if (System.nanoTime() < counted) {
+              call.run(dropped);
+              dropped.size = 0;
+            } else {
+              call.run(lat);
+            }
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       {@code --write-seconds}, over a key space of {@code --instances}: instances written per second,
  *       and the latency of a batch;
  *   <li>looks up {@code --lookup} random written instances per call (the notifier's enrichment) with
- *       {@code --readers} clients for {@code --read-seconds} after {@code --read-warmup-seconds} (5)
- *       not counted, the cache warm: p50/p99/p99.9 of a call;
+ *       {@code --readers} clients for {@code --read-seconds} (after {@code --read-warmup-seconds}, 5, not
+ *       counted), the cache warm: p50/p99/p99.9 of a call as the client sees it, and the cmdb's own
+ *       from its {@code http_server_requests} histogram;
  *   <li>waits until the knowledge index holds the last instance written, then searches it with
  *       {@code --searchers} clients for {@code --search-seconds} per mode (auto: vector; keyword),
  *       queries drawn from words of the instances: p50/p99 of a call.
@@ -99,8 +100,7 @@ public final class CmdbLoad {
     int known = writeSeconds == 0 ? instances : (int) Math.min(instances, next.get());
     LongAdder readErrors = new LongAdder();
     LongAdder found = new LongAdder();
-    double readWarmup = Double.parseDouble(a.getOrDefault("read-warmup-seconds", "5"));
-    List<long[]> readLatency = run(readers, readWarmup + readSeconds, readWarmup, lat -> {
+    Call lookups = lat -> {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       StringBuilder body = new StringBuilder("{\"keys\": [");
       for (int i = 0; i < lookup; i++) {
@@ -116,16 +116,56 @@ public final class CmdbLoad {
       } else if (r.body().startsWith("{\"instances\":[{")) {
         found.increment();
       }
-    });
+    };
+    // not counted: this JVM's JIT and HTTP client warming up, and keys not yet cached being read
+    run(readers, Double.parseDouble(a.getOrDefault("read-warmup-seconds", "5")), lookups);
+    readErrors.reset();
+    found.reset();
+    Map<String, Double> before = StorageLoad.scrape(http, base + "/actuator/prometheus");
+    List<long[]> readLatency = run(readers, readSeconds, lookups);
+    Map<String, Double> after = StorageLoad.scrape(http, base + "/actuator/prometheus");
     long[] rl = PolicyLoad.merge(readLatency);
-    // the first --read-warmup-seconds of the run are not counted: this JVM's JIT and its HTTP client
-    // warm up, and keys not yet cached are read
     System.out.printf("look-ups of %d: %d in %.1f s = %.0f/s, %d clients, %d errors, %d answered with instances;"
         + " latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n", lookup, rl.length, readSeconds, rl.length / readSeconds,
         readers, readErrors.sum(), found.sum(), PolicyLoad.pct(rl, 50), PolicyLoad.pct(rl, 99), PolicyLoad.pct(rl, 99.9));
+    System.out.println("  the cmdb's own time for them (http_server_requests, at most the bucket's bound): "
+        + serverQuantiles(before, after, "/v1/instances/lookup", 50, 99, 99.9));
     if (Double.parseDouble(a.get("search-seconds")) > 0) {
       searches(http, base, key, a, known);
     }
+  }
+
+  /**
+   * Quantiles of a route's {@code http_server_requests} histogram between two scrapes, each as the
+   * upper bound of the bucket it falls in (the service's own time: from its first filter to the
+   * answer written).
+   */
+  static String serverQuantiles(Map<String, Double> before, Map<String, Double> after, String uri, double... ps) {
+    java.util.TreeMap<Double, Double> counts = new java.util.TreeMap<>();
+    for (Map.Entry<String, Double> e : after.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("http_server_requests_seconds_bucket{") && k.contains("uri=\"" + uri + "\"")
+          && k.contains("status=\"200\"")) {
+        String le = k.replaceAll(".*le=\"([^\"]+)\".*", "$1");
+        double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+        counts.merge(bound, e.getValue() - before.getOrDefault(k, 0.0), Double::sum);
+      }
+    }
+    if (counts.isEmpty()) {
+      return "no histogram";
+    }
+    double total = counts.lastEntry().getValue();
+    StringBuilder out = new StringBuilder();
+    for (double p : ps) {
+      for (Map.Entry<Double, Double> c : counts.entrySet()) {
+        if (c.getValue() >= total * p / 100) {
+          out.append(String.format("p%s <= %.2f ms, ", p == Math.rint(p) ? String.valueOf((int) p) : String.valueOf(p),
+              c.getKey() * 1000));
+          break;
+        }
+      }
+    }
+    return out.append(String.format("%.0f requests", total)).toString();
   }
 
   static void searches(HttpClient http, String base, String key, Map<String, String> a, int known) throws Exception {
@@ -183,28 +223,15 @@ public final class CmdbLoad {
   }
 
   static List<long[]> run(int clients, double seconds, Call call) throws InterruptedException {
-    return run(clients, seconds, 0, call);
-  }
-
-  /** Runs the clients for {@code seconds}; what they measure in the first {@code warmup} is dropped. */
-  static List<long[]> run(int clients, double seconds, double warmup, Call call) throws InterruptedException {
     List<long[]> out = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Thread> threads = new ArrayList<>();
-    long start = System.nanoTime();
-    long end = start + (long) (seconds * 1e9);
-    long counted = start + (long) (warmup * 1e9);
+    long end = System.nanoTime() + (long) (seconds * 1e9);
     for (int c = 0; c < clients; c++) {
       Thread t = new Thread(() -> {
         LatencyList lat = new LatencyList();
-        LatencyList dropped = new LatencyList();
         try {
           while (System.nanoTime() < end) {
-            if (System.nanoTime() < counted) {
-              call.run(dropped);
-              dropped.size = 0;
-            } else {
-              call.run(lat);
-            }
+            call.run(lat);
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);

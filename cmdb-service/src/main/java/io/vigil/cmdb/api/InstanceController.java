@@ -175,18 +175,20 @@ public class InstanceController {
         && request.keys().size() <= MAX_BATCH, "keys", "1 to " + MAX_BATCH + " keys");
     v.throwIfAny();
     List<InstanceKey> keys = new ArrayList<>(request.keys().size());
-    java.util.Set<String> checked = new java.util.HashSet<>();
+    java.util.Set<String> goodNamespaces = new java.util.HashSet<>();
+    java.util.Set<String> goodRegions = new java.util.HashSet<>();
     for (int i = 0; i < request.keys().size(); i++) {
       KeyRef k = request.keys().get(i);
       if (k == null) {
         v.add("keys[" + i + "]", "a key is required");
         continue;
       }
-      InstanceKey.check(v, "keys[" + i + "].", k.namespace(), k.region(), k.instanceId(), checked);
+      InstanceKey.check(v, "keys[" + i + "].", k.namespace(), k.region(), k.instanceId(), goodNamespaces,
+          goodRegions);
       keys.add(new InstanceKey(k.namespace(), k.region(), k.instanceId()));
     }
     v.throwIfAny();
-    Map<InstanceKey, InstanceCache.Entry> found = instances.lookup(caller, keys.stream().distinct().toList());
+    Map<InstanceKey, InstanceCache.Entry> found = instances.lookup(caller, keys.stream().distinct().toList(), true);
     List<KeyRef> missing = new ArrayList<>();
     for (InstanceKey k : keys) {
       if (!found.containsKey(k)) {

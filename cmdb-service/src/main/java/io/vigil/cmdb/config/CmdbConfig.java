@@ -65,8 +65,8 @@ class CmdbConfig {
 
   @Bean
   InstanceService instanceService(InstanceStore store, InstanceCache cache, NearCache near, AccessConfigCache access) {
-    store.onCommit(near::written); // before Redis: this process's next look-up sees its own write
-    store.onCommit(cache::written);
+    store.onCommit(cache::written); // Redis first: it keeps a failed write for retry, and never throws
+    store.onCommit(near::written);
     return new InstanceService(store, cache, near, access);
   }
 

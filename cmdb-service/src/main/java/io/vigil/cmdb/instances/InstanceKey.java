@@ -21,27 +21,26 @@ public record InstanceKey(String namespace, String region, String instanceId) {
 
   /** Names every bad part, prefixed by {@code at} ({@code items[3].}). */
   public static void check(Violations v, String at, String namespace, String region, String instanceId) {
-    check(v, at, namespace, region, instanceId, null);
+    check(v, at, namespace, region, instanceId, null, null);
   }
 
   /**
-   * The same, remembering the namespaces and regions found good in {@code checked}: the keys of one
-   * look-up mostly share them, and a regex match per part of 1,000 keys was a good share of what a
-   * look-up allocated.
+   * The same, remembering the namespaces and the regions found good (each in a set of its own): the
+   * keys of one look-up mostly share them, and a regex match per part of 1,000 keys was a good share
+   * of what a look-up allocated.
    */
   public static void check(Violations v, String at, String namespace, String region, String instanceId,
-      java.util.Set<String> checked) {
-    if (checked == null || namespace == null || !checked.contains(namespace)) {
+      java.util.Set<String> goodNamespaces, java.util.Set<String> goodRegions) {
+    if (goodNamespaces == null || namespace == null || !goodNamespaces.contains(namespace)) {
       if (v.check(Names.matches(Names.NAMESPACE, namespace), at + "namespace", "product/family, e.g. qce/cvm")
-          && checked != null) {
-        checked.add(namespace);
+          && goodNamespaces != null) {
+        goodNamespaces.add(namespace);
       }
     }
-    // a region never holds a slash and a namespace always does: one set serves both
-    if (checked == null || region == null || !checked.contains(region)) {
+    if (goodRegions == null || region == null || !goodRegions.contains(region)) {
       if (v.check(Names.matches(Names.SLUG, region), at + "region", "a region name, e.g. ap-guangzhou")
-          && checked != null) {
-        checked.add(region);
+          && goodRegions != null) {
+        goodRegions.add(region);
       }
     }
     v.check(validId(instanceId), at + "instanceId",

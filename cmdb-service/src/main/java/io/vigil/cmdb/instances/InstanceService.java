@@ -42,9 +42,13 @@ public class InstanceService {
     this.access = access;
   }
 
-  /** An instance the caller may read, or 404. */
+  /**
+   * An instance the caller may read, or 404. Read past the near cache: a single read is an operator's
+   * (or a tool's), often before a write with If-Match, and must see another process's commit at once
+   * (it is written through to Redis); only the enrichment's batch look-ups take the near copy.
+   */
   public Instance get(VigilPrincipal caller, InstanceKey key) {
-    InstanceCache.Entry e = lookup(caller, List.of(key)).get(key);
+    InstanceCache.Entry e = lookup(caller, List.of(key), false).get(key);
     if (e == null) {
       throw new ApiException(ErrorCode.NOT_FOUND, null, "no instance " + key.text());
     }
@@ -53,12 +57,13 @@ public class InstanceService {
 
   /**
    * The live instances of these keys that the caller may read, as cached (their JSON unread); the
-   * others are absent from the map. Warm keys come from this process's near cache, the rest from
-   * Redis in one round trip, the rest from MySQL in one query (and are cached in both).
+   * others are absent from the map. With {@code useNear}, warm keys come from this process's near
+   * cache; the rest from Redis in one round trip, the rest from MySQL in one query (and are cached).
    */
-  public Map<InstanceKey, InstanceCache.Entry> lookup(VigilPrincipal caller, List<InstanceKey> keys) {
+  public Map<InstanceKey, InstanceCache.Entry> lookup(VigilPrincipal caller, List<InstanceKey> keys, boolean useNear) {
     Map<InstanceKey, InstanceCache.Entry> entries = new HashMap<>();
-    boolean nearUsable = near.usable();
+    boolean nearUsable = useNear && near.usable();
+    long generation = near.generation(); // taken before reading: a copy read across a clear is not put
     List<InstanceKey> cold = keys;
     if (nearUsable) {
       cold = new ArrayList<>();
@@ -76,13 +81,13 @@ public class InstanceService {
       List<InstanceKey> missing = new ArrayList<>();
       for (InstanceKey k : cold) {
         InstanceCache.Entry e = cached.isPresent() ? cached.get().get(k) : null;
-        if (e == null) {
-          missing.add(k);
+        if (e == null || near.staleUnderFloor(k, e.version())) {
+          missing.add(k); // a Redis copy older than a change seen lately: its write-through failed
           continue;
         }
         entries.put(k, e);
         if (nearUsable) {
-          near.offer(k, e);
+          near.offer(k, e, generation);
         }
       }
       if (!missing.isEmpty()) {
@@ -98,7 +103,7 @@ public class InstanceService {
           cache.fill(loaded);
         }
         if (nearUsable) {
-          loaded.forEach(near::offer);
+          loaded.forEach((k, e) -> near.offer(k, e, generation));
         }
       }
     }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.model.CmdbChange;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,33 +15,36 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The instances this process looked up lately, in its own memory in front of Redis, so a warm
- * enrichment look-up never leaves the JVM. Bounded by the bytes it holds (the answer JSON of each
- * entry and a fixed overhead), each entry kept for a TTL from when it was put.
+ * The instances this process's enrichment look-ups read lately, in its own memory in front of Redis,
+ * so a warm batch look-up never leaves the JVM. Bounded by the bytes it holds (the answer JSON of
+ * each entry and a fixed overhead), each entry kept for a TTL from when it was put.
  *
  * <p>It never goes back a version, whoever writes it:
  *
  * <ul>
- *   <li>this process's own commits put the instance as stored, before the write's answer;
+ *   <li>a commit of this process replaces the entry it holds, and leaves a <em>floor</em> for a key
+ *       it does not hold;
  *   <li>another process's commits arrive on {@code cmdb.changes} (a broadcast consumer: every process
- *       reads every change) and leave a <em>floor</em>: the entry is dropped and, for {@link
- *       #FLOOR_LIFE}, no copy older than the change's version may be put back. That closes the race
- *       in which a look-up read Redis just before the other writer's commit and fills the near cache
- *       after the change arrived;
- *   <li>what look-ups read from Redis or MySQL is put only when it is at least as new as what is held.
+ *       reads every change): the entry is dropped and a floor left at the change's version;
+ *   <li>for {@link #FLOOR_LIFE} no copy older than a floor may be put. That closes the race in which
+ *       a look-up read Redis just before the commit and fills the near cache after it; and a Redis
+ *       copy older than a floor is not used at all (the look-up reads MySQL and repairs Redis);
+ *   <li>what a look-up read is put only when it is at least as new as what is held, and only if the
+ *       near cache was not emptied while the look-up was reading ({@link #generation()}).
  * </ul>
  *
- * A change made by another process is therefore seen here once the outbox relay has published it
- * and this process has read it (milliseconds). The near cache answers only while that consumer
- * follows the topic; whenever the consumer starts again (a failure, Kafka away) the whole near cache
- * is dropped, since changes may have been missed. While Kafka is away and the consumer does not
- * notice, the TTL bounds how long another process's change can go unseen.
+ * A change made by another process is seen here once the outbox relay has published it and this
+ * process has read it (milliseconds). The near cache answers only while that consumer is known to
+ * follow the topic (common's {@code BroadcastConsumer.following}: its positions confirmed against the
+ * broker's end offsets within the last 15 s); whenever the consumer starts over, the near cache is
+ * emptied.
  *
- * <p>Eviction is first in, first out: entries leave in the order they were put, which (the TTL
- * counting from the put) is also the order they expire in. A read writes nothing: no recency is
- * kept. That is deliberate. An LRU (Caffeine was measured here) relinks old entries on reads, and
- * each such reference store in the old generation is a card the next young collection scans: with
- * 60,000 reads a second the pauses grew to 10-18 ms, which was the look-up's whole p99.
+ * <p>Eviction is first in, first out, in two queues: live instances, and deleted or unknown ones
+ * (a shorter TTL), so each queue's order is also its order of expiry. Floors live in a map of their
+ * own, outside the size bound, for their fixed 30 s. A read writes nothing: no recency is kept. That
+ * is deliberate: an LRU (Caffeine was measured here) relinks old entries on reads, and each such
+ * reference store in the old generation is a card the next young collection scans; with 60,000 reads
+ * a second the pauses grew to 10-18 ms, the look-up's whole p99.
  */
 public final class NearCache {
 
@@ -48,30 +52,24 @@ public final class NearCache {
   static final Duration FLOOR_LIFE = Duration.ofSeconds(30);
   /** What an entry weighs beyond its JSON: the key and its strings, the slot, the map's node. */
   private static final int ENTRY_OVERHEAD = 200;
-  /** What a node of the put order weighs until it leaves the queue. */
-  private static final int ORDER_NODE = 64;
 
-  /** An entry, or a floor ({@code entry} null) under which nothing older may be put. */
-  private static final class Slot {
-    final InstanceCache.Entry entry;
-    final long version;
-    final long expiresAt;
-    final int weight;
+  private record Slot(InstanceCache.Entry entry, long expiresAt, int weight) {}
 
-    Slot(InstanceCache.Entry entry, long version, long expiresAt, int weight) {
-      this.entry = entry;
-      this.version = version;
-      this.expiresAt = expiresAt;
-      this.weight = weight;
-    }
-  }
+  private record Floor(long version, long expiresAt) {}
 
   /** A put, in the order of puts; stale once its key holds another slot. */
   private record Put(InstanceKey key, Slot slot) {}
 
+  private record FloorPut(InstanceKey key, Floor floor) {}
+
   private final ConcurrentHashMap<InstanceKey, Slot> map = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<Put> order = new ConcurrentLinkedQueue<>();
+  private final ConcurrentHashMap<InstanceKey, Floor> floors = new ConcurrentHashMap<>();
+  private final Queue<Put> liveOrder = new ConcurrentLinkedQueue<>();
+  private final Queue<Put> missingOrder = new ConcurrentLinkedQueue<>();
+  private final Queue<FloorPut> floorOrder = new ConcurrentLinkedQueue<>();
+  private final AtomicLong queued = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong generation = new AtomicLong();
   private final ReentrantLock trimming = new ReentrantLock();
   private final long maxBytes;
   private final long liveNanos;
@@ -104,24 +102,26 @@ public final class NearCache {
     this.evictedForSpace = Counter.builder("vigil.cmdb.near.cache.evictions")
         .description("entries the near cache dropped, oldest first, to stay within its size").register(registry);
     this.bypassed = Counter.builder("vigil.cmdb.near.cache.bypassed")
-        .description("look-ups that skipped the near cache because cmdb.changes was not being followed")
+        .description("look-ups that read past the near cache because cmdb.changes was not known to be followed")
         .register(registry);
     Gauge.builder("vigil.cmdb.near.cache.entries", map, ConcurrentHashMap::size)
-        .description("entries and floors in the near cache").register(registry);
+        .description("instances held in the near cache").register(registry);
+    Gauge.builder("vigil.cmdb.near.cache.floors", floors, ConcurrentHashMap::size)
+        .description("versions under which no older copy may be put, for 30 s after a change").register(registry);
     Gauge.builder("vigil.cmdb.near.cache.bytes", bytes, AtomicLong::get).baseUnit("bytes")
         .description("what the near cache holds, as it counts against vigil.cmdb.near-cache.max-size")
         .register(registry);
   }
 
   /**
-   * Says whether the consumer of {@code cmdb.changes} is caught up and running: until it says so, and
-   * whenever it does not, the near cache neither answers nor fills.
+   * Says whether the consumer of {@code cmdb.changes} is known to follow the topic: until it says so,
+   * and whenever it does not, the near cache neither answers nor fills.
    */
   public void followedBy(BooleanSupplier following) {
     this.following = following;
   }
 
-  /** False (and counted) while {@code cmdb.changes} is not followed: the caller reads past it. */
+  /** False (and counted) while {@code cmdb.changes} is not known to be followed: the caller reads past it. */
   public boolean usable() {
     if (following.getAsBoolean()) {
       return true;
@@ -130,29 +130,81 @@ public final class NearCache {
     return false;
   }
 
-  /** The entry held for a key: null when none, when expired, or when only a floor is held. */
+  /** Taken before a look-up reads Redis or MySQL, and handed back with what it read to {@link #offer}. */
+  public long generation() {
+    return generation.get();
+  }
+
+  /** The entry held for a key: null when none or expired. */
   public InstanceCache.Entry get(InstanceKey key) {
     Slot s = map.get(key);
-    if (s != null && s.entry != null && s.expiresAt - nanoTime.getAsLong() > 0) {
+    if (s != null && s.expiresAt() - nanoTime.getAsLong() > 0) {
       hits.increment();
-      return s.entry;
+      return s.entry();
     }
     misses.increment();
     return null;
   }
 
-  /** What a look-up read from Redis or MySQL: kept unless something newer is held. */
-  public void offer(InstanceKey key, InstanceCache.Entry e) {
-    if (following.getAsBoolean()) {
-      put(key, e, e.version(), false);
+  /** True when a change newer than {@code version} was seen lately: a copy at that version is stale. */
+  public boolean staleUnderFloor(InstanceKey key, long version) {
+    Floor f = floors.get(key);
+    return f != null && f.expiresAt() - nanoTime.getAsLong() > 0 && version < f.version();
+  }
+
+  /**
+   * What a look-up read from Redis or MySQL: kept unless something as new is held, a floor is above
+   * it, or the near cache was emptied since {@code generation} was taken.
+   */
+  public void offer(InstanceKey key, InstanceCache.Entry e, long generation) {
+    if (!following.getAsBoolean() || generation != this.generation.get()) {
+      return;
+    }
+    long now = nanoTime.getAsLong();
+    Slot fresh = slot(key, e, now);
+    Slot kept = map.compute(key, (k, held) -> {
+      if (staleUnderFloor(k, e.version()) || generation != this.generation.get()) {
+        return held;
+      }
+      if (held != null && held.expiresAt() - now > 0 && held.entry().version() >= e.version()) {
+        return held;
+      }
+      bytes.addAndGet(fresh.weight() - (held == null ? 0 : held.weight()));
+      return fresh;
+    });
+    if (kept == fresh) {
+      (e.live() ? liveOrder : missingOrder).add(new Put(key, fresh));
+      queued.incrementAndGet();
+      trim(now);
     }
   }
 
-  /** This process's committed writes: each replaces an older entry or floor. */
+  /**
+   * This process's committed writes: an entry held is replaced by what was stored; a key not held
+   * only gets a floor (a bulk sync through this process does not push out what look-ups read).
+   */
   public void written(List<Instance.Change> changes) {
+    long now = nanoTime.getAsLong();
     for (Instance.Change c : changes) {
-      put(c.key(), InstanceCache.Entry.of(c.version(), c.instance()), c.version(), true);
+      InstanceCache.Entry e = InstanceCache.Entry.of(c.version(), c.instance());
+      Slot fresh = slot(c.key(), e, now);
+      Slot kept = map.compute(c.key(), (k, held) -> {
+        raiseFloor(k, c.version(), now);
+        if (held == null) {
+          return null;
+        }
+        if (held.entry().version() > c.version()) {
+          return held;
+        }
+        bytes.addAndGet(fresh.weight() - held.weight());
+        return fresh;
+      });
+      if (kept == fresh) {
+        (e.live() ? liveOrder : missingOrder).add(new Put(c.key(), fresh));
+        queued.incrementAndGet();
+      }
     }
+    trim(now);
   }
 
   /**
@@ -164,81 +216,114 @@ public final class NearCache {
     String prefix = change.namespace() + "/" + change.region() + "/";
     String id = change.instanceId() != null ? change.instanceId()
         : change.instance().startsWith(prefix) ? change.instance().substring(prefix.length()) : null;
-    if (id != null) {
-      put(new InstanceKey(change.namespace(), change.region(), id), null, change.version(), false);
+    if (id == null) {
+      return; // not a key this service writes: nothing of ours to drop
     }
-  }
-
-  /**
-   * Puts an entry (or, {@code entry} null, a floor) at a version over what is held, unless what is
-   * held is live and newer; at the same version an entry replaces a floor, and a commit replaces
-   * anything (it is what was just stored).
-   */
-  private void put(InstanceKey key, InstanceCache.Entry entry, long version, boolean commit) {
     long now = nanoTime.getAsLong();
-    long life = entry == null ? FLOOR_LIFE.toNanos() : entry.live() ? liveNanos : missingNanos;
-    int weight = ENTRY_OVERHEAD + key.namespace().length() + key.region().length() + key.instanceId().length()
-        + (entry == null || entry.json() == null ? 0 : entry.json().length);
-    Slot fresh = new Slot(entry, version, now + life, weight);
-    Slot kept = map.compute(key, (k, held) -> {
-      if (held != null && held.expiresAt - now > 0) {
-        boolean newer = version > held.version
-            || version == held.version && (commit || held.entry == null && entry != null);
-        if (!newer) {
-          return held;
-        }
+    map.compute(new InstanceKey(change.namespace(), change.region(), id), (k, held) -> {
+      if (held != null && held.entry().version() >= change.version()) {
+        return held;
       }
-      bytes.addAndGet(weight - (held == null ? 0 : held.weight));
-      return fresh;
+      raiseFloor(k, change.version(), now);
+      if (held != null) {
+        bytes.addAndGet(-held.weight());
+      }
+      return null;
     });
-    if (kept == fresh) {
-      order.add(new Put(key, fresh));
-      bytes.addAndGet(ORDER_NODE);
-      trim(now);
+    trim(now);
+  }
+
+  /** Everything held dropped (floors stay: they are still true): the consumer starts over. */
+  public void clear() {
+    generation.incrementAndGet();
+    for (InstanceKey k : map.keySet()) {
+      map.computeIfPresent(k, (key, s) -> {
+        bytes.addAndGet(-s.weight());
+        return null;
+      });
+    }
+    trim(nanoTime.getAsLong()); // every queued put is stale now, or made since
+  }
+
+  private Slot slot(InstanceKey key, InstanceCache.Entry e, long now) {
+    int weight = ENTRY_OVERHEAD + key.namespace().length() + key.region().length() + key.instanceId().length()
+        + (e.json() == null ? 0 : e.json().length);
+    return new Slot(e, now + (e.live() ? liveNanos : missingNanos), weight);
+  }
+
+  /** Called inside the key's compute, so it is ordered with the puts of the same key. */
+  private void raiseFloor(InstanceKey key, long version, long now) {
+    Floor f = new Floor(version, now + FLOOR_LIFE.toNanos());
+    Floor kept = floors.merge(key, f, (old, mine) -> old.expiresAt() - now > 0 && old.version() > mine.version()
+        ? old : mine);
+    if (kept == f) {
+      floorOrder.add(new FloorPut(key, f));
     }
   }
 
   /**
-   * Drops from the oldest put on: puts made stale by a later one, expired entries, and live ones while
-   * over the size. One thread trims at a time; the others go on.
+   * Drops from the oldest put on: puts made stale by a later one, expired entries and floors, then
+   * the oldest entries while over the size (unknown and deleted ones first). One thread trims at a
+   * time; the others go on.
    */
   private void trim(long now) {
     if (!trimming.tryLock()) {
       return;
     }
     try {
-      Put head;
-      while ((head = order.peek()) != null) {
-        Slot s = head.slot();
-        boolean stale = map.get(head.key()) != s;
-        boolean expired = s.expiresAt - now <= 0;
-        boolean over = bytes.get() > maxBytes;
-        if (!stale && !expired && !over) {
-          return;
-        }
-        order.poll();
-        bytes.addAndGet(-ORDER_NODE);
-        if (!stale && map.remove(head.key(), s)) {
-          bytes.addAndGet(-s.weight);
-          if (!expired) {
-            evictedForSpace.increment();
-          }
-        }
+      FloorPut fp;
+      while ((fp = floorOrder.peek()) != null && fp.floor().expiresAt() - now <= 0) {
+        floorOrder.poll();
+        floors.remove(fp.key(), fp.floor());
+      }
+      while (dropHead(missingOrder, now, false)) {
+        // expired or stale
+      }
+      while (dropHead(liveOrder, now, false)) {
+        // expired or stale
+      }
+      while (bytes.get() > maxBytes && (dropHead(missingOrder, now, true) || dropHead(liveOrder, now, true))) {
+        // the oldest, for space
+      }
+      if (queued.get() > 2L * map.size() + 1024) {
+        // stale puts pile up behind a live head when the same keys are put again and again
+        liveOrder.removeIf(this::staleRemoved);
+        missingOrder.removeIf(this::staleRemoved);
       }
     } finally {
       trimming.unlock();
     }
   }
 
-  /** Everything dropped: the consumer starts again and may have missed changes. */
-  public void clear() {
-    for (InstanceKey k : map.keySet()) {
-      map.computeIfPresent(k, (key, s) -> {
-        bytes.addAndGet(-s.weight);
-        return null;
-      });
+  private boolean staleRemoved(Put p) {
+    if (map.get(p.key()) == p.slot()) {
+      return false;
     }
-    trim(nanoTime.getAsLong()); // the put order: every node is stale now, or a put made since
+    queued.decrementAndGet();
+    return true;
+  }
+
+  /** Drops the queue's head if it is stale, expired, or {@code force}d; false when nothing was dropped. */
+  private boolean dropHead(Queue<Put> order, long now, boolean force) {
+    Put head = order.peek();
+    if (head == null) {
+      return false;
+    }
+    Slot s = head.slot();
+    boolean stale = map.get(head.key()) != s;
+    boolean expired = s.expiresAt() - now <= 0;
+    if (!stale && !expired && !force) {
+      return false;
+    }
+    order.poll();
+    queued.decrementAndGet();
+    if (!stale && map.remove(head.key(), s)) {
+      bytes.addAndGet(-s.weight());
+      if (!expired) {
+        evictedForSpace.increment();
+      }
+    }
+    return true;
   }
 
   long size() {
@@ -247,5 +332,13 @@ public final class NearCache {
 
   long bytes() {
     return bytes.get();
+  }
+
+  long queued() {
+    return queued.get();
+  }
+
+  long floors() {
+    return floors.size();
   }
 }

@@ -13,7 +13,7 @@ class InstanceKeyTest {
 
   @Test
   void theHandCheckAgreesWithThePatternOnRandomIds() {
-    String alphabet = "aZ09_.:@-/ é\t";
+    String alphabet = "aAzZ09_.:@-/ é\t[`{@:;?^~";
     Random random = new Random(7);
     for (int n = 0; n < 200_000; n++) {
       int len = random.nextInt(132);
@@ -32,14 +32,19 @@ class InstanceKeyTest {
 
   @Test
   void goodPartsAreRememberedAndBadOnesNamedEveryTime() {
-    Set<String> checked = new HashSet<>();
+    Set<String> namespaces = new HashSet<>();
+    Set<String> regions = new HashSet<>();
     Violations v = new Violations();
-    InstanceKey.check(v, "keys[0].", "acme/vm", "ap-guangzhou", "ins-1", checked);
+    InstanceKey.check(v, "keys[0].", "acme/vm", "ap-guangzhou", "ins-1", namespaces, regions);
     assertThat(v.isEmpty()).isTrue();
-    assertThat(checked).containsExactlyInAnyOrder("acme/vm", "ap-guangzhou");
-    InstanceKey.check(v, "keys[1].", "Acme/VM", "ap-guangzhou", "ins 2", checked);
-    InstanceKey.check(v, "keys[2].", "Acme/VM", "AP", "ins-3", checked);
+    assertThat(namespaces).containsExactly("acme/vm");
+    assertThat(regions).containsExactly("ap-guangzhou");
+    InstanceKey.check(v, "keys[1].", "Acme/VM", "ap-guangzhou", "ins 2", namespaces, regions);
+    InstanceKey.check(v, "keys[2].", "Acme/VM", "AP", "ins-3", namespaces, regions);
+    // a good region is no good namespace, nor the other way round
+    InstanceKey.check(v, "keys[3].", "ap-guangzhou", "acme/vm", "ins-4", namespaces, regions);
     assertThat(v.list()).extracting(violation -> violation.field())
-        .containsExactly("keys[1].namespace", "keys[1].instanceId", "keys[2].namespace", "keys[2].region");
+        .containsExactly("keys[1].namespace", "keys[1].instanceId", "keys[2].namespace", "keys[2].region",
+            "keys[3].namespace", "keys[3].region");
   }
 }

@@ -49,6 +49,10 @@ public final class BroadcastConsumer<V> extends PollThread {
   private final RecordHandler<V> handler;
   private final ConsumerMeters meters;
   private final ConsumerRecordRecoverer deadLetters;
+  /** When the end offsets last reached were asked for; 0 while not confirmed since (re)starting. */
+  private volatile long confirmedAtMs;
+  static final long CONFIRM_EVERY_MS = 5_000;
+  static final long CONFIRM_WINDOW_MS = 15_000;
 
   BroadcastConsumer(ConsumerKit kit, Topic<V> topic, String purpose, From from, SnapshotLoader snapshot,
       RecordHandler<V> handler) {
@@ -73,6 +77,11 @@ public final class BroadcastConsumer<V> extends PollThread {
   }
 
   @Override
+  protected void afterStop() {
+    confirmedAtMs = 0;
+  }
+
+  @Override
   protected long stopWaitMs() {
     return 10_000;
   }
@@ -84,12 +93,16 @@ public final class BroadcastConsumer<V> extends PollThread {
   }
 
   /**
-   * True while the copy follows the topic: caught up once, and not waiting since on a failure (after
-   * which it starts again from a new snapshot). A near cache answers only while this holds.
+   * True while the copy is known to follow the topic: caught up, not starting over after a failure,
+   * and every record the topic held {@link #CONFIRM_WINDOW_MS} ago or later read. The consumer asks
+   * the broker for the end offsets every {@link #CONFIRM_EVERY_MS} and confirms once its positions
+   * reach them; a broker that stops answering (a poll that simply returns nothing) lets this turn
+   * false within the window. A near cache answers only while this holds.
    */
   public boolean following() {
     ConsumerStates.State s = kit.states.state(name);
-    return s != null && s.caughtUp() && !s.waiting();
+    return s != null && s.caughtUp() && !s.waiting() && !stopping
+        && System.currentTimeMillis() - confirmedAtMs <= CONFIRM_WINDOW_MS;
   }
 
   @Override
@@ -115,6 +128,7 @@ public final class BroadcastConsumer<V> extends PollThread {
     Properties props = new Properties();
     props.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    confirmedAtMs = 0; // starting (again): nothing read so far is known to be complete
     try (Consumer<String, byte[]> c = kit.consumerFactory.createConsumer(null, name, null, props)) {
       consumer = c;
       List<TopicPartition> partitions = awaitPartitions(c);
@@ -123,6 +137,7 @@ public final class BroadcastConsumer<V> extends PollThread {
       }
       kit.states.running(name);
       c.assign(partitions);
+      long endsAskedAt = System.currentTimeMillis();
       Map<TopicPartition, Long> ends = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(30)));
       if (from == From.SNAPSHOT) {
         if (!loadSnapshot()) {
@@ -134,13 +149,28 @@ public final class BroadcastConsumer<V> extends PollThread {
       }
       boolean caughtUp = false;
       String kafkaTopic = kit.naming.topic(topic);
+      Map<TopicPartition, Long> asked = ends;
+      long askedAt = endsAskedAt;
       while (!stopping) {
-        if (!caughtUp && reached(c, ends)) {
-          caughtUp = true;
-          kit.states.caughtUp(name);
-          log.info("broadcast consumer {} caught up on {}", name, kafkaTopic);
+        if (asked != null && reached(c, asked)) {
+          confirmedAtMs = askedAt;
+          asked = null;
+          if (!caughtUp) {
+            caughtUp = true;
+            kit.states.caughtUp(name);
+            log.info("broadcast consumer {} caught up on {}", name, kafkaTopic);
+          }
         }
         try {
+          if (caughtUp && asked == null && System.currentTimeMillis() - confirmedAtMs >= CONFIRM_EVERY_MS) {
+            askedAt = System.currentTimeMillis();
+            try {
+              asked = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(2)));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+              // the broker does not answer: not confirmed, asked again after the next poll
+              log.debug("broadcast consumer {}: end offsets not answered ({})", name, e.toString());
+            }
+          }
           for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(200))) {
             if (!kit.runToCompletion(topic, rec, meters, handler::handle, null, name, deadLetters, () -> stopping)) {
               return true;

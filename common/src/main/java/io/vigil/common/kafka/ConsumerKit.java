@@ -151,7 +151,8 @@ public class ConsumerKit implements DisposableBean {
 
   // ------------------------------------------------------------------ what every kind shares
 
-  String consumerName(String purpose) {
+  /** The name a consumer of this service for {@code purpose} goes by in states, meters and logs. */
+  public String consumerName(String purpose) {
     return naming.service() + "-" + purpose;
   }
 

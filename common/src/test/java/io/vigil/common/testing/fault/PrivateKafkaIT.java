@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.vigil.common.error.ErrorClassifier;
+import io.vigil.common.kafka.BroadcastConsumer;
 import io.vigil.common.kafka.ConsumerKit;
+import io.vigil.common.kafka.SnapshotLoader;
 import io.vigil.common.kafka.StartAt;
 import io.vigil.common.kafka.Topic;
 import io.vigil.common.kafka.Topics;
@@ -70,9 +72,14 @@ class PrivateKafkaIT {
     ConcurrentMessageListenerContainer<String, byte[]> consumer =
         kit.consume(topic, "outage", StartAt.EARLIEST).records(r -> seen.add(r.value().id()));
     consumer.start();
+    // a broadcast copy (a near cache's consumer) says whether it is known to follow the topic
+    BroadcastConsumer<ControlChange> copy = kit.broadcast(topic, "outage-copy", BroadcastConsumer.From.SNAPSHOT,
+        SnapshotLoader.NONE, r -> { });
+    copy.start();
     try {
       publisher.publish(topic, change("before")).get(20, TimeUnit.SECONDS);
       Awaits.until("consumed before the outage", () -> seen.contains("before"));
+      Awaits.until("the broadcast copy follows", copy::following);
 
       kafka.kill();
       long start = System.nanoTime();
@@ -83,6 +90,8 @@ class PrivateKafkaIT {
       assertThat(took).as("fails fast enough for a 503").isLessThan(Duration.ofMillis(3500));
       assertThat(ErrorClassifier.classify(failed)).isEqualTo(new ErrorClassifier.Verdict(ErrorClassifier.Kind.DEPENDENCY, "kafka"));
       assertThat(kafkaHealth.health(false).getStatus()).isEqualTo(Status.DOWN);
+      // its polls just come back empty; unconfirmed end offsets end the claim within the window
+      Awaits.until("the broadcast copy no longer claims to follow", Duration.ofSeconds(40), () -> !copy.following());
 
       kafka.restart();
       Awaits.until("Kafka healthy again", () -> kafkaHealth.health(false).getStatus().equals(Status.UP));
@@ -96,8 +105,10 @@ class PrivateKafkaIT {
       });
       Awaits.until("the consumer resumed by itself", () -> seen.contains("after"));
       assertThat(seen).doesNotContain("during");
+      Awaits.until("the broadcast copy follows again", Duration.ofSeconds(40), copy::following);
     } finally {
       consumer.stop();
+      copy.stop();
     }
   }
 

@@ -82,6 +82,7 @@ public class InstanceCache {
   private final long ttlMs;
   private final long missingTtlMs;
   private final Set<String> retries = ConcurrentHashMap.newKeySet();
+  private volatile long troubleAtNanos;
 
   public InstanceCache(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies,
       MeterRegistry registry, Duration ttl, Duration missingTtl) {
@@ -109,10 +110,12 @@ public class InstanceCache {
   /** The cached entries of these keys (absent: not cached); empty when Redis cannot answer. */
   public Optional<Map<InstanceKey, Entry>> get(List<InstanceKey> keys) {
     return call(() -> {
-      List<String> values = redis.opsForValue().multiGet(keys.stream().map(this::key).toList());
+      List<String> names = keys.stream().map(this::key).toList();
+      List<String> values = redis.opsForValue().multiGet(names);
       Map<InstanceKey, Entry> found = new HashMap<>();
       for (int i = 0; i < keys.size(); i++) {
-        String v = values == null ? null : values.get(i);
+        // a key whose write-through failed holds an older copy until the retry deletes it: a miss
+        String v = values == null || retries.contains(names.get(i)) ? null : values.get(i);
         Entry e = v == null ? null : parse(v);
         if (e != null) {
           found.put(keys.get(i), e);
@@ -188,13 +191,24 @@ public class InstanceCache {
     try {
       return Optional.ofNullable(breaker.executeSupplier(op));
     } catch (CallNotPermittedException e) {
+      troubleAtNanos = System.nanoTime();
       dependencies.degraded("instance_cache", "redis_down");
       return Optional.empty();
     } catch (DataAccessException e) {
+      troubleAtNanos = System.nanoTime();
       dependencies.failure("redis");
       dependencies.degraded("instance_cache", "redis_down");
       return Optional.empty();
     }
+  }
+
+  /**
+   * True when a call to Redis failed within {@code d}: another process's write-through may have
+   * failed too, and its copy in Redis may still be older than what it committed.
+   */
+  public boolean troubledWithin(Duration d) {
+    long at = troubleAtNanos;
+    return at != 0 && System.nanoTime() - at < d.toNanos();
   }
 
   static byte[] format(Entry e) {

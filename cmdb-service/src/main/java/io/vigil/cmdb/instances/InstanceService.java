@@ -78,6 +78,9 @@ public class InstanceService {
     }
     if (!cold.isEmpty()) {
       Optional<Map<InstanceKey, InstanceCache.Entry>> cached = cache.get(cold);
+      // for a floor's life after Redis was in trouble, its copies answer but are not kept near: one
+      // may be older than a commit whose write-through failed and is not repaired yet
+      boolean redisTrusted = !cache.troubledWithin(NearCache.FLOOR_LIFE);
       List<InstanceKey> missing = new ArrayList<>();
       for (InstanceKey k : cold) {
         InstanceCache.Entry e = cached.isPresent() ? cached.get().get(k) : null;
@@ -86,7 +89,7 @@ public class InstanceService {
           continue;
         }
         entries.put(k, e);
-        if (nearUsable) {
+        if (nearUsable && redisTrusted) {
           near.offer(k, e, generation);
         }
       }

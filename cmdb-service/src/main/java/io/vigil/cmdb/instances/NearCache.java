@@ -50,6 +50,12 @@ public final class NearCache {
 
   /** How long a floor stays: longer than any look-up is in flight (Redis, then MySQL's 10 s timeout). */
   static final Duration FLOOR_LIFE = Duration.ofSeconds(30);
+  /**
+   * At most this many floors (about 300 bytes each). Past it (changes at over 6,000 instances a
+   * second) a change's floor is not kept, and nothing look-ups read is put for a floor's life; what is
+   * held is still dropped by each change.
+   */
+  static final int MAX_FLOORS = 200_000;
   /** What an entry weighs beyond its JSON: the key and its strings, the slot, the map's node. */
   private static final int ENTRY_OVERHEAD = 200;
 
@@ -80,6 +86,10 @@ public final class NearCache {
   private final Counter evictedForSpace;
   private final Counter bypassed;
   private volatile BooleanSupplier following = () -> false;
+  /** Until when (monotonic) nothing read is put: floors were given up, or Redis was in trouble. */
+  private volatile long fillBlockedUntil;
+  private volatile boolean fillBlocked;
+  private final Counter floorOverflows;
 
   /**
    * @param maxBytes the bound on what is held: the answer JSON of each entry and a fixed overhead
@@ -104,6 +114,9 @@ public final class NearCache {
     this.bypassed = Counter.builder("vigil.cmdb.near.cache.bypassed")
         .description("look-ups that read past the near cache because cmdb.changes was not known to be followed")
         .register(registry);
+    this.floorOverflows = Counter.builder("vigil.cmdb.near.cache.floor.overflows")
+        .description("times more changes arrived within a floor's life than floors are kept: the near cache"
+            + " was emptied and not filled for 30 s").register(registry);
     Gauge.builder("vigil.cmdb.near.cache.entries", map, ConcurrentHashMap::size)
         .description("instances held in the near cache").register(registry);
     Gauge.builder("vigil.cmdb.near.cache.floors", floors, ConcurrentHashMap::size)
@@ -161,6 +174,9 @@ public final class NearCache {
       return;
     }
     long now = nanoTime.getAsLong();
+    if (fillBlocked && fillBlockedUntil - now > 0) {
+      return;
+    }
     Slot fresh = slot(key, e, now);
     Slot kept = map.compute(key, (k, held) -> {
       if (staleUnderFloor(k, e.version()) || generation != this.generation.get()) {
@@ -172,11 +188,23 @@ public final class NearCache {
       bytes.addAndGet(fresh.weight() - (held == null ? 0 : held.weight()));
       return fresh;
     });
-    if (kept == fresh) {
-      (e.live() ? liveOrder : missingOrder).add(new Put(key, fresh));
-      queued.incrementAndGet();
-      trim(now);
+    if (kept != fresh) {
+      return;
     }
+    if (generation != this.generation.get()) {
+      // cleared while this was put, and the clear's sweep may have passed the key: undo it
+      map.computeIfPresent(key, (k, held) -> {
+        if (held != fresh) {
+          return held;
+        }
+        bytes.addAndGet(-fresh.weight());
+        return null;
+      });
+      return;
+    }
+    (e.live() ? liveOrder : missingOrder).add(new Put(key, fresh));
+    queued.incrementAndGet();
+    trim(now);
   }
 
   /**
@@ -251,8 +279,26 @@ public final class NearCache {
     return new Slot(e, now + (e.live() ? liveNanos : missingNanos), weight);
   }
 
+  /**
+   * Stops putting what look-ups read for {@code d} from now (and drops what is held when {@code
+   * clear}): a copy read meanwhile might be older than a change no floor remembers.
+   */
+  public void blockFills(Duration d, boolean clear) {
+    fillBlockedUntil = nanoTime.getAsLong() + d.toNanos();
+    fillBlocked = true;
+    if (clear) {
+      clear();
+    }
+  }
+
   /** Called inside the key's compute, so it is ordered with the puts of the same key. */
   private void raiseFloor(InstanceKey key, long version, long now) {
+    if (floors.size() >= MAX_FLOORS && !floors.containsKey(key)) {
+      floorOverflows.increment();
+      blockFills(FLOOR_LIFE, false);
+      generation.incrementAndGet(); // a look-up reading now puts nothing either
+      return;
+    }
     Floor f = new Floor(version, now + FLOOR_LIFE.toNanos());
     Floor kept = floors.merge(key, f, (old, mine) -> old.expiresAt() - now > 0 && old.version() > mine.version()
         ? old : mine);

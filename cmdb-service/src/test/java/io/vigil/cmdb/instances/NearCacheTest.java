@@ -191,6 +191,24 @@ class NearCacheTest {
   }
 
   @Test
+  void pastTheFloorsItKeepsNothingReadIsPutForAFloorsLife() {
+    near.offer(KEY, live(1), near.generation());
+    for (int i = 0; i <= NearCache.MAX_FLOORS; i++) {
+      near.apply(new CmdbChange(CmdbChange.SCHEMA_VERSION, "acme/vm/ap-guangzhou/f-" + i, "acme/vm", "ap-guangzhou",
+          7, ChangeOp.UPSERT, Map.of(), "product:acme", 1_700_000_000_000L, "f-" + i, null, "t1"));
+    }
+    assertThat(registry.get("vigil.cmdb.near.cache.floor.overflows").counter().count()).isEqualTo(1);
+    assertThat(near.floors()).isEqualTo(NearCache.MAX_FLOORS);
+    assertThat(near.get(KEY)).as("what is held still answers").isNotNull();
+    InstanceKey other = new InstanceKey("acme/vm", "ap-guangzhou", "f-" + NearCache.MAX_FLOORS);
+    near.offer(other, live(7), near.generation());
+    assertThat(near.get(other)).as("its change has no floor: a read of it is not kept").isNull();
+    advance(NearCache.FLOOR_LIFE.plusSeconds(1));
+    near.offer(other, live(7), near.generation());
+    assertThat(near.get(other)).isNotNull();
+  }
+
+  @Test
   void expiredUnknownEntriesBehindALiveOneAreTrimmed() {
     near.offer(KEY, live(1), near.generation());
     for (int i = 0; i < 100; i++) {

@@ -49,8 +49,10 @@ public final class BroadcastConsumer<V> extends PollThread {
   private final RecordHandler<V> handler;
   private final ConsumerMeters meters;
   private final ConsumerRecordRecoverer deadLetters;
-  /** When the end offsets last reached were asked for; 0 while not confirmed since (re)starting. */
-  private volatile long confirmedAtMs;
+  /** When the end offsets last reached were asked for (monotonic); meaningless while not {@link #confirmed}. */
+  private volatile long confirmedAtNanos;
+  /** False from each (re)start until the first confirmation. */
+  private volatile boolean confirmed;
   static final long CONFIRM_EVERY_MS = 5_000;
   static final long CONFIRM_WINDOW_MS = 15_000;
 
@@ -78,7 +80,22 @@ public final class BroadcastConsumer<V> extends PollThread {
 
   @Override
   protected void afterStop() {
-    confirmedAtMs = 0;
+    confirmed = false;
+  }
+
+  /**
+   * The end offsets now, for a confirmation; null when the broker does not answer in 2 s, or answers
+   * with an error (then the poll goes on and the claim lapses).
+   */
+  private Map<TopicPartition, Long> askEnds(Consumer<String, byte[]> c, List<TopicPartition> partitions) {
+    try {
+      return new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(2)));
+    } catch (WakeupException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      log.debug("broadcast consumer {}: end offsets not answered ({})", name, e.toString());
+      return null;
+    }
   }
 
   @Override
@@ -101,8 +118,8 @@ public final class BroadcastConsumer<V> extends PollThread {
    */
   public boolean following() {
     ConsumerStates.State s = kit.states.state(name);
-    return s != null && s.caughtUp() && !s.waiting() && !stopping
-        && System.currentTimeMillis() - confirmedAtMs <= CONFIRM_WINDOW_MS;
+    return s != null && s.caughtUp() && !s.waiting() && !stopping && confirmed
+        && System.nanoTime() - confirmedAtNanos <= CONFIRM_WINDOW_MS * 1_000_000L;
   }
 
   @Override
@@ -128,7 +145,7 @@ public final class BroadcastConsumer<V> extends PollThread {
     Properties props = new Properties();
     props.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    confirmedAtMs = 0; // starting (again): nothing read so far is known to be complete
+    confirmed = false; // starting (again): nothing read so far is known to be complete
     try (Consumer<String, byte[]> c = kit.consumerFactory.createConsumer(null, name, null, props)) {
       consumer = c;
       List<TopicPartition> partitions = awaitPartitions(c);
@@ -137,7 +154,7 @@ public final class BroadcastConsumer<V> extends PollThread {
       }
       kit.states.running(name);
       c.assign(partitions);
-      long endsAskedAt = System.currentTimeMillis();
+      long endsAskedAt = System.nanoTime();
       Map<TopicPartition, Long> ends = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(30)));
       if (from == From.SNAPSHOT) {
         if (!loadSnapshot()) {
@@ -152,24 +169,20 @@ public final class BroadcastConsumer<V> extends PollThread {
       Map<TopicPartition, Long> asked = ends;
       long askedAt = endsAskedAt;
       while (!stopping) {
-        if (asked != null && reached(c, asked)) {
-          confirmedAtMs = askedAt;
-          asked = null;
-          if (!caughtUp) {
-            caughtUp = true;
-            kit.states.caughtUp(name);
-            log.info("broadcast consumer {} caught up on {}", name, kafkaTopic);
-          }
-        }
         try {
-          if (caughtUp && asked == null && System.currentTimeMillis() - confirmedAtMs >= CONFIRM_EVERY_MS) {
-            askedAt = System.currentTimeMillis();
-            try {
-              asked = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(2)));
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-              // the broker does not answer: not confirmed, asked again after the next poll
-              log.debug("broadcast consumer {}: end offsets not answered ({})", name, e.toString());
+          if (asked != null && reached(c, asked)) {
+            confirmedAtNanos = askedAt;
+            confirmed = true;
+            asked = null;
+            if (!caughtUp) {
+              caughtUp = true;
+              kit.states.caughtUp(name);
+              log.info("broadcast consumer {} caught up on {}", name, kafkaTopic);
             }
+          }
+          if (caughtUp && asked == null && System.nanoTime() - askedAt >= CONFIRM_EVERY_MS * 1_000_000L) {
+            askedAt = System.nanoTime(); // also when unanswered: asked again only after the interval
+            asked = askEnds(c, partitions);
           }
           for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(200))) {
             if (!kit.runToCompletion(topic, rec, meters, handler::handle, null, name, deadLetters, () -> stopping)) {

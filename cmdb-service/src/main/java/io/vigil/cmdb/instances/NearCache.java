@@ -279,23 +279,17 @@ public final class NearCache {
     return new Slot(e, now + (e.live() ? liveNanos : missingNanos), weight);
   }
 
-  /**
-   * Stops putting what look-ups read for {@code d} from now (and drops what is held when {@code
-   * clear}): a copy read meanwhile might be older than a change no floor remembers.
-   */
-  public void blockFills(Duration d, boolean clear) {
+  /** Stops putting what look-ups read for {@code d} from now: a copy read meanwhile might be too old. */
+  private void blockFills(Duration d) {
     fillBlockedUntil = nanoTime.getAsLong() + d.toNanos();
     fillBlocked = true;
-    if (clear) {
-      clear();
-    }
   }
 
   /** Called inside the key's compute, so it is ordered with the puts of the same key. */
   private void raiseFloor(InstanceKey key, long version, long now) {
     if (floors.size() >= MAX_FLOORS && !floors.containsKey(key)) {
       floorOverflows.increment();
-      blockFills(FLOOR_LIFE, false);
+      blockFills(FLOOR_LIFE);
       generation.incrementAndGet(); // a look-up reading now puts nothing either
       return;
     }

@@ -154,7 +154,7 @@ public final class BroadcastConsumer<V> extends PollThread {
       }
       kit.states.running(name);
       c.assign(partitions);
-      long endsAskedAt = System.nanoTime();
+      long askedAt = System.nanoTime();
       Map<TopicPartition, Long> ends = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(30)));
       if (from == From.SNAPSHOT) {
         if (!loadSnapshot()) {
@@ -167,7 +167,6 @@ public final class BroadcastConsumer<V> extends PollThread {
       boolean caughtUp = false;
       String kafkaTopic = kit.naming.topic(topic);
       Map<TopicPartition, Long> asked = ends;
-      long askedAt = endsAskedAt;
       while (!stopping) {
         try {
           if (asked != null && reached(c, asked)) {

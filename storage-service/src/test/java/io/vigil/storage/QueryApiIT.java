@@ -3,6 +3,10 @@ package io.vigil.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.Refresh;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.AlertEvent;
 import io.vigil.common.model.AlertEvent.AlertStatus;
@@ -17,6 +21,8 @@ import io.vigil.common.testing.Http;
 import io.vigil.common.testing.TestKafka;
 import io.vigil.common.testing.VigilServiceTest;
 import io.vigil.common.testing.VigilTestInitializer;
+import io.vigil.storage.rollup.RollupIndices;
+import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,6 +35,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -51,6 +58,15 @@ class QueryApiIT {
 
   @LocalServerPort
   int port;
+
+  @Autowired
+  ElasticsearchClient client;
+
+  @Autowired
+  RollupIndices rollups;
+
+  @Autowired
+  MeterRegistry registry;
 
   Http http;
   final MessageCodec codec = new MessageCodec();
@@ -173,6 +189,61 @@ class QueryApiIT {
     assertThat(max.path("points").get(1).path("v").asDouble()).isEqualTo(20.0);
     JsonNode count = seriesOf(Http.json(query(VigilTestInitializer.SERVICE_KEY, body(4, "count", "[]"))), seriesA);
     assertThat(count.path("points").get(1).path("v").asDouble()).isEqualTo(2.0);
+  }
+
+  @Test
+  void countsComeFromDocCountsAndDocumentsWithoutThemAreReadByTheirCount() throws Exception {
+    Counter recounted = registry.get("vigil_storage_series_recounted_total").counter();
+    double before = recounted.count();
+    JsonNode count = seriesOf(Http.json(query(VigilTestInitializer.SERVICE_KEY, body(4, "count", "[]"))), seriesB);
+    assertThat(count.path("points").size()).isEqualTo(4);
+    count.path("points").forEach(p -> assertThat(p.path("v").asDouble()).isEqualTo(2.0));
+    assertThat(recounted.count()).as("rollups indexed by this service carry _doc_count").isEqualTo(before);
+
+    // a series of another metric: two windows written as documents were before _doc_count (counts 5 and
+    // 3, one point each for Elasticsearch), two through the consumer (count 2 each)
+    long legacy = SeriesId.of(NS, "local", "cpu_legacy", dims("t1", "old"));
+    double[] sums = {50, 30, 8, 4};
+    long[] counts = {5, 3, 2, 2};
+    for (int w = 0; w < 4; w++) {
+      long at = T0 + w * 60_000L;
+      Rollup r = new Rollup(Rollup.SCHEMA_VERSION, legacy, NS, "local", "cpu_legacy", dims("t1", "old"), "default",
+          60, at, sums[w], counts[w], 1, sums[w], 1, at + 65_000, "t1");
+      if (w < 2) {
+        String index = rollups.indexFor(60, at);
+        client.index(i -> i.index(index).id(RollupIndices.documentId(legacy, 60, at))
+            .withJson(new ByteArrayInputStream(codec.encode(r))).refresh(Refresh.True));
+      } else {
+        send(r);
+      }
+    }
+    // and a late point in a fifth window no rollup has
+    MetricPoint late = new MetricPoint(1, legacy, NS, "local", "cpu_legacy", dims("t1", "old"), T0 + 250_000, 7, null,
+        "default", T0 + 900_000, Set.of(60), 5_000, "t1");
+    TestKafka.send("metrics.late", SeriesId.key(legacy), codec.encode(late));
+    String legacyBody = body(5, "count", "[]").replace("\"cpu\"", "\"cpu_legacy\"")
+        .replace("\"toMs\":" + (T0 + 240_000), "\"toMs\":" + (T0 + 300_000));
+    Awaits.until("the legacy series' four windows and the late point", Duration.ofSeconds(30), () ->
+        Http.json(query(VigilTestInitializer.SERVICE_KEY, legacyBody)).path("series").path(0).path("points")
+            .size() == 5);
+    double recountedBefore = recounted.count();
+    JsonNode points = Http.json(query(VigilTestInitializer.SERVICE_KEY, legacyBody)).path("series").path(0)
+        .path("points");
+    for (int w = 0; w < 4; w++) {
+      assertThat(points.get(w).path("v").asDouble()).as("count of window %d", w).isEqualTo((double) counts[w]);
+      assertThat(points.get(w).has("late")).isFalse();
+    }
+    assertThat(points.get(4).path("t").asLong()).isEqualTo(T0 + 240_000);
+    assertThat(points.get(4).path("v").asDouble()).as("a step only a late point fills").isEqualTo(1.0);
+    assertThat(points.get(4).path("late").asBoolean()).isTrue();
+    assertThat(recounted.count()).isEqualTo(recountedBefore + 1);
+    JsonNode lastPoints = Http.json(query(VigilTestInitializer.SERVICE_KEY, legacyBody.replace("\"count\"",
+        "\"last\""))).path("series").path(0).path("points");
+    assertThat(lastPoints.size()).as("a late point has no last: its step is left out").isEqualTo(4);
+    JsonNode avg = Http.json(query(VigilTestInitializer.SERVICE_KEY, body(2, "avg", "[]")
+        .replace("\"cpu\"", "\"cpu_legacy\""))).path("series").path(0).path("points");
+    assertThat(avg.get(0).path("v").asDouble()).as("(50 + 30) / (5 + 3)").isCloseTo(10.0, within(1e-9));
+    assertThat(avg.get(1).path("v").asDouble()).as("(8 + 4) / (2 + 2)").isCloseTo(3.0, within(1e-9));
   }
 
   @Test

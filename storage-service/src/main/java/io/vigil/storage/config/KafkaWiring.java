@@ -55,6 +55,15 @@ class KafkaWiring {
         query.identities());
   }
 
+  /**
+   * Doubles written by Schubfach's shortest round-tripping digits: on Java 17 the JDK's own
+   * conversion was 6% of the service's time on a wide series answer (144,000 values).
+   */
+  @Bean
+  org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer fastDoubles() {
+    return builder -> builder.enable(tools.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER);
+  }
+
   @Bean
   io.vigil.storage.promql.PromEvaluator promEvaluator(io.vigil.storage.query.SeriesQueries queries,
       RollupIndices indices) {

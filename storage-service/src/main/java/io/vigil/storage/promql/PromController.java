@@ -251,7 +251,9 @@ public class PromController {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    return Double.toString(v);
+    // Schubfach's shortest digits, as Double.toString words them: the JDK 17 conversion was a large
+    // part of writing a wide answer
+    return tools.jackson.core.io.NumberOutput.toString(v, true);
   }
 
   private static Map<String, Object> success(Object data) {

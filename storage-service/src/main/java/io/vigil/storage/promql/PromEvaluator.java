@@ -1,5 +1,6 @@
 package io.vigil.storage.promql;
 
+import io.vigil.storage.query.Points;
 import io.vigil.storage.query.SeriesQueries;
 import io.vigil.storage.query.SeriesRequest;
 import java.io.IOException;
@@ -167,20 +168,18 @@ public final class PromEvaluator {
       labels.put("__name__", shownName == null ? name : shownName);
       labels.put("namespace", one.namespace());
       labels.put("region", one.region());
-      long[] times = new long[one.points().size()];
-      double[] values = new double[times.length];
-      for (int i = 0; i < times.length; i++) {
-        times[i] = one.points().get(i).t();
-        values[i] = one.points().get(i).v();
-      }
+      List<SeriesQueries.Point> points = one.points();
+      Points columns = points instanceof Points c ? c : null;
+      int n = points.size();
       double[] out = new double[steps];
       int j = -1;
       for (int k = 0; k < steps; k++) {
         long t = startMs + k * stepMs - offsetMs;
-        while (j + 1 < times.length && times[j + 1] <= t) {
+        while (j + 1 < n && (columns != null ? columns.time(j + 1) : points.get(j + 1).t()) <= t) {
           j++;
         }
-        out[k] = j >= 0 && times[j] > t - lookbackMs ? values[j] : Double.NaN;
+        boolean fresh = j >= 0 && (columns != null ? columns.time(j) : points.get(j).t()) > t - lookbackMs;
+        out[k] = !fresh ? Double.NaN : columns != null ? columns.value(j) : points.get(j).v();
       }
       rows.add(new Row(labels, out));
     }

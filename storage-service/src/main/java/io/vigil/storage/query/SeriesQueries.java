@@ -2,6 +2,7 @@ package io.vigil.storage.query;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
 import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
 import co.elastic.clients.elasticsearch._types.aggregations.LongTermsBucket;
@@ -9,6 +10,8 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.util.NamedValue;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.ErrorCode;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import tools.jackson.databind.annotation.JsonSerialize;
 
 /**
  * Series queries against the rollup indices, answered with Elasticsearch aggregations so the cost
@@ -63,7 +67,10 @@ public final class SeriesQueries {
   public SeriesQueries(ElasticsearchClient client, RollupIndices rollups, HistoryIndices history,
       MeterRegistry registry, int maxBuckets, int identitiesRemembered) {
     this.client = client;
-    this.stepSearch = new StepSearch(client, maxBuckets);
+    Counter recounted = Counter.builder("vigil_storage_series_recounted_total")
+        .description("series a query read again with a sum of count: documents written without _doc_count")
+        .register(registry);
+    this.stepSearch = new StepSearch(client, maxBuckets, recounted::increment);
     this.identities = new SeriesIdentities(identitiesRemembered, registry);
     this.rollups = rollups;
     this.history = history;
@@ -72,9 +79,9 @@ public final class SeriesQueries {
   /** One returned point: the step's start, its value, and whether late points are in it. */
   public record Point(long t, double v, Boolean late) {}
 
-  /** One returned series. */
+  /** One returned series; its points are a {@link Points} when this class made them. */
   public record Series(String seriesId, String namespace, String metric, String region,
-      Map<String, String> dimensions, List<Point> points) {}
+      Map<String, String> dimensions, @JsonSerialize(using = Points.Writer.class) List<Point> points) {}
 
   /** A query's answer. */
   public record Result(int period, String statistic, long stepMs, long fromMs, long toMs, boolean truncated,
@@ -190,7 +197,7 @@ public final class SeriesQueries {
     candidates.forEach((id, identity) -> {
       if (Filter.all(q.filters(), identity.dimensions())) {
         chosen.put(id, new Series(SeriesId.hex(id), identity.namespace(), identity.metric(), identity.region(),
-            identity.dimensions(), new ArrayList<>()));
+            identity.dimensions(), new Points(0)));
       }
     });
     while (chosen.size() > q.maxSeries()) {
@@ -213,34 +220,54 @@ public final class SeriesQueries {
     }
     tenants.ifPresent(set -> lateQuery.add(terms("tenant", set)));
     lateQuery.add(range("timestampMs", q.fromMs(), q.toMs()));
-    List<Map<Long, Map<Long, double[]>>> parts = stepSearch.run(List.of(
+    List<Map<Long, Steps>> parts = stepSearch.run(List.of(
         new StepSearch.Part(indices, exact, "windowStartMs", false),
         new StepSearch.Part(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs", true)),
         q.statistic(), q.fromMs(), q.toMs(), q.stepMs(), q.period() * 1000L, ids);
-    Map<Long, Map<Long, double[]>> steps = parts.get(0);
-    Map<Long, Map<Long, double[]>> late = parts.get(1);
+    Map<Long, Steps> steps = parts.get(0);
+    Map<Long, Steps> late = parts.get(1);
 
     for (var e : chosen.entrySet()) {
-      Map<Long, double[]> own = steps.getOrDefault(e.getKey(), Map.of());
-      Map<Long, double[]> extra = late.getOrDefault(e.getKey(), Map.of());
-      List<Point> points = e.getValue().points();
-      if (extra.isEmpty()) {
+      Steps own = steps.get(e.getKey());
+      Steps extra = late.get(e.getKey());
+      Points points = (Points) e.getValue().points();
+      if (extra == null) {
         // the common case: no late point, and the steps already in time order
-        own.forEach((t, acc) -> {
-          double v = value(q.statistic(), acc);
+        points.reserve(own == null ? 0 : own.size());
+        for (int i = 0; own != null && i < own.size(); i++) {
+          double v = value(q.statistic(), own, i);
           if (!Double.isNaN(v)) {
-            points.add(new Point(t, v, null));
+            points.add(own.at(i), v, false);
           }
-        });
+        }
         continue;
       }
-      TreeMap<Long, Point> merged = new TreeMap<>();
-      own.forEach((t, acc) -> merged.put(t, new Point(t, value(q.statistic(), merge(acc, extra.get(t))),
-          extra.containsKey(t) ? Boolean.TRUE : null)));
-      extra.forEach((t, acc) -> merged.computeIfAbsent(t, k -> q.statistic() == Statistic.LAST ? null
-          : new Point(t, value(q.statistic(), acc), Boolean.TRUE)));
-      merged.values().removeIf(p -> p == null || Double.isNaN(p.v()));
-      points.addAll(merged.values());
+      // both in time order: merged step by step; a step only late points fill has no last
+      int i = 0;
+      int j = 0;
+      int ownSize = own == null ? 0 : own.size();
+      while (i < ownSize || j < extra.size()) {
+        long at;
+        double v;
+        boolean isLate;
+        if (j >= extra.size() || (i < ownSize && own.at(i) < extra.at(j))) {
+          at = own.at(i);
+          v = value(q.statistic(), own.aggregates(i++));
+          isLate = false;
+        } else if (i >= ownSize || extra.at(j) < own.at(i)) {
+          at = extra.at(j);
+          v = q.statistic() == Statistic.LAST ? Double.NaN : value(q.statistic(), extra, j);
+          j++;
+          isLate = true;
+        } else {
+          at = own.at(i);
+          v = value(q.statistic(), merge(own.aggregates(i++), extra.aggregates(j++)));
+          isLate = true;
+        }
+        if (!Double.isNaN(v)) {
+          points.add(at, v, isLate);
+        }
+      }
     }
     return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), truncated,
         List.copyOf(chosen.values()));
@@ -293,9 +320,6 @@ public final class SeriesQueries {
   }
 
   private static double[] merge(double[] own, double[] late) {
-    if (late == null) {
-      return own;
-    }
     return new double[] {own[0] + late[0], own[1] + late[1], minOf(own[2], late[2]), maxOf(own[3], late[3]), own[4],
         own[5]};
   }
@@ -306,6 +330,17 @@ public final class SeriesQueries {
 
   private static double maxOf(double a, double b) {
     return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+  }
+
+  private static double value(Statistic s, Steps steps, int i) {
+    return switch (s) {
+      case AVG -> steps.get(i, Steps.COUNT) == 0 ? Double.NaN : steps.get(i, Steps.SUM) / steps.get(i, Steps.COUNT);
+      case SUM -> steps.get(i, Steps.SUM);
+      case COUNT -> steps.get(i, Steps.COUNT);
+      case MIN -> steps.get(i, Steps.MIN);
+      case MAX -> steps.get(i, Steps.MAX);
+      case LAST -> steps.get(i, Steps.LAST);
+    };
   }
 
   private static double value(Statistic s, double[] acc) {
@@ -391,7 +426,9 @@ public final class SeriesQueries {
       default -> "dimensions." + label;
     };
     Aggregate agg = overShortestPeriod(fromMs, toMs, tenants,
-        Aggregation.of(a -> a.terms(t -> t.field(field).size(MAX_LABEL_VALUES))));
+        // by key: the first values in order when there are more (a bucket's doc_count counts points)
+        Aggregation.of(a -> a.terms(t -> t.field(field).size(MAX_LABEL_VALUES)
+            .order(NamedValue.of("_key", SortOrder.Asc)))));
     List<String> out = new ArrayList<>();
     if (agg != null) {
       agg.sterms().buckets().array().forEach(b -> out.add(b.key().stringValue()));
@@ -407,7 +444,7 @@ public final class SeriesQueries {
    */
   public List<String> labelNames(long fromMs, long toMs, Optional<Set<String>> tenants) throws IOException {
     Aggregate agg = overShortestPeriod(fromMs, toMs, tenants, Aggregation.of(a -> a.terms(t -> t.field("metric")
-        .size(200)).aggregations("sample", h -> h.topHits(th -> th.size(20)
+        .size(200).order(NamedValue.of("_key", SortOrder.Asc))).aggregations("sample", h -> h.topHits(th -> th.size(20)
             .source(src -> src.filter(f -> f.includes("dimensions")))))));
     java.util.TreeSet<String> names = new java.util.TreeSet<>(List.of("__name__", "namespace", "region"));
     if (agg != null) {

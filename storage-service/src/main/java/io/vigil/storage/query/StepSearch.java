@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.LinkedHashMap;
 import java.util.TreeSet;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.StringEntity;
@@ -43,8 +41,12 @@ import tools.jackson.dataformat.smile.SmileFactory;
  *       typed client's reading of such an answer took longer than Elasticsearch took to compute it.
  * </ul>
  *
- * <p>Per step the answer is {@code [Σsum, Σcount, min, max, last, lastAtMs]} (NaN where the
- * statistic does not need it). {@code last} is the latest window's own last: when a step is one
+ * <p>Per step the answer is {@code [Σsum, Σcount, min, max, last, lastAtMs, doc_count]} ({@link
+ * Steps}; NaN where the statistic does not need it). Rollup documents carry {@code _doc_count} (their count of points), so
+ * for avg and count Σcount is the bucket's {@code doc_count}, not a sum aggregation: each metric
+ * aggregation per bucket costs Elasticsearch about as much as the buckets themselves. A series whose
+ * {@code doc_count} differs from its Σcount holds documents written without {@code _doc_count}; it
+ * is read again with the sum. {@code last} is the latest window's own last: when a step is one
  * window, the maximum of its one {@code last}; when it spans several, a first search finds each
  * step's latest window ({@code lastAtMs}) and a second reads exactly those windows. (A {@code
  * top_hits} per step fetched a document per bucket: 4 s for a day of minutes over 100 series; a
@@ -62,17 +64,26 @@ final class StepSearch {
       "responses.aggregations.series.buckets.key",
       "responses.aggregations.series.buckets.steps.buckets.key",
       "responses.aggregations.series.buckets.steps.buckets.*.value");
-  private static final Set<String> STATS = Set.of("sum", "count", "min", "max", "last", "lastAt");
+  /** With the doc counts: the series' and every step's {@code doc_count}, and the series' Σcount. */
+  private static final String FILTER_PATH_COUNTED = String.join(",", FILTER_PATH,
+      "responses.aggregations.series.buckets.doc_count",
+      "responses.aggregations.series.buckets.counted.value",
+      "responses.aggregations.series.buckets.steps.buckets.doc_count");
 
   private final Rest5Client rest;
   private final JsonpMapper mapper;
   private final int maxBuckets;
+  private final Runnable recounted;
 
-  /** {@code maxBuckets}: the most buckets one search asks for ({@code vigil.storage.query.max-buckets}). */
-  StepSearch(ElasticsearchClient client, int maxBuckets) {
+  /**
+   * {@code maxBuckets}: the most buckets one search asks for ({@code vigil.storage.query.max-buckets});
+   * {@code recounted}: told of each series whose documents did not all carry {@code _doc_count}.
+   */
+  StepSearch(ElasticsearchClient client, int maxBuckets, Runnable recounted) {
     this.rest = LowLevelElasticsearch.client(client);
     this.mapper = client._jsonpMapper();
     this.maxBuckets = maxBuckets;
+    this.recounted = recounted;
   }
 
   /**
@@ -85,16 +96,36 @@ final class StepSearch {
    * The steps of the series {@code ids} in each part, per series and step start, all in one {@code
    * _msearch} (and, for {@code last} over steps of several windows, a second one).
    */
-  List<Map<Long, Map<Long, double[]>>> run(List<Part> parts, Statistic stat, long fromMs, long toMs, long stepMs,
+  List<Map<Long, Steps>> run(List<Part> parts, Statistic stat, long fromMs, long toMs, long stepMs,
       long periodMs, List<Long> ids) throws IOException {
     long stepCount = (toMs - fromMs + stepMs - 1) / stepMs + 1;
     boolean severalWindows = stepMs > periodMs;
     List<Search> searches = new ArrayList<>();
     for (Part part : parts) {
+      // rollups carry _doc_count: avg and count read Σcount from each bucket's doc_count
+      boolean docCounts = !part.late() && (stat == Statistic.AVG || stat == Statistic.COUNT);
       searches.add(new Search(part.indices(), part.filter(), part.timeField(), stepMs, stepCount,
-          stats(stat, part.late(), part.timeField(), severalWindows)));
+          stats(stat, part.late(), part.timeField(), severalWindows, docCounts), docCounts));
     }
-    List<Map<Long, Map<Long, double[]>>> out = search(searches, ids);
+    List<Map<Long, Steps>> out = search(searches, ids);
+    for (int i = 0; i < searches.size(); i++) {
+      Search search = searches.get(i);
+      if (search.docCounts()) {
+        List<Long> recount = countsFromDocs(out.get(i));
+        if (!recount.isEmpty()) {
+          // documents written before _doc_count (or with a count beyond it): these series read count;
+          // one the second search no longer finds (retention) is left out, never answered with zeros
+          Map<Long, Steps> found = out.get(i);
+          recount.forEach(id -> {
+            recounted.run();
+            found.remove(id);
+          });
+          found.putAll(search(List.of(new Search(search.indices(), search.filter(), search.timeField(),
+              stepMs, stepCount, stats(stat, false, search.timeField(), severalWindows, false), false)),
+              recount).get(0));
+        }
+      }
+    }
     if (stat == Statistic.LAST && severalWindows) {
       for (int i = 0; i < parts.size(); i++) {
         if (!parts.get(i).late()) {
@@ -105,32 +136,57 @@ final class StepSearch {
     return out;
   }
 
-  /** One search over every series: its buckets per series and the sub-aggregations of a bucket. */
+  /**
+   * One search over every series: its buckets per series and the sub-aggregations of a bucket;
+   * {@code docCounts}: each bucket's {@code doc_count} stands for Σcount, checked per series.
+   */
   private record Search(List<String> indices, List<Query> filter, String timeField, long stepMs,
-      long bucketsPerSeries, String stats) {}
+      long bucketsPerSeries, String stats, boolean docCounts) {}
+
+  /**
+   * Sets each step's Σcount from its {@code doc_count} in the series whose documents all carry
+   * {@code _doc_count}; returns the others, to be read again with a sum of {@code count}.
+   */
+  static List<Long> countsFromDocs(Map<Long, Steps> steps) {
+    List<Long> recount = new ArrayList<>();
+    steps.forEach((id, perSeries) -> {
+      if (!perSeries.docsAreCounts()) {
+        recount.add(id);
+        return;
+      }
+      for (int i = 0; i < perSeries.size(); i++) {
+        perSeries.set(i, Steps.COUNT, perSeries.get(i, Steps.DOCS));
+      }
+    });
+    return recount;
+  }
 
   /** Sets each step's {@code last} to the {@code last} of its latest window ({@code lastAtMs}). */
-  private void fillLast(Part part, long periodMs, Map<Long, Map<Long, double[]>> steps) throws IOException {
+  private void fillLast(Part part, long periodMs, Map<Long, Steps> steps) throws IOException {
     TreeSet<Long> latest = new TreeSet<>();
-    steps.values().forEach(perStep -> perStep.values().forEach(acc -> {
-      if (!Double.isNaN(acc[5])) {
-        latest.add((long) acc[5]);
+    steps.values().forEach(perSeries -> {
+      for (int i = 0; i < perSeries.size(); i++) {
+        double lastAt = perSeries.get(i, Steps.LAST_AT);
+        if (!Double.isNaN(lastAt)) {
+          latest.add((long) lastAt);
+        }
       }
-    }));
+    });
     if (latest.isEmpty()) {
       return;
     }
     List<Query> exactly = new ArrayList<>(part.filter());
     exactly.add(Query.of(x -> x.terms(t -> t.field(part.timeField()).terms(v -> v.value(latest.stream()
         .map(FieldValue::of).toList())))));
-    Map<Long, Map<Long, double[]>> windows = search(List.of(new Search(part.indices(), exactly, part.timeField(),
-        periodMs, latest.size(), stats(Statistic.LAST, false, part.timeField(), false))),
+    Map<Long, Steps> windows = search(List.of(new Search(part.indices(), exactly, part.timeField(),
+        periodMs, latest.size(), stats(Statistic.LAST, false, part.timeField(), false, false), false)),
         List.copyOf(steps.keySet())).get(0);
-    steps.forEach((id, perStep) -> {
-      Map<Long, double[]> own = windows.getOrDefault(id, Map.of());
-      for (double[] acc : perStep.values()) {
-        double[] window = Double.isNaN(acc[5]) ? null : own.get((long) acc[5]);
-        acc[4] = window == null ? Double.NaN : window[4];
+    steps.forEach((id, perSeries) -> {
+      Steps own = windows.get(id);
+      for (int i = 0; i < perSeries.size(); i++) {
+        double lastAt = perSeries.get(i, Steps.LAST_AT);
+        int window = own == null || Double.isNaN(lastAt) ? -1 : own.indexOf((long) lastAt);
+        perSeries.set(i, Steps.LAST, window < 0 ? Double.NaN : own.get(window, Steps.LAST));
       }
     });
   }
@@ -139,10 +195,11 @@ final class StepSearch {
    * One {@code _msearch}: each search for the series in groups, each group a terms of series over a
    * histogram of steps. Returns each search's steps, in order.
    */
-  private List<Map<Long, Map<Long, double[]>>> search(List<Search> searches, List<Long> ids) throws IOException {
-    List<Map<Long, Map<Long, double[]>>> out = new ArrayList<>();
+  private List<Map<Long, Steps>> search(List<Search> searches, List<Long> ids) throws IOException {
+    List<Map<Long, Steps>> out = new ArrayList<>();
     List<Integer> owners = new ArrayList<>(); // the search each response item answers
     StringBuilder body = new StringBuilder();
+    boolean docCounts = false;
     for (int s = 0; s < searches.size(); s++) {
       out.add(new HashMap<>());
       Search search = searches.get(s);
@@ -160,17 +217,25 @@ final class StepSearch {
         String query = JsonpUtils.toJsonString(Query.of(q -> q.bool(b -> b.filter(narrowed))), mapper);
         body.append(header).append("{\"size\":0,\"track_total_hits\":false,\"query\":").append(query)
             .append(",\"aggs\":{\"series\":{\"terms\":{\"field\":\"seriesId\",\"size\":").append(group.size())
-            .append("},\"aggs\":{\"steps\":{\"date_histogram\":{\"field\":\"").append(search.timeField())
-            .append("\",\"fixed_interval\":\"").append(search.stepMs())
-            .append("ms\",\"min_doc_count\":1},\"aggs\":{").append(search.stats()).append("}}}}}}\n");
+            .append("},\"aggs\":{");
+        if (search.docCounts()) {
+          body.append("\"counted\":{\"sum\":{\"field\":\"count\"}},");
+        }
+        body.append("\"steps\":{\"date_histogram\":{\"field\":\"").append(search.timeField())
+            .append("\",\"fixed_interval\":\"").append(search.stepMs()).append("ms\",\"min_doc_count\":1}");
+        if (!search.stats().isEmpty()) {
+          body.append(",\"aggs\":{").append(search.stats()).append('}');
+        }
+        body.append("}}}}}\n");
         owners.add(s);
+        docCounts |= search.docCounts();
       }
     }
     if (owners.isEmpty()) {
       return out;
     }
     Request request = new Request("POST", "/_msearch");
-    request.addParameter("filter_path", FILTER_PATH);
+    request.addParameter("filter_path", docCounts ? FILTER_PATH_COUNTED : FILTER_PATH);
     request.setOptions(ANSWER_AS_SMILE);
     request.setEntity(new StringEntity(body.toString(), ContentType.create("application/x-ndjson")));
     Response response;
@@ -180,7 +245,7 @@ final class StepSearch {
       // the answer is Smile, so the exception's own message carries it as binary: read it instead
       throw refused(e.getResponse().getStatusCode(), refusal(e.getResponse()));
     }
-    List<Map<Long, Map<Long, double[]>>> items;
+    List<Map<Long, Steps>> items;
     try (InputStream in = response.getEntity().getContent();
         JsonParser p = SMILE.createParser(ObjectReadContext.empty(), in)) {
       items = read(p);
@@ -196,13 +261,14 @@ final class StepSearch {
   }
 
   /** The sub-aggregations of a step; names are read back by {@link #read}. */
-  private static String stats(Statistic stat, boolean late, String timeField, boolean severalWindows) {
+  private static String stats(Statistic stat, boolean late, String timeField, boolean severalWindows,
+      boolean docCounts) {
     String sum = late ? "value" : "sum";
     String count = late ? "{\"value_count\":{\"field\":\"value\"}}" : "{\"sum\":{\"field\":\"count\"}}";
     return switch (stat) {
-      case AVG -> "\"sum\":{\"sum\":{\"field\":\"" + sum + "\"}},\"count\":" + count;
+      case AVG -> "\"sum\":{\"sum\":{\"field\":\"" + sum + "\"}}" + (docCounts ? "" : ",\"count\":" + count);
       case SUM -> "\"sum\":{\"sum\":{\"field\":\"" + sum + "\"}}";
-      case COUNT -> "\"count\":" + count;
+      case COUNT -> docCounts ? "" : "\"count\":" + count;
       case MIN -> "\"min\":{\"min\":{\"field\":\"" + (late ? "value" : "min") + "\"}}";
       case MAX -> "\"max\":{\"max\":{\"field\":\"" + (late ? "value" : "max") + "\"}}";
       case LAST -> late ? "\"count\":" + count // a late point never changes last: only its presence counts
@@ -225,8 +291,8 @@ final class StepSearch {
    * Reads {@code {"responses":[{"_shards":{"failed":n},"aggregations":{"series":{"buckets":[...]}}}]}},
    * a map per response.
    */
-  static List<Map<Long, Map<Long, double[]>>> read(JsonParser p) {
-    List<Map<Long, Map<Long, double[]>>> out = new ArrayList<>();
+  static List<Map<Long, Steps>> read(JsonParser p) {
+    List<Map<Long, Steps>> out = new ArrayList<>();
     expect(p.nextToken(), JsonToken.START_OBJECT);
     while (p.nextToken() == JsonToken.PROPERTY_NAME) {
       String name = p.currentName();
@@ -235,7 +301,7 @@ final class StepSearch {
         continue;
       }
       while (p.nextToken() == JsonToken.START_OBJECT) {
-        Map<Long, Map<Long, double[]>> one = new HashMap<>();
+        Map<Long, Steps> one = new HashMap<>();
         readResponse(p, one);
         out.add(one);
       }
@@ -243,7 +309,7 @@ final class StepSearch {
     return out;
   }
 
-  private static void readResponse(JsonParser p, Map<Long, Map<Long, double[]>> out) {
+  private static void readResponse(JsonParser p, Map<Long, Steps> out) {
     int status = 200;
     String error = null;
     while (p.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -303,7 +369,7 @@ final class StepSearch {
     }
   }
 
-  private static void readSeries(JsonParser p, Map<Long, Map<Long, double[]>> out) {
+  private static void readSeries(JsonParser p, Map<Long, Steps> out) {
     // {"series":{"buckets":[{"key":id,"steps":{"buckets":[...]}}]}}
     while (p.nextToken() == JsonToken.PROPERTY_NAME) {
       p.nextToken();
@@ -312,24 +378,34 @@ final class StepSearch {
         continue;
       }
       eachBucket(p, (key, field) -> {
-        if (!field.equals("steps")) {
-          return false;
-        }
-        // a histogram's buckets come in order of their keys: kept in that order (a sorted map cost a
-        // third of reading a day of minutes over 100 series)
-        Map<Long, double[]> steps = out.computeIfAbsent(key, k -> new LinkedHashMap<>());
-        long[] current = {Long.MIN_VALUE};
-        double[][] acc = {null};
-        eachBucket(p, (at, stat) -> {
-          if (!STATS.contains(stat)) {
+        Steps steps = out.computeIfAbsent(key, k -> new Steps());
+        switch (field) {
+          case "doc_count" -> {
+            steps.seriesDocs(p.getDoubleValue());
+            return true;
+          }
+          case "counted" -> {
+            steps.seriesCounted(value(p));
+            return true;
+          }
+          case "steps" -> { } // read below
+          default -> {
             return false;
           }
-          if (acc[0] == null || current[0] != at) {
-            current[0] = at;
-            acc[0] = new double[] {0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
-            steps.put(at, acc[0]);
+        }
+        // a histogram's buckets come in order of their keys: appended in that order
+        long[] current = {Long.MIN_VALUE};
+        int[] index = {-1};
+        eachBucket(p, (at, stat) -> {
+          int slot = slot(stat);
+          if (slot < 0) {
+            return false;
           }
-          acc[0][slot(stat)] = value(p);
+          if (index[0] < 0 || current[0] != at) {
+            current[0] = at;
+            index[0] = steps.append(at);
+          }
+          steps.set(index[0], slot, slot == Steps.DOCS ? p.getDoubleValue() : value(p));
           return true;
         });
         return true;
@@ -368,14 +444,17 @@ final class StepSearch {
     }
   }
 
+  /** The {@link Steps} slot of a sub-aggregation's name; -1 for one this reader does not know. */
   private static int slot(String stat) {
     return switch (stat) {
-      case "sum" -> 0;
-      case "count" -> 1;
-      case "min" -> 2;
-      case "max" -> 3;
-      case "last" -> 4;
-      default -> 5; // lastAt
+      case "sum" -> Steps.SUM;
+      case "count" -> Steps.COUNT;
+      case "min" -> Steps.MIN;
+      case "max" -> Steps.MAX;
+      case "last" -> Steps.LAST;
+      case "lastAt" -> Steps.LAST_AT;
+      case "doc_count" -> Steps.DOCS; // a number, not an object
+      default -> -1;
     };
   }
 

@@ -21,6 +21,12 @@ import java.util.List;
  * unavailability (5xx) is a dependency that is down: the consumer pauses and retries without limit.
  * Any other item failure (a document the mapping refuses) is retried a few times, then dead-lettered
  * with Elasticsearch's reason. A rollup of a period without a retention is dead-lettered the same way.
+ *
+ * <p>Each document carries Elasticsearch's {@code _doc_count}, the rollup's count of points, so a
+ * histogram bucket's {@code doc_count} is the points of its windows: the series query reads Σcount
+ * there instead of from a sum aggregation per bucket (for avg and count, a third of Elasticsearch's
+ * time on a day of minutes over 100 series). {@code count} stays in the document; a query checks the
+ * two agree per series ({@code StepSearch}) and reads {@code count} for documents written without it.
  */
 public final class RollupIndexer implements BatchHandler<Rollup> {
 
@@ -36,6 +42,29 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
     this.indices = indices;
     this.settings = settings;
     this.codec = codec;
+  }
+
+  /**
+   * The rollup's JSON with {@code "_doc_count":count} added as its last field; unchanged when the
+   * count is not a positive int (Elasticsearch's limit for the field) or the JSON not an object.
+   */
+  static byte[] withDocCount(byte[] json, long count) {
+    int end = json.length - 1;
+    while (end > 0 && Character.isWhitespace(json[end])) {
+      end--;
+    }
+    if (count < 1 || count > Integer.MAX_VALUE || end < 1 || json[end] != '}') {
+      return json;
+    }
+    int before = end - 1;
+    while (before > 0 && Character.isWhitespace(json[before])) {
+      before--;
+    }
+    String field = (json[before] == '{' ? "" : ",") + "\"_doc_count\":" + count + "}";
+    byte[] bytes = field.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] out = java.util.Arrays.copyOf(json, end + bytes.length);
+    System.arraycopy(bytes, 0, out, end, bytes.length);
+    return out;
   }
 
   @Override
@@ -59,7 +88,7 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
         break;
       }
       docs.add(new Bulk.Doc(index, RollupIndices.documentId(r.seriesId(), r.periodSeconds(), r.windowStartMs()),
-          codec.encode(r)));
+          withDocCount(codec.encode(r), r.count())));
     }
     Bulk.index(client, docs, "rollup");
     if (unnamed != null) {

@@ -14,7 +14,7 @@ import tools.jackson.core.json.JsonFactory;
 /** The streaming reader of a series search's {@code _msearch} answer, on answers as Elasticsearch words them. */
 class StepSearchTest {
 
-  private static List<Map<Long, Map<Long, double[]>>> read(String json) {
+  private static List<Map<Long, Steps>> read(String json) {
     try (JsonParser p = new JsonFactory().createParser(ObjectReadContext.empty(), json)) {
       return StepSearch.read(p);
     }
@@ -22,7 +22,7 @@ class StepSearchTest {
 
   @Test
   void readsEachAnswerPerSeriesAndStep() {
-    List<Map<Long, Map<Long, double[]>>> answers = read("""
+    List<Map<Long, Steps>> answers = read("""
         {"responses":[
           {"_shards":{"failed":0},"status":200,"aggregations":{"series":{"buckets":[
             {"key":-7,"steps":{"buckets":[
@@ -33,15 +33,55 @@ class StepSearchTest {
 
     assertThat(answers).hasSize(2);
     assertThat(answers.get(1)).as("an answer with nothing found").isEmpty();
-    double[] first = answers.get(0).get(-7L).get(60000L);
-    assertThat(first[0]).isEqualTo(30.0);
-    assertThat(first[1]).isEqualTo(4.0);
-    assertThat(first[2]).as("not asked for").isNaN();
-    double[] second = answers.get(0).get(-7L).get(120000L);
-    assertThat(second[2]).as("null: no document had the field").isNaN();
-    assertThat(second[3]).isEqualTo(2.5);
-    assertThat(second[5]).as("the latest window's start").isEqualTo(150000.0);
-    assertThat(answers.get(0).get(9L).get(60000L)[4]).isEqualTo(1.5);
+    Steps series = answers.get(0).get(-7L);
+    assertThat(series.size()).isEqualTo(2);
+    assertThat(series.at(0)).isEqualTo(60000L);
+    double[] first = series.aggregates(series.indexOf(60000L));
+    assertThat(first[Steps.SUM]).isEqualTo(30.0);
+    assertThat(first[Steps.COUNT]).isEqualTo(4.0);
+    assertThat(first[Steps.MIN]).as("not asked for").isNaN();
+    double[] second = series.aggregates(series.indexOf(120000L));
+    assertThat(second[Steps.MIN]).as("null: no document had the field").isNaN();
+    assertThat(second[Steps.MAX]).isEqualTo(2.5);
+    assertThat(second[Steps.LAST_AT]).as("the latest window's start").isEqualTo(150000.0);
+    assertThat(series.indexOf(90000L)).as("no such step").isEqualTo(-1);
+    assertThat(answers.get(0).get(9L).get(0, Steps.LAST)).isEqualTo(1.5);
+  }
+
+  @Test
+  void readsDocCountsOfSeriesAndSteps() {
+    List<Map<Long, Steps>> answers = read("""
+        {"responses":[{"_shards":{"failed":0},"status":200,"aggregations":{"series":{"buckets":[
+          {"key":1,"doc_count":6,"counted":{"value":6.0},"steps":{"buckets":[
+            {"key":0,"doc_count":4,"sum":{"value":8.0}},{"key":60000,"doc_count":2,"sum":{"value":1.0}}]}},
+          {"key":2,"doc_count":2,"counted":{"value":7.0},"steps":{"buckets":[{"key":0,"doc_count":2}]}}]}}}]}""");
+    Steps counted = answers.get(0).get(1L);
+    assertThat(counted.docsAreCounts()).isTrue();
+    assertThat(counted.get(0, Steps.DOCS)).isEqualTo(4.0);
+    assertThat(counted.get(1, Steps.DOCS)).isEqualTo(2.0);
+    assertThat(counted.get(1, Steps.SUM)).isEqualTo(1.0);
+    assertThat(answers.get(0).get(2L).docsAreCounts()).as("two documents without _doc_count counted 7 points")
+        .isFalse();
+    assertThat(answers.get(0).get(2L).size()).isEqualTo(1);
+  }
+
+  @Test
+  void countsComeFromDocCountsOnlyWhereTheyAgreeWithTheSumOfCount() {
+    List<Map<Long, Steps>> answers = read("""
+        {"responses":[{"_shards":{"failed":0},"status":200,"aggregations":{"series":{"buckets":[
+          {"key":1,"doc_count":6,"counted":{"value":6.0},"steps":{"buckets":[
+            {"key":0,"doc_count":4,"sum":{"value":8.0}},{"key":60000,"doc_count":2,"sum":{"value":1.0}}]}},
+          {"key":2,"doc_count":3,"counted":{"value":3.0},"steps":{"buckets":[{"key":0,"doc_count":3}]}},
+          {"key":3,"doc_count":2,"counted":{"value":7.0},"steps":{"buckets":[{"key":0,"doc_count":2}]}},
+          {"key":4,"doc_count":2,"steps":{"buckets":[{"key":0,"doc_count":2}]}}]}}}]}""");
+    Map<Long, Steps> steps = answers.get(0);
+    assertThat(StepSearch.countsFromDocs(steps)).as("7 points in 2 documents; no sum of count at all")
+        .containsExactlyInAnyOrder(3L, 4L);
+    assertThat(steps.get(1L).get(0, Steps.COUNT)).isEqualTo(4.0);
+    assertThat(steps.get(1L).get(1, Steps.COUNT)).isEqualTo(2.0);
+    assertThat(steps.get(2L).get(0, Steps.COUNT))
+        .as("documents without _doc_count that counted one point each agree").isEqualTo(3.0);
+    assertThat(steps.get(3L).get(0, Steps.COUNT)).as("left for the second search").isZero();
   }
 
   @Test

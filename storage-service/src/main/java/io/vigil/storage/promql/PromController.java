@@ -61,13 +61,8 @@ public class PromController {
     PromEvaluator.Result r = evaluator.eval(PromQl.parse(query), s, e, st, Caller.tenantScope());
     List<Map<String, Object>> result = new ArrayList<>();
     for (PromEvaluator.Row row : r.rows()) {
-      List<List<Object>> values = new ArrayList<>();
-      for (int k = 0; k < row.values().length; k++) {
-        if (!Double.isNaN(row.values()[k]) || r.scalar()) {
-          values.add(List.of(seconds(s + k * st), format(row.values()[k])));
-        }
-      }
-      if (!values.isEmpty()) {
+      Values values = new Values(row.values(), s, st, r.scalar());
+      if (values.any()) {
         result.add(Map.of("metric", row.labels(), "values", values));
       }
     }
@@ -235,6 +230,47 @@ public class PromController {
           + " Try a positive integer");
     }
     return ms;
+  }
+
+  /**
+   * A row's values at {@code startMs + k * stepMs}, written as Prometheus's {@code [[seconds,"value"],...]}
+   * straight from the array (NaN left out unless {@code keepNaN}): a wide matrix is 100,000 pairs,
+   * each a list of two boxed values to build and serialize generically.
+   */
+  @tools.jackson.databind.annotation.JsonSerialize(using = Values.Writer.class)
+  record Values(double[] values, long startMs, long stepMs, boolean keepNaN) {
+
+    boolean any() {
+      for (double v : values) {
+        if (keepNaN || !Double.isNaN(v)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    static final class Writer extends tools.jackson.databind.ValueSerializer<Values> {
+      @Override
+      public void serialize(Values row, tools.jackson.core.JsonGenerator gen,
+          tools.jackson.databind.SerializationContext ctxt) {
+        gen.writeStartArray();
+        for (int k = 0; k < row.values().length; k++) {
+          double v = row.values()[k];
+          if (row.keepNaN() || !Double.isNaN(v)) {
+            gen.writeStartArray();
+            long ms = row.startMs() + k * row.stepMs();
+            if (ms % 1000 == 0) {
+              gen.writeNumber(ms / 1000);
+            } else {
+              gen.writeNumber(BigDecimal.valueOf(ms, 3));
+            }
+            gen.writeString(format(v));
+            gen.writeEndArray();
+          }
+        }
+        gen.writeEndArray();
+      }
+    }
   }
 
   private static Object seconds(long ms) {

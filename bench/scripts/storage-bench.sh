@@ -4,6 +4,7 @@
 # (the series API and /api/v1/query_range, Elasticsearch's request cache off).
 #
 #   bin/vigil infra                    # Kafka and Elasticsearch; stop the storage of bin/vigil up if it runs
+#                                      # (VIGIL_ES_HEAP=2g bin/vigil infra: the queries measured with both)
 #   bench/scripts/storage-bench.sh     # PHASES="index" or "query" to run one
 #
 # index: StorageLoad fills a rollup topic of its own (SERIES 100,000 series over METRICS 20 metrics,
@@ -57,7 +58,8 @@ for phase in $PHASES; do
     query) java -cp "$JAR" io.vigil.bench.StorageLoad fill "$prefix" 100 1 1440 ;;
     *) log "unknown phase $phase"; exit 1 ;;
   esac
-  log "$phase: storage-service -Xmx$HEAP ${STORAGE_ARGS:-}; Elasticsearch pid $es_pid"
+  es_heap=$(curl -fsS "$ES_URL/_nodes/stats/jvm?filter_path=nodes.*.jvm.mem.heap_max_in_bytes" | grep -o '[0-9]*}' | tr -d '}' | head -1)
+  log "$phase: storage-service -Xmx$HEAP ${STORAGE_ARGS:-}; Elasticsearch pid $es_pid, heap $((es_heap / 1048576)) MB"
   storage "$prefix" "$indices" "$phase"
   trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; clean "$prefix" "$indices"' EXIT
   java -cp "$JAR" io.vigil.bench.StorageLoad wait "$prefix" "http://127.0.0.1:$PORT" "$ES_URL" "$indices" "$pid" "$es_pid" \

@@ -302,6 +302,22 @@ class QueryApiIT {
   }
 
   @Test
+  void aQueryOverTheTotalPointsAOneQueryMayReadIsRefused() {
+    // three series x 11,001 steps (a week of minutes and a few days more) is over the tests' 20,000
+    String week = body(11_000, "avg", "[]").replace("\"toMs\":" + (T0 + 240_000),
+        "\"toMs\":" + (T0 + 11_000 * 60_000L));
+    HttpResponse<String> r = query(VigilTestInitializer.SERVICE_KEY, week);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(r.body()).contains("maxPoints").contains("3 series x 11001 steps");
+    // the same range in 5,000 points a series is within it
+    HttpResponse<String> fewer = query(VigilTestInitializer.SERVICE_KEY, week.replace("\"maxPoints\":11000",
+        "\"maxPoints\":5000"));
+    assertThat(fewer.statusCode()).as(fewer.body()).isEqualTo(200);
+    assertThat(Http.json(fewer).path("series").size()).isEqualTo(3);
+  }
+
+  @Test
   void everyRouteIsDocumentedAndNoBadInputMakesA5xx() {
     JsonNode paths = Http.json(get(VigilTestInitializer.SERVICE_KEY, "/v3/api-docs")).path("paths");
     List<String> documented = new ArrayList<>(paths.propertyNames());

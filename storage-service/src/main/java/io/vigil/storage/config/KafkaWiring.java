@@ -52,7 +52,7 @@ class KafkaWiring {
   io.vigil.storage.query.SeriesQueries seriesQueries(ElasticsearchClient client, RollupIndices indices,
       HistoryIndices history, MeterRegistry registry, QueryProperties query) {
     return new io.vigil.storage.query.SeriesQueries(client, indices, history, registry, query.maxBuckets(),
-        query.identities());
+        query.identities(), query.maxTotalPoints());
   }
 
   /**

@@ -49,7 +49,8 @@ import tools.jackson.databind.annotation.JsonSerialize;
  *
  * Every query is bounded: the range by the period's retention, the points by {@code maxPoints}
  * (the step grows in whole periods), the series by {@code maxSeries} (more matches: {@code
- * truncated}), and the candidates looked at by {@link #MAX_CANDIDATES} (more: 400, narrow the query).
+ * truncated}), the candidates looked at by {@link #MAX_CANDIDATES} (more: 400, narrow the query),
+ * and series x steps by {@code vigil.storage.query.max-total-points} (more: 400).
  */
 public final class SeriesQueries {
 
@@ -63,9 +64,11 @@ public final class SeriesQueries {
   private final SeriesIdentities identities;
   private final RollupIndices rollups;
   private final HistoryIndices history;
+  private final long maxTotalPoints;
 
   public SeriesQueries(ElasticsearchClient client, RollupIndices rollups, HistoryIndices history,
-      MeterRegistry registry, int maxBuckets, int identitiesRemembered) {
+      MeterRegistry registry, int maxBuckets, int identitiesRemembered, long maxTotalPoints) {
+    this.maxTotalPoints = maxTotalPoints;
     this.client = client;
     Counter recounted = Counter.builder("vigil_storage_series_recounted_total")
         .description("series a query read again with a sum of count: documents written without _doc_count")
@@ -207,6 +210,7 @@ public final class SeriesQueries {
     if (chosen.isEmpty()) {
       return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), false, List.of());
     }
+    checkTotal(chosen.size(), q, maxTotalPoints);
 
     // 2. the chosen series' steps, and 3. late points in the same steps, in one request
     List<Query> exact = new ArrayList<>(base);
@@ -317,6 +321,19 @@ public final class SeriesQueries {
     }
     out.values().removeIf(java.util.Objects::isNull); // gone between the two searches (retention): left out
     return out;
+  }
+
+  /**
+   * Refuses a query whose series could hold more than {@code maxTotalPoints} steps in all (a step
+   * more than the range holds: histogram buckets align to the epoch, not to the range's start).
+   */
+  static void checkTotal(int series, Checked q, long maxTotalPoints) {
+    long steps = (q.toMs() - q.fromMs() + q.stepMs() - 1) / q.stepMs() + 1;
+    if (series * steps > maxTotalPoints) {
+      throw new ApiException(ErrorCode.INVALID_PARAMETER, "maxPoints", "the query would read up to " + series * steps
+          + " points (" + series + " series x " + steps + " steps), more than the " + maxTotalPoints
+          + " one query may: lower maxPoints or maxSeries, shorten the range or narrow the filters");
+    }
   }
 
   private static double[] merge(double[] own, double[] late) {

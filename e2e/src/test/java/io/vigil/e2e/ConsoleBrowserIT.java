@@ -66,10 +66,7 @@ class ConsoleBrowserIT {
         {"name": "ui-operator", "role": "OPERATOR", "tenants": ["%s"]}""".formatted(TENANT)).path("token").asString();
     assertThat(token).isNotBlank();
 
-    // ui-hot is over the threshold from the start: no policy watches it until the browser saves one,
-    // and then the first minute to close is already all breach (starting calm and turning hot after
-    // the save made that minute's average miss, and the test wait a minute more)
-    values.put("ui-hot", 97.0);
+    values.put("ui-hot", 20.0);
     values.put("ui-quiet", 10.0);
     pusher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ui-pusher");
@@ -167,7 +164,8 @@ class ConsoleBrowserIT {
     assertThat(text("notice")).contains("Created policy ui cpu high");
     shot("policy-created");
 
-    // the breach pushed through the gateway shows in Firing now (its rows refresh by themselves)
+    // a breach pushed through the gateway shows in Firing now (its rows refresh by themselves)
+    values.put("ui-hot", 97.0);
     open("/?tenant=" + TENANT);
     Awaits.until("the breach in Firing now", ALERT_WAIT, () -> {
       if (browser.findElements(By.cssSelector("tr.alert-row a.detail")).isEmpty()) {

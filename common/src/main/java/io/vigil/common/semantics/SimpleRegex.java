@@ -22,7 +22,7 @@ import java.util.List;
  * terminators, as in Java without flags. Java matches by code point: a value holding a surrogate is
  * left to {@code java.util.regex} ({@link #UNKNOWN}), so {@code .} never has to mean a pair.
  */
-final class SimpleRegex {
+abstract class SimpleRegex {
 
   static final int NO = 0;
   static final int YES = 1;
@@ -32,17 +32,13 @@ final class SimpleRegex {
   /** The most positions a sequence may expand to (one bit each, and one for the end). */
   private static final int MAX_POSITIONS = 63;
 
-  /** The first alternative, inline (most patterns have one), and the others, or null. */
-  private final Sequence first;
-  private final Sequence[] others;
+  private SimpleRegex() {}
 
-  private SimpleRegex(List<Sequence> alternatives) {
-    this.first = alternatives.get(0);
-    this.others = alternatives.size() == 1 ? null : alternatives.subList(1, alternatives.size())
-        .toArray(Sequence[]::new);
-  }
-
-  /** This pattern compiled for the fast path, or null when it uses anything the fast path does not do. */
+  /**
+   * This pattern compiled for the fast path, or null when it uses anything the fast path does not do.
+   * A pattern of one alternative (most are) is its {@link Sequence} itself: a cold pattern is then
+   * one object and one array away from its filter.
+   */
   static SimpleRegex compile(String pattern) {
     try {
       List<Sequence> alternatives = new ArrayList<>();
@@ -53,28 +49,48 @@ final class SimpleRegex {
       if (!p.done()) {
         return null;
       }
-      return new SimpleRegex(alternatives);
+      return alternatives.size() == 1 ? alternatives.get(0) : new Alternatives(alternatives);
     } catch (Unsupported e) {
       return null;
     }
   }
 
   /** {@link #YES}, {@link #NO}, or {@link #UNKNOWN} when the value holds a surrogate. */
-  int matches(String value) {
-    int answer = first.matches(value);
-    if (answer == YES || others == null) {
+  abstract int matches(String value);
+
+  /**
+   * Reads the memory {@link #matches} starts with, so that a caller testing many cold patterns can
+   * bring them into cache together; the number means nothing.
+   */
+  abstract long warm();
+
+  /** Several alternatives: a value matches when one of them does. */
+  private static final class Alternatives extends SimpleRegex {
+    private final Sequence[] alternatives;
+
+    Alternatives(List<Sequence> alternatives) {
+      this.alternatives = alternatives.toArray(Sequence[]::new);
+    }
+
+    @Override
+    int matches(String value) {
+      int answer = NO;
+      for (Sequence s : alternatives) {
+        int m = s.matches(value);
+        if (m == YES) {
+          return YES;
+        }
+        if (m == UNKNOWN) {
+          answer = UNKNOWN;
+        }
+      }
       return answer;
     }
-    for (Sequence s : others) {
-      int m = s.matches(value);
-      if (m == YES) {
-        return YES;
-      }
-      if (m == UNKNOWN) {
-        answer = UNKNOWN;
-      }
+
+    @Override
+    long warm() {
+      return alternatives[0].warm();
     }
-    return answer;
   }
 
   // ------------------------------------------------------------------ character sets
@@ -144,7 +160,7 @@ final class SimpleRegex {
    * literal characters into a long, so that a cold pattern costs this object and one array: the
    * detector evaluates thousands of distinct patterns, each rarely in cache.
    */
-  private static final class Sequence {
+  private static final class Sequence extends SimpleRegex {
     private static final long NEGATED = 1L << 8;
     private static final long STAR = 1L << 9;
 
@@ -228,6 +244,14 @@ final class SimpleRegex {
       return true;
     }
 
+    @Override
+    long warm() {
+      // the first position the automaton reads, past the literal prefix it checks from a long
+      long n = prefixBits + (longPrefix == null ? 0 : longPrefix.length());
+      return code.length == 0 ? n : n + code[Math.min(code.length - 1, 3 * prefixLength)];
+    }
+
+    @Override
     int matches(String value) {
       // the prefix's characters are no surrogates: a value without them cannot match in Java either
       if (!hasPrefix(value)) {

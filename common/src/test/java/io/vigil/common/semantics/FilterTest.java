@@ -63,7 +63,10 @@ class FilterTest {
   @ParameterizedTest(name = "{0}({1}, {2}) = {3}")
   @MethodSource("table")
   void evaluates(String function, String field, Object args, boolean expected) {
-    assertThat(Filter.compile("filters[0]", function, field, args).test(DIMS)).isEqualTo(expected);
+    Filter.Compiled filter = Filter.compile("filters[0]", function, field, args);
+    assertThat(filter.test(DIMS)).isEqualTo(expected);
+    filter.warm(); // reads ahead for a batch (the detector's index): every kind of filter, and it changes nothing
+    assertThat(filter.test(DIMS)).isEqualTo(expected);
   }
 
   @Test

@@ -3,64 +3,71 @@ package io.vigil.detector.index;
 import java.util.List;
 
 /**
- * An immutable map from a pair of 64-bit hashes of a key to a value: open addressing with linear
- * probing at a load of at most a half. The two hashes of a slot sit side by side in one array and
- * its value in another, so a look-up costs two cache lines where a {@code HashMap<Long, V>} costs a
- * node, a boxed key and a chain (each a likely miss in an index of millions of keys). Two keys whose
- * first hashes meet are told apart by the second: they simply take two slots.
+ * An immutable map from a pair of hashes of a key to a value: open addressing with linear probing at
+ * a load of at most a half. A slot is two longs side by side: the key's 64-bit first hash, then 32
+ * bits of its second hash beside the place of its value in a dense array. A look-up reads one cache
+ * line of slots, then the value (the dense array is a quarter of a sparse one, so more of it stays
+ * in cache), where a {@code HashMap<Long, V>} reads a node, a boxed key and a chain. Two keys are
+ * told apart unless 96 bits of their hashes meet; {@link #of} refuses such a pair.
  */
 final class LongTable<V> {
 
   /** One entry: the key's first hash, its independent second hash, and its value. */
   record Entry<V>(long hash, long check, V value) {}
 
-  private final long[] hashes; // slot i: [2i] the first hash, [2i + 1] the second
+  private static final long LOW = 0xffffffffL;
+
+  private final long[] slots; // slot i: [2i] the first hash, [2i + 1] the check's low half << 32 | place + 1 (0: empty)
   private final Object[] values;
   private final int mask;
 
-  private LongTable(long[] hashes, Object[] values) {
-    this.hashes = hashes;
+  private LongTable(long[] slots, Object[] values, int capacity) {
+    this.slots = slots;
     this.values = values;
-    this.mask = values.length - 1;
+    this.mask = capacity - 1;
   }
 
   /**
    * The table of these entries.
    *
-   * @throws IllegalArgumentException if two entries share both hashes, or a value is null
+   * @throws IllegalArgumentException if two entries share the first hash and the second's low half,
+   *     or a value is null
    */
   static <V> LongTable<V> of(List<Entry<V>> entries) {
     int capacity = Integer.highestOneBit(Math.max(2, entries.size() * 2 - 1)) << 1;
-    long[] hashes = new long[capacity * 2];
-    Object[] values = new Object[capacity];
+    long[] slots = new long[capacity * 2];
+    Object[] values = new Object[entries.size()];
+    int place = 0;
     for (Entry<V> e : entries) {
       if (e.value() == null) {
         throw new IllegalArgumentException("no null values");
       }
+      long meta = (e.check() << 32) | (place + 1);
       int i = slot(e.hash(), capacity - 1);
-      while (values[i] != null) {
-        if (hashes[2 * i] == e.hash() && hashes[2 * i + 1] == e.check()) {
+      while (slots[2 * i + 1] != 0) {
+        if (slots[2 * i] == e.hash() && (slots[2 * i + 1] >>> 32) == (e.check() & LOW)) {
           throw new IllegalArgumentException("two entries with the same hashes");
         }
         i = (i + 1) & (capacity - 1);
       }
-      hashes[2 * i] = e.hash();
-      hashes[2 * i + 1] = e.check();
-      values[i] = e.value();
+      slots[2 * i] = e.hash();
+      slots[2 * i + 1] = meta;
+      values[place++] = e.value();
     }
-    return new LongTable<>(hashes, values);
+    return new LongTable<>(slots, values, capacity);
   }
 
   /** The value under these hashes, or null. */
   @SuppressWarnings("unchecked")
   V get(long hash, long check) {
+    long low = check & LOW;
     for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
-      Object v = values[i];
-      if (v == null) {
+      long meta = slots[2 * i + 1];
+      if (meta == 0) {
         return null;
       }
-      if (hashes[2 * i] == hash && hashes[2 * i + 1] == check) {
-        return (V) v;
+      if (slots[2 * i] == hash && (meta >>> 32) == low) {
+        return (V) values[(int) (meta & LOW) - 1];
       }
     }
   }
@@ -71,16 +78,11 @@ final class LongTable<V> {
   }
 
   /**
-   * The value in this slot, whatever its key: reading it ahead, for several look-ups at once, lets
-   * their cache misses overlap; {@link #get} then finds the lines in cache.
+   * Reads this slot, whatever its key, and answers whether it holds one: reading the slots of several
+   * look-ups ahead lets their cache misses overlap; {@link #get} then finds the lines in cache.
    */
-  Object peek(int slot) {
-    return values[slot];
-  }
-
-  /** The first hash in this slot (read ahead for the same reason as {@link #peek}). */
-  long peekHash(int slot) {
-    return hashes[2 * slot];
+  boolean peek(int slot) {
+    return slots[2 * slot + 1] != 0;
   }
 
   private static int slot(long hash, int mask) {

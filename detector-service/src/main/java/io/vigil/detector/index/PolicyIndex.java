@@ -20,8 +20,9 @@ import java.util.function.Function;
  * <p>A policy's exact constraints, its tenant and its {@code Equal} and {@code In} filters, are
  * expanded into every combination of values they allow and hashed under the set of fields they
  * constrain (its field-set), per namespace and metric. A series is looked up once per field-set its
- * metric has whose fields it carries (a slot keeps two independent 64-bit hashes of its values, so
- * only a collision of both, about one in 2^128, could make a false match; the build refuses one);
+ * metric has whose fields it carries (a slot keeps one 64-bit hash of its values and 32 bits of a
+ * second, independent one, so only a collision of those 96 bits, about one in 2^96, could make a
+ * false match; the build refuses one);
  * each policy found is then checked with the filters its key does not settle (common's
  * evaluator: NotEqual, NotIn, Regex, NotRegex, Prefix, Contains, Exists, and the exact filters of
  * fields it is not indexed under). Most policies of a shard are settled by the key alone. A policy whose exact combinations would pass {@code
@@ -201,7 +202,7 @@ public final class PolicyIndex {
     @SuppressWarnings("unchecked")
     Map<String, String>[] dimensions = new Map[GROUP * 2];
     Object[] entries = new Object[GROUP * 2];
-    long[] seen = new long[GROUP * 2];
+    boolean[] occupied = new boolean[GROUP * 2];
     /** Scratch for one series' value hashes and keys. */
     boolean[] present = new boolean[8];
     long[] valueHashes = new long[16];
@@ -216,7 +217,7 @@ public final class PolicyIndex {
         checks = java.util.Arrays.copyOf(checks, n);
         dimensions = java.util.Arrays.copyOf(dimensions, n);
         entries = java.util.Arrays.copyOf(entries, n);
-        seen = java.util.Arrays.copyOf(seen, n);
+        occupied = java.util.Arrays.copyOf(occupied, n);
       }
       series[size] = s;
       tables[size] = table;
@@ -229,12 +230,10 @@ public final class PolicyIndex {
     /** Reads every probe's slot ahead (the misses overlap), then looks each up for real. */
     void resolve() {
       for (int p = 0; p < size; p++) {
-        int slot = tables[p].slot(hashes[p]);
-        seen[p] = tables[p].peekHash(slot);
-        entries[p] = tables[p].peek(slot);
+        occupied[p] = tables[p].peek(tables[p].slot(hashes[p]));
       }
       for (int p = 0; p < size; p++) {
-        entries[p] = entries[p] == null ? null : tables[p].get(hashes[p], checks[p]);
+        entries[p] = occupied[p] ? tables[p].get(hashes[p], checks[p]) : null;
       }
       long touched = 0;
       for (int p = 0; p < size; p++) {

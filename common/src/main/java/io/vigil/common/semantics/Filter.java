@@ -106,8 +106,8 @@ public record Filter(FilterFunction function, String field, List<String> args) {
     private final String field;
     private final String arg;
     private final Pattern pattern;
-    /** The fast path of a simple pattern ({@link SimpleRegex}); null: {@code java.util.regex} alone. */
-    private final SimpleRegex simple;
+    /** The fast path's program of a simple pattern ({@link SimpleRegex}); null: {@code java.util.regex} alone. */
+    private final long[] simple;
     private final Set<String> set;
 
     private Compiled(Filter filter, Pattern pattern, Set<String> set) {
@@ -151,14 +151,14 @@ public record Filter(FilterFunction function, String field, List<String> args) {
      */
     public long warm() {
       if (simple != null) {
-        return simple.warm();
+        return SimpleRegex.warm(simple);
       }
       return arg == null ? function.ordinal() : arg.length();
     }
 
     private boolean regex(String value) {
       if (simple != null) {
-        int m = simple.matches(value);
+        int m = SimpleRegex.matches(simple, value);
         if (m != SimpleRegex.UNKNOWN) {
           return m == SimpleRegex.YES;
         }

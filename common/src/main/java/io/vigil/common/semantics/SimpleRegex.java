@@ -22,7 +22,7 @@ import java.util.List;
  * terminators, as in Java without flags. Java matches by code point: a value holding a surrogate is
  * left to {@code java.util.regex} ({@link #UNKNOWN}), so {@code .} never has to mean a pair.
  */
-abstract class SimpleRegex {
+final class SimpleRegex {
 
   static final int NO = 0;
   static final int YES = 1;
@@ -35,11 +35,10 @@ abstract class SimpleRegex {
   private SimpleRegex() {}
 
   /**
-   * This pattern compiled for the fast path, or null when it uses anything the fast path does not do.
-   * A pattern of one alternative (most are) is its {@link Sequence} itself: a cold pattern is then
-   * one object and one array away from its filter.
+   * This pattern compiled for the fast path as one program (the layout is under "programs" below),
+   * or null when it uses anything the fast path does not do.
    */
-  static SimpleRegex compile(String pattern) {
+  static long[] compile(String pattern) {
     try {
       List<Sequence> alternatives = new ArrayList<>();
       Parser p = new Parser(pattern);
@@ -49,48 +48,33 @@ abstract class SimpleRegex {
       if (!p.done()) {
         return null;
       }
-      return alternatives.size() == 1 ? alternatives.get(0) : new Alternatives(alternatives);
+      return program(alternatives);
     } catch (Unsupported e) {
       return null;
     }
   }
 
   /** {@link #YES}, {@link #NO}, or {@link #UNKNOWN} when the value holds a surrogate. */
-  abstract int matches(String value);
+  static int matches(long[] program, String value) {
+    int answer = NO;
+    for (int at = 1; at < program.length; at += blockLength(program[at])) {
+      int m = matchesSequence(program, at, value);
+      if (m == YES) {
+        return YES;
+      }
+      if (m == UNKNOWN) {
+        answer = UNKNOWN;
+      }
+    }
+    return answer;
+  }
 
   /**
-   * Reads the memory {@link #matches} starts with, so that a caller testing many cold patterns can
-   * bring them into cache together; the number means nothing.
+   * Reads the memory {@link #matches} starts with (the program's first and last lines), so that a
+   * caller testing many cold patterns can bring them into cache together; the number means nothing.
    */
-  abstract long warm();
-
-  /** Several alternatives: a value matches when one of them does. */
-  private static final class Alternatives extends SimpleRegex {
-    private final Sequence[] alternatives;
-
-    Alternatives(List<Sequence> alternatives) {
-      this.alternatives = alternatives.toArray(Sequence[]::new);
-    }
-
-    @Override
-    int matches(String value) {
-      int answer = NO;
-      for (Sequence s : alternatives) {
-        int m = s.matches(value);
-        if (m == YES) {
-          return YES;
-        }
-        if (m == UNKNOWN) {
-          answer = UNKNOWN;
-        }
-      }
-      return answer;
-    }
-
-    @Override
-    long warm() {
-      return alternatives[0].warm();
-    }
+  static long warm(long[] program) {
+    return program[1] + program[program.length - 1];
   }
 
   // ------------------------------------------------------------------ character sets
@@ -151,133 +135,147 @@ abstract class SimpleRegex {
     }
   }
 
-  // ------------------------------------------------------------------ sequences
+  // ------------------------------------------------------------------ programs
 
-  /**
-   * Positions {@code 0..n-1}, each a character set that is required, optional, or repeated (a star:
-   * optional and looping); bit {@code n} is the end. Packed into one array of longs, three a position
-   * (kind, flags and single character; the low and high halves of an ASCII set), and the leading
-   * literal characters into a long, so that a cold pattern costs this object and one array: the
-   * detector evaluates thousands of distinct patterns, each rarely in cache.
+  /*
+   * A program is one array of longs, so that a cold pattern costs its filter and this array (a line
+   * or two) and nothing else: the detector evaluates thousands of distinct patterns, each rarely in
+   * cache. [0] holds the number of alternatives; then each alternative's block:
+   *   [0] its positions n (bits 0-7), its leading literal's length L (bits 8-15), the block's length
+   *       in longs (bits 16-31);
+   *   [1] the optional positions (bit j: position j may be skipped);
+   *   [2] the start state: the positions after the literal, with those an optional one lets it skip to;
+   *   then the literal's characters, four to a long (16 bits each), checked before anything else;
+   *   then three longs per position from L to n - 1 (the literal's are never read): kind, flags and
+   *   single character; the low and high halves of an ASCII set.
+   * Positions 0..n-1 of a sequence are each a character set that is required, optional, or repeated
+   * (a star: optional and looping); bit n of a state is the end. The sequence runs as a Thompson
+   * automaton over a 64-bit set of positions: no allocation, no backtracking.
    */
-  private static final class Sequence extends SimpleRegex {
-    private static final long NEGATED = 1L << 8;
-    private static final long STAR = 1L << 9;
 
-    final long[] code;
-    final long optional; // bit j: position j may be skipped
-    final int n;
-    /** Up to 8 leading required single characters below 256, 8 bits each, checked before anything else. */
-    final long prefixBits;
-    final int prefixLength;
-    /** The leading literal when it is longer or wider than {@link #prefixBits} holds; else null. */
-    final String longPrefix;
-    final long start;
+  private static final long NEGATED = 1L << 8;
+  private static final long STAR = 1L << 9;
 
-    Sequence(List<CharSet> sets, List<Boolean> optionals, List<Boolean> stars) {
-      this.n = sets.size();
-      this.code = new long[3 * n];
-      long opt = 0;
-      for (int j = 0; j < n; j++) {
-        CharSet c = sets.get(j);
-        code[3 * j] = c.kind() | (c.negated() ? NEGATED : 0) | (stars.get(j) ? STAR : 0) | ((long) c.single() << 16);
-        code[3 * j + 1] = c.low();
-        code[3 * j + 2] = c.high();
-        if (optionals.get(j)) {
-          opt |= 1L << j;
-        }
-      }
-      this.optional = opt;
-      StringBuilder p = new StringBuilder();
-      while (p.length() < n && sets.get(p.length()).kind() == SINGLE && !optionals.get(p.length())) {
-        p.append(sets.get(p.length()).single());
-      }
-      this.prefixLength = p.length();
-      boolean narrow = p.length() <= 8 && p.chars().allMatch(c -> c < 256);
-      long bits = 0;
-      for (int i = 0; narrow && i < p.length(); i++) {
-        bits |= (long) p.charAt(i) << (8 * i);
-      }
-      this.prefixBits = bits;
-      this.longPrefix = narrow ? null : p.toString();
-      this.start = closure(1L << prefixLength);
+  /** A sequence as the parser builds it. */
+  private record Sequence(List<CharSet> sets, List<Boolean> optionals, List<Boolean> stars) {}
+
+  private static int blockLength(long head) {
+    return (int) (head >>> 16 & 0xffff);
+  }
+
+  private static long[] program(List<Sequence> alternatives) {
+    List<long[]> blocks = new ArrayList<>();
+    int total = 1;
+    for (Sequence q : alternatives) {
+      long[] b = block(q);
+      blocks.add(b);
+      total += b.length;
     }
+    long[] program = new long[total];
+    program[0] = alternatives.size();
+    int at = 1;
+    for (long[] b : blocks) {
+      System.arraycopy(b, 0, program, at, b.length);
+      at += b.length;
+    }
+    return program;
+  }
 
-    /** The state with every position an optional one lets the automaton skip to. */
-    private long closure(long state) {
-      long x = state;
-      while (true) {
-        long more = ((x & optional) << 1) & ~x;
-        if (more == 0) {
-          return x;
-        }
-        x |= more;
+  private static long[] block(Sequence q) {
+    int n = q.sets().size();
+    long optional = 0;
+    for (int j = 0; j < n; j++) {
+      if (q.optionals().get(j)) {
+        optional |= 1L << j;
       }
     }
-
-    private boolean contains(int j, char c) {
-      long head = code[3 * j];
-      int kind = (int) (head & 0xff);
-      if (kind == SINGLE) {
-        return c == (char) (head >>> 16);
-      }
-      if (kind == DOT) {
-        return c != '\n' && c != '\r' && c != '\u0085' && c != '\u2028' && c != '\u2029';
-      }
-      boolean in = c < 64 ? (code[3 * j + 1] >>> c & 1) != 0 : c < 128 && (code[3 * j + 2] >>> (c - 64) & 1) != 0;
-      return in != ((head & NEGATED) != 0);
+    int literal = 0;
+    while (literal < n && q.sets().get(literal).kind() == SINGLE && !q.optionals().get(literal)) {
+      literal++;
     }
-
-    private boolean hasPrefix(String value) {
-      if (longPrefix != null) {
-        return value.startsWith(longPrefix);
-      }
-      if (value.length() < prefixLength) {
-        return false;
-      }
-      long bits = prefixBits;
-      for (int i = 0; i < prefixLength; i++, bits >>>= 8) {
-        if (value.charAt(i) != (char) (bits & 0xff)) {
-          return false;
-        }
-      }
-      return true;
+    int literalLongs = (literal + 3) / 4;
+    long[] b = new long[3 + literalLongs + 3 * (n - literal)];
+    b[0] = n | (long) literal << 8 | (long) b.length << 16;
+    b[1] = optional;
+    b[2] = closure(1L << literal, optional);
+    for (int i = 0; i < literal; i++) {
+      b[3 + (i >> 2)] |= (long) q.sets().get(i).single() << ((i & 3) << 4);
     }
-
-    @Override
-    long warm() {
-      // the first position the automaton reads, past the literal prefix it checks from a long
-      long n = prefixBits + (longPrefix == null ? 0 : longPrefix.length());
-      return code.length == 0 ? n : n + code[Math.min(code.length - 1, 3 * prefixLength)];
+    int code = 3 + literalLongs;
+    for (int j = literal; j < n; j++) {
+      CharSet c = q.sets().get(j);
+      int k = code + 3 * (j - literal);
+      b[k] = c.kind() | (c.negated() ? NEGATED : 0) | (q.stars().get(j) ? STAR : 0) | ((long) c.single() << 16);
+      b[k + 1] = c.low();
+      b[k + 2] = c.high();
     }
+    return b;
+  }
 
-    @Override
-    int matches(String value) {
-      // the prefix's characters are no surrogates: a value without them cannot match in Java either
-      if (!hasPrefix(value)) {
+  /** The state with every position an optional one lets the automaton skip to. */
+  private static long closure(long state, long optional) {
+    long x = state;
+    while (true) {
+      long more = ((x & optional) << 1) & ~x;
+      if (more == 0) {
+        return x;
+      }
+      x |= more;
+    }
+  }
+
+  /** Whether the position whose three longs start at {@code k} takes this character. */
+  private static boolean takes(long[] program, int k, char c) {
+    long head = program[k];
+    int kind = (int) (head & 0xff);
+    if (kind == SINGLE) {
+      return c == (char) (head >>> 16);
+    }
+    if (kind == DOT) {
+      return c != '\n' && c != '\r' && c != '\u0085' && c != '\u2028' && c != '\u2029';
+    }
+    boolean in = c < 64 ? (program[k + 1] >>> c & 1) != 0 : c < 128 && (program[k + 2] >>> (c - 64) & 1) != 0;
+    return in != ((head & NEGATED) != 0);
+  }
+
+  private static int matchesSequence(long[] program, int at, String value) {
+    long head = program[at];
+    int n = (int) (head & 0xff);
+    int literal = (int) (head >>> 8 & 0xff);
+    long optional = program[at + 1];
+    int code = at + 3 + (literal + 3) / 4;
+    // the literal's characters are no surrogates: a value without them cannot match in Java either
+    if (value.length() < literal) {
+      return NO;
+    }
+    for (int i = 0; i < literal; i++) {
+      if (value.charAt(i) != (char) (program[at + 3 + (i >> 2)] >>> ((i & 3) << 4))) {
         return NO;
       }
-      long state = start;
-      for (int i = prefixLength; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (Character.isSurrogate(c)) {
-          return UNKNOWN;
-        }
-        long next = 0;
-        for (long s = state; s != 0; s &= s - 1) {
-          int j = Long.numberOfTrailingZeros(s);
-          if (j < n && contains(j, c)) {
-            next |= (code[3 * j] & STAR) != 0 ? 1L << j : 1L << (j + 1);
+    }
+    long state = program[at + 2];
+    for (int i = literal; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isSurrogate(c)) {
+        return UNKNOWN;
+      }
+      long next = 0;
+      for (long s = state; s != 0; s &= s - 1) {
+        int j = Long.numberOfTrailingZeros(s);
+        if (j < n) {
+          int k = code + 3 * (j - literal);
+          if (takes(program, k, c)) {
+            next |= (program[k] & STAR) != 0 ? 1L << j : 1L << (j + 1);
           }
         }
-        if (next == 0) {
-          // no prefix of the value matches: java.util.regex, reading the same code points, agrees
-          return NO;
-        }
-        state = closure(next);
       }
-      return (state >>> n & 1) != 0 ? YES : NO;
+      if (next == 0) {
+        // no prefix of the value matches: java.util.regex, reading the same code points, agrees
+        return NO;
+      }
+      state = closure(next, optional);
     }
+    return (state >>> n & 1) != 0 ? YES : NO;
   }
 
   // ------------------------------------------------------------------ parsing
@@ -357,7 +355,7 @@ abstract class SimpleRegex {
           throw new Unsupported();
         }
       }
-      return new Sequence(sets, optionals, stars);
+      return new Sequence(List.copyOf(sets), List.copyOf(optionals), List.copyOf(stars));
     }
 
     /** After a quantifier: lazy is the same language; possessive is not (it never gives back). */

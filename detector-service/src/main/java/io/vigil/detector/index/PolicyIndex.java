@@ -248,6 +248,11 @@ public final class PolicyIndex {
           touched += b.touchFilters();
         }
       }
+      for (int p = 0; p < size; p++) {
+        if (entries[p] instanceof Bucket b) {
+          touched += b.warmFilters();
+        }
+      }
       this.touched += touched;
     }
   }
@@ -321,8 +326,19 @@ public final class PolicyIndex {
       return policies.length + (filters == null ? 0 : filters.length + ends.length);
     }
 
-    /** Reads the bucket's filters, for the same reason. */
+    /** Reads the bucket's filters themselves, for the same reason. */
     long touchFilters() {
+      long n = 0;
+      if (filters != null) {
+        for (Filter.Compiled f : filters) {
+          n += f.filter() == null ? 0 : 1;
+        }
+      }
+      return n;
+    }
+
+    /** Then what their tests read beyond them (a pattern's program). */
+    long warmFilters() {
       long n = 0;
       if (filters != null) {
         for (Filter.Compiled f : filters) {

@@ -11,7 +11,8 @@
 # live: RATE rollups/s for SECONDS_LIVE seconds to the running detector; latency from each breaching
 #   rollup's emission to its alert event's publication, p50/p99/max.
 # Everything is its own: a database, topics under a prefix and Redis keys under a prefix, removed at
-# the end (KEEP=1 keeps them). DETECTOR_ARGS passes the detector more options.
+# the end (KEEP=1 keeps them). DETECTOR_ARGS passes the detector more options; DETECTOR_JAVA_OPTS
+# replaces its JVM options (transparent huge pages by default, as bin/vigil starts it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 POLICIES="${POLICIES:-100000}"
@@ -43,7 +44,7 @@ trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; clean' EXIT
 java -cp "$JAR" io.vigil.bench.DetectorLoad setup "$JDBC" "$DB" "$POLICIES"
 java -cp "$JAR" io.vigil.bench.DetectorLoad fill "$PREFIX" "$WINDOWS"
 log "detector-service -Xmx$HEAP ${DETECTOR_ARGS:-}"
-java -Xmx"$HEAP" ${DETECTOR_JAVA_OPTS:-} -jar "$SVC" --server.port=$PORT --vigil.detector.shard=bench \
+java -Xmx"$HEAP" ${DETECTOR_JAVA_OPTS:--XX:+UseTransparentHugePages} -jar "$SVC" --server.port=$PORT --vigil.detector.shard=bench \
   --vigil.kafka.topic-prefix="$PREFIX" --vigil.mysql.database="$DB" --vigil.redis.key-prefix="$STAMP:" \
   ${DETECTOR_ARGS:-} > "$WORK/detector.log" 2>&1 &
 pid=$!

@@ -124,6 +124,45 @@ class SimpleRegexTest {
   }
 
   @Test
+  void patternsAtTheLimitsOfTheProgramAnswerAsJavaDoes() {
+    // 63 positions (the end is bit 63), long literals (many longs of four characters), and a literal
+    // followed by an optional or repeated position
+    String[] patterns = {"a{63}", "a{62}b?", "a{62}b*", "a{61}[bc]{2}", "abcdefghijklmnopqrstuvwxyz0123456789.*",
+        "ins-1234567890-[0-9]+", "abcd", "abcdefgh", "ab?", "ab*c", "abc|abd|ab", "", "x{3,5}y"};
+    String[] values = {"", "a", "a".repeat(62), "a".repeat(63), "a".repeat(64), "a".repeat(62) + "b",
+        "a".repeat(62) + "bb", "a".repeat(61) + "bc", "a".repeat(61) + "bd",
+        "abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz012345678",
+        "abcdefghijklmnopqrstuvwxyz0123456789!",
+        "ins-1234567890-7", "ins-1234567890-", "ins-1234567891-7", "abcd", "abc", "abcdefgh", "abcdefgi", "ab", "abb",
+        "abbbc", "ac", "abd", "xxxy", "xxxxxxy", "xxy"};
+    for (String p : patterns) {
+      long[] program = SimpleRegex.compile(p);
+      assertThat(program).as(p).isNotNull();
+      for (String v : values) {
+        assertThat(SimpleRegex.matches(program, v) == SimpleRegex.YES).as("/%s/ on %s", p, v)
+            .isEqualTo(Pattern.compile(p).matcher(v).matches());
+      }
+    }
+    assertThat(SimpleRegex.compile("a{63}b*")).as("64 positions").isNull();
+    assertThat(SimpleRegex.compile("a{64}")).as("64 positions").isNull();
+  }
+
+  @Test
+  void onlyASurrogateTheAutomatonMustReadMakesAnAnswerUnknown() {
+    long[] program = SimpleRegex.compile("ab.*|x");
+    assertThat(SimpleRegex.matches(program, "zz\uD83D\uDE00")).as("the literals already fail")
+        .isEqualTo(SimpleRegex.NO);
+    assertThat(SimpleRegex.matches(program, "ab\uD83D\uDE00")).isEqualTo(SimpleRegex.UNKNOWN);
+    long[] either = SimpleRegex.compile(".*|a.*");
+    assertThat(SimpleRegex.matches(either, "a\uD83D\uDE00")).as("unknown, unknown").isEqualTo(SimpleRegex.UNKNOWN);
+    long[] second = SimpleRegex.compile("a.*|\\w{2}");
+    assertThat(SimpleRegex.matches(second, "b-\uD83D\uDE00")).as("both fail before the surrogate")
+        .isEqualTo(SimpleRegex.NO);
+    assertThat(SimpleRegex.matches(second, "bb\uD83D\uDE00")).as("the automaton reaches it")
+        .isEqualTo(SimpleRegex.UNKNOWN);
+  }
+
+  @Test
   void theFilterGivesJavasAnswerWhateverPathItTakes() {
     String[] patterns = {"ins-[0-9]+", ".*web.*", "a.b", "(a|b)c", "web-\\d{2}", "ins-1234-abcd-[0-9].*", "жж-\\d"};
     String[] values = {"ins-12", "ins-", "xwebx", "x\nweb", "a\uD83D\uDE00b", "axb", "ac", "bc", "web-07", "web-7",

@@ -166,7 +166,7 @@ public final class PolicyIndex {
           touched += index.touch(dims);
         }
       }
-      probes.touched = touched;
+      probes.touched += touched;
       for (int i = from; i < to; i++) {
         MetricIndex index = probes.groupIndexes[i - from];
         if (index != null) {
@@ -184,6 +184,7 @@ public final class PolicyIndex {
         }
       }
     }
+    readAhead = probes.touched;
   }
 
   /** The look-ups of a group of series, from hashing to their table entries. */
@@ -256,6 +257,13 @@ public final class PolicyIndex {
       this.touched += touched;
     }
   }
+
+  /**
+   * Where each batch leaves the sum of what its passes read ahead, so that the compiler cannot drop
+   * those reads as unused (a plain static: it only has to be written).
+   */
+  @SuppressWarnings("unused")
+  private static long readAhead;
 
   /** The policies that match this series (for tests and explain; the hot path uses the consumer). */
   public List<IndexedPolicy> match(String namespace, String metric, Map<String, String> dimensions) {

@@ -43,5 +43,16 @@ class LongTableTest {
   void refusesTwoEntriesWithBothHashesEqual() {
     assertThatThrownBy(() -> LongTable.of(List.of(new LongTable.Entry<>(1, 2, "a"), new LongTable.Entry<>(1, 2, "b"))))
         .isInstanceOf(IllegalArgumentException.class);
+    // a slot keeps 32 bits of the second hash: keys that differ only above them cannot be told apart
+    assertThatThrownBy(() -> LongTable.of(List.of(new LongTable.Entry<>(1, 2, "a"),
+        new LongTable.Entry<>(1, 2 + (1L << 32), "b")))).isInstanceOf(IllegalArgumentException.class);
+    LongTable<String> apart = LongTable.of(List.of(new LongTable.Entry<>(1, 2, "a"), new LongTable.Entry<>(1, 3, "b"),
+        new LongTable.Entry<>(-1, -1, "c"), new LongTable.Entry<>(5, 0, "d")));
+    assertThat(apart.get(1, 2)).isEqualTo("a");
+    assertThat(apart.get(1, 3)).isEqualTo("b");
+    assertThat(apart.get(-1, -1)).isEqualTo("c");
+    assertThat(apart.get(-1, 0xffffffffL)).as("the same low 32 bits of the check").isEqualTo("c");
+    assertThat(apart.get(5, 0)).isEqualTo("d");
+    assertThat(apart.get(5, 1)).isNull();
   }
 }

@@ -325,10 +325,6 @@ public final class PolicyIndex {
       }
     }
 
-    void match(Map<String, String> dimensions, Consumer<IndexedPolicy> found) {
-      match(dimensions, 0, (series, p) -> found.accept(p));
-    }
-
     /** Reads the bucket's arrays, so that they are in cache when it is matched; the sum means nothing. */
     long touchArrays() {
       return policies.length + (filters == null ? 0 : filters.length + ends.length);
@@ -557,6 +553,7 @@ public final class PolicyIndex {
       boolean[] present = new boolean[fields.length];
       long[] key = new long[2];
       hashValues(dimensions, hashes, present, key);
+      BatchMatches inBucket = null; // made once per series, at its first bucket, not once per bucket
       for (int s = 0; s < fieldSets.length; s++) {
         if (!key(s, hashes, present, key)) {
           continue;
@@ -567,7 +564,10 @@ public final class PolicyIndex {
         if (entry instanceof IndexedPolicy p) {
           found.accept(p);
         } else if (entry != null) {
-          ((Bucket) entry).match(dimensions, found);
+          if (inBucket == null) {
+            inBucket = (series, p) -> found.accept(p);
+          }
+          ((Bucket) entry).match(dimensions, 0, inBucket);
         }
       }
     }

@@ -6,6 +6,7 @@
 #   bin/vigil infra                    # Kafka and Elasticsearch; stop the storage of bin/vigil up if it runs
 #                                      # (VIGIL_ES_HEAP=2g bin/vigil infra: the queries measured with both)
 #   bench/scripts/storage-bench.sh     # PHASES="index" or "query" to run one
+#   COMPARE_BLOCKS=1 PHASES=query ...  # the queries again with hour blocks off, in the same run
 #
 # index: StorageLoad fills a rollup topic of its own (SERIES 100,000 series over METRICS 20 metrics,
 #   MINUTES 150 minutes of 60 s rollups and the 300/900/3600 s ones they close), then storage-service
@@ -65,12 +66,26 @@ for phase in $PHASES; do
   java -cp "$JAR" io.vigil.bench.StorageLoad wait "$prefix" "http://127.0.0.1:$PORT" "$ES_URL" "$indices" "$pid" "$es_pid" \
     | tee "$WORK/$phase.result"
   if [ "$phase" = query ]; then
-    curl -fsS -XPUT "$ES_URL/${indices}rollups-*/_settings" -H 'Content-Type: application/json' \
-      -d '{"index": {"requests": {"cache": {"enable": false}}}}' >/dev/null
-    curl -fsS "$ES_URL/${indices}rollups-*/_settings/index.requests.cache.enable?flat_settings=true" | grep -q '"false"' \
-      || { log "the request cache is still on"; exit 1; }
+    for kind in rollups minute-blocks; do
+      curl -fsS -XPUT "$ES_URL/${indices}$kind-*/_settings" -H 'Content-Type: application/json' \
+        -d '{"index": {"requests": {"cache": {"enable": false}}}}' >/dev/null
+      curl -fsS "$ES_URL/${indices}$kind-*/_settings/index.requests.cache.enable?flat_settings=true" | grep -q '"false"' \
+        || { log "the request cache is still on for $kind"; exit 1; }
+    done
     java -cp "$JAR" io.vigil.bench.StorageLoad query "$prefix" "http://127.0.0.1:$PORT" "$KEY" "$QUERIES" \
       | tee -a "$WORK/$phase.result"
+    if [ "${COMPARE_BLOCKS:-0}" = 1 ]; then
+      # the same queries over the same data with hour blocks off: the minutes alone, in the same run
+      kill $pid; wait $pid 2>/dev/null || true
+      STORAGE_ARGS="${STORAGE_ARGS:-} --vigil.storage.blocks.enabled=false" storage "$prefix" "$indices" "$phase-minutes"
+      for _ in $(seq 120); do
+        curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness" 2>/dev/null | grep -q UP && break
+        sleep 1
+      done
+      log "query: the same with vigil.storage.blocks.enabled=false"
+      java -cp "$JAR" io.vigil.bench.StorageLoad query "$prefix" "http://127.0.0.1:$PORT" "$KEY" "$QUERIES" \
+        | tee -a "$WORK/$phase.result"
+    fi
   fi
   kill $pid; wait $pid 2>/dev/null || true
   trap - EXIT

@@ -275,6 +275,21 @@ public final class StorageLoad {
     }
     System.out.printf("Elasticsearch holds %d rollup documents of %d written%s%n", docs, fill.rollups(),
         docs == fill.rollups() ? "" : "  <-- MISMATCH");
+    // hour blocks are written a settle time (30 s) after their hour rollup: wait until none is pending
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    Map<String, Double> b = scrape(http, storageUrl + "/actuator/prometheus");
+    while (sum(b, "vigil_storage_blocks_pending", "") > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      b = scrape(http, storageUrl + "/actuator/prometheus");
+    }
+    send(http, "POST", esUrl + "/" + indexPrefix + "minute-blocks-*/_refresh", null);
+    System.out.printf("minute blocks: %.0f written, %.0f incomplete, %.0f dropped, %.0f failed, %.0f pending; "
+        + "Elasticsearch holds %d%n", sum(b, "vigil_storage_blocks_total{", "outcome=\"written\""),
+        sum(b, "vigil_storage_blocks_total{", "outcome=\"incomplete\""),
+        sum(b, "vigil_storage_blocks_total{", "outcome=\"dropped\""),
+        sum(b, "vigil_storage_blocks_total{", "outcome=\"failed\""), sum(b, "vigil_storage_blocks_pending", ""),
+        JSON.readTree(send(http, "GET", esUrl + "/" + indexPrefix + "minute-blocks-*/_count", null)).path("count")
+            .asLong());
     JsonNode stats = JSON.readTree(send(http, "GET", esUrl + "/" + indexPrefix + "rollups-*/_stats/store,docs", null));
     System.out.printf("on disk: %.1f MB%n", stats.path("_all").path("primaries").path("store")
         .path("size_in_bytes").asLong() / 1e6);

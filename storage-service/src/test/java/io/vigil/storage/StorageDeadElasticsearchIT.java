@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.Rollup;
@@ -13,6 +14,8 @@ import io.vigil.common.testing.Awaits;
 import io.vigil.common.testing.DeadDependencySupport;
 import io.vigil.common.testing.TestKafka;
 import io.vigil.common.testing.TestRun;
+import io.vigil.storage.rollup.BlockWriter;
+import io.vigil.storage.rollup.MinuteBlock;
 import io.vigil.storage.rollup.RollupIndices;
 import java.time.Duration;
 import io.vigil.common.testing.TestServers;
@@ -30,7 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Elasticsearch taken away through a proxy: storage lives, is not ready and says why, the client's
  * error is an unavailable dependency (so its consumers pause instead of dead-lettering), and
  * readiness returns with Elasticsearch; rollups that arrive meanwhile wait, with backoff, and are all
- * indexed when it returns.
+ * indexed when it returns; an hour's block waits and is written then too.
  */
 @VigilServiceTest
 class StorageDeadElasticsearchIT {
@@ -61,6 +64,9 @@ class StorageDeadElasticsearchIT {
 
   @Autowired
   MeterRegistry registry;
+
+  @Autowired
+  BlockWriter blocks;
 
   final MessageCodec codec = new MessageCodec();
 
@@ -108,6 +114,45 @@ class StorageDeadElasticsearchIT {
         client.indices().refresh(r -> r.index(index));
         return client.count(c -> c.index(index).query(q -> q.term(t -> t.field("seriesId").value(series))))
             .count() == 5;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  @Test
+  void anHoursBlockWaitsWhileElasticsearchIsAwayAndIsWrittenWhenItReturns() throws Exception {
+    long series = 0x5eed0302L;
+    long hour = 1_765_152_000_000L + 3 * MinuteBlock.HOUR_MS;
+    Counter failed = registry.get("vigil_storage_blocks_total").tag("outcome", "failed").counter();
+    double failedBefore = failed.count();
+    for (int m = 0; m < 60; m++) {
+      TestKafka.send(RollupIndexingIT.TOPIC, SeriesId.key(series), codec.encode(RollupIndexingIT.rollup(series,
+          hour + m * 60_000L, m + 1)));
+    }
+    Rollup minute = RollupIndexingIT.rollup(series, hour, 1);
+    TestKafka.send(RollupIndexingIT.TOPIC, SeriesId.key(series), codec.encode(new Rollup(minute.schemaVersion(), series,
+        minute.namespace(), minute.region(), minute.metric(), minute.dimensions(), minute.shard(), 3600, hour,
+        1830, 180, 1, 60, 2, hour + MinuteBlock.HOUR_MS + 65_000, minute.tenant())));
+    // the block is due 6 s (vigil.storage.blocks.settle in the tests) after its hour rollup is indexed
+    Awaits.until("the hour waits for its block", Duration.ofSeconds(30), () -> blocks.pending() > 0);
+    proxy.refuse();
+    try {
+      Awaits.until("the block's run failed on Elasticsearch", Duration.ofSeconds(30),
+          () -> failed.count() > failedBefore);
+      assertThat(blocks.pending()).as("the hour is still pending").isGreaterThan(0);
+    } finally {
+      proxy.pass();
+    }
+    String index = blocks.family().indexFor(hour);
+    Awaits.until("the block written once Elasticsearch is back", Duration.ofSeconds(60), () -> {
+      try {
+        if (!client.indices().exists(e -> e.index(index)).value()) {
+          return false;
+        }
+        client.indices().refresh(r -> r.index(index));
+        return client.count(c -> c.index(index).query(q -> q.term(t -> t.field("seriesId").value(series))))
+            .count() == 1;
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

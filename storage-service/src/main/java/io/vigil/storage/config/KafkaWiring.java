@@ -10,8 +10,10 @@ import io.vigil.common.store.StoreNames;
 import io.vigil.storage.history.AlertHistoryIndexer;
 import io.vigil.storage.history.AlertSummaries;
 import io.vigil.storage.history.HistoryIndices;
+import io.vigil.storage.history.IndexFamily;
 import io.vigil.storage.history.LatePointIndexer;
 import io.vigil.storage.history.NotificationHistoryIndexer;
+import io.vigil.storage.rollup.BlockWriter;
 import io.vigil.storage.rollup.RetentionSweeper;
 import io.vigil.storage.rollup.RollupIndexer;
 import io.vigil.storage.rollup.RollupIndices;
@@ -28,7 +30,8 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
  * starts at the earliest record it can find.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({RollupIndexProperties.class, HistoryProperties.class, QueryProperties.class})
+@EnableConfigurationProperties({RollupIndexProperties.class, HistoryProperties.class, QueryProperties.class,
+    BlockProperties.class})
 class KafkaWiring {
 
   @Bean
@@ -36,10 +39,24 @@ class KafkaWiring {
     return new RollupIndices(names, properties.retentions());
   }
 
+  /** Hour blocks of 60 s rollups: their own indices, kept as long as the 60 s rollups. */
+  @Bean
+  IndexFamily minuteBlocks(StoreNames names, RollupIndices indices) {
+    return new IndexFamily(names, "minute-blocks", indices.retention(60));
+  }
+
+  @Bean
+  BlockWriter blockWriter(ElasticsearchClient client, RollupIndices indices, IndexFamily minuteBlocks,
+      RollupIndexProperties properties, BlockProperties blocks, Clock clock, MeterRegistry registry) {
+    blocks.checkAgainst(properties.refreshInterval());
+    return new BlockWriter(client, indices, minuteBlocks, properties.settings(), blocks.settings(), clock, registry,
+        blocks.enabled());
+  }
+
   @Bean
   RollupIndexer rollupIndexer(ElasticsearchClient client, RollupIndices indices, RollupIndexProperties properties,
-      MessageCodec codec) {
-    return new RollupIndexer(client, indices, properties.settings(), codec);
+      MessageCodec codec, BlockWriter blockWriter, BlockProperties blocks) {
+    return new RollupIndexer(client, indices, properties.settings(), codec, blocks.enabled() ? blockWriter : null);
   }
 
   @Bean
@@ -50,9 +67,10 @@ class KafkaWiring {
 
   @Bean
   io.vigil.storage.query.SeriesQueries seriesQueries(ElasticsearchClient client, RollupIndices indices,
-      HistoryIndices history, MeterRegistry registry, QueryProperties query) {
+      HistoryIndices history, MeterRegistry registry, QueryProperties query, IndexFamily minuteBlocks,
+      BlockProperties blocks) {
     return new io.vigil.storage.query.SeriesQueries(client, indices, history, registry, query.maxBuckets(),
-        query.identities(), query.maxTotalPoints());
+        query.identities(), query.maxTotalPoints(), blocks.enabled() ? minuteBlocks : null, blocks.maxPerQuery());
   }
 
   /**
@@ -82,9 +100,9 @@ class KafkaWiring {
 
   @Bean
   RetentionSweeper retentionSweeper(ElasticsearchClient client, RollupIndices indices, HistoryIndices history,
-      Clock clock, MeterRegistry registry, RollupIndexProperties properties) {
+      IndexFamily minuteBlocks, Clock clock, MeterRegistry registry, RollupIndexProperties properties) {
     return new RetentionSweeper(client, List.of(indices, history.alertEvents(), history.notifications(),
-        history.latePoints()), clock, registry, properties.retentionCheck())
+        history.latePoints(), minuteBlocks), clock, registry, properties.retentionCheck())
         .alsoSweeping(List.of(now -> history.deleteClosedSummaries(client, now)));
   }
 

@@ -1,5 +1,6 @@
 package io.vigil.storage.elastic;
 
+import io.vigil.common.error.DependencyUnavailableException;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
@@ -7,9 +8,9 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * What the two hot paths that bypass the typed client (bulk indexing and the series step search)
- * share: the low-level client under the typed one, and the reading of an error Elasticsearch wrote
- * into an answer.
+ * What the hot paths that bypass the typed client (bulk indexing, the series step search, hour
+ * blocks) share: the low-level client under the typed one, and the reading of a search answer and
+ * of an error Elasticsearch wrote into an answer.
  */
 public final class LowLevelElasticsearch {
 
@@ -22,6 +23,92 @@ public final class LowLevelElasticsearch {
     }
     throw new IllegalStateException("the Elasticsearch client is not built on the low-level REST client: "
         + client._transport().getClass().getName());
+  }
+
+  /**
+   * A search Elasticsearch refused, by status: overloaded or away (429, 502 and above) waits like any
+   * dependency; anything else is a search this service built wrong (answered 500, the reason logged).
+   */
+  public static RuntimeException refused(String what, int status, String text) {
+    if (status == 429 || status >= 502) {
+      return new DependencyUnavailableException("elasticsearch", "a " + what + " was refused with " + status + ": "
+          + text);
+    }
+    return new IllegalStateException("Elasticsearch refused a " + what + " with " + status + ": " + text);
+  }
+
+  /** Reads one field of a search answer, the parser on its value (which it must read or skip). */
+  @FunctionalInterface
+  public interface AnswerField {
+    void read(String name, JsonParser p);
+  }
+
+  /**
+   * Reads one search answer (alone, or one of an {@code _msearch}'s), the parser inside its object:
+   * {@code status}, {@code error} and {@code _shards} here, every other field to {@code fields}. A
+   * failed shard is Elasticsearch unavailable (a partial answer would chart gaps that are not
+   * there); an error is {@link #refused}.
+   */
+  public static void readSearchAnswer(JsonParser p, String what, AnswerField fields) {
+    int status = 200;
+    String error = null;
+    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      switch (name) {
+        case "status" -> status = p.getIntValue();
+        case "error" -> error = errorText(p);
+        case "_shards" -> {
+          while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            if (field.equals("failed") && p.getIntValue() > 0) {
+              throw new DependencyUnavailableException("elasticsearch", p.getIntValue() + " shards failed to answer a "
+                  + what);
+            }
+            p.skipChildren();
+          }
+        }
+        default -> fields.read(name, p);
+      }
+    }
+    if (error != null) {
+      throw refused(what, status, error);
+    }
+  }
+
+  /**
+   * Walks an {@code _msearch} answer {@code {"responses":[{...},...]}} from its start, {@code
+   * response} reading each answer's fields ({@link #readSearchAnswer}).
+   */
+  public static void eachResponse(JsonParser p, Runnable response) {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw new IllegalStateException("unexpected answer from Elasticsearch: " + p.currentToken());
+    }
+    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+      String name = p.currentName();
+      if (p.nextToken() != JsonToken.START_ARRAY || !name.equals("responses")) {
+        p.skipChildren();
+        continue;
+      }
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        response.run();
+      }
+    }
+  }
+
+  /** Walks {@code {"hits":[{...},...]}}, the parser on its object, {@code hit} reading each one's fields. */
+  public static void eachHit(JsonParser p, Runnable hit) {
+    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+      p.nextToken();
+      if (!p.currentName().equals("hits")) {
+        p.skipChildren();
+        continue;
+      }
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        hit.run();
+      }
+    }
   }
 
   /**

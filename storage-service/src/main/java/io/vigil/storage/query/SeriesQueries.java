@@ -20,10 +20,12 @@ import io.vigil.common.semantics.Filter;
 import io.vigil.common.semantics.FilterFunction;
 import io.vigil.common.series.SeriesId;
 import io.vigil.storage.history.HistoryIndices;
+import io.vigil.storage.rollup.MinuteBlock;
 import io.vigil.storage.rollup.RollupIndices;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,9 @@ import tools.jackson.databind.annotation.JsonSerialize;
  *       filter evaluator over their dimensions, so every function means exactly what it means in a
  *       policy;
  *   <li>for the chosen series, per step: Σsum and Σcount (avg = Σsum/Σcount, never an average of
- *       averages), min of min, max of max, Σcount, or the last of the latest window;
+ *       averages), min of min, max of max, Σcount, or the last of the latest window; for 60 s
+ *       rollups, closed hours from their hour blocks ({@link BlockSearch}) and the rest from the
+ *       rollups;
  *   <li>late points of the same series and range added to the steps they fall in, which are then
  *       marked late (a late point does not change {@code last}: its window's own last stands).
  * </ol>
@@ -58,6 +62,8 @@ public final class SeriesQueries {
   public static final int MAX_POINTS = 11_000;
   public static final int MAX_SERIES = 1_000;
   public static final int MAX_BATCH = 1_000;
+  /** Ranges shorter than this read no blocks: at most one closed hour in them, not worth a round trip. */
+  static final long BLOCKS_FROM_MS = 2 * MinuteBlock.HOUR_MS;
 
   private final ElasticsearchClient client;
   private final StepSearch stepSearch;
@@ -65,10 +71,22 @@ public final class SeriesQueries {
   private final RollupIndices rollups;
   private final HistoryIndices history;
   private final long maxTotalPoints;
+  private final BlockSearch blockSearch;
+  private final int maxBlocks;
+  private final Counter blockHours;
 
+  /**
+   * {@code minuteBlocks}: where hour blocks of 60 s rollups are (null: queries read only rollups);
+   * {@code maxBlocks}: the most blocks one query reads (more: it reads the minutes).
+   */
   public SeriesQueries(ElasticsearchClient client, RollupIndices rollups, HistoryIndices history,
-      MeterRegistry registry, int maxBuckets, int identitiesRemembered, long maxTotalPoints) {
+      MeterRegistry registry, int maxBuckets, int identitiesRemembered, long maxTotalPoints,
+      io.vigil.storage.history.IndexFamily minuteBlocks, int maxBlocks) {
     this.maxTotalPoints = maxTotalPoints;
+    this.blockSearch = minuteBlocks == null ? null : new BlockSearch(client, minuteBlocks);
+    this.maxBlocks = maxBlocks;
+    this.blockHours = Counter.builder("vigil_storage_query_block_hours_total")
+        .description("series hours a query read as one block instead of their minutes").register(registry);
     this.client = client;
     Counter recounted = Counter.builder("vigil_storage_series_recounted_total")
         .description("series a query read again with a sum of count: documents written without _doc_count")
@@ -212,10 +230,37 @@ public final class SeriesQueries {
     }
     checkTotal(chosen.size(), q, maxTotalPoints);
 
-    // 2. the chosen series' steps, and 3. late points in the same steps, in one request
-    List<Query> exact = new ArrayList<>(base);
-    exact.add(range("windowStartMs", q.fromMs(), q.toMs()));
+    // 2. the chosen series' steps (closed hours of minutes from their blocks, the rest from the
+    // rollups), and 3. late points in the same steps, the last two in one request
     List<Long> ids = List.copyOf(chosen.keySet());
+    Map<Long, BlockSearch.Covered> covered = Map.of();
+    long hours = (q.toMs() - MinuteBlock.hourOf(q.fromMs()) + MinuteBlock.HOUR_MS - 1) / MinuteBlock.HOUR_MS;
+    if (blockSearch != null && q.period() == 60 && q.toMs() - q.fromMs() >= BLOCKS_FROM_MS
+        && ids.size() * hours <= maxBlocks) {
+      covered = blockSearch.read(ids, q.statistic(), q.fromMs(), q.toMs(), q.stepMs(), tenants);
+    }
+    // the minutes around each series' blocks: before its first (heads, by where that is) and from its
+    // frontier on (tails, by frontier; the whole range for series without blocks), a part per group
+    TreeMap<Long, List<Long>> heads = new TreeMap<>();
+    TreeMap<Long, List<Long>> tails = new TreeMap<>();
+    for (Long id : ids) {
+      BlockSearch.Covered c = covered.get(id);
+      if (c == null) {
+        tails.computeIfAbsent(q.fromMs(), f -> new ArrayList<>()).add(id);
+        continue;
+      }
+      blockHours.increment((c.frontierMs() - MinuteBlock.hourOf(c.startMs()) + MinuteBlock.HOUR_MS - 1)
+          / MinuteBlock.HOUR_MS);
+      if (c.startMs() > q.fromMs()) {
+        heads.computeIfAbsent(c.startMs(), f -> new ArrayList<>()).add(id);
+      }
+      if (c.frontierMs() < q.toMs()) {
+        tails.computeIfAbsent(c.frontierMs(), f -> new ArrayList<>()).add(id);
+      }
+    }
+    List<StepSearch.Part> parts = new ArrayList<>();
+    heads.forEach((end, group) -> parts.add(minutes(q, base, q.fromMs(), end, indices, group)));
+    tails.forEach((from, group) -> parts.add(minutes(q, base, from, q.toMs(), indices, group)));
     List<Query> lateQuery = new ArrayList<>();
     lateQuery.add(term("namespace", q.namespace()));
     lateQuery.add(term("metric", q.metric()));
@@ -224,12 +269,18 @@ public final class SeriesQueries {
     }
     tenants.ifPresent(set -> lateQuery.add(terms("tenant", set)));
     lateQuery.add(range("timestampMs", q.fromMs(), q.toMs()));
-    List<Map<Long, Steps>> parts = stepSearch.run(List.of(
-        new StepSearch.Part(indices, exact, "windowStartMs", false),
-        new StepSearch.Part(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs", true)),
-        q.statistic(), q.fromMs(), q.toMs(), q.stepMs(), q.period() * 1000L, ids);
-    Map<Long, Steps> steps = parts.get(0);
-    Map<Long, Steps> late = parts.get(1);
+    parts.add(new StepSearch.Part(history.latePoints().indicesFor(q.fromMs(), q.toMs()), lateQuery, "timestampMs",
+        true));
+    List<Map<Long, Steps>> read = stepSearch.run(parts, q.statistic(), q.fromMs(), q.toMs(), q.stepMs(),
+        q.period() * 1000L, ids);
+    Map<Long, Steps> late = read.get(read.size() - 1);
+    Map<Long, Steps> before = new HashMap<>();
+    Map<Long, Steps> steps = new HashMap<>();
+    for (int i = 0; i < read.size() - 1; i++) {
+      (i < heads.size() ? before : steps).putAll(read.get(i));
+    }
+    covered.forEach((id, c) -> steps.put(id, BlockSearch.join(BlockSearch.join(before.get(id), c.steps()),
+        steps.get(id))));
 
     for (var e : chosen.entrySet()) {
       Steps own = steps.get(e.getKey());
@@ -275,6 +326,15 @@ public final class SeriesQueries {
     }
     return new Result(q.period(), q.statistic().word(), q.stepMs(), q.fromMs(), q.toMs(), truncated,
         List.copyOf(chosen.values()));
+  }
+
+  /** The part of a query reading the rollups of {@code ids} in [fromMs, toMs), a part of the query's range. */
+  private StepSearch.Part minutes(Checked q, List<Query> base, long fromMs, long toMs, List<String> indices,
+      List<Long> ids) {
+    List<Query> exact = new ArrayList<>(base);
+    exact.add(range("windowStartMs", fromMs, toMs));
+    return new StepSearch.Part(fromMs == q.fromMs() && toMs == q.toMs() ? indices
+        : rollups.indicesFor(q.period(), fromMs, toMs), exact, "windowStartMs", false, ids);
   }
 
   /**

@@ -10,7 +10,6 @@ import co.elastic.clients.transport.rest5_client.low_level.RequestOptions;
 import co.elastic.clients.transport.rest5_client.low_level.Response;
 import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
-import io.vigil.common.error.DependencyUnavailableException;
 import io.vigil.storage.elastic.LowLevelElasticsearch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,9 +87,14 @@ final class StepSearch {
 
   /**
    * What one part of a query reads: rollups or late points ({@code late}: field {@code value}, one
-   * point per document) in {@code indices} matching {@code filter}, bucketed by {@code timeField}.
+   * point per document) in {@code indices} matching {@code filter}, bucketed by {@code timeField},
+   * of the series {@code ids} (null: those of the whole query).
    */
-  record Part(List<String> indices, List<Query> filter, String timeField, boolean late) {}
+  record Part(List<String> indices, List<Query> filter, String timeField, boolean late, List<Long> ids) {
+    Part(List<String> indices, List<Query> filter, String timeField, boolean late) {
+      this(indices, filter, timeField, late, null);
+    }
+  }
 
   /**
    * The steps of the series {@code ids} in each part, per series and step start, all in one {@code
@@ -105,9 +109,10 @@ final class StepSearch {
       // rollups carry _doc_count: avg and count read Σcount from each bucket's doc_count
       boolean docCounts = !part.late() && (stat == Statistic.AVG || stat == Statistic.COUNT);
       searches.add(new Search(part.indices(), part.filter(), part.timeField(), stepMs, stepCount,
-          stats(stat, part.late(), part.timeField(), severalWindows, docCounts), docCounts));
+          stats(stat, part.late(), part.timeField(), severalWindows, docCounts), docCounts,
+          part.ids() == null ? ids : part.ids()));
     }
-    List<Map<Long, Steps>> out = search(searches, ids);
+    List<Map<Long, Steps>> out = search(searches);
     for (int i = 0; i < searches.size(); i++) {
       Search search = searches.get(i);
       if (search.docCounts()) {
@@ -121,8 +126,8 @@ final class StepSearch {
             found.remove(id);
           });
           found.putAll(search(List.of(new Search(search.indices(), search.filter(), search.timeField(),
-              stepMs, stepCount, stats(stat, false, search.timeField(), severalWindows, false), false)),
-              recount).get(0));
+              stepMs, stepCount, stats(stat, false, search.timeField(), severalWindows, false), false, recount)))
+              .get(0));
         }
       }
     }
@@ -141,7 +146,7 @@ final class StepSearch {
    * {@code docCounts}: each bucket's {@code doc_count} stands for Σcount, checked per series.
    */
   private record Search(List<String> indices, List<Query> filter, String timeField, long stepMs,
-      long bucketsPerSeries, String stats, boolean docCounts) {}
+      long bucketsPerSeries, String stats, boolean docCounts, List<Long> ids) {}
 
   /**
    * Sets each step's Σcount from its {@code doc_count} in the series whose documents all carry
@@ -179,8 +184,8 @@ final class StepSearch {
     exactly.add(Query.of(x -> x.terms(t -> t.field(part.timeField()).terms(v -> v.value(latest.stream()
         .map(FieldValue::of).toList())))));
     Map<Long, Steps> windows = search(List.of(new Search(part.indices(), exactly, part.timeField(),
-        periodMs, latest.size(), stats(Statistic.LAST, false, part.timeField(), false, false), false)),
-        List.copyOf(steps.keySet())).get(0);
+        periodMs, latest.size(), stats(Statistic.LAST, false, part.timeField(), false, false), false,
+        List.copyOf(steps.keySet())))).get(0);
     steps.forEach((id, perSeries) -> {
       Steps own = windows.get(id);
       for (int i = 0; i < perSeries.size(); i++) {
@@ -195,7 +200,7 @@ final class StepSearch {
    * One {@code _msearch}: each search for the series in groups, each group a terms of series over a
    * histogram of steps. Returns each search's steps, in order.
    */
-  private List<Map<Long, Steps>> search(List<Search> searches, List<Long> ids) throws IOException {
+  private List<Map<Long, Steps>> search(List<Search> searches) throws IOException {
     List<Map<Long, Steps>> out = new ArrayList<>();
     List<Integer> owners = new ArrayList<>(); // the search each response item answers
     StringBuilder body = new StringBuilder();
@@ -203,6 +208,7 @@ final class StepSearch {
     for (int s = 0; s < searches.size(); s++) {
       out.add(new HashMap<>());
       Search search = searches.get(s);
+      List<Long> ids = search.ids();
       if (search.indices().isEmpty() || ids.isEmpty()) {
         continue;
       }
@@ -279,12 +285,7 @@ final class StepSearch {
 
   /** A refusal: Elasticsearch overloaded or away waits like any dependency; else it is a search built wrong. */
   private static RuntimeException refused(int status, String text) {
-    if (status == 429 || status >= 502) {
-      return new DependencyUnavailableException("elasticsearch", "a series search was refused with " + status
-          + ": " + text);
-    }
-    // a search this service built wrong: answered 500, with Elasticsearch's reason in the log
-    return new IllegalStateException("Elasticsearch refused a series search with " + status + ": " + text);
+    return LowLevelElasticsearch.refused("series search", status, text);
   }
 
   /**
@@ -293,50 +294,22 @@ final class StepSearch {
    */
   static List<Map<Long, Steps>> read(JsonParser p) {
     List<Map<Long, Steps>> out = new ArrayList<>();
-    expect(p.nextToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String name = p.currentName();
-      if (p.nextToken() != JsonToken.START_ARRAY || !name.equals("responses")) {
-        p.skipChildren();
-        continue;
-      }
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        Map<Long, Steps> one = new HashMap<>();
-        readResponse(p, one);
-        out.add(one);
-      }
-    }
+    LowLevelElasticsearch.eachResponse(p, () -> {
+      Map<Long, Steps> one = new HashMap<>();
+      readResponse(p, one);
+      out.add(one);
+    });
     return out;
   }
 
   private static void readResponse(JsonParser p, Map<Long, Steps> out) {
-    int status = 200;
-    String error = null;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String name = p.currentName();
-      p.nextToken();
-      switch (name) {
-        case "status" -> status = p.getIntValue();
-        case "error" -> error = LowLevelElasticsearch.errorText(p);
-        case "_shards" -> {
-          while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-            String field = p.currentName();
-            p.nextToken();
-            if (field.equals("failed") && p.getIntValue() > 0) {
-              // a partial answer would chart gaps that are not there
-              throw new DependencyUnavailableException("elasticsearch", p.getIntValue()
-                  + " shards failed to answer a series search");
-            }
-            p.skipChildren();
-          }
-        }
-        case "aggregations" -> readSeries(p, out);
-        default -> p.skipChildren();
+    LowLevelElasticsearch.readSearchAnswer(p, "series search", (name, parser) -> {
+      if (name.equals("aggregations")) {
+        readSeries(parser, out);
+      } else {
+        parser.skipChildren();
       }
-    }
-    if (error != null) {
-      throw refused(status, error);
-    }
+    });
   }
 
   /** The "type: reason" of a refused request's answer, or its status line when it has none we can read. */
@@ -471,12 +444,5 @@ final class StepSearch {
       }
     }
     return v;
-  }
-
-  private static void expect(JsonToken got, JsonToken wanted) {
-    if (got != wanted) {
-      throw new IllegalStateException("unexpected answer from Elasticsearch: " + got + " where " + wanted
-          + " belongs");
-    }
   }
 }

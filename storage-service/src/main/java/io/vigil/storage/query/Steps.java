@@ -25,7 +25,7 @@ final class Steps {
   static final int LAST_AT = 5;
   /** The bucket's {@code doc_count}: Σcount where the documents carry {@code _doc_count}. */
   static final int DOCS = 6;
-  private static final int WIDTH = 7;
+  static final int WIDTH = 7;
 
   private long[] at;
   private double[] acc;

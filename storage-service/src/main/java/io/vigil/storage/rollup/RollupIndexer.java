@@ -34,14 +34,17 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
   private final RollupIndices indices;
   private final RollupTemplate.Settings settings;
   private final MessageCodec codec;
+  private final BlockWriter blocks;
   private volatile boolean templateInstalled;
 
+  /** {@code blocks}: told of every hour rollup indexed, to write its minutes' block; null for none. */
   public RollupIndexer(ElasticsearchClient client, RollupIndices indices, RollupTemplate.Settings settings,
-      MessageCodec codec) {
+      MessageCodec codec, BlockWriter blocks) {
     this.client = client;
     this.indices = indices;
     this.settings = settings;
     this.codec = codec;
+    this.blocks = blocks;
   }
 
   /**
@@ -67,6 +70,19 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
     return out;
   }
 
+  /** Tells the block writer of the hour rollups among the first {@code indexed} records. */
+  private void hoursClosed(List<ConsumedRecord<Rollup>> batch, int indexed) {
+    if (blocks == null) {
+      return;
+    }
+    for (int i = 0; i < indexed; i++) {
+      Rollup r = batch.get(i).value();
+      if (r.periodSeconds() == 3600) {
+        blocks.hourClosed(r.seriesId(), r.windowStartMs(), r.count(), r.tenant());
+      }
+    }
+  }
+
   @Override
   public void handle(List<ConsumedRecord<Rollup>> batch) throws Exception {
     if (batch.isEmpty()) {
@@ -90,7 +106,13 @@ public final class RollupIndexer implements BatchHandler<Rollup> {
       docs.add(new Bulk.Doc(index, RollupIndices.documentId(r.seriesId(), r.periodSeconds(), r.windowStartMs()),
           withDocCount(codec.encode(r), r.count())));
     }
-    Bulk.index(client, docs, "rollup");
+    try {
+      Bulk.index(client, docs, "rollup");
+    } catch (BatchItemException e) {
+      hoursClosed(batch, e.index()); // those before the refused one are indexed, and committed
+      throw e;
+    }
+    hoursClosed(batch, docs.size());
     if (unnamed != null) {
       throw new BatchItemException(docs.size(), unnamed);
     }

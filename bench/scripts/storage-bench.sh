@@ -63,6 +63,7 @@ for phase in $PHASES; do
   log "$phase: storage-service -Xmx$HEAP ${STORAGE_ARGS:-}; Elasticsearch pid $es_pid, heap $((es_heap / 1048576)) MB"
   storage "$prefix" "$indices" "$phase"
   trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; clean "$prefix" "$indices"' EXIT
+  [ "$phase" = index ] && export BLOCKS_WAIT_SECONDS="${BLOCKS_WAIT_SECONDS:-0}"
   java -cp "$JAR" io.vigil.bench.StorageLoad wait "$prefix" "http://127.0.0.1:$PORT" "$ES_URL" "$indices" "$pid" "$es_pid" \
     | tee "$WORK/$phase.result"
   if [ "$phase" = query ]; then

@@ -275,8 +275,10 @@ public final class StorageLoad {
     }
     System.out.printf("Elasticsearch holds %d rollup documents of %d written%s%n", docs, fill.rollups(),
         docs == fill.rollups() ? "" : "  <-- MISMATCH");
-    // hour blocks are written a settle time (30 s) after their hour rollup: wait until none is pending
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    // hour blocks are written a settle time (30 s) after their hour rollup, at most 250 hours a second:
+    // wait until none is pending, at most BLOCKS_WAIT_SECONDS (300; the index phase: 0)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(
+        System.getenv().getOrDefault("BLOCKS_WAIT_SECONDS", "300")));
     Map<String, Double> b = scrape(http, storageUrl + "/actuator/prometheus");
     while (sum(b, "vigil_storage_blocks_pending", "") > 0 && System.nanoTime() < deadline) {
       Thread.sleep(1_000);

@@ -11,23 +11,26 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (30s, more than the rollup indices' refresh interval): how long after an hour rollup is indexed its
  * minutes are read; {@code interval} (5s): how often due blocks are written; {@code max-pending}
  * (200,000 hours, about 100 bytes each); {@code attempts} (5): reads of an hour whose minutes do not
- * add up to its count before it is left to the minutes; {@code max-per-query} (50,000): a query
- * that would read more blocks reads the minutes instead.
+ * add up to its count before it is left to the minutes; {@code max-rate} (250): the most hours a
+ * second it builds, each reading 60 minutes back, so the burst of blocks at every hour's close does
+ * not take Elasticsearch from live indexing; {@code max-per-query} (50,000): a query that would read
+ * more blocks reads the minutes instead.
  */
 @ConfigurationProperties("vigil.storage.blocks")
 public record BlockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration settle,
     @DefaultValue("5s") Duration interval, @DefaultValue("200000") int maxPending, @DefaultValue("5") int attempts,
-    @DefaultValue("50000") int maxPerQuery) {
+    @DefaultValue("50000") int maxPerQuery, @DefaultValue("250") int maxRate) {
 
   public BlockProperties {
     if (maxPerQuery < 1) {
       throw new IllegalArgumentException("vigil.storage.blocks.max-per-query must be positive: " + maxPerQuery);
     }
-    settings(settle, interval, maxPending, attempts); // checks them
+    settings(settle, interval, maxPending, attempts, maxRate); // checks them
   }
 
-  private static BlockWriter.Settings settings(Duration settle, Duration interval, int maxPending, int attempts) {
-    return new BlockWriter.Settings(settle, interval, maxPending, attempts);
+  private static BlockWriter.Settings settings(Duration settle, Duration interval, int maxPending, int attempts,
+      int maxRate) {
+    return new BlockWriter.Settings(settle, interval, maxPending, attempts, maxRate);
   }
 
   /**
@@ -56,6 +59,6 @@ public record BlockProperties(@DefaultValue("true") boolean enabled, @DefaultVal
   }
 
   public BlockWriter.Settings settings() {
-    return settings(settle, interval, maxPending, attempts);
+    return settings(settle, interval, maxPending, attempts, maxRate);
   }
 }

@@ -55,6 +55,12 @@ import tools.jackson.dataformat.smile.SmileFactory;
  * run ({@code outcome=failed}); a restart loses the pending hours (their queries read minutes), and
  * the consumer's redelivery after it brings the uncommitted ones again. Writing a block twice writes
  * the same document.
+ *
+ * <p><b>Pace.</b> Every series' hour closes at once, so each hour brings a burst of blocks, and each
+ * block reads its 60 minutes back. At most {@code maxRate} hours a second are built, so that burst
+ * is spread over minutes instead of taking Elasticsearch from the live indexing (at the default 250,
+ * an instance's 100,000 series are written in under seven minutes); the hours waiting are read from
+ * their minutes meanwhile.
  */
 public final class BlockWriter implements DisposableBean {
 
@@ -64,12 +70,12 @@ public final class BlockWriter implements DisposableBean {
       .addHeader("Accept", "application/smile").build();
   /** Series read in one search: their minutes (at most 60 each) within one answer of 10,000 hits. */
   static final int SERIES_PER_SEARCH = 150;
-  /** Hours built in one run, so one run stays a few seconds long. */
-  static final int HOURS_PER_RUN = 20_000;
-
   /** The writer's settings: see the class comment. */
-  public record Settings(Duration settle, Duration interval, int maxPending, int attempts) {
+  public record Settings(Duration settle, Duration interval, int maxPending, int attempts, int maxRate) {
     public Settings {
+      if (maxRate < 1) {
+        throw new IllegalArgumentException("vigil.storage.blocks.max-rate must be positive: " + maxRate);
+      }
       if (settle == null || settle.isNegative() || interval == null || interval.toMillis() < 10) {
         throw new IllegalArgumentException("vigil.storage.blocks.settle must be >= 0 and interval >= 10ms: "
             + settle + ", " + interval);
@@ -78,6 +84,11 @@ public final class BlockWriter implements DisposableBean {
         throw new IllegalArgumentException("vigil.storage.blocks.max-pending and attempts must be positive: "
             + maxPending + ", " + attempts);
       }
+    }
+
+    /** The most hours one run builds: {@code maxRate} an interval's worth. */
+    int perRun() {
+      return (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxRate * interval.toMillis() / 1000));
     }
   }
 
@@ -180,7 +191,7 @@ public final class BlockWriter implements DisposableBean {
     Map<Key, Pending> due = new LinkedHashMap<>();
     synchronized (pending) {
       for (Iterator<Map.Entry<Key, Pending>> it = pending.entrySet().iterator(); it.hasNext()
-          && due.size() < HOURS_PER_RUN;) {
+          && due.size() < settings.perRun();) {
         Map.Entry<Key, Pending> e = it.next();
         if (e.getValue().dueMs <= nowMs) {
           due.put(e.getKey(), e.getValue());

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class BlockPropertiesTest {
 
   static BlockProperties settle(Duration settle, boolean enabled) {
-    return new BlockProperties(enabled, settle, Duration.ofSeconds(5), 200_000, 5, 50_000);
+    return new BlockProperties(enabled, settle, Duration.ofSeconds(5), 200_000, 5, 50_000, 250);
   }
 
   @Test
@@ -25,11 +25,13 @@ class BlockPropertiesTest {
 
   @Test
   void badSettingsAreRefused() {
-    assertThatThrownBy(() -> new BlockProperties(true, Duration.ofSeconds(30), Duration.ofMillis(1), 1, 5, 1))
+    assertThatThrownBy(() -> new BlockProperties(true, Duration.ofSeconds(30), Duration.ofMillis(1), 1, 5, 1, 250))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new BlockProperties(true, Duration.ofSeconds(30), Duration.ofSeconds(5), 0, 5, 1))
+    assertThatThrownBy(() -> new BlockProperties(true, Duration.ofSeconds(30), Duration.ofSeconds(5), 0, 5, 1, 250))
         .hasMessageContaining("max-pending");
-    assertThatThrownBy(() -> new BlockProperties(true, Duration.ofSeconds(30), Duration.ofSeconds(5), 1, 5, 0))
+    assertThatThrownBy(() -> new BlockProperties(true, Duration.ofSeconds(30), Duration.ofSeconds(5), 1, 5, 0, 250))
         .hasMessageContaining("max-per-query");
+    assertThatThrownBy(() -> new BlockProperties(true, Duration.ofSeconds(30), Duration.ofSeconds(5), 1, 5, 1, 0))
+        .hasMessageContaining("max-rate");
   }
 }

@@ -20,6 +20,10 @@ import io.vigil.storage.query.SeriesRequest;
 import io.vigil.storage.rollup.BlockWriter;
 import io.vigil.storage.rollup.MinuteBlock;
 import io.vigil.storage.rollup.RollupIndices;
+import io.vigil.storage.rollup.RollupTemplate;
+import io.vigil.storage.history.Bulk;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -194,6 +198,45 @@ class MinuteBlocksIT {
     assertThat(compared).isGreaterThan(10_000);
     // a: hours 0-2 as blocks; b: hour 0 (hour 1 has none); c: hours 0 and 1: read wherever a range covers them
     assertThat(registry.get("vigil_storage_query_block_hours_total").counter().count() - before).isGreaterThan(100);
+  }
+
+  /**
+   * A writer of its own (no timer, no settle, two attempts): an hour whose minutes it cannot read
+   * (a document under an id that is not a rollup's) counts its attempts and is given up, and holds
+   * up no other hour.
+   */
+  @Test
+  void anHourThatCannotBeReadIsGivenUpAndHoldsUpNoOther() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    BlockWriter writer = new BlockWriter(client, rollups, blocks.family(), new RollupTemplate.Settings(1, 0, "5s"),
+        new BlockWriter.Settings(Duration.ZERO, Duration.ofSeconds(1), 100, 2, 250), Clock.systemUTC(), meters,
+        false);
+    long x = SeriesId.of(NS, "local", "mem", dims("t1", "x"));
+    long y = SeriesId.of(NS, "local", "mem", dims("t1", "y"));
+    long hourX = T0 - 10 * H;
+    long hourY = T0 - 9 * H;
+    List<Bulk.Doc> docs = new ArrayList<>();
+    for (int m = 0; m < 3; m++) {
+      docs.add(minute(x, hourX + m * 60_000L, RollupIndices.documentId(x, 60, hourX + m * 60_000L)));
+      docs.add(minute(y, hourY + m * 60_000L, RollupIndices.documentId(y, 60, hourY + m * 60_000L)));
+    }
+    docs.add(minute(x, hourX + 5 * 60_000L, "not-a-rollup-id"));
+    Bulk.index(client, docs, "rollup");
+    client.indices().refresh(r -> r.index(rollups.indexFor(60, hourX), rollups.indexFor(60, hourY)));
+    writer.hourClosed(x, hourX, 8, "t1");
+    writer.hourClosed(y, hourY, 6, "t1");
+    assertThat(writer.runDue(System.currentTimeMillis())).as("y's block").isEqualTo(1);
+    assertThat(writer.pending()).as("x, one attempt counted").isEqualTo(1);
+    assertThat(writer.runDue(System.currentTimeMillis())).isZero();
+    assertThat(writer.pending()).isZero();
+    assertThat(meters.get("vigil_storage_blocks_total").tag("outcome", "incomplete").counter().count()).isEqualTo(1);
+    assertThat(meters.get("vigil_storage_blocks_total").tag("outcome", "failed").counter().count()).isZero();
+  }
+
+  Bulk.Doc minute(long id, long windowStartMs, String docId) {
+    return new Bulk.Doc(rollups.indexFor(60, windowStartMs), docId, codec.encode(new Rollup(Rollup.SCHEMA_VERSION, id,
+        NS, "local", "mem", dims("t1", id == SeriesId.of(NS, "local", "mem", dims("t1", "x")) ? "x" : "y"), "default",
+        60, windowStartMs, 4, 2, 1, 3, 2, windowStartMs + 65_000, "t1")));
   }
 
   @Test

@@ -13,13 +13,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (200,000 hours, about 100 bytes each); {@code attempts} (5): reads of an hour whose minutes do not
  * add up to its count before it is left to the minutes; {@code max-rate} (250): the most hours a
  * second it builds, each reading 60 minutes back, so the burst of blocks at every hour's close does
- * not take Elasticsearch from live indexing; {@code max-per-query} (50,000): a query that would read
- * more blocks reads the minutes instead.
+ * not take Elasticsearch from live indexing; {@code max-per-query} (30,000, about 30 MB of blocks held
+ * while a query reads them): a query that would read more blocks reads the minutes instead.
  */
 @ConfigurationProperties("vigil.storage.blocks")
 public record BlockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration settle,
     @DefaultValue("5s") Duration interval, @DefaultValue("200000") int maxPending, @DefaultValue("5") int attempts,
-    @DefaultValue("50000") int maxPerQuery, @DefaultValue("250") int maxRate) {
+    @DefaultValue("30000") int maxPerQuery, @DefaultValue("250") int maxRate) {
 
   public BlockProperties {
     if (maxPerQuery < 1) {

@@ -1,6 +1,12 @@
 package io.vigil.storage.elastic;
 
+import co.elastic.clients.transport.rest5_client.low_level.Response;
 import io.vigil.common.error.DependencyUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.dataformat.smile.SmileFactory;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
@@ -108,6 +114,38 @@ public final class LowLevelElasticsearch {
       while (p.nextToken() == JsonToken.START_OBJECT) {
         hit.run();
       }
+    }
+  }
+
+  private static final SmileFactory SMILE = new SmileFactory();
+
+  /** The "type: reason" of a refused request's answer (JSON or Smile), or its status line when it has none. */
+  public static String refusal(Response response) {
+    String type = response.getHeader("Content-Type");
+    try (InputStream in = response.getEntity().getContent()) {
+      return refusalOf(type != null && type.startsWith("application/json")
+          ? new JsonFactory().createParser(ObjectReadContext.empty(), in)
+          : SMILE.createParser(ObjectReadContext.empty(), in));
+    } catch (IOException | RuntimeException e) {
+      return response.getRequestLine() + " answered " + response.getStatusCode();
+    }
+  }
+
+  /** Reads {@code {"error":{"type":...,"reason":...},"status":n}}. */
+  public static String refusalOf(JsonParser p) {
+    try (p) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return "an answer without an error";
+      }
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (name.equals("error")) {
+          return errorText(p);
+        }
+        p.skipChildren();
+      }
+      return "an answer without an error";
     }
   }
 

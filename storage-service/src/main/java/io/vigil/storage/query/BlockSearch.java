@@ -27,11 +27,12 @@ import tools.jackson.dataformat.smile.SmileFactory;
 /**
  * The closed hours of series' 60 s rollups read as {@link MinuteBlock}s: one stored field per hour
  * and series (the one the statistic needs) instead of 60 histogram buckets. Each series is covered
- * from the first hour of the range up to its first hour without a block (its {@code frontier}); the
- * minutes from there on are read as before, and the step the frontier cuts through gets both halves.
- * An hour without a block (not closed yet, written before blocks existed, or never written: see
- * {@code BlockWriter}) is simply read from its minutes, so a missing block costs speed, never a
- * point.
+ * by its first run of hours with blocks in the range, from its first block up to the next hour
+ * without one (its {@code frontier}); the minutes before and after the run are read as before, and
+ * the steps the run's ends cut through get both halves. An hour without a block (not closed yet,
+ * written before blocks existed, or never written: see {@code BlockWriter}) is simply read from its
+ * minutes, so a missing block costs speed, never a point. (The sums may differ from the minutes'
+ * in the last bits: Elasticsearch adds in its own order.)
  */
 final class BlockSearch {
 
@@ -99,7 +100,8 @@ final class BlockSearch {
     try {
       response = rest.performRequest(request);
     } catch (ResponseException e) {
-      throw LowLevelElasticsearch.refused("block search", e.getResponse().getStatusCode(), "");
+      throw LowLevelElasticsearch.refused("block search", e.getResponse().getStatusCode(),
+          LowLevelElasticsearch.refusal(e.getResponse()));
     }
     Map<Long, TreeMap<Long, byte[]>> found = new HashMap<>();
     try (InputStream in = response.getEntity().getContent();
@@ -162,8 +164,7 @@ final class BlockSearch {
 
   /**
    * Steps of one series in two halves, {@code early} before {@code late} with at most the step at
-   * their junction in both: that step's aggregates are combined ({@code last} from the later half
-   * where it has one).
+   * their junction in both: that step's aggregates are combined ({@code last} is the later half's).
    */
   static Steps join(Steps early, Steps late) {
     if (early == null) {
@@ -181,10 +182,9 @@ final class BlockSearch {
       early.set(i, Steps.COUNT, early.get(i, Steps.COUNT) + late.get(0, Steps.COUNT));
       early.set(i, Steps.MIN, minOf(early.get(i, Steps.MIN), late.get(0, Steps.MIN)));
       early.set(i, Steps.MAX, maxOf(early.get(i, Steps.MAX), late.get(0, Steps.MAX)));
-      if (!Double.isNaN(late.get(0, Steps.LAST))) {
-        early.set(i, Steps.LAST, late.get(0, Steps.LAST));
-        early.set(i, Steps.LAST_AT, late.get(0, Steps.LAST_AT));
-      }
+      // the step's latest window is in the later half: its last stands, even when it has none
+      early.set(i, Steps.LAST, late.get(0, Steps.LAST));
+      early.set(i, Steps.LAST_AT, late.get(0, Steps.LAST_AT));
       from = 1;
     }
     for (int j = from; j < late.size(); j++) {

@@ -62,7 +62,11 @@ public final class SeriesQueries {
   public static final int MAX_POINTS = 11_000;
   public static final int MAX_SERIES = 1_000;
   public static final int MAX_BATCH = 1_000;
-  /** Ranges shorter than this read no blocks: at most one closed hour in them, not worth a round trip. */
+  /**
+   * Ranges shorter than this read no blocks: at most one closed hour in them, not worth a round trip.
+   * Nor do steps of an hour or more: their buckets are few, and a block fetched costs about what
+   * collecting its hour's minutes into a bucket does.
+   */
   static final long BLOCKS_FROM_MS = 2 * MinuteBlock.HOUR_MS;
 
   private final ElasticsearchClient client;
@@ -236,7 +240,7 @@ public final class SeriesQueries {
     Map<Long, BlockSearch.Covered> covered = Map.of();
     long hours = (q.toMs() - MinuteBlock.hourOf(q.fromMs()) + MinuteBlock.HOUR_MS - 1) / MinuteBlock.HOUR_MS;
     if (blockSearch != null && q.period() == 60 && q.toMs() - q.fromMs() >= BLOCKS_FROM_MS
-        && ids.size() * hours <= maxBlocks) {
+        && q.stepMs() < MinuteBlock.HOUR_MS && ids.size() * hours <= maxBlocks) {
       covered = blockSearch.read(ids, q.statistic(), q.fromMs(), q.toMs(), q.stepMs(), tenants);
     }
     // the minutes around each series' blocks: before its first (heads, by where that is) and from its

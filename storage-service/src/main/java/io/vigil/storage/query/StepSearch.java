@@ -249,7 +249,7 @@ final class StepSearch {
       response = rest.performRequest(request);
     } catch (ResponseException e) {
       // the answer is Smile, so the exception's own message carries it as binary: read it instead
-      throw refused(e.getResponse().getStatusCode(), refusal(e.getResponse()));
+      throw refused(e.getResponse().getStatusCode(), LowLevelElasticsearch.refusal(e.getResponse()));
     }
     List<Map<Long, Steps>> items;
     try (InputStream in = response.getEntity().getContent();
@@ -310,36 +310,6 @@ final class StepSearch {
         parser.skipChildren();
       }
     });
-  }
-
-  /** The "type: reason" of a refused request's answer, or its status line when it has none we can read. */
-  private static String refusal(Response response) {
-    String type = response.getHeader("Content-Type");
-    try (InputStream in = response.getEntity().getContent()) {
-      return refusalOf(type != null && type.startsWith("application/json")
-          ? new tools.jackson.core.json.JsonFactory().createParser(ObjectReadContext.empty(), in)
-          : SMILE.createParser(ObjectReadContext.empty(), in));
-    } catch (IOException | RuntimeException e) {
-      return response.getRequestLine() + " answered " + response.getStatusCode();
-    }
-  }
-
-  /** Reads {@code {"error":{"type":...,"reason":...},"status":n}}. */
-  static String refusalOf(JsonParser p) {
-    try (p) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return "an answer without an error";
-      }
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
-        p.nextToken();
-        if (name.equals("error")) {
-          return LowLevelElasticsearch.errorText(p);
-        }
-        p.skipChildren();
-      }
-      return "an answer without an error";
-    }
   }
 
   private static void readSeries(JsonParser p, Map<Long, Steps> out) {

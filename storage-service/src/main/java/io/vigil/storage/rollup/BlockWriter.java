@@ -8,6 +8,8 @@ import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.error.DependencyUnavailableException;
+import io.vigil.common.kafka.BatchItemException;
 import io.vigil.common.observability.InstrumentedExecutor;
 import io.vigil.storage.elastic.LowLevelElasticsearch;
 import io.vigil.storage.history.Bulk;
@@ -54,7 +56,8 @@ import tools.jackson.dataformat.smile.SmileFactory;
  * {@code outcome=dropped}). Elasticsearch away: the due hours stay pending and are tried at the next
  * run ({@code outcome=failed}); a restart loses the pending hours (their queries read minutes), and
  * the consumer's redelivery after it brings the uncommitted ones again. Writing a block twice writes
- * the same document.
+ * the same document: the minutes of a closed hour never change (the aggregator emits each window
+ * once, and a redelivered rollup carries the same values), so a block, once written, stays true.
  *
  * <p><b>Pace.</b> Every series' hour closes at once, so each hour brings a burst of blocks, and each
  * block reads its 60 minutes back. At most {@code maxRate} hours a second are built, so that burst
@@ -181,7 +184,7 @@ public final class BlockWriter implements DisposableBean {
   private void runQuietly() {
     try {
       runDue(clock.millis());
-    } catch (Exception e) {
+    } catch (Throwable e) { // anything thrown out of a periodic task would end the timer for good
       log.warn("minute blocks not written, tried again in {}: {}", settings.interval(), e.toString());
     }
   }
@@ -205,7 +208,8 @@ public final class BlockWriter implements DisposableBean {
     }
     try {
       return build(due, nowMs);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // Elasticsearch away (or worse): the hours the run had not settled wait for the next one
       failed.increment(due.size());
       requeue(due, nowMs, false);
       throw e;
@@ -216,6 +220,10 @@ public final class BlockWriter implements DisposableBean {
     }
   }
 
+  /**
+   * Builds and writes the blocks of {@code due}, removing from it each hour it settles (written, or
+   * put back with an attempt counted); what is left when it throws was not settled.
+   */
   private int build(Map<Key, Pending> due, long nowMs) throws IOException {
     if (!templateInstalled) {
       RollupTemplate.install(client, templateName(blocks), RollupTemplate.body("blocks-template.json", blocks.pattern(),
@@ -225,28 +233,59 @@ public final class BlockWriter implements DisposableBean {
     TreeMap<Long, List<Key>> byHour = new TreeMap<>();
     due.keySet().forEach(k -> byHour.computeIfAbsent(k.hourMs(), h -> new ArrayList<>()).add(k));
     List<Bulk.Doc> docs = new ArrayList<>();
+    List<Key> docKeys = new ArrayList<>();
     Map<Key, Pending> notYet = new LinkedHashMap<>();
     for (var hour : byHour.entrySet()) {
       List<Key> keys = hour.getValue();
       for (int from = 0; from < keys.size(); from += SERIES_PER_SEARCH) {
         List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + SERIES_PER_SEARCH));
-        Map<Long, MinuteBlock> found = readMinutes(hour.getKey(), chunk);
+        Map<Long, MinuteBlock> found;
+        try {
+          found = readMinutes(hour.getKey(), chunk);
+        } catch (DependencyUnavailableException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // minutes this writer cannot make a block of (an id or a window it does not know, a search
+          // refused as built wrong): these hours count an attempt, the other chunks go on
+          log.warn("the minutes of {} series' hour {} could not be read into blocks: {}", chunk.size(),
+              hour.getKey(), e.toString());
+          chunk.forEach(k -> notYet.put(k, due.remove(k)));
+          continue;
+        }
         for (Key k : chunk) {
-          Pending p = due.get(k);
           MinuteBlock block = found.get(k.seriesId());
-          if (block == null || block.counted() != p.count) {
-            notYet.put(k, p); // not all its minutes are searchable yet (or never will be: see the class comment)
+          if (block == null || block.counted() != due.get(k).count) {
+            notYet.put(k, due.remove(k)); // not all its minutes are searchable yet (or never will be)
             continue;
           }
           docs.add(new Bulk.Doc(blocks.indexFor(k.hourMs()), documentId(k.seriesId(), k.hourMs()),
-              block.document(p.tenant).getBytes(StandardCharsets.UTF_8)));
+              block.document(due.get(k).tenant).getBytes(StandardCharsets.UTF_8)));
+          docKeys.add(k);
         }
       }
     }
-    Bulk.index(client, docs, "minute block");
-    written.increment(docs.size());
     requeue(notYet, nowMs, true);
-    return docs.size();
+    int done = docs.size();
+    try {
+      Bulk.index(client, docs, "minute block");
+    } catch (BatchItemException e) {
+      if (e.getCause() instanceof DependencyUnavailableException) {
+        throw e; // Elasticsearch away: the whole run waits (the blocks before the refused one are written again)
+      }
+      // a block Elasticsearch refused: those before it are written, it counts an attempt, the rest go again
+      log.warn("minute block {} refused: {}", docKeys.get(e.index()), e.getCause().toString());
+      done = e.index();
+      Key refused = docKeys.get(e.index());
+      requeue(Map.of(refused, due.remove(refused)), nowMs, true);
+      Map<Key, Pending> after = new LinkedHashMap<>();
+      docKeys.subList(e.index() + 1, docKeys.size()).forEach(k -> after.put(k, due.remove(k)));
+      requeue(after, nowMs, false);
+    }
+    for (int i = 0; i < done; i++) {
+      due.remove(docKeys.get(i));
+    }
+    written.increment(done);
+    return done;
   }
 
   /** Puts hours back to be tried after {@code settle}; counted ones past their attempts are given up. */
@@ -293,7 +332,8 @@ public final class BlockWriter implements DisposableBean {
     try {
       response = LowLevelElasticsearch.client(client).performRequest(request);
     } catch (ResponseException e) {
-      throw LowLevelElasticsearch.refused("minutes search", e.getResponse().getStatusCode(), "");
+      throw LowLevelElasticsearch.refused("minutes search", e.getResponse().getStatusCode(),
+          LowLevelElasticsearch.refusal(e.getResponse()));
     }
     Map<Long, MinuteBlock> out = new HashMap<>();
     try (InputStream in = response.getEntity().getContent();
@@ -351,13 +391,14 @@ public final class BlockWriter implements DisposableBean {
       }
     }
     // the id is the window's identity: 16 hex digits of the series, the period, the window start
+    // (a window before 1970 starts with a dash of its own: the start follows the period's dash)
     int first = id == null ? -1 : id.indexOf('-');
-    int last = id == null ? -1 : id.lastIndexOf('-');
-    if (first != 16 || last <= first) {
+    int second = first < 0 ? -1 : id.indexOf('-', first + 1);
+    if (first != 16 || second < 0 || second + 1 >= id.length()) {
       throw new IllegalStateException("not a rollup document id: " + id);
     }
     long series = Long.parseUnsignedLong(id, 0, 16, 16);
-    long windowStart = Long.parseLong(id, last + 1, id.length(), 10);
+    long windowStart = Long.parseLong(id, second + 1, id.length(), 10);
     out.computeIfAbsent(series, s -> new MinuteBlock(s, hourMs)).put(windowStart, v[0], v[1], v[2], v[3], v[4]);
   }
 

@@ -113,7 +113,7 @@ class StepSearchTest {
       g.writeNumberProperty("status", 400);
       g.writeEndObject();
     }
-    assertThat(StepSearch.refusalOf(smile.createParser(ObjectReadContext.empty(), bytes.toByteArray())))
+    assertThat(io.vigil.storage.elastic.LowLevelElasticsearch.refusalOf(smile.createParser(ObjectReadContext.empty(), bytes.toByteArray())))
         .isEqualTo("parsing_exception: unknown query [termz]");
   }
 }

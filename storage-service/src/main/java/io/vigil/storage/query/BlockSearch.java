@@ -2,15 +2,11 @@ package io.vigil.storage.query;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest5_client.low_level.Request;
-import co.elastic.clients.transport.rest5_client.low_level.RequestOptions;
-import co.elastic.clients.transport.rest5_client.low_level.Response;
-import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import io.vigil.storage.elastic.LowLevelElasticsearch;
 import io.vigil.storage.history.IndexFamily;
 import io.vigil.storage.rollup.MinuteBlock;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +17,6 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.dataformat.smile.SmileFactory;
 
 /**
  * The closed hours of series' 60 s rollups read as {@link MinuteBlock}s: one stored field per hour
@@ -36,9 +30,6 @@ import tools.jackson.dataformat.smile.SmileFactory;
  */
 final class BlockSearch {
 
-  private static final SmileFactory SMILE = new SmileFactory();
-  private static final RequestOptions ANSWER_AS_SMILE = RequestOptions.DEFAULT.toBuilder()
-      .addHeader("Accept", "application/smile").build();
   /** Hits one search may return (Elasticsearch's {@code index.max_result_window}). */
   static final int HITS_PER_SEARCH = 10_000;
 
@@ -94,20 +85,12 @@ final class BlockSearch {
     Request request = new Request("POST", "/_msearch");
     request.addParameter("filter_path", "responses.status,responses.error.type,responses.error.reason,"
         + "responses._shards.failed,responses.hits.hits.fields");
-    request.setOptions(ANSWER_AS_SMILE);
     request.setEntity(new StringEntity(body.toString(), ContentType.create("application/x-ndjson")));
-    Response response;
-    try {
-      response = rest.performRequest(request);
-    } catch (ResponseException e) {
-      throw LowLevelElasticsearch.refused("block search", e.getResponse().getStatusCode(),
-          LowLevelElasticsearch.refusal(e.getResponse()));
-    }
     Map<Long, TreeMap<Long, byte[]>> found = new HashMap<>();
-    try (InputStream in = response.getEntity().getContent();
-        JsonParser p = SMILE.createParser(ObjectReadContext.empty(), in)) {
+    LowLevelElasticsearch.searchAsSmile(rest, request, "block search", p -> {
       readResponses(p, field, found);
-    }
+      return found;
+    });
     Map<Long, Covered> out = new HashMap<>();
     found.forEach((id, byHour) -> {
       Covered c = cover(byHour, field, fromMs, toMs, stepMs);
@@ -196,11 +179,13 @@ final class BlockSearch {
     return early;
   }
 
-  private static double minOf(double a, double b) {
+  /** The smaller of two aggregates, NaN standing for none (as in {@link SeriesQueries}' merge of late points). */
+  static double minOf(double a, double b) {
     return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.min(a, b);
   }
 
-  private static double maxOf(double a, double b) {
+  /** The larger of two aggregates, NaN standing for none. */
+  static double maxOf(double a, double b) {
     return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
   }
 

@@ -401,16 +401,8 @@ public final class SeriesQueries {
   }
 
   private static double[] merge(double[] own, double[] late) {
-    return new double[] {own[0] + late[0], own[1] + late[1], minOf(own[2], late[2]), maxOf(own[3], late[3]), own[4],
-        own[5]};
-  }
-
-  private static double minOf(double a, double b) {
-    return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.min(a, b);
-  }
-
-  private static double maxOf(double a, double b) {
-    return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+    return new double[] {own[0] + late[0], own[1] + late[1], BlockSearch.minOf(own[2], late[2]),
+        BlockSearch.maxOf(own[3], late[3]), own[4], own[5]};
   }
 
   private static double value(Statistic s, Steps steps, int i) {

@@ -6,13 +6,9 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.json.JsonpMapper;
 import co.elastic.clients.json.JsonpUtils;
 import co.elastic.clients.transport.rest5_client.low_level.Request;
-import co.elastic.clients.transport.rest5_client.low_level.RequestOptions;
-import co.elastic.clients.transport.rest5_client.low_level.Response;
-import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import io.vigil.storage.elastic.LowLevelElasticsearch;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +18,6 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.dataformat.smile.SmileFactory;
 
 /**
  * The steps of series: per series a date histogram of steps, per step the aggregates a statistic
@@ -54,10 +48,6 @@ import tools.jackson.dataformat.smile.SmileFactory;
 final class StepSearch {
 
 
-  /** The answer comes as Smile, Elasticsearch's binary JSON: faster to write and to read for numbers. */
-  private static final SmileFactory SMILE = new SmileFactory();
-  private static final RequestOptions ANSWER_AS_SMILE = RequestOptions.DEFAULT.toBuilder()
-      .addHeader("Accept", "application/smile").build();
   private static final String FILTER_PATH = String.join(",", "responses.status", "responses.error.type",
       "responses.error.reason", "responses._shards.failed",
       "responses.aggregations.series.buckets.key",
@@ -242,20 +232,9 @@ final class StepSearch {
     }
     Request request = new Request("POST", "/_msearch");
     request.addParameter("filter_path", docCounts ? FILTER_PATH_COUNTED : FILTER_PATH);
-    request.setOptions(ANSWER_AS_SMILE);
     request.setEntity(new StringEntity(body.toString(), ContentType.create("application/x-ndjson")));
-    Response response;
-    try {
-      response = rest.performRequest(request);
-    } catch (ResponseException e) {
-      // the answer is Smile, so the exception's own message carries it as binary: read it instead
-      throw refused(e.getResponse().getStatusCode(), LowLevelElasticsearch.refusal(e.getResponse()));
-    }
-    List<Map<Long, Steps>> items;
-    try (InputStream in = response.getEntity().getContent();
-        JsonParser p = SMILE.createParser(ObjectReadContext.empty(), in)) {
-      items = read(p);
-    }
+    List<Map<Long, Steps>> items = LowLevelElasticsearch.searchAsSmile(rest, request, "series search",
+        StepSearch::read);
     if (items.size() != owners.size()) {
       throw new IllegalStateException("Elasticsearch answered " + items.size() + " of " + owners.size()
           + " searches");
@@ -281,11 +260,6 @@ final class StepSearch {
           : severalWindows ? "\"lastAt\":{\"max\":{\"field\":\"" + timeField + "\"}}"
           : "\"last\":{\"max\":{\"field\":\"last\"}}";
     };
-  }
-
-  /** A refusal: Elasticsearch overloaded or away waits like any dependency; else it is a search built wrong. */
-  private static RuntimeException refused(int status, String text) {
-    return LowLevelElasticsearch.refused("series search", status, text);
   }
 
   /**

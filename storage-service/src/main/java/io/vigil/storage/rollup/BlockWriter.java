@@ -2,9 +2,6 @@ package io.vigil.storage.rollup;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest5_client.low_level.Request;
-import co.elastic.clients.transport.rest5_client.low_level.RequestOptions;
-import co.elastic.clients.transport.rest5_client.low_level.Response;
-import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +12,6 @@ import io.vigil.storage.elastic.LowLevelElasticsearch;
 import io.vigil.storage.history.Bulk;
 import io.vigil.storage.history.IndexFamily;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +31,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.dataformat.smile.SmileFactory;
 
 /**
  * Writes a {@link MinuteBlock} for every series hour that has closed: the series query reads a
@@ -68,9 +62,6 @@ import tools.jackson.dataformat.smile.SmileFactory;
 public final class BlockWriter implements DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(BlockWriter.class);
-  private static final SmileFactory SMILE = new SmileFactory();
-  private static final RequestOptions ANSWER_AS_SMILE = RequestOptions.DEFAULT.toBuilder()
-      .addHeader("Accept", "application/smile").build();
   /** Series read in one search: their minutes (at most 60 each) within one answer of 10,000 hits. */
   static final int SERIES_PER_SEARCH = 150;
   /** The writer's settings: see the class comment. */
@@ -326,21 +317,12 @@ public final class BlockWriter implements DisposableBean {
     Request request = new Request("POST", "/" + rollups.indexFor(60, hourMs) + "/_search");
     request.addParameter("filter_path", "hits.hits._id,hits.hits.fields,_shards.failed");
     request.addParameter("ignore_unavailable", "true");
-    request.setOptions(ANSWER_AS_SMILE);
     request.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
-    Response response;
-    try {
-      response = LowLevelElasticsearch.client(client).performRequest(request);
-    } catch (ResponseException e) {
-      throw LowLevelElasticsearch.refused("minutes search", e.getResponse().getStatusCode(),
-          LowLevelElasticsearch.refusal(e.getResponse()));
-    }
     Map<Long, MinuteBlock> out = new HashMap<>();
-    try (InputStream in = response.getEntity().getContent();
-        JsonParser p = SMILE.createParser(ObjectReadContext.empty(), in)) {
+    return LowLevelElasticsearch.searchAsSmile(LowLevelElasticsearch.client(client), request, "minutes search", p -> {
       readHits(p, hourMs, out);
-    }
-    return out;
+      return out;
+    });
   }
 
   /** Reads {@code {"_shards":{"failed":n},"hits":{"hits":[{"_id":..,"fields":{"sum":[x],..}}]}}}. */

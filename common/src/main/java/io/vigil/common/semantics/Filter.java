@@ -126,7 +126,11 @@ public record Filter(FilterFunction function, String field, List<String> args) {
 
     /** Whether the dimensions pass this filter. */
     public boolean test(Map<String, String> dimensions) {
-      String value = dimensions == null ? null : dimensions.get(field);
+      return testValue(dimensions == null ? null : dimensions.get(field));
+    }
+
+    /** Whether a series whose dimension {@link Filter#field} has this value (null: absent) passes. */
+    public boolean testValue(String value) {
       if (value == null) {
         return function.trueWhenAbsent();
       }
@@ -143,20 +147,20 @@ public record Filter(FilterFunction function, String field, List<String> args) {
       };
     }
 
-    /**
-     * Reads the memory {@link #test} will read of this filter (its argument, or its pattern's
-     * automaton) and returns a number that means nothing: for a caller that tests many filters cold
-     * in cache, such as the detector's index matching a batch, so that their cache misses overlap
-     * instead of following one another.
-     */
-    public long warm() {
-      if (simple != null) {
-        return SimpleRegex.warm(simple);
-      }
-      return arg == null ? function.ordinal() : arg.length();
+    /** The program of a simple pattern ({@link SimpleRegex}), or null; not to be changed. */
+    long[] simpleProgram() {
+      return simple;
     }
 
-    private boolean regex(String value) {
+    FilterFunction function() {
+      return function;
+    }
+
+    String argument() {
+      return arg;
+    }
+
+    boolean regex(String value) {
       if (simple != null) {
         int m = SimpleRegex.matches(simple, value);
         if (m != SimpleRegex.UNKNOWN) {

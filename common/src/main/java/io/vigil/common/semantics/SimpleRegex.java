@@ -56,8 +56,17 @@ final class SimpleRegex {
 
   /** {@link #YES}, {@link #NO}, or {@link #UNKNOWN} when the value holds a surrogate. */
   static int matches(long[] program, String value) {
+    return matches(program, 0, value);
+  }
+
+  /**
+   * The same, for a program copied into a larger array at {@code start} (as {@link FilterPack} keeps
+   * it, beside the rest of a bucket's filters).
+   */
+  static int matches(long[] program, int start, String value) {
     int answer = NO;
-    for (int at = 1; at < program.length; at += blockLength(program[at])) {
+    int at = start + 1;
+    for (long a = program[start]; a > 0; a--, at += blockLength(program[at])) {
       int m = matchesSequence(program, at, value);
       if (m == YES) {
         return YES;
@@ -67,14 +76,6 @@ final class SimpleRegex {
       }
     }
     return answer;
-  }
-
-  /**
-   * Reads the memory {@link #matches} starts with (the program's first and last lines), so that a
-   * caller testing many cold patterns can bring them into cache together; the number means nothing.
-   */
-  static long warm(long[] program) {
-    return program[1] + program[program.length - 1];
   }
 
   // ------------------------------------------------------------------ character sets

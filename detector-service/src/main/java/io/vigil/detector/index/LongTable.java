@@ -3,27 +3,29 @@ package io.vigil.detector.index;
 import java.util.List;
 
 /**
- * An immutable map from a pair of hashes of a key to a value: open addressing with linear probing at
- * a load of at most a half. A slot is two longs side by side: the key's 64-bit first hash, then 32
- * bits of its second hash beside the place of its value in a dense array. A look-up reads one cache
- * line of slots, then the value (the dense array is a quarter of a sparse one, so more of it stays
- * in cache), where a {@code HashMap<Long, V>} reads a node, a boxed key and a chain. Two keys are
- * told apart unless 96 bits of their hashes meet; {@link #of} refuses such a pair.
+ * An immutable map from a pair of hashes of a key to a small number: open addressing with linear
+ * probing at a load of at most a half. A slot is two longs side by side: the key's 64-bit first hash,
+ * then 32 bits of its second hash beside the number. A look-up reads one cache line of slots and
+ * nothing else (the index keeps what the number points at in arrays of their own type, so even
+ * handing a policy on reads no object header), where a {@code HashMap<Long, V>} reads a node, a
+ * boxed key and a chain. Two keys are told apart unless 96 bits of their hashes meet; {@link #of}
+ * refuses such a pair.
  */
-final class LongTable<V> {
+final class LongTable {
 
-  /** One entry: the key's first hash, its independent second hash, and its value. */
-  record Entry<V>(long hash, long check, V value) {}
+  /** One entry: the key's first hash, its independent second hash, and its number. */
+  record Entry(long hash, long check, int value) {}
+
+  /** The largest number a table holds. */
+  static final int MAX_VALUE = Integer.MAX_VALUE - 1;
 
   private static final long LOW = 0xffffffffL;
 
-  private final long[] slots; // slot i: [2i] the first hash, [2i + 1] the check's low half << 32 | place + 1 (0: empty)
-  private final Object[] values;
+  private final long[] slots; // slot i: [2i] the first hash, [2i + 1] the check's low half << 32 | value + 1 (0: empty)
   private final int mask;
 
-  private LongTable(long[] slots, Object[] values, int capacity) {
+  private LongTable(long[] slots, int capacity) {
     this.slots = slots;
-    this.values = values;
     this.mask = capacity - 1;
   }
 
@@ -31,18 +33,16 @@ final class LongTable<V> {
    * The table of these entries.
    *
    * @throws IllegalArgumentException if two entries share the first hash and the second's low half,
-   *     or a value is null
+   *     or a number is negative or above {@link #MAX_VALUE}
    */
-  static <V> LongTable<V> of(List<Entry<V>> entries) {
+  static LongTable of(List<Entry> entries) {
     int capacity = Integer.highestOneBit(Math.max(2, entries.size() * 2 - 1)) << 1;
     long[] slots = new long[capacity * 2];
-    Object[] values = new Object[entries.size()];
-    int place = 0;
-    for (Entry<V> e : entries) {
-      if (e.value() == null) {
-        throw new IllegalArgumentException("no null values");
+    for (Entry e : entries) {
+      if (e.value() < 0 || e.value() > MAX_VALUE) {
+        throw new IllegalArgumentException("value out of range: " + e.value());
       }
-      long meta = (e.check() << 32) | (place + 1);
+      long meta = (e.check() << 32) | (e.value() + 1L);
       int i = slot(e.hash(), capacity - 1);
       while (slots[2 * i + 1] != 0) {
         if (slots[2 * i] == e.hash() && (slots[2 * i + 1] >>> 32) == (e.check() & LOW)) {
@@ -52,22 +52,20 @@ final class LongTable<V> {
       }
       slots[2 * i] = e.hash();
       slots[2 * i + 1] = meta;
-      values[place++] = e.value();
     }
-    return new LongTable<>(slots, values, capacity);
+    return new LongTable(slots, capacity);
   }
 
-  /** The value under these hashes, or null. */
-  @SuppressWarnings("unchecked")
-  V get(long hash, long check) {
+  /** The number under these hashes, or -1. */
+  int get(long hash, long check) {
     long low = check & LOW;
     for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
       long meta = slots[2 * i + 1];
       if (meta == 0) {
-        return null;
+        return -1;
       }
       if (slots[2 * i] == hash && (meta >>> 32) == low) {
-        return (V) values[(int) (meta & LOW) - 1];
+        return (int) (meta & LOW) - 1;
       }
     }
   }

@@ -1,0 +1,244 @@
+package io.vigil.common.semantics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToIntFunction;
+
+/**
+ * Conjunctions of compiled filters (a bucket of policies, each with the filters it must pass) packed
+ * into one array of longs, for a caller that evaluates many of them against cold memory: the
+ * detector's index, where a look-up meets a bucket it has not read for a while. Evaluating a {@link
+ * Filter.Compiled} reads the filter, then its argument or its pattern's program, each a cache miss
+ * of its own; a pack holds the arguments' characters and the simple patterns' programs in place, so
+ * a bucket's filters cost the lines of one array. The meaning is {@link Filter.Compiled#test}'s,
+ * which {@code FilterPackTest} checks on random filters and values; filters the pack cannot hold in
+ * place ({@code In}, {@code NotIn}, patterns {@link SimpleRegex} does not do, and a value with a
+ * surrogate for a simple one) are evaluated by their {@code Compiled}, kept in the caller's list of
+ * references.
+ *
+ * <p>The series' values are handed over as an array by field number (the caller's numbering, the
+ * one it packed with), each read once per series however many filters read it. A caller may keep
+ * many packs one after another in one array (the detector keeps a metric's in one), so each reader
+ * takes the array and where the pack starts in it, its base.
+ *
+ * <pre>
+ * [0] the caller's word (the detector keeps where the bucket's policies start)
+ * [1] the number of conjunctions (low 32 bits) and the pack's length in longs
+ * each conjunction: its filter count (low 32 bits) and its length in longs, this one included
+ * each filter: kind (bits 0-7), passes when absent (bit 8), negated (bit 9), field number
+ *   (bits 16-39), its length in longs, this one included (bits 40-63); then
+ *   EQUAL, PREFIX, CONTAINS: the argument's length, then its characters, four to a long
+ *   REGEX: the filter's place in the references, then its program
+ *   OTHER: the filter's place in the references
+ *   EXISTS: nothing
+ * </pre>
+ */
+public final class FilterPack {
+
+  private static final int EXISTS = 0;
+  private static final int EQUAL = 1;
+  private static final int PREFIX = 2;
+  private static final int CONTAINS = 3;
+  private static final int REGEX = 4;
+  private static final int OTHER = 5;
+
+  private static final long ABSENT_PASSES = 1L << 8;
+  private static final long NEGATED = 1L << 9;
+  private static final int MAX_FIELD = (1 << 24) - 1;
+
+  private FilterPack() {}
+
+  /**
+   * Packs these conjunctions (each may be empty: it passes every series).
+   *
+   * @param word kept as is for the caller ({@link #word})
+   * @param fieldNumber the caller's number for a field: the place of its value in the array {@link
+   *     #passes} is given
+   * @param references where the filters evaluated by their {@code Compiled} are added; the caller
+   *     hands them back to {@link #passes} as an array, in this order
+   */
+  public static long[] pack(long word, List<Filter.Compiled[]> conjunctions, ToIntFunction<String> fieldNumber,
+      List<Object> references) {
+    List<long[]> blocks = new ArrayList<>();
+    int total = 2;
+    for (Filter.Compiled[] conjunction : conjunctions) {
+      List<long[]> filters = new ArrayList<>(conjunction.length);
+      int length = 1;
+      for (Filter.Compiled c : conjunction) {
+        long[] f = filter(c, fieldNumber.applyAsInt(c.filter().field()), references);
+        filters.add(f);
+        length += f.length;
+      }
+      long[] block = new long[length];
+      block[0] = conjunction.length | (long) length << 32;
+      int at = 1;
+      for (long[] f : filters) {
+        System.arraycopy(f, 0, block, at, f.length);
+        at += f.length;
+      }
+      blocks.add(block);
+      total += length;
+    }
+    long[] pack = new long[total];
+    pack[0] = word;
+    pack[1] = conjunctions.size() | (long) total << 32;
+    int at = 2;
+    for (long[] b : blocks) {
+      System.arraycopy(b, 0, pack, at, b.length);
+      at += b.length;
+    }
+    return pack;
+  }
+
+  private static long[] filter(Filter.Compiled c, int field, List<Object> references) {
+    if (field < 0 || field > MAX_FIELD) {
+      throw new IllegalArgumentException("field number out of range: " + field);
+    }
+    FilterFunction function = c.function();
+    long flags = (function.trueWhenAbsent() ? ABSENT_PASSES : 0) | (long) field << 16;
+    long[] f;
+    switch (function) {
+      case Exists -> f = new long[] {EXISTS};
+      case Equal, NotEqual, Prefix, Contains -> {
+        String arg = c.argument();
+        f = new long[2 + (arg.length() + 3) / 4];
+        f[0] = function == FilterFunction.Prefix ? PREFIX : function == FilterFunction.Contains ? CONTAINS : EQUAL;
+        if (function == FilterFunction.NotEqual) {
+          flags |= NEGATED;
+        }
+        f[1] = arg.length();
+        for (int i = 0; i < arg.length(); i++) {
+          f[2 + (i >> 2)] |= (long) arg.charAt(i) << ((i & 3) << 4);
+        }
+      }
+      case Regex, NotRegex -> {
+        long[] program = c.simpleProgram();
+        if (program == null) {
+          f = new long[] {OTHER, references.size()};
+        } else {
+          f = new long[2 + program.length];
+          f[0] = REGEX;
+          f[1] = references.size();
+          System.arraycopy(program, 0, f, 2, program.length);
+          if (function == FilterFunction.NotRegex) {
+            flags |= NEGATED;
+          }
+        }
+        references.add(c);
+      }
+      default -> {
+        f = new long[] {OTHER, references.size()};
+        references.add(c);
+      }
+    }
+    f[0] |= flags | (long) f.length << 40;
+    return f;
+  }
+
+  /** The word the caller packed, of the pack at {@code base} in {@code packs}. */
+  public static long word(long[] packs, int base) {
+    return packs[base];
+  }
+
+  /** How many conjunctions the pack at {@code base} holds. */
+  public static int conjunctions(long[] packs, int base) {
+    return (int) packs[base + 1];
+  }
+
+  /** How many longs the pack at {@code base} takes. */
+  public static int length(long[] packs, int base) {
+    return (int) (packs[base + 1] >>> 32);
+  }
+
+  /** Where the first conjunction of the pack at {@code base} starts. */
+  public static int first(int base) {
+    return base + 2;
+  }
+
+  /** Where the conjunction after the one at {@code at} starts. */
+  public static int next(long[] pack, int at) {
+    return at + (int) (pack[at] >>> 32);
+  }
+
+  /**
+   * Whether a series with these values (by field number; null: absent) passes the conjunction at
+   * {@code at} (the first at {@link #first}, each next at {@link #next}).
+   */
+  public static boolean passes(long[] pack, int at, String[] values, Object[] references) {
+    int filters = (int) pack[at];
+    int f = at + 1;
+    for (int i = 0; i < filters; i++) {
+      if (!test(pack, f, values, references)) {
+        return false;
+      }
+      f += (int) (pack[f] >>> 40);
+    }
+    return true;
+  }
+
+  /**
+   * Reads the first {@code longs} longs of the pack at {@code base} (a line in eight, and the last),
+   * so that a caller evaluating many cold packs can bring them into cache together; the number means
+   * nothing. The caller says how many (at most the pack's {@link #length}), so that the reads do not
+   * wait for the pack's first line to say where it ends.
+   */
+  public static long warm(long[] packs, int base, int longs) {
+    int end = base + longs;
+    long n = packs[end - 1];
+    for (int i = base; i < end; i += 8) {
+      n += packs[i];
+    }
+    return n;
+  }
+
+  private static boolean test(long[] pack, int f, String[] values, Object[] references) {
+    long head = pack[f];
+    String value = values[(int) (head >>> 16) & MAX_FIELD];
+    if (value == null) {
+      return (head & ABSENT_PASSES) != 0;
+    }
+    boolean negated = (head & NEGATED) != 0;
+    return switch ((int) head & 0xff) {
+      case EXISTS -> true;
+      case EQUAL -> {
+        int length = (int) pack[f + 1];
+        yield (value.length() == length && same(pack, f + 2, value, 0, length)) != negated;
+      }
+      case PREFIX -> {
+        int length = (int) pack[f + 1];
+        yield value.length() >= length && same(pack, f + 2, value, 0, length);
+      }
+      case CONTAINS -> contains(pack, f + 2, (int) pack[f + 1], value);
+      case REGEX -> {
+        int m = SimpleRegex.matches(pack, f + 2, value);
+        boolean matches = m == SimpleRegex.UNKNOWN
+            ? ((Filter.Compiled) references[(int) pack[f + 1]]).regex(value) : m == SimpleRegex.YES;
+        yield matches != negated;
+      }
+      default -> ((Filter.Compiled) references[(int) pack[f + 1]]).testValue(value);
+    };
+  }
+
+  /** Whether the value's characters from {@code from} are the packed argument's first {@code length}. */
+  private static boolean same(long[] pack, int chars, String value, int from, int length) {
+    for (int i = 0; i < length; i++) {
+      if (value.charAt(from + i) != (char) (pack[chars + (i >> 2)] >>> ((i & 3) << 4))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean contains(long[] pack, int chars, int length, String value) {
+    if (length == 0) {
+      return true;
+    }
+    char first = (char) pack[chars];
+    for (int from = 0, last = value.length() - length; from <= last; from++) {
+      if (value.charAt(from) == first && same(pack, chars, value, from, length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -202,11 +202,11 @@ public final class FilterPack {
       case EXISTS -> true;
       case EQUAL -> {
         int length = (int) pack[f + 1];
-        yield (value.length() == length && same(pack, f + 2, value, 0, length)) != negated;
+        yield (value.length() == length && SimpleRegex.sameChars(pack, f + 2, value, 0, length)) != negated;
       }
       case PREFIX -> {
         int length = (int) pack[f + 1];
-        yield value.length() >= length && same(pack, f + 2, value, 0, length);
+        yield value.length() >= length && SimpleRegex.sameChars(pack, f + 2, value, 0, length);
       }
       case CONTAINS -> contains(pack, f + 2, (int) pack[f + 1], value);
       case REGEX -> {
@@ -219,23 +219,14 @@ public final class FilterPack {
     };
   }
 
-  /** Whether the value's characters from {@code from} are the packed argument's first {@code length}. */
-  private static boolean same(long[] pack, int chars, String value, int from, int length) {
-    for (int i = 0; i < length; i++) {
-      if (value.charAt(from + i) != (char) (pack[chars + (i >> 2)] >>> ((i & 3) << 4))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static boolean contains(long[] pack, int chars, int length, String value) {
     if (length == 0) {
       return true;
     }
     char first = (char) pack[chars];
-    for (int from = 0, last = value.length() - length; from <= last; from++) {
-      if (value.charAt(from) == first && same(pack, chars, value, from, length)) {
+    int last = value.length() - length;
+    for (int from = value.indexOf(first); from >= 0 && from <= last; from = value.indexOf(first, from + 1)) {
+      if (SimpleRegex.sameChars(pack, chars, value, from, length)) {
         return true;
       }
     }

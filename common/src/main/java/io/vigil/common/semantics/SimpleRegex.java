@@ -225,6 +225,28 @@ final class SimpleRegex {
     }
   }
 
+  /**
+   * Whether the value's characters from {@code from} are the {@code length} characters kept four to a
+   * long (16 bits each, the first lowest) from {@code program[at]}: four compared at a time.
+   */
+  static boolean sameChars(long[] program, int at, String value, int from, int length) {
+    int i = 0;
+    for (; i + 4 <= length; i += 4) {
+      int c = from + i;
+      long word = value.charAt(c) | (long) value.charAt(c + 1) << 16 | (long) value.charAt(c + 2) << 32
+          | (long) value.charAt(c + 3) << 48;
+      if (word != program[at + (i >> 2)]) {
+        return false;
+      }
+    }
+    for (; i < length; i++) {
+      if (value.charAt(from + i) != (char) (program[at + (i >> 2)] >>> ((i & 3) << 4))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether the position whose three longs start at {@code k} takes this character. */
   private static boolean takes(long[] program, int k, char c) {
     long head = program[k];
@@ -249,10 +271,8 @@ final class SimpleRegex {
     if (value.length() < literal) {
       return NO;
     }
-    for (int i = 0; i < literal; i++) {
-      if (value.charAt(i) != (char) (program[at + 3 + (i >> 2)] >>> ((i & 3) << 4))) {
-        return NO;
-      }
+    if (!sameChars(program, at + 3, value, 0, literal)) {
+      return NO;
     }
     long state = program[at + 2];
     for (int i = literal; i < value.length(); i++) {

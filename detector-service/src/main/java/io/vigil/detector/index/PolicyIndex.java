@@ -151,7 +151,26 @@ public final class PolicyIndex {
    */
   public <T> void matchAll(List<T> batch, Function<? super T, String> namespace, Function<? super T, String> metric,
       Function<? super T, Map<String, String>> dimensions, BatchMatches found) {
-    Probes probes = new Probes();
+    // a thread's scratch is kept between batches (allocating it was 1-2 % of the match); taken out
+    // while in use, so a match started from a consumer gets its own
+    Probes probes = SCRATCH.get();
+    if (probes == null) {
+      probes = new Probes();
+    } else {
+      SCRATCH.remove();
+    }
+    try {
+      matchAll(batch, namespace, metric, dimensions, found, probes);
+    } finally {
+      probes.clear();
+      SCRATCH.set(probes);
+    }
+  }
+
+  private static final ThreadLocal<Probes> SCRATCH = new ThreadLocal<>();
+
+  private <T> void matchAll(List<T> batch, Function<? super T, String> namespace, Function<? super T, String> metric,
+      Function<? super T, Map<String, String>> dimensions, BatchMatches found, Probes probes) {
     for (int from = 0; from < batch.size(); from += GROUP) {
       int to = Math.min(batch.size(), from + GROUP);
       probes.size = 0;
@@ -204,6 +223,20 @@ public final class PolicyIndex {
     /** Scratch for one series' value hashes and keys. */
     long[] valueHashes = new long[16];
     final long[] key = new long[2];
+
+    /** Lets go of the batch's index parts and values, so that a kept scratch holds on to nothing. */
+    void clear() {
+      Arrays.fill(groupIndexes, null);
+      for (String[] v : groupValues) {
+        if (v != null) {
+          Arrays.fill(v, null);
+        }
+      }
+      Arrays.fill(owners, null);
+      Arrays.fill(tables, null);
+      Arrays.fill(values, null);
+      size = 0;
+    }
 
     /** The array for the values of the group's series {@code slot}, large enough for its part. */
     String[] values(int slot, MetricIndex index) {

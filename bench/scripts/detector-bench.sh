@@ -4,6 +4,7 @@
 #
 #   bin/vigil infra                     # Kafka (MariaDB and Redis run on this machine already)
 #   bench/scripts/detector-bench.sh     # WINDOWS=30 RATE=50000 SECONDS_LIVE=60 HEAP=1g
+#   SVC=/path/to/other/detector-service.jar ...   # the same load against another build, for an A/B
 #
 # drain: DetectorLoad fills the shard's rollup topic with WINDOWS windows of 100,000 series (about
 #   1 % breaching), then detector-service (heap HEAP) reads it as a new group: rollups/s by its own
@@ -22,7 +23,7 @@ SECONDS_LIVE="${SECONDS_LIVE:-60}"
 HEAP="${HEAP:-1g}"
 JDBC="${VIGIL_JDBC_BASE:-jdbc:mysql://127.0.0.1:3306}"
 JAR="$ROOT/bench/target/benchmarks.jar"
-SVC="$ROOT/detector-service/target/detector-service-0.1.0-SNAPSHOT.jar"
+SVC="${SVC:-$ROOT/detector-service/target/detector-service-0.1.0-SNAPSHOT.jar}"
 STAMP="bench$(date +%s)"
 PREFIX="$STAMP."
 DB="vigil_$STAMP"

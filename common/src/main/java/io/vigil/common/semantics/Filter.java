@@ -167,6 +167,11 @@ public record Filter(FilterFunction function, String field, List<String> args) {
           return m == SimpleRegex.YES;
         }
       }
+      return javaRegex(value);
+    }
+
+    /** The pattern run by {@code java.util.regex} alone (for a value the fast path has answered UNKNOWN). */
+    boolean javaRegex(String value) {
       return pattern.matcher(value).matches();
     }
 

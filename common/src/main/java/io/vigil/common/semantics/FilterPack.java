@@ -46,6 +46,13 @@ public final class FilterPack {
   private static final long NEGATED = 1L << 9;
   private static final int MAX_FIELD = (1 << 24) - 1;
 
+  /**
+   * The most longs a filter takes when held in place (its head included): a longer argument or
+   * program is left to its {@code Compiled}, so that a caller packing the same filter into many
+   * packs (the detector, once per value combination of a policy) does not copy a large one each time.
+   */
+  public static final int MAX_IN_PLACE = 32;
+
   private FilterPack() {}
 
   /**
@@ -59,13 +66,24 @@ public final class FilterPack {
    */
   public static long[] pack(long word, List<Filter.Compiled[]> conjunctions, ToIntFunction<String> fieldNumber,
       List<Object> references) {
+    return pack(word, conjunctions, null, fieldNumber, references);
+  }
+
+  /**
+   * The same, with a say per conjunction: where {@code inPlace[i]} is false, conjunction {@code i}'s
+   * filters are all left to their {@code Compiled} (a caller that packs that conjunction many times).
+   */
+  public static long[] pack(long word, List<Filter.Compiled[]> conjunctions, boolean[] inPlace,
+      ToIntFunction<String> fieldNumber, List<Object> references) {
     List<long[]> blocks = new ArrayList<>();
     int total = 2;
-    for (Filter.Compiled[] conjunction : conjunctions) {
+    for (int i = 0; i < conjunctions.size(); i++) {
+      Filter.Compiled[] conjunction = conjunctions.get(i);
+      boolean held = inPlace == null || inPlace[i];
       List<long[]> filters = new ArrayList<>(conjunction.length);
       int length = 1;
       for (Filter.Compiled c : conjunction) {
-        long[] f = filter(c, fieldNumber.applyAsInt(c.filter().field()), references);
+        long[] f = filter(c, fieldNumber.applyAsInt(c.filter().field()), held, references);
         filters.add(f);
         length += f.length;
       }
@@ -90,49 +108,52 @@ public final class FilterPack {
     return pack;
   }
 
-  private static long[] filter(Filter.Compiled c, int field, List<Object> references) {
+  private static long[] filter(Filter.Compiled c, int field, boolean held, List<Object> references) {
     if (field < 0 || field > MAX_FIELD) {
       throw new IllegalArgumentException("field number out of range: " + field);
     }
     FilterFunction function = c.function();
     long flags = (function.trueWhenAbsent() ? ABSENT_PASSES : 0) | (long) field << 16;
     long[] f;
-    switch (function) {
-      case Exists -> f = new long[] {EXISTS};
-      case Equal, NotEqual, Prefix, Contains -> {
-        String arg = c.argument();
-        f = new long[2 + (arg.length() + 3) / 4];
-        f[0] = function == FilterFunction.Prefix ? PREFIX : function == FilterFunction.Contains ? CONTAINS : EQUAL;
-        if (function == FilterFunction.NotEqual) {
-          flags |= NEGATED;
-        }
-        f[1] = arg.length();
-        for (int i = 0; i < arg.length(); i++) {
-          f[2 + (i >> 2)] |= (long) arg.charAt(i) << ((i & 3) << 4);
-        }
-      }
-      case Regex, NotRegex -> {
-        long[] program = c.simpleProgram();
-        if (program == null) {
-          f = new long[] {OTHER, references.size()};
-        } else {
-          f = new long[2 + program.length];
-          f[0] = REGEX;
-          f[1] = references.size();
-          System.arraycopy(program, 0, f, 2, program.length);
-          if (function == FilterFunction.NotRegex) {
-            flags |= NEGATED;
-          }
-        }
-        references.add(c);
-      }
-      default -> {
-        f = new long[] {OTHER, references.size()};
-        references.add(c);
+    if (!held || !fitsInPlace(c)) {
+      f = new long[] {OTHER, references.size()};
+      references.add(c);
+    } else if (function == FilterFunction.Exists) {
+      f = new long[] {EXISTS};
+    } else if (function == FilterFunction.Regex || function == FilterFunction.NotRegex) {
+      long[] program = c.simpleProgram();
+      f = new long[2 + program.length];
+      f[0] = REGEX | (function == FilterFunction.NotRegex ? NEGATED : 0);
+      f[1] = references.size(); // for a value with a surrogate
+      System.arraycopy(program, 0, f, 2, program.length);
+      references.add(c);
+    } else {
+      String arg = c.argument();
+      f = new long[2 + (arg.length() + 3) / 4];
+      f[0] = switch (function) {
+        case Prefix -> PREFIX;
+        case Contains -> CONTAINS;
+        case NotEqual -> EQUAL | NEGATED;
+        default -> EQUAL;
+      };
+      f[1] = arg.length();
+      for (int i = 0; i < arg.length(); i++) {
+        f[2 + (i >> 2)] |= (long) arg.charAt(i) << ((i & 3) << 4);
       }
     }
     f[0] |= flags | (long) f.length << 40;
     return f;
+  }
+
+  /** Whether the filter's argument or program is small enough to hold in place. */
+  private static boolean fitsInPlace(Filter.Compiled c) {
+    return switch (c.function()) {
+      case Exists -> true;
+      case Equal, NotEqual, Prefix, Contains -> c.argument() != null
+          && 2 + (c.argument().length() + 3) / 4 <= MAX_IN_PLACE;
+      case Regex, NotRegex -> c.simpleProgram() != null && 2 + c.simpleProgram().length <= MAX_IN_PLACE;
+      default -> false;
+    };
   }
 
   /** The word the caller packed, of the pack at {@code base} in {@code packs}. */
@@ -212,7 +233,7 @@ public final class FilterPack {
       case REGEX -> {
         int m = SimpleRegex.matches(pack, f + 2, value);
         boolean matches = m == SimpleRegex.UNKNOWN
-            ? ((Filter.Compiled) references[(int) pack[f + 1]]).regex(value) : m == SimpleRegex.YES;
+            ? ((Filter.Compiled) references[(int) pack[f + 1]]).javaRegex(value) : m == SimpleRegex.YES;
         yield matches != negated;
       }
       default -> ((Filter.Compiled) references[(int) pack[f + 1]]).testValue(value);

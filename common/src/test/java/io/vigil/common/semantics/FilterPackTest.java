@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class FilterPackTest {
 
   static final String[] FIELDS = {"appid", "instance", "host"};
+  /** Their numbers, the last past 16 bits. */
+  static final int[] NUMBERS = {0, 1, 70_000};
 
   static Filter.Compiled randomFilter(Random r) {
     FilterFunction function = FilterFunction.values()[r.nextInt(FilterFunction.values().length)];
@@ -38,6 +40,10 @@ class FilterPackTest {
       // short arguments, often an exact piece of a value, so that Equal, Prefix and Contains pass too
       args = r.nextInt(5) == 0 ? "" : SimpleRegexTest.VALUE_PARTS[r.nextInt(SimpleRegexTest.VALUE_PARTS.length)]
           + (r.nextBoolean() ? "" : SimpleRegexTest.value(r));
+      if (r.nextInt(10) == 0) {
+        // about the longest argument held in place (120 characters), either side of it
+        args = "a".repeat(115 + r.nextInt(10)) + args;
+      }
     }
     return Filter.compile("filters[0]", function.name(), field, args);
   }
@@ -46,7 +52,7 @@ class FilterPackTest {
     Map<String, String> dims = new HashMap<>();
     for (String f : FIELDS) {
       if (r.nextInt(5) > 0) {
-        dims.put(f, SimpleRegexTest.value(r));
+        dims.put(f, (r.nextInt(10) == 0 ? "a".repeat(120) : "") + SimpleRegexTest.value(r));
       }
     }
     return dims;
@@ -56,6 +62,7 @@ class FilterPackTest {
   void passesExactlyWhatTheFiltersPass() {
     int passed = 0;
     int failed = 0;
+    String[] values = new String[NUMBERS[NUMBERS.length - 1] + 1];
     for (long seed = 1; seed <= 3000; seed++) {
       Random r = new Random(seed);
       List<Filter.Compiled[]> conjunctions = new ArrayList<>();
@@ -72,7 +79,13 @@ class FilterPackTest {
       }
       List<Object> references = new ArrayList<>();
       references.add("someone else's"); // the pack's places count from wherever the caller's list is
-      long[] alone = FilterPack.pack(seed, conjunctions, f -> List.of(FIELDS).indexOf(f), references);
+      // some conjunctions left to their filters, as the detector does for a policy of many combinations
+      boolean[] inPlace = new boolean[conjunctions.size()];
+      for (int i = 0; i < inPlace.length; i++) {
+        inPlace[i] = r.nextInt(4) > 0;
+      }
+      long[] alone = FilterPack.pack(seed, conjunctions, inPlace, f -> NUMBERS[List.of(FIELDS).indexOf(f)],
+          references);
       // read where a caller keeps it, behind others' longs
       int base = r.nextInt(20);
       long[] pack = new long[base + alone.length + r.nextInt(3)];
@@ -83,9 +96,8 @@ class FilterPackTest {
       assertThat(FilterPack.length(pack, base)).isEqualTo(alone.length);
       for (int s = 0; s < 20; s++) {
         Map<String, String> dims = randomSeries(r);
-        String[] values = new String[FIELDS.length];
         for (int f = 0; f < FIELDS.length; f++) {
-          values[f] = dims.get(FIELDS[f]);
+          values[NUMBERS[f]] = dims.get(FIELDS[f]);
         }
         int at = FilterPack.first(base);
         for (Filter.Compiled[] conjunction : conjunctions) {
@@ -132,6 +144,30 @@ class FilterPackTest {
     values[1] = "ins-1-\uD83D\uDE00"; // a surrogate: java.util.regex decides, and says no
     assertThat(FilterPack.passes(pack, second, values, references.toArray())).isFalse();
     assertThat(FilterPack.warm(pack, 0, FilterPack.length(pack, 0))).isNotZero();
+  }
+
+  @Test
+  void leavesLongArgumentsAndProgramsToTheirFilters() {
+    String held = "x".repeat(4 * (FilterPack.MAX_IN_PLACE - 2));
+    Filter.Compiled fits = Filter.compile("f", "Equal", "host", held);
+    Filter.Compiled tooLong = Filter.compile("f", "Prefix", "host", held + "x");
+    Filter.Compiled longPattern = Filter.compile("f", "Regex", "host", "[x-y]{40}.*"); // 41 positions, 3 longs each
+    List<Object> references = new ArrayList<>();
+    long[] pack = FilterPack.pack(0, List.<Filter.Compiled[]>of(new Filter.Compiled[] {fits},
+        new Filter.Compiled[] {tooLong}, new Filter.Compiled[] {longPattern}), x -> 0, references);
+    assertThat(references).containsExactly(tooLong, longPattern);
+    // the first held in place, the other two two longs each
+    assertThat(FilterPack.length(pack, 0)).isEqualTo(2 + (1 + FilterPack.MAX_IN_PLACE) + 2 * (1 + 2));
+    int first = FilterPack.first(0);
+    int second = FilterPack.next(pack, first);
+    int third = FilterPack.next(pack, second);
+    Object[] refs = references.toArray();
+    assertThat(FilterPack.passes(pack, first, new String[] {held}, refs)).isTrue();
+    assertThat(FilterPack.passes(pack, first, new String[] {held + "x"}, refs)).isFalse();
+    assertThat(FilterPack.passes(pack, second, new String[] {held + "xy"}, refs)).isTrue();
+    assertThat(FilterPack.passes(pack, second, new String[] {held}, refs)).isFalse();
+    assertThat(FilterPack.passes(pack, third, new String[] {"x".repeat(41)}, refs)).isTrue();
+    assertThat(FilterPack.passes(pack, third, new String[] {"x".repeat(39)}, refs)).isFalse();
   }
 
   @Test

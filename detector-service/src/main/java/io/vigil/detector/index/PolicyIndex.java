@@ -333,6 +333,12 @@ public final class PolicyIndex {
   private static final int MAX_PLACE = (LongTable.MAX_VALUE >>> 1) - 1;
   private static final int MAX_BASE = (LongTable.MAX_VALUE >>> 4) - 1;
   private static final int MAX_LINES = 7;
+  /**
+   * A policy that expands to more value combinations than this keeps its residual filters as
+   * references in its packs, not copies (a copy per combination of a 1,000-value In list and a
+   * long pattern would be megabytes).
+   */
+  static final int IN_PLACE_COMBINATIONS = 16;
 
   private static boolean isBucket(int entry) {
     return (entry & 1) != 0;
@@ -354,8 +360,14 @@ public final class PolicyIndex {
   private static final class Members {
     final List<IndexedPolicy> policies = new ArrayList<>(2);
     final List<Filter.Compiled[]> residual = new ArrayList<>(2);
+    /** Per policy: whether its filters may be held in its pack (it expands to few combinations). */
+    boolean[] inPlace = new boolean[2];
 
-    void add(IndexedPolicy p, Filter.Compiled[] filters) {
+    void add(IndexedPolicy p, Filter.Compiled[] filters, boolean held) {
+      if (policies.size() == inPlace.length) {
+        inPlace = Arrays.copyOf(inPlace, inPlace.length * 2);
+      }
+      inPlace[policies.size()] = held;
       policies.add(p);
       residual.add(filters);
     }
@@ -443,9 +455,16 @@ public final class PolicyIndex {
         Map<List<String>, Members> table = building.computeIfAbsent(List.of(fields), k -> new HashMap<>());
         List<List<String>> valueLists = new ArrayList<>();
         indexed.values().forEach(v -> valueLists.add(List.copyOf(v)));
+        long combinations = 1;
+        for (List<String> v : valueLists) {
+          combinations *= v.size(); // at most maxExpansion: bounded above
+        }
+        // each combination's bucket gets its own copy of the policy's packed filters: past a few,
+        // they stay references to the shared filters instead
+        boolean held = combinations <= IN_PLACE_COMBINATIONS;
         String[] values = new String[fields.length];
         expand(valueLists, 0, values, () -> table.computeIfAbsent(List.of(values.clone()), k -> new Members())
-            .add(p, residual));
+            .add(p, residual, held));
       }
       List<List<String>> sets = new ArrayList<>(building.keySet());
       sets.sort((a, b) -> a.size() != b.size() ? Integer.compare(a.size(), b.size()) : a.toString().compareTo(
@@ -501,7 +520,8 @@ public final class PolicyIndex {
             entry = pool.size() << 1;
             pool.add(members.policies.get(0));
           } else {
-            long[] pack = FilterPack.pack(pool.size(), members.residual, fieldNumbers::get, references);
+            long[] pack = FilterPack.pack(pool.size(), members.residual, members.inPlace, fieldNumbers::get,
+                references);
             if (packs.length - packed < pack.length) {
               packs = Arrays.copyOf(packs, Math.max(packs.length * 2, packed + pack.length));
             }

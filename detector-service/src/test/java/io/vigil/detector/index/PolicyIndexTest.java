@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class PolicyIndexTest {
 
   static final String[] FIELDS = {"appid", "instance", "zone", "host"};
-  static final String[] VALUES = {"a", "b", "c", "ab", "abc", ""};
+  /** Short values so that matches happen; longer ones and a surrogate pair for the four-at-a-time paths. */
+  static final String[] VALUES = {"a", "b", "c", "ab", "abc", "", "abcdefgh", "abcdefghi", "x\uD83D\uDE00"};
   static final String[] METRICS = {"cpu", "mem"};
 
   static Filter.Compiled filter(FilterFunction f, String field, Object args) {
@@ -35,7 +36,7 @@ class PolicyIndexTest {
       case Exists -> filter(f, field, null);
       case In, NotIn -> {
         List<String> values = new ArrayList<>();
-        int n = 1 + r.nextInt(3);
+        int n = 1 + r.nextInt(5);
         for (int i = 0; i < n; i++) {
           values.add(VALUES[r.nextInt(VALUES.length)]);
         }
@@ -87,8 +88,9 @@ class PolicyIndexTest {
         IndexedPolicy p = randomPolicy(r, "p" + i);
         live.put(p.id(), p);
       }
-      // a small bound so some policies are indexed under fewer fields than they constrain
-      int bound = 1 + r.nextInt(6);
+      // a small bound so some policies are indexed under fewer fields than they constrain; or the
+      // default, so some expand past the combinations whose packs hold their filters in place
+      int bound = r.nextInt(3) == 0 ? PolicyIndex.DEFAULT_MAX_EXPANSION : 1 + r.nextInt(6);
       PolicyIndex index = PolicyIndex.build(live.values(), bound);
       for (int round = 0; round < 5; round++) {
         List<Query> batch = new ArrayList<>();
@@ -166,6 +168,33 @@ class PolicyIndexTest {
     PolicyIndex index = PolicyIndex.build(List.of(p), 100);
     assertThat(index.match("ns", "cpu", Map.of("appid", "A", "instance", "ins-999", "zone", "z5"))).hasSize(1);
     assertThat(index.match("ns", "cpu", Map.of("appid", "A", "instance", "ins-1000", "zone", "z5"))).isEmpty();
+  }
+
+  @Test
+  void aPolicyOfManyCombinationsKeepsItsResidualFiltersAsReferences() {
+    List<String> instances = new ArrayList<>();
+    for (int i = 0; i < PolicyIndex.IN_PLACE_COMBINATIONS + 4; i++) {
+      instances.add("ins-" + i);
+    }
+    IndexedPolicy many = new IndexedPolicy("many", "ns", Set.of("cpu"), "appid", "A",
+        List.of(filter(FilterFunction.In, "instance", instances), filter(FilterFunction.Prefix, "host", "web-"),
+            filter(FilterFunction.NotRegex, "zone", "z[0-4]")));
+    IndexedPolicy few = new IndexedPolicy("few", "ns", Set.of("cpu"), "appid", "A",
+        List.of(filter(FilterFunction.In, "instance", instances.subList(0, 2)),
+            filter(FilterFunction.Prefix, "host", "db-")));
+    PolicyIndex index = PolicyIndex.build(List.of(many, few), PolicyIndex.DEFAULT_MAX_EXPANSION);
+    for (String instance : List.of("ins-0", "ins-19", "ins-20")) {
+      for (String host : List.of("web-1", "db-1", "x")) {
+        for (String zone : List.of("z1", "z9")) {
+          Map<String, String> series = Map.of("appid", "A", "instance", instance, "host", host, "zone", zone);
+          Set<String> expected = Set.of(many, few).stream().filter(p -> p.matches("ns", "cpu", series))
+              .map(IndexedPolicy::id).collect(Collectors.toSet());
+          assertThat(ids(index.match("ns", "cpu", series))).as("%s", series).isEqualTo(expected);
+        }
+      }
+    }
+    assertThat(ids(index.match("ns", "cpu", Map.of("appid", "A", "instance", "ins-19", "host", "web-2",
+        "zone", "z7")))).containsExactly("many");
   }
 
   @Test

@@ -160,7 +160,7 @@ public record Filter(FilterFunction function, String field, List<String> args) {
       return arg;
     }
 
-    boolean regex(String value) {
+    private boolean regex(String value) {
       if (simple != null) {
         int m = SimpleRegex.matches(simple, value);
         if (m != SimpleRegex.UNKNOWN) {

@@ -114,45 +114,44 @@ public final class FilterPack {
     }
     FilterFunction function = c.function();
     long flags = (function.trueWhenAbsent() ? ABSENT_PASSES : 0) | (long) field << 16;
+    int length = held ? inPlaceLength(c) : -1;
     long[] f;
-    if (!held || !fitsInPlace(c)) {
+    if (length < 0 || length > MAX_IN_PLACE) {
       f = new long[] {OTHER, references.size()};
       references.add(c);
-    } else if (function == FilterFunction.Exists) {
-      f = new long[] {EXISTS};
-    } else if (function == FilterFunction.Regex || function == FilterFunction.NotRegex) {
-      long[] program = c.simpleProgram();
-      f = new long[2 + program.length];
-      f[0] = REGEX | (function == FilterFunction.NotRegex ? NEGATED : 0);
-      f[1] = references.size(); // for a value with a surrogate
-      System.arraycopy(program, 0, f, 2, program.length);
-      references.add(c);
     } else {
-      String arg = c.argument();
-      f = new long[2 + (arg.length() + 3) / 4];
-      f[0] = switch (function) {
-        case Prefix -> PREFIX;
-        case Contains -> CONTAINS;
-        case NotEqual -> EQUAL | NEGATED;
-        default -> EQUAL;
-      };
-      f[1] = arg.length();
-      for (int i = 0; i < arg.length(); i++) {
-        f[2 + (i >> 2)] |= (long) arg.charAt(i) << ((i & 3) << 4);
+      f = new long[length];
+      switch (function) {
+        case Exists -> f[0] = EXISTS;
+        case Regex, NotRegex -> {
+          long[] program = c.simpleProgram();
+          f[0] = REGEX | (function == FilterFunction.NotRegex ? NEGATED : 0);
+          f[1] = references.size(); // for a value with a surrogate
+          System.arraycopy(program, 0, f, 2, program.length);
+          references.add(c);
+        }
+        default -> { // Equal, NotEqual, Prefix, Contains: the others have no length in place
+          String arg = c.argument();
+          f[0] = function == FilterFunction.Prefix ? PREFIX : function == FilterFunction.Contains ? CONTAINS
+              : function == FilterFunction.NotEqual ? EQUAL | NEGATED : EQUAL;
+          f[1] = arg.length();
+          for (int i = 0; i < arg.length(); i++) {
+            f[2 + (i >> 2)] |= (long) arg.charAt(i) << ((i & 3) << 4);
+          }
+        }
       }
     }
     f[0] |= flags | (long) f.length << 40;
     return f;
   }
 
-  /** Whether the filter's argument or program is small enough to hold in place. */
-  private static boolean fitsInPlace(Filter.Compiled c) {
+  /** The longs the filter takes held in place (its head included), or -1 when it cannot be. */
+  private static int inPlaceLength(Filter.Compiled c) {
     return switch (c.function()) {
-      case Exists -> true;
-      case Equal, NotEqual, Prefix, Contains -> c.argument() != null
-          && 2 + (c.argument().length() + 3) / 4 <= MAX_IN_PLACE;
-      case Regex, NotRegex -> c.simpleProgram() != null && 2 + c.simpleProgram().length <= MAX_IN_PLACE;
-      default -> false;
+      case Exists -> 1;
+      case Equal, NotEqual, Prefix, Contains -> c.argument() == null ? -1 : 2 + (c.argument().length() + 3) / 4;
+      case Regex, NotRegex -> c.simpleProgram() == null ? -1 : 2 + c.simpleProgram().length;
+      default -> -1;
     };
   }
 

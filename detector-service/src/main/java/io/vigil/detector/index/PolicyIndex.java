@@ -522,13 +522,13 @@ public final class PolicyIndex {
           } else {
             long[] pack = FilterPack.pack(pool.size(), members.residual, members.inPlace, fieldNumbers::get,
                 references);
+            if (packed > MAX_BASE) {
+              throw new IllegalStateException("one metric's buckets passed " + MAX_BASE + " longs");
+            }
             if (packs.length - packed < pack.length) {
               packs = Arrays.copyOf(packs, Math.max(packs.length * 2, packed + pack.length));
             }
             System.arraycopy(pack, 0, packs, packed, pack.length);
-            if (packed > MAX_BASE) {
-              throw new IllegalStateException("one metric's buckets passed " + MAX_BASE + " longs");
-            }
             entry = packed << 4 | Math.min(MAX_LINES, (pack.length + 7) / 8) << 1 | 1;
             packed += pack.length;
             pool.addAll(members.policies);

@@ -10,6 +10,12 @@ import java.util.concurrent.TimeUnit;
  * came, and a key is never taken by two workers at once; any idle worker takes the next key that has
  * work and is not running. So one slow or waiting key holds one worker, not the keys that happen to
  * share a lane with it. Keys with no work left are forgotten.
+ *
+ * <p>A key made ready wakes one waiting worker, not all of them: each ready key is work for exactly
+ * one, and waking every idle worker of a pool of 32 for each new key (each then taking the monitor in
+ * turn only to wait again) cost the notifier about a tenth of its CPU in futex calls under load. A
+ * woken worker that finds the key already taken by a worker that was not waiting simply waits again;
+ * one interrupted while woken passes the wake-up on.
  */
 final class KeyOrderedQueue<T> {
 
@@ -26,7 +32,7 @@ final class KeyOrderedQueue<T> {
       q = new ArrayDeque<>();
       byKey.put(key, q);
       ready.addLast(key);
-      notifyAll();
+      notify();
     }
     q.addLast(item);
     size++;
@@ -40,7 +46,14 @@ final class KeyOrderedQueue<T> {
       if (left <= 0) {
         return null;
       }
-      wait(left);
+      try {
+        wait(left);
+      } catch (InterruptedException e) {
+        if (!ready.isEmpty()) {
+          notify(); // the wake-up may have been meant for this worker: another takes the key
+        }
+        throw e;
+      }
     }
     String key = ready.pollFirst();
     return new Taken<>(key, byKey.get(key).peekFirst());
@@ -55,7 +68,7 @@ final class KeyOrderedQueue<T> {
       byKey.remove(key);
     } else {
       ready.addLast(key);
-      notifyAll();
+      notify();
     }
   }
 

@@ -2,6 +2,13 @@ package io.vigil.common.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** A key's items come one at a time, in order; a key that is running is not handed to a second worker. */
@@ -25,5 +32,59 @@ class KeyOrderedQueueTest {
     q.done("b");
     assertThat(q.size()).isZero();
     assertThat(q.keys()).as("finished keys are forgotten").isZero();
+  }
+
+  /**
+   * Workers wait far longer than the test may take: a ready key whose wake-up went to nobody would
+   * leave its items waiting out that wait, and the latch would not open in time.
+   */
+  @Test
+  void everyReadyKeyWakesAWorkerAndKeysStayInOrderUnderConcurrency() throws Exception {
+    KeyOrderedQueue<Integer> q = new KeyOrderedQueue<>();
+    int keys = 300;
+    int perKey = 40;
+    CountDownLatch all = new CountDownLatch(keys * perKey);
+    Map<String, Integer> lastSeen = new ConcurrentHashMap<>();
+    Map<String, Boolean> running = new ConcurrentHashMap<>();
+    AtomicInteger violations = new AtomicInteger();
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < 16; w++) {
+      Thread t = new Thread(() -> {
+        try {
+          while (true) {
+            KeyOrderedQueue.Taken<Integer> taken = q.take(600_000);
+            if (running.putIfAbsent(taken.key(), Boolean.TRUE) != null) {
+              violations.incrementAndGet(); // a second worker on a running key
+            }
+            Integer before = lastSeen.put(taken.key(), taken.item());
+            if (before != null && before + 1 != taken.item()) {
+              violations.incrementAndGet(); // out of order
+            }
+            running.remove(taken.key());
+            q.done(taken.key());
+            all.countDown();
+          }
+        } catch (InterruptedException e) {
+          // stopped
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      workers.add(t);
+    }
+    Thread.sleep(50); // the workers are waiting before the first key comes
+    // producers add keys one by one, as a poll thread does, while workers finish others
+    for (int i = 0; i < perKey; i++) {
+      for (int k = 0; k < keys; k++) {
+        q.add("k" + k, i);
+      }
+      if (i % 10 == 0) {
+        Thread.sleep(5); // let the pool drain and go back to waiting
+      }
+    }
+    assertThat(all.await(60, TimeUnit.SECONDS)).as("every item taken without waiting out a worker's wait").isTrue();
+    assertThat(violations).hasValue(0);
+    assertThat(q.size()).isZero();
+    workers.forEach(Thread::interrupt);
   }
 }

@@ -22,9 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param stateRetention how long an alert's handled sequence and a delivered mark are kept in Redis
  * @param firingRefresh how stale an instance's view of a tenant's firing alerts (inhibition sources) may be
  * @param memoryEntries bound of the in-memory copies that serve while Redis is down
- * @param trailQueue explain steps held while MySQL is down
- * @param trailFlush how often queued explain steps are written
- * @param trailRetention how long explain steps are kept
+ * @param trailQueue explain trail runs (a notice's steps each) held while MySQL is down
+ * @param trailFlush how often queued explain trail runs are written
+ * @param trailRetention how long explain trail runs are kept
  * @param smsMaxChars an SMS longer than this is cut
  * @param ladders per severity, the channels tried for a person in order
  * @param timerTick how often due repeats, escalations and group flushes are looked for (a group's first

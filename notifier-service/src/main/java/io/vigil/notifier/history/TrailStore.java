@@ -1,5 +1,6 @@
 package io.vigil.notifier.history;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,24 +23,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The explain trail in the notifier's own MySQL table: steps are queued by the pipeline and written
- * in batches by one thread, so dispatch never waits on MySQL. MySQL down: the queue holds the steps
- * (bounded; the oldest are dropped past the bound, counted) and they are written when it returns —
- * the degrade the architecture gives the notifier for its own store. Rows older than the retention
- * are deleted on a schedule.
+ * The explain trail in the notifier's own MySQL table: one row per run of a notice through the
+ * pipeline, its steps in one JSON array (a row per step made the trail MySQL's largest writer at
+ * thousands of events a second). Runs are queued by the pipeline and written in batches by one
+ * thread, so dispatch never waits on MySQL; the steps are encoded on that thread too. MySQL down: the
+ * queue holds the runs (bounded; the oldest are dropped past the bound, counted) and they are written
+ * when it returns — the degrade the architecture gives the notifier for its own store. Runs older
+ * than the retention are deleted on a schedule.
  */
 public final class TrailStore implements DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(TrailStore.class);
-  private static final String INSERT = "INSERT INTO notifier_trail (event_id, alert_key, tenant, policy_id, sequence,"
-      + " alert_status, step, stage, status, reason, detail, recipient, channel, notification_id, at_ms)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT = "INSERT INTO notifier_trail_run (event_id, alert_key, tenant, policy_id,"
+      + " sequence, alert_status, steps, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
   private static final int BATCH = 500;
+  /** The steps as stored: absent fields left out. */
+  private static final JsonMapper JSON = JsonMapper.builder()
+      .changeDefaultPropertyInclusion(i -> i.withValueInclusion(JsonInclude.Include.NON_NULL)).build();
+  private static final TypeReference<List<Notice.Step>> STEPS = new TypeReference<>() {};
 
-  /** One queued row. */
-  record Row(AlertEvent event, int step, Notice.Step s) {}
+  /** One queued run: the event it is of, and its steps as they were when it finished. */
+  record Run(AlertEvent event, List<Notice.Step> steps) {}
 
   /** One step as explain answers it. */
   public record StoredStep(String eventId, String alertKey, String tenant, String policyId, long sequence,
@@ -47,7 +55,7 @@ public final class TrailStore implements DisposableBean {
       String channel, String notificationId, long atMs) {}
 
   private final JdbcTemplate jdbc;
-  private final BlockingQueue<Row> queue;
+  private final BlockingQueue<Run> queue;
   private final DependencyMetrics dependencies;
   private final Clock clock;
   private final long retentionMs;
@@ -64,61 +72,54 @@ public final class TrailStore implements DisposableBean {
     this.clock = clock;
     this.retentionMs = retention.toMillis();
     this.dropped = Counter.builder("vigil.notifier.trail.dropped")
-        .description("explain steps dropped because the queue was full while MySQL was down").register(registry);
+        .description("explain trail runs (a notice's steps) dropped because the queue was full while MySQL was down")
+        .register(registry);
     this.written = Counter.builder("vigil.notifier.trail.written")
-        .description("explain steps written to MySQL").register(registry);
+        .description("explain trail runs (a notice's steps) written to MySQL").register(registry);
     Gauge.builder("vigil.notifier.trail.queued", queue, BlockingQueue::size)
-        .description("explain steps waiting to be written").register(registry);
+        .description("explain trail runs waiting to be written").register(registry);
     this.writer = InstrumentedExecutor.scheduled("notify-trail", registry);
     writer.scheduleWithFixedDelay(this::flush, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
     writer.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.MINUTES);
   }
 
-  /** Queues a notice's steps; never blocks. */
+  /** Queues a notice's steps as one run; never blocks. */
   public void append(Notice n) {
-    List<Notice.Step> steps = n.trail();
-    for (int i = 0; i < steps.size(); i++) {
-      Row r = new Row(n.event(), i, steps.get(i));
-      while (!queue.offer(r)) {
-        if (queue.poll() != null) {
-          dropped.increment();
-        }
+    if (n.trail().isEmpty()) {
+      return;
+    }
+    Run r = new Run(n.event(), List.copyOf(n.trail()));
+    while (!queue.offer(r)) {
+      if (queue.poll() != null) {
+        dropped.increment();
       }
     }
   }
 
   /** Writes what is queued, in batches; on a MySQL failure the batch goes back and waits for the next turn. */
   void flush() {
-    List<Row> batch = new ArrayList<>(BATCH);
+    List<Run> batch = new ArrayList<>(BATCH);
     while (queue.drainTo(batch, BATCH) > 0) {
       try {
         jdbc.batchUpdate(INSERT, batch, batch.size(), (ps, r) -> {
           AlertEvent e = r.event();
-          Notice.Step s = r.s();
           ps.setString(1, e.eventId());
           ps.setString(2, e.alertKey());
           ps.setString(3, e.tenant());
           ps.setString(4, e.policyId());
           ps.setLong(5, e.sequence());
           ps.setString(6, e.status().name());
-          ps.setInt(7, r.step());
-          ps.setString(8, s.stage());
-          ps.setString(9, s.status());
-          ps.setString(10, cut(s.reason(), 128));
-          ps.setString(11, cut(s.detail(), 1024));
-          ps.setString(12, s.recipient());
-          ps.setString(13, s.channel() == null ? null : s.channel().name());
-          ps.setString(14, s.notificationId());
-          ps.setLong(15, s.atMs());
+          ps.setString(7, encode(r.steps()));
+          ps.setLong(8, r.steps().get(0).atMs());
         });
         written.increment(batch.size());
         if (mysqlDown) {
           mysqlDown = false;
-          log.info("explain trail: MySQL answers again; {} steps still queued", queue.size());
+          log.info("explain trail: MySQL answers again; {} runs still queued", queue.size());
         }
       } catch (RuntimeException e) {
         if (!ErrorClassifier.classify(e).retriable()) {
-          log.error("explain trail: a batch of {} steps could not be written and is dropped", batch.size(), e);
+          log.error("explain trail: a batch of {} runs could not be written and is dropped", batch.size(), e);
           dropped.increment(batch.size());
           batch.clear();
           continue;
@@ -127,10 +128,10 @@ public final class TrailStore implements DisposableBean {
         dependencies.degraded("trail", "mysql_down");
         if (!mysqlDown) {
           mysqlDown = true;
-          log.warn("explain trail: MySQL is not answering ({}); steps are kept in memory", e.getMessage());
+          log.warn("explain trail: MySQL is not answering ({}); runs are kept in memory", e.getMessage());
         }
         // put them back in front is not possible with this queue: re-offer, dropping the oldest if full
-        for (Row r : batch) {
+        for (Run r : batch) {
           if (!queue.offer(r)) {
             dropped.increment();
           }
@@ -141,38 +142,63 @@ public final class TrailStore implements DisposableBean {
     }
   }
 
+  /** A run's steps as stored: reasons and details cut to the lengths explain has always answered. */
+  static String encode(List<Notice.Step> steps) {
+    List<Notice.Step> cut = new ArrayList<>(steps.size());
+    for (Notice.Step s : steps) {
+      cut.add(new Notice.Step(s.stage(), s.status(), cut(s.reason(), 128), cut(s.detail(), 1024), s.recipient(),
+          s.channel(), s.notificationId(), s.atMs()));
+    }
+    return JSON.writeValueAsString(cut);
+  }
+
+  static List<Notice.Step> decode(String steps) {
+    return JSON.readValue(steps, STEPS);
+  }
+
   void expire() {
     try {
       long cut = clock.millis() - retentionMs;
       long deleted = 0;
       // in slices, so no statement holds its locks long; up to a million rows an hour
       for (int i = 0; i < 100; i++) {
-        int n = jdbc.update("DELETE FROM notifier_trail WHERE at_ms < ? LIMIT 10000", cut);
+        int n = jdbc.update("DELETE FROM notifier_trail_run WHERE at_ms < ? LIMIT 10000", cut);
         deleted += n;
         if (n < 10_000) {
           break;
         }
       }
       if (deleted > 0) {
-        log.info("explain trail: {} steps past the retention deleted", deleted);
+        log.info("explain trail: {} runs past the retention deleted", deleted);
       }
     } catch (RuntimeException e) {
       log.warn("explain trail: the retention delete failed ({}); it runs again in an hour", e.getMessage());
     }
   }
 
-  /** Steps of one event, or of one alert's latest events, oldest first; at most {@code limit}. */
+  /**
+   * Steps of one event, or of one alert's latest events, oldest first; at most {@code limit}, the
+   * newest kept (a run holds at least one step, so {@code limit} runs are always enough).
+   */
   public List<StoredStep> find(String eventId, String alertKey, int limit) {
     String where = eventId != null ? "event_id = ?" : "alert_key = ?";
-    List<StoredStep> rows = jdbc.query("SELECT event_id, alert_key, tenant, policy_id, sequence, alert_status, step,"
-        + " stage, status, reason, detail, recipient, channel, notification_id, at_ms FROM notifier_trail WHERE "
-        + where + " ORDER BY at_ms DESC, id DESC LIMIT ?", (rs, i) -> new StoredStep(rs.getString(1),
-            rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6), rs.getInt(7),
-            rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13),
-            rs.getString(14), rs.getLong(15)), eventId != null ? eventId : alertKey, limit);
-    List<StoredStep> ordered = new ArrayList<>(rows);
-    java.util.Collections.reverse(ordered);
-    return ordered;
+    List<List<StoredStep>> runs = jdbc.query("SELECT event_id, alert_key, tenant, policy_id, sequence, alert_status,"
+        + " steps FROM notifier_trail_run WHERE " + where + " ORDER BY at_ms DESC, id DESC LIMIT ?", (rs, i) -> {
+          List<Notice.Step> steps = decode(rs.getString(7));
+          List<StoredStep> out = new ArrayList<>(steps.size());
+          for (int k = 0; k < steps.size(); k++) {
+            Notice.Step s = steps.get(k);
+            out.add(new StoredStep(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                rs.getString(6), k, s.stage(), s.status(), s.reason(), s.detail(), s.recipient(),
+                s.channel() == null ? null : s.channel().name(), s.notificationId(), s.atMs()));
+          }
+          return out;
+        }, eventId != null ? eventId : alertKey, limit);
+    List<StoredStep> ordered = new ArrayList<>();
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      ordered.addAll(runs.get(i));
+    }
+    return ordered.size() <= limit ? ordered : List.copyOf(ordered.subList(ordered.size() - limit, ordered.size()));
   }
 
   /** Writes everything queued now (tests, shutdown). */

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import tools.jackson.core.type.TypeReference;
@@ -114,18 +116,25 @@ public final class Groups {
     return due == null ? nowMs + waitMs : due;
   }
 
-  /** The group, or null when it holds nothing any more. */
+  /** The group, or null when it holds nothing any more (its three hashes read in one round trip). */
   public Group read(String key) {
-    Map<Object, Object> meta = redis.opsForHash().entries(metaKey(key));
-    Map<Object, Object> members = redis.opsForHash().entries(membersKey(key));
-    if (meta.isEmpty() || members.isEmpty()) {
+    List<Object> hashes = pipelined(ops -> {
+      ops.opsForHash().entries(metaKey(key));
+      ops.opsForHash().entries(membersKey(key));
+      ops.opsForHash().entries(toldKey(key));
+    });
+    Map<?, ?> meta = (Map<?, ?>) hashes.get(0);
+    Map<?, ?> members = (Map<?, ?>) hashes.get(1);
+    if (meta == null || members == null || meta.isEmpty() || members.isEmpty()) {
       return null;
     }
     Map<String, AlertEvent> m = new HashMap<>();
     members.forEach((k, v) -> m.put((String) k, CODEC.decode(((String) v).getBytes(StandardCharsets.UTF_8),
         AlertEvent.class)));
     Map<String, String> told = new HashMap<>();
-    redis.opsForHash().entries(toldKey(key)).forEach((k, v) -> told.put((String) k, (String) v));
+    if (hashes.get(2) instanceof Map<?, ?> t) {
+      t.forEach((k, v) -> told.put((String) k, (String) v));
+    }
     return new Group(key, (String) meta.get("policyId"), (String) meta.get("tenant"),
         JSON.readValue((String) meta.get("labels"), LABELS), longOf(meta.get("flushes")),
         longOf(meta.get("lastFlushAt")), m, told, meta.get("episode") == null ? "" : (String) meta.get("episode"));
@@ -144,17 +153,32 @@ public final class Groups {
         gone.add(alertKey);
       }
     });
-    if (!marks.isEmpty()) {
-      redis.opsForHash().putAll(toldKey(key), marks);
-      redis.expire(toldKey(key), java.time.Duration.ofMillis(retentionMs));
-    }
-    if (!gone.isEmpty()) {
-      Object[] g = gone.toArray();
-      redis.opsForHash().delete(membersKey(key), g);
-      redis.opsForHash().delete(toldKey(key), g);
-    }
-    redis.opsForHash().increment(metaKey(key), "flushes", 1);
-    redis.opsForHash().put(metaKey(key), "lastFlushAt", Long.toString(nowMs));
+    // one round trip: not atomic (nor was it as separate commands); a flush cut short is run again
+    pipelined(ops -> {
+      if (!marks.isEmpty()) {
+        ops.opsForHash().putAll(toldKey(key), marks);
+        ops.expire(toldKey(key), java.time.Duration.ofMillis(retentionMs));
+      }
+      if (!gone.isEmpty()) {
+        Object[] g = gone.toArray();
+        ops.opsForHash().delete(membersKey(key), g);
+        ops.opsForHash().delete(toldKey(key), g);
+      }
+      ops.opsForHash().increment(metaKey(key), "flushes", 1);
+      ops.opsForHash().put(metaKey(key), "lastFlushAt", Long.toString(nowMs));
+    });
+  }
+
+  /** Runs these commands as one pipelined round trip; their answers in order. */
+  private List<Object> pipelined(java.util.function.Consumer<RedisOperations<String, String>> commands) {
+    return redis.executePipelined(new SessionCallback<Object>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public <K, V> Object execute(RedisOperations<K, V> operations) {
+        commands.accept((RedisOperations<String, String>) operations);
+        return null;
+      }
+    });
   }
 
   /** Marks a flush of the group running (for at most {@code lease}) or done. */

@@ -162,6 +162,36 @@ class NotifierPipelineIT {
     return r.statusCode() == 200 ? Http.json(r) : Http.JSON.createObjectNode().put("status", r.statusCode());
   }
 
+  @org.springframework.beans.factory.annotation.Autowired
+  javax.sql.DataSource dataSource;
+
+  /**
+   * Steps written one row each, before the trail was kept per run (V1's table), are still explained
+   * until they age out, in order, and the limit keeps the newest.
+   */
+  @Test
+  void stepsKeptOneARowBeforeTheTrailWasPerRunAreStillExplained() {
+    org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+    String eventId = "v1-" + SERIES.incrementAndGet();
+    long t = System.currentTimeMillis() - 60_000;
+    String insert = "INSERT INTO notifier_trail (event_id, alert_key, tenant, policy_id, sequence, alert_status, step,"
+        + " stage, status, reason, detail, recipient, channel, notification_id, at_ms)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    jdbc.update(insert, eventId, "k-" + eventId, T1, "pol-v1", 3, "FIRING", 0, "intake", "PASSED", null, null, null,
+        null, null, t);
+    jdbc.update(insert, eventId, "k-" + eventId, T1, "pol-v1", 3, "FIRING", 1, "dispatch", "SENT", null, null,
+        "user:bob", "WEBHOOK", "n-v1", t + 1);
+    JsonNode steps = explain(VigilTestInitializer.T1_OPERATOR_KEY, "eventId", eventId).path("steps");
+    assertThat(steps).hasSize(2);
+    assertThat(steps.get(0).path("stage").asString()).isEqualTo("intake");
+    assertThat(steps.get(1).path("recipient").asString()).isEqualTo("user:bob");
+    assertThat(steps.get(1).path("channel").asString()).isEqualTo("WEBHOOK");
+    HttpResponse<String> newest = new Http(port).send(new Http(port).request("/v1/notifications/explain?eventId="
+        + eventId + "&limit=1").header("Authorization", "Bearer " + VigilTestInitializer.T1_OPERATOR_KEY).GET().build());
+    assertThat(Http.json(newest).path("steps")).hasSize(1);
+    assertThat(Http.json(newest).path("steps").get(0).path("stage").asString()).isEqualTo("dispatch");
+  }
+
   @Test
   void aFiringAlertReachesItsWebhookAndItsUserAndIsRecordedAndExplained() throws Exception {
     String policy = newPolicy(receivers(List.of("alice"), List.of("hook")));

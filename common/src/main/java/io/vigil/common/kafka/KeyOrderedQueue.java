@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A key made ready wakes one waiting worker, not all of them: each ready key is work for exactly
  * one, and waking every idle worker of a pool of 32 for each new key (each then taking the monitor in
  * turn only to wait again) cost the notifier about a tenth of its CPU in futex calls under load. A
- * woken worker that finds the key already taken by a worker that was not waiting simply waits again;
- * one interrupted while woken passes the wake-up on.
+ * woken worker that finds the key already taken by a worker that was not waiting simply waits again
+ * (and an interrupt does not lose a wake-up: the language gives it to another waiter).
  */
 final class KeyOrderedQueue<T> {
 
@@ -46,14 +46,7 @@ final class KeyOrderedQueue<T> {
       if (left <= 0) {
         return null;
       }
-      try {
-        wait(left);
-      } catch (InterruptedException e) {
-        if (!ready.isEmpty()) {
-          notify(); // the wake-up may have been meant for this worker: another takes the key
-        }
-        throw e;
-      }
+      wait(left);
     }
     String key = ready.pollFirst();
     return new Taken<>(key, byKey.get(key).peekFirst());

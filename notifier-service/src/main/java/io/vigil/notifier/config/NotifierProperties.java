@@ -53,7 +53,7 @@ public record NotifierProperties(
     @DefaultValue("7d") Duration stateRetention,
     @DefaultValue("2s") Duration firingRefresh,
     @DefaultValue("100000") int memoryEntries,
-    @DefaultValue("100000") int trailQueue,
+    @DefaultValue("10000") int trailQueue,
     @DefaultValue("500ms") Duration trailFlush,
     @DefaultValue("7d") Duration trailRetention,
     @DefaultValue("500") int smsMaxChars,

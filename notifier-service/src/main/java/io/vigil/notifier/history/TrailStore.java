@@ -88,7 +88,7 @@ public final class TrailStore implements DisposableBean {
     if (n.trail().isEmpty()) {
       return;
     }
-    Run r = new Run(n.event(), List.copyOf(n.trail()));
+    Run r = new Run(n.event(), cutSteps(n.trail()));
     while (!queue.offer(r)) {
       if (queue.poll() != null) {
         dropped.increment();
@@ -144,12 +144,18 @@ public final class TrailStore implements DisposableBean {
 
   /** A run's steps as stored: reasons and details cut to the lengths explain has always answered. */
   static String encode(List<Notice.Step> steps) {
+    return JSON.writeValueAsString(cutSteps(steps));
+  }
+
+  /** The steps with reasons and details cut (a copy; a step short enough is kept as it is). */
+  static List<Notice.Step> cutSteps(List<Notice.Step> steps) {
     List<Notice.Step> cut = new ArrayList<>(steps.size());
     for (Notice.Step s : steps) {
-      cut.add(new Notice.Step(s.stage(), s.status(), cut(s.reason(), 128), cut(s.detail(), 1024), s.recipient(),
-          s.channel(), s.notificationId(), s.atMs()));
+      boolean longer = s.reason() != null && s.reason().length() > 128 || s.detail() != null && s.detail().length() > 1024;
+      cut.add(!longer ? s : new Notice.Step(s.stage(), s.status(), cut(s.reason(), 128), cut(s.detail(), 1024),
+          s.recipient(), s.channel(), s.notificationId(), s.atMs()));
     }
-    return JSON.writeValueAsString(cut);
+    return cut;
   }
 
   static List<Notice.Step> decode(String steps) {
@@ -161,15 +167,17 @@ public final class TrailStore implements DisposableBean {
       long cut = clock.millis() - retentionMs;
       long deleted = 0;
       // in slices, so no statement holds its locks long; up to a million rows an hour
-      for (int i = 0; i < 100; i++) {
-        int n = jdbc.update("DELETE FROM notifier_trail_run WHERE at_ms < ? LIMIT 10000", cut);
-        deleted += n;
-        if (n < 10_000) {
-          break;
+      for (String table : List.of("notifier_trail_run", "notifier_trail")) { // the second: steps kept one a row
+        for (int i = 0; i < 100; i++) {
+          int n = jdbc.update("DELETE FROM " + table + " WHERE at_ms < ? LIMIT 10000", cut);
+          deleted += n;
+          if (n < 10_000) {
+            break;
+          }
         }
       }
       if (deleted > 0) {
-        log.info("explain trail: {} runs past the retention deleted", deleted);
+        log.info("explain trail: {} rows past the retention deleted", deleted);
       }
     } catch (RuntimeException e) {
       log.warn("explain trail: the retention delete failed ({}); it runs again in an hour", e.getMessage());
@@ -178,10 +186,12 @@ public final class TrailStore implements DisposableBean {
 
   /**
    * Steps of one event, or of one alert's latest events, oldest first; at most {@code limit}, the
-   * newest kept (a run holds at least one step, so {@code limit} runs are always enough).
+   * newest kept (a run holds at least one step, so {@code limit} runs are always enough). Steps
+   * written one row each, before the trail was kept per run, are read too until they age out.
    */
   public List<StoredStep> find(String eventId, String alertKey, int limit) {
     String where = eventId != null ? "event_id = ?" : "alert_key = ?";
+    String id = eventId != null ? eventId : alertKey;
     List<List<StoredStep>> runs = jdbc.query("SELECT event_id, alert_key, tenant, policy_id, sequence, alert_status,"
         + " steps FROM notifier_trail_run WHERE " + where + " ORDER BY at_ms DESC, id DESC LIMIT ?", (rs, i) -> {
           List<Notice.Step> steps = decode(rs.getString(7));
@@ -193,12 +203,20 @@ public final class TrailStore implements DisposableBean {
                 s.channel() == null ? null : s.channel().name(), s.notificationId(), s.atMs()));
           }
           return out;
-        }, eventId != null ? eventId : alertKey, limit);
-    List<StoredStep> ordered = new ArrayList<>();
+        }, id, limit);
+    List<StoredStep> all = new ArrayList<>(jdbc.query("SELECT event_id, alert_key, tenant, policy_id, sequence,"
+        + " alert_status, step, stage, status, reason, detail, recipient, channel, notification_id, at_ms"
+        + " FROM notifier_trail WHERE " + where + " ORDER BY at_ms DESC, id DESC LIMIT ?", (rs, i) -> new StoredStep(
+            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6),
+            rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
+            rs.getString(13), rs.getString(14), rs.getLong(15)), id, limit));
+    java.util.Collections.reverse(all);
     for (int i = runs.size() - 1; i >= 0; i--) {
-      ordered.addAll(runs.get(i));
+      all.addAll(runs.get(i));
     }
-    return ordered.size() <= limit ? ordered : List.copyOf(ordered.subList(ordered.size() - limit, ordered.size()));
+    // by time; a run's steps, and the old rows, are in time order already and keep it (a stable sort)
+    all.sort(java.util.Comparator.comparingLong(StoredStep::atMs));
+    return all.size() <= limit ? all : List.copyOf(all.subList(all.size() - limit, all.size()));
   }
 
   /** Writes everything queued now (tests, shutdown). */

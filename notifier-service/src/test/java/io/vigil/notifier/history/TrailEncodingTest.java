@@ -31,16 +31,4 @@ class TrailEncodingTest {
     assertThat(back.get(0).detail()).hasSize(1024);
     assertThat(back.get(0).atMs()).isEqualTo(7L);
   }
-
-  @Test
-  void stepsMovedOverByTheMigrationReadBack() {
-    // what V2__trail_per_run.sql makes of old rows: every key present, absent ones as JSON null
-    String migrated = "[{\"stage\": \"intake\", \"status\": \"PASSED\", \"reason\": null, \"detail\": null,"
-        + " \"recipient\": null, \"channel\": null, \"notificationId\": null, \"atMs\": 5},"
-        + "{\"stage\": \"dispatch\", \"status\": \"SENT\", \"reason\": null, \"detail\": null,"
-        + " \"recipient\": \"user:bob\", \"channel\": \"WEBHOOK\", \"notificationId\": \"n-9\", \"atMs\": 6}]";
-    assertThat(TrailStore.decode(migrated)).containsExactly(
-        new Notice.Step("intake", "PASSED", null, null, null, null, null, 5L),
-        new Notice.Step("dispatch", "SENT", null, null, "user:bob", Channel.WEBHOOK, "n-9", 6L));
-  }
 }

@@ -4,14 +4,13 @@ import io.vigil.common.kafka.MessageCodec;
 import io.vigil.common.model.AlertEvent;
 import io.vigil.common.series.SeriesId;
 import io.vigil.common.store.StoreNames;
+import io.vigil.notifier.state.StateWrites;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import tools.jackson.core.type.TypeReference;
@@ -118,7 +117,7 @@ public final class Groups {
 
   /** The group, or null when it holds nothing any more (its three hashes read in one round trip). */
   public Group read(String key) {
-    List<Object> hashes = pipelined(ops -> {
+    List<Object> hashes = StateWrites.pipelined(redis, ops -> {
       ops.opsForHash().entries(metaKey(key));
       ops.opsForHash().entries(membersKey(key));
       ops.opsForHash().entries(toldKey(key));
@@ -154,7 +153,7 @@ public final class Groups {
       }
     });
     // one round trip: not atomic (nor was it as separate commands); a flush cut short is run again
-    pipelined(ops -> {
+    StateWrites.pipelined(redis, ops -> {
       if (!marks.isEmpty()) {
         ops.opsForHash().putAll(toldKey(key), marks);
         ops.expire(toldKey(key), java.time.Duration.ofMillis(retentionMs));
@@ -166,18 +165,6 @@ public final class Groups {
       }
       ops.opsForHash().increment(metaKey(key), "flushes", 1);
       ops.opsForHash().put(metaKey(key), "lastFlushAt", Long.toString(nowMs));
-    });
-  }
-
-  /** Runs these commands as one pipelined round trip; their answers in order. */
-  private List<Object> pipelined(java.util.function.Consumer<RedisOperations<String, String>> commands) {
-    return redis.executePipelined(new SessionCallback<Object>() {
-      @Override
-      @SuppressWarnings("unchecked")
-      public <K, V> Object execute(RedisOperations<K, V> operations) {
-        commands.accept((RedisOperations<String, String>) operations);
-        return null;
-      }
     });
   }
 

@@ -142,12 +142,16 @@ public final class TrailStore implements DisposableBean {
     }
   }
 
-  /** A run's steps as stored: reasons and details cut to the lengths explain has always answered. */
+  /** A run's steps as stored (cut already, when queued). */
   static String encode(List<Notice.Step> steps) {
-    return JSON.writeValueAsString(cutSteps(steps));
+    return JSON.writeValueAsString(steps);
   }
 
-  /** The steps with reasons and details cut (a copy; a step short enough is kept as it is). */
+  /**
+   * The steps with reasons and details cut to the lengths explain has always answered (a copy; a
+   * step short enough is kept as it is): done once, when a run is queued, so the queue holds what
+   * will be written.
+   */
   static List<Notice.Step> cutSteps(List<Notice.Step> steps) {
     List<Notice.Step> cut = new ArrayList<>(steps.size());
     for (Notice.Step s : steps) {

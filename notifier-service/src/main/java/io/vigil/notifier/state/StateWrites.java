@@ -37,7 +37,10 @@ public final class StateWrites implements AutoCloseable {
   private static final int MAX_BATCH = 1024;
   private static final String COMPONENT = "notifier_state";
 
-  /** One write, given the pipeline's operations (its answers are not read). */
+  /**
+   * One write (or, through {@link #pipelined}, a read), given the pipeline's operations; the group
+   * commit does not read answers.
+   */
   @FunctionalInterface
   public interface Write {
     void apply(RedisOperations<String, String> ops);
@@ -140,12 +143,13 @@ public final class StateWrites implements AutoCloseable {
   }
 
   /**
-   * Runs writes as one pipelined round trip, now, on the caller's thread; a failure throws (Spring's
-   * {@code DataAccessException}). The group commit's writer sends its batches with it.
+   * Runs commands as one pipelined round trip, now, on the caller's thread, and answers what they
+   * answered, in order (a group flush reads its hashes this way); a failure throws (Spring's {@code
+   * DataAccessException}). The group commit's writer sends its batches with it.
    */
   @SuppressWarnings("unchecked")
-  public static void pipelined(StringRedisTemplate redis, Write writes) {
-    redis.executePipelined(new SessionCallback<Object>() {
+  public static List<Object> pipelined(StringRedisTemplate redis, Write writes) {
+    return redis.executePipelined(new SessionCallback<Object>() {
       @Override
       public <K, V> Object execute(RedisOperations<K, V> operations) {
         writes.apply((RedisOperations<String, String>) operations);

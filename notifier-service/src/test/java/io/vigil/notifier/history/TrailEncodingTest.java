@@ -25,8 +25,8 @@ class TrailEncodingTest {
   void reasonsAndDetailsAreCutToWhatExplainAnswers() {
     String longDetail = "d".repeat(5_000);
     String longReason = "r".repeat(500);
-    List<Notice.Step> back = TrailStore.decode(TrailStore.encode(List.of(
-        new Notice.Step("render", "NOTE", longReason, longDetail, null, null, null, 7L))));
+    List<Notice.Step> back = TrailStore.decode(TrailStore.encode(TrailStore.cutSteps(List.of(
+        new Notice.Step("render", "NOTE", longReason, longDetail, null, null, null, 7L)))));
     assertThat(back.get(0).reason()).hasSize(128);
     assertThat(back.get(0).detail()).hasSize(1024);
     assertThat(back.get(0).atMs()).isEqualTo(7L);

@@ -137,6 +137,21 @@ public final class ConsumerSpec<V> {
     return new LaneConsumer<>(kit, this, threads, maxInFlightPerPartition, handler);
   }
 
+  /**
+   * Key-ordered lanes whose threads take up to {@code maxBatch} ready keys at a time, one record of
+   * each, and hand them to the handler together ({@link LaneBatchHandler}); otherwise as {@link
+   * #lanes(int, int, AsyncRecordHandler)}.
+   */
+  public LaneConsumer<V> lanes(int threads, int maxInFlightPerPartition, int maxBatch, LaneBatchHandler<V> handler) {
+    Objects.requireNonNull(handler, "handler");
+    recordsOnly("lanes(...)");
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch must be >= 1");
+    }
+    return new LaneConsumer<>(kit, this, threads, maxInFlightPerPartition,
+        record -> handler.handle(List.of(record)).get(0), maxBatch, handler);
+  }
+
   TopicRouting<V> routing() {
     return topics != null ? TopicRouting.of(topics, kit.naming, kit.registry)
         : TopicRouting.matching(pattern, declare, kit.naming, kit.registry);

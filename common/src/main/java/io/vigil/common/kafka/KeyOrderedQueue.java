@@ -52,6 +52,35 @@ final class KeyOrderedQueue<T> {
     return new Taken<>(key, byKey.get(key).peekFirst());
   }
 
+  /**
+   * The next items of several keys nobody runs, one item per key, waiting up to {@code timeoutMs}
+   * for the first; empty if none came. Each key taken is handed back with {@link #done}. A worker
+   * takes its share of the ready keys among {@code workers}, at most {@code max}: one key while the
+   * workers keep up (each event alone, as soon as it comes), more as a backlog grows (a storm is
+   * taken in batches). One taking a batch wakes another waiter if keys are left.
+   */
+  synchronized java.util.List<Taken<T>> takeBatch(int max, int workers, long timeoutMs)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (ready.isEmpty()) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return java.util.List.of();
+      }
+      wait(left);
+    }
+    int n = Math.min(max, Math.max(1, ready.size() / Math.max(1, workers)));
+    java.util.List<Taken<T>> out = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String key = ready.pollFirst();
+      out.add(new Taken<>(key, byKey.get(key).peekFirst()));
+    }
+    if (!ready.isEmpty()) {
+      notify();
+    }
+    return out;
+  }
+
   /** The worker finished the key's item it took: the key's next item, if any, can be taken. */
   synchronized void done(String key) {
     ArrayDeque<T> q = byKey.get(key);

@@ -62,9 +62,23 @@ public final class LaneConsumer<V> extends PollThread {
   private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
   private final Set<TopicPartition> paused = new HashSet<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final int maxBatch;
+  private final LaneBatchHandler<V> batchHandler;
+  private final io.micrometer.core.instrument.DistributionSummary batchSizes;
 
 
   LaneConsumer(ConsumerKit kit, ConsumerSpec<V> spec, int laneCount, int maxInFlight, AsyncRecordHandler<V> handler) {
+    this(kit, spec, laneCount, maxInFlight, handler, 1, null);
+  }
+
+  /**
+   * @param handler runs one record (alone, or again after its batch failed it)
+   * @param maxBatch keys a lane takes at once; above 1, {@code batchHandler} runs them together
+   */
+  LaneConsumer(ConsumerKit kit, ConsumerSpec<V> spec, int laneCount, int maxInFlight, AsyncRecordHandler<V> handler,
+      int maxBatch, LaneBatchHandler<V> batchHandler) {
+    this.maxBatch = batchHandler == null ? 1 : maxBatch;
+    this.batchHandler = batchHandler;
     if (laneCount < 1 || maxInFlight < 1) {
       throw new IllegalArgumentException("lanes and max in flight must be >= 1");
     }
@@ -86,6 +100,10 @@ public final class LaneConsumer<V> extends PollThread {
         .tags(tags).description("records queued or running in the key-ordered lanes").register(kit.registry);
     Gauge.builder(MetricNames.KAFKA_PARTITION_IN_FLIGHT, inFlight, AtomicInteger::get).tags(tags)
         .description("records handed to lanes and not yet finished").register(kit.registry);
+    this.batchSizes = this.batchHandler == null ? null
+        : io.micrometer.core.instrument.DistributionSummary.builder(MetricNames.KAFKA_LANE_BATCH).tags(tags)
+            .description("records a lane took at once (one per key) and handed to the batch handler")
+            .register(kit.registry);
   }
 
   @Override
@@ -321,6 +339,10 @@ public final class LaneConsumer<V> extends PollThread {
     }
 
     private void loop() {
+      if (batchHandler != null) {
+        batchLoop();
+        return;
+      }
       while (!Thread.currentThread().isInterrupted()) {
         KeyOrderedQueue.Taken<Task> taken;
         try {
@@ -331,33 +353,146 @@ public final class LaneConsumer<V> extends PollThread {
         if (taken == null) {
           continue;
         }
-        Task task = taken.item();
         try {
-          Topic<V> topic = routing.topic(task.rec().topic());
-          boolean done = !task.progress().revoked() && kit.runToCompletion(topic, task.rec(),
-              routing.meters(task.rec().topic()), r -> kit.await(handler.handle(r)), progressHandler, name, deadLetters,
-              task.progress()::revoked);
-          if (done) {
-            task.progress().finished(task.rec().offset());
-          }
+          runAlone(taken.item());
         } catch (InterruptedException e) {
           return;
-        } catch (Throwable unexpected) {
-          // an Error or a bug outside the handler's own failures: the lane thread must live on, and
-          // the record must not block its key and partition forever: dead-letter it as failed
-          log.error("consumer {} failed on {}@{} outside the handler", name, task.rec().topic(), task.rec().offset(),
-              unexpected);
-          try {
-            deadLetters.accept(task.rec(), new ConsumerKit.WorkFailed(unexpected));
-            task.progress().finished(task.rec().offset());
-          } catch (RuntimeException deadLetterFailed) {
-            log.error("consumer {} could not dead-letter {}@{}; its partition waits", name, task.rec().topic(),
-                task.rec().offset(), deadLetterFailed);
-          }
         } finally {
           inFlight.decrementAndGet();
           queue.done(taken.key());
         }
+      }
+    }
+
+    /** Runs one record to completion: retried, waiting on a dependency, or dead-lettered. */
+    private void runAlone(Task task) throws InterruptedException {
+      try {
+        Topic<V> topic = routing.topic(task.rec().topic());
+        boolean done = !task.progress().revoked() && kit.runToCompletion(topic, task.rec(),
+            routing.meters(task.rec().topic()), r -> kit.await(handler.handle(r)), progressHandler, name, deadLetters,
+            task.progress()::revoked);
+        if (done) {
+          task.progress().finished(task.rec().offset());
+        }
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Throwable unexpected) {
+        // an Error or a bug outside the handler's own failures: the lane thread must live on, and
+        // the record must not block its key and partition forever: dead-letter it as failed
+        log.error("consumer {} failed on {}@{} outside the handler", name, task.rec().topic(), task.rec().offset(),
+            unexpected);
+        try {
+          deadLetters.accept(task.rec(), new ConsumerKit.WorkFailed(unexpected));
+          task.progress().finished(task.rec().offset());
+        } catch (RuntimeException deadLetterFailed) {
+          log.error("consumer {} could not dead-letter {}@{}; its partition waits", name, task.rec().topic(),
+              task.rec().offset(), deadLetterFailed);
+        }
+      }
+    }
+
+    private void batchLoop() {
+      while (!Thread.currentThread().isInterrupted()) {
+        List<KeyOrderedQueue.Taken<Task>> taken;
+        try {
+          taken = queue.takeBatch(maxBatch, workers.size(), 100);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (taken.isEmpty()) {
+          continue;
+        }
+        try {
+          runBatch(taken);
+        } catch (InterruptedException e) {
+          return;
+        } finally {
+          for (KeyOrderedQueue.Taken<Task> t : taken) {
+            inFlight.decrementAndGet();
+            queue.done(t.key());
+          }
+        }
+      }
+    }
+
+    /**
+     * Runs one record of each of several keys through the batch handler. What the batch cannot
+     * finish (an unreadable record, a progress marker, a failed or late stage) runs alone after it,
+     * before the key's next record is taken, so per-key order and the retry rules are the ones a
+     * record alone has.
+     */
+    private void runBatch(List<KeyOrderedQueue.Taken<Task>> taken) throws InterruptedException {
+      List<Task> alone = new ArrayList<>();
+      List<Task> tasks = new ArrayList<>(taken.size());
+      List<ConsumedRecord<V>> records = new ArrayList<>(taken.size());
+      for (KeyOrderedQueue.Taken<Task> t : taken) {
+        Task task = t.item();
+        ConsumerRecord<String, byte[]> rec = task.rec();
+        if (task.progress().revoked()) {
+          continue; // not ours any more: the new owner reads it
+        }
+        if (progressHandler != null && Topics.isProgressMarker(rec.headers())) {
+          alone.add(task);
+          continue;
+        }
+        try {
+          records.add(kit.decode(routing.topic(rec.topic()), rec, ConsumerKit.traceOf(rec)));
+          tasks.add(task);
+        } catch (RuntimeException invalid) {
+          alone.add(task); // dead-lettered there, with its reason
+        }
+      }
+      if (!records.isEmpty()) {
+        batchSizes.record(records.size());
+        long start = System.nanoTime();
+        long startMs = kit.clock.millis();
+        List<? extends java.util.concurrent.CompletionStage<?>> stages = null;
+        try (io.vigil.common.logging.LogContext ctx = io.vigil.common.logging.LogContext.with(
+            io.vigil.common.logging.LogKeys.TOPIC, records.get(0).topic())) {
+          stages = batchHandler.handle(records);
+          if (stages == null || stages.size() != records.size()) {
+            throw new IllegalStateException("the batch handler answered " + (stages == null ? "null" : stages.size())
+                + " results for " + records.size() + " records");
+          }
+        } catch (Exception | Error e) {
+          log.debug("consumer {}: a batch of {} failed as a whole ({}); each runs alone", name, records.size(),
+              e.toString());
+          stages = null;
+        }
+        if (stages == null) {
+          alone.addAll(tasks);
+        } else {
+          java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[stages.size()];
+          for (int i = 0; i < all.length; i++) {
+            all[i] = stages.get(i) == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : stages.get(i).toCompletableFuture();
+          }
+          try {
+            java.util.concurrent.CompletableFuture.allOf(all)
+                .get(kit.properties.handlerTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // some failed or are late: each is looked at below
+          }
+          // the batch's time shared among its records: the processing timer keeps its meaning per record
+          long elapsed = (System.nanoTime() - start) / all.length;
+          for (int i = 0; i < all.length; i++) {
+            Task task = tasks.get(i);
+            ConsumerRecord<String, byte[]> rec = task.rec();
+            if (all[i].isDone() && !all[i].isCompletedExceptionally()) {
+              ConsumerMeters meters = routing.meters(rec.topic());
+              meters.consumed(ConsumerKit.producedAt(records.get(i).value(), rec), startMs);
+              meters.processed(elapsed);
+              task.progress().finished(rec.offset());
+            } else {
+              all[i].cancel(true); // best effort: the run alone must not overlap a live one
+              alone.add(task);
+            }
+          }
+          kit.states.running(name);
+        }
+      }
+      for (Task task : alone) {
+        runAlone(task);
       }
     }
   }

@@ -19,6 +19,7 @@ public final class MetricNames {
   public static final String KAFKA_CONSUMER_WAITING = "vigil.kafka.consumer.waiting";
   public static final String KAFKA_LANE_QUEUED = "vigil.kafka.lane.queued";
   public static final String KAFKA_PARTITION_IN_FLIGHT = "vigil.kafka.in.flight";
+  public static final String KAFKA_LANE_BATCH = "vigil.kafka.lane.batch";
   public static final String KAFKA_LZ4_NATIVE = "vigil.kafka.lz4.native";
 
   // storage-service

@@ -34,6 +34,32 @@ class KeyOrderedQueueTest {
     assertThat(q.keys()).as("finished keys are forgotten").isZero();
   }
 
+  @Test
+  void aBatchTakesOneItemOfEachReadyKeyUpToItsSize() throws Exception {
+    KeyOrderedQueue<String> q = new KeyOrderedQueue<>();
+    q.add("a", "a1");
+    q.add("a", "a2");
+    q.add("b", "b1");
+    q.add("c", "c1");
+    q.add("d", "d1");
+    q.add("e", "e1");
+    assertThat(q.takeBatch(10, 4, 10)).as("five ready keys among four workers: one each")
+        .containsExactly(new KeyOrderedQueue.Taken<>("a", "a1"));
+    assertThat(q.takeBatch(2, 1, 10)).as("the next two ready keys, one item each, at most the batch")
+        .containsExactly(new KeyOrderedQueue.Taken<>("b", "b1"), new KeyOrderedQueue.Taken<>("c", "c1"));
+    assertThat(q.takeBatch(5, 1, 10)).as("a, b and c are running")
+        .containsExactly(new KeyOrderedQueue.Taken<>("d", "d1"), new KeyOrderedQueue.Taken<>("e", "e1"));
+    assertThat(q.takeBatch(5, 1, 10)).as("nothing ready").isEmpty();
+    q.done("a");
+    assertThat(q.takeBatch(5, 1, 10)).containsExactly(new KeyOrderedQueue.Taken<>("a", "a2"));
+    q.done("a");
+    q.done("b");
+    q.done("c");
+    q.done("d");
+    q.done("e");
+    assertThat(q.size()).isZero();
+  }
+
   /**
    * Workers wait far longer than the test may take: a ready key whose wake-up went to nobody would
    * leave its items waiting out that wait, and the latch would not open in time.

@@ -47,19 +47,79 @@ class LaneConsumerIT extends KitIT {
     }
     CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
-    Awaits.until("all 400 handled", () -> seen.values().stream().mapToInt(List::size).sum() == 400);
-    for (int k = 0; k < 10; k++) {
-      List<Integer> expected = new ArrayList<>();
-      for (int seq = 0; seq < 40; seq++) {
-        expected.add(seq);
-      }
-      assertThat(seen.get("alert-" + k)).as("order of alert-%d", k).containsExactlyElementsOf(expected);
-    }
+    awaitEachKeyInOrder(seen, 10, 40);
     assertThat(threads).as("work ran on several lanes").hasSizeGreaterThan(1);
     for (int p = 0; p < 3; p++) {
       int partition = p;
       Awaits.until("partition " + p + " committed to its end",
           () -> committed("lanes-order", topic, partition) == end(topic, partition));
+    }
+  }
+
+  @Test
+  void batchedLanesKeepEachKeysOrderAndRunAFailedOrInvalidRecordAlone() throws Exception {
+    Topic<ControlChange> topic = newTopic("lanes-batch", 3, false);
+    Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+    AtomicInteger largest = new AtomicInteger();
+    AtomicInteger failOnce = new AtomicInteger(1);
+    List<String> mixedKeys = new CopyOnWriteArrayList<>();
+    List<Integer> aloneSizes = new CopyOnWriteArrayList<>();
+    start(kit.consume(topic, "lanes-batch", StartAt.EARLIEST).lanes(2, 200, 16, records -> {
+      largest.accumulateAndGet(records.size(), Math::max);
+      Set<String> keys = ConcurrentHashMap.newKeySet();
+      List<CompletableFuture<?>> out = new ArrayList<>();
+      for (ConsumedRecord<ControlChange> r : records) {
+        String[] parts = r.value().id().split("#");
+        if (!keys.add(parts[0])) {
+          mixedKeys.add(r.value().id());
+        }
+        if (r.value().id().equals("alert-3#7") && failOnce.getAndDecrement() > 0) {
+          // a failure of this record alone: its neighbours in the batch are finished all the same
+          aloneSizes.add(records.size());
+          out.add(CompletableFuture.failedFuture(new IllegalStateException("flaky")));
+          continue;
+        }
+        if (r.value().id().equals("alert-3#7")) {
+          aloneSizes.add(records.size());
+        }
+        seen.computeIfAbsent(parts[0], k -> new CopyOnWriteArrayList<>()).add(Integer.parseInt(parts[1]));
+        out.add(CompletableFuture.completedFuture(null));
+      }
+      return out;
+    }));
+    List<CompletableFuture<?>> sends = new ArrayList<>();
+    for (int seq = 0; seq < 40; seq++) {
+      for (int k = 0; k < 10; k++) {
+        sends.add(publisher.publish(topic, change("alert-" + k + "#" + seq)));
+      }
+      if (seq == 20) {
+        TestKafka.send(topic.base(), "alert-5", "{\"schemaVersion\":1,\"type\":\"POLICY\"}");
+      }
+    }
+    CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+    awaitEachKeyInOrder(seen, 10, 40);
+    assertThat(mixedKeys).as("a batch holds one record per key").isEmpty();
+    assertThat(largest.get()).as("lanes took several keys at once").isGreaterThan(1).isLessThanOrEqualTo(16);
+    assertThat(aloneSizes).as("the failed record ran again, alone").hasSize(2).last().isEqualTo(1);
+    var dead = TestKafka.awaitRecord(topic.base() + ".dlt", "alert-5", Duration.ofSeconds(30));
+    assertThat(TestKafka.header(dead, DeadLetterHeaders.REASON)).isEqualTo(DeadLetterHeaders.REASON_INVALID);
+    for (int p = 0; p < 3; p++) {
+      int partition = p;
+      Awaits.until("partition " + p + " committed to its end",
+          () -> committed("lanes-batch", topic, partition) == end(topic, partition));
+    }
+  }
+
+  /** Waits until keys alert-0.. each saw sequences 0..n-1, and asserts each saw them once, in order. */
+  private static void awaitEachKeyInOrder(Map<String, List<Integer>> seen, int keys, int n) {
+    Awaits.until("all " + keys * n + " handled", () -> seen.values().stream().mapToInt(List::size).sum() == keys * n);
+    List<Integer> expected = new ArrayList<>();
+    for (int seq = 0; seq < n; seq++) {
+      expected.add(seq);
+    }
+    for (int k = 0; k < keys; k++) {
+      assertThat(seen.get("alert-" + k)).as("order of alert-%d, each once", k).containsExactlyElementsOf(expected);
     }
   }
 

@@ -85,6 +85,8 @@ class NotifierPipelineIT {
   static void channels(DynamicPropertyRegistry r) {
     r.add("spring.mail.host", () -> "127.0.0.1");
     r.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
+    // the batched lanes (a storm's mode): every pipeline test here runs its events through Pipeline.runAll
+    r.add("vigil.notifier.lane-batch", () -> "100");
     r.add("vigil.notifier.channels.email.from", () -> "vigil@example.test");
     r.add("vigil.notifier.channels.sms.endpoint", () -> SINK.url("/sms"));
     r.add("vigil.notifier.channels.sms.api-key", () -> "test-sms-key");

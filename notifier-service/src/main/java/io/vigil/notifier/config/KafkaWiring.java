@@ -15,7 +15,10 @@ import io.vigil.notifier.control.ControlCopy;
 import io.vigil.notifier.enrich.InstanceDirectory;
 import io.vigil.notifier.values.CurrentValues;
 import io.vigil.notifier.pipeline.Pipeline;
+import io.vigil.common.kafka.ConsumedRecord;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,9 +47,39 @@ class KafkaWiring {
   LaneConsumer<AlertEvent> alertEventConsumer(ConsumerKit kit, Pipeline pipeline, NotifierProperties props,
       org.springframework.beans.factory.ObjectProvider<io.vigil.notifier.watchdog.WatchdogMonitor> watchdogs) {
     io.vigil.notifier.watchdog.WatchdogMonitor watchdog = watchdogs.getIfAvailable();
-    return kit.consume(Topics.ALERTS_EVENTS, "alerts", StartAt.lookBack(Duration.ofMinutes(10)))
-        .lanes(props.lanes(), props.maxInFlight(), record -> watchdog != null && watchdog.taken(record.value())
-            ? java.util.concurrent.CompletableFuture.completedFuture(null) : pipeline.run(record.value()));
+    var spec = kit.consume(Topics.ALERTS_EVENTS, "alerts", StartAt.lookBack(Duration.ofMinutes(10)));
+    if (props.laneBatch() == 1) {
+      return spec.lanes(props.lanes(), props.maxInFlight(), record -> watchdog != null && watchdog.taken(record.value())
+          ? java.util.concurrent.CompletableFuture.completedFuture(null) : pipeline.run(record.value()));
+    }
+    return spec.lanes(props.lanes(), props.maxInFlight(), props.laneBatch(), records -> runAll(records, pipeline,
+        watchdog));
+  }
+
+  /** A lane's batch: the watchdog's events are taken aside, the rest run through the pipeline together. */
+  private static List<java.util.concurrent.CompletableFuture<?>> runAll(List<ConsumedRecord<AlertEvent>> records,
+      Pipeline pipeline, io.vigil.notifier.watchdog.WatchdogMonitor watchdog) {
+    List<java.util.concurrent.CompletableFuture<?>> out = new ArrayList<>(records.size());
+    List<AlertEvent> events = new ArrayList<>(records.size());
+    List<io.vigil.common.tracing.Traceparent> traces = new ArrayList<>(records.size());
+    List<Integer> at = new ArrayList<>(records.size());
+    for (ConsumedRecord<AlertEvent> r : records) {
+      if (watchdog != null && watchdog.taken(r.value())) {
+        out.add(java.util.concurrent.CompletableFuture.completedFuture(null));
+      } else {
+        at.add(out.size());
+        out.add(null);
+        events.add(r.value());
+        traces.add(r.traceparent());
+      }
+    }
+    if (!events.isEmpty()) {
+      List<java.util.concurrent.CompletableFuture<?>> ran = pipeline.runAll(events, traces);
+      for (int i = 0; i < ran.size(); i++) {
+        out.set(at.get(i), ran.get(i));
+      }
+    }
+    return out;
   }
 
   /**

@@ -50,24 +50,71 @@ public final class ConvergenceStage implements Stage {
 
   @Override
   public Outcome apply(Notice n) {
-    if (n.policy() == null || !groups(n.policy().policy())) {
+    Groups.Join j = joinOf(n);
+    if (j == null) {
       return Outcome.CONTINUE;
+    }
+    long due;
+    try {
+      due = groups.join(j.key(), j.tenant(), j.labels(), j.event(), clock.millis(), j.waitMs(), j.intervalMs());
+    } catch (DataAccessException ex) {
+      return ungrouped(n);
+    }
+    return joined(n, j.key(), due);
+  }
+
+  /** The members join their groups in one round trip for all of them. */
+  @Override
+  public Outcome[] applyAll(List<Notice> notices, Exception[] failures) {
+    Outcome[] out = new Outcome[notices.size()];
+    List<Groups.Join> joins = new java.util.ArrayList<>(notices.size());
+    List<Integer> joining = new java.util.ArrayList<>(notices.size());
+    for (int i = 0; i < out.length; i++) {
+      Groups.Join j = joinOf(notices.get(i));
+      if (j == null) {
+        out[i] = Outcome.CONTINUE;
+      } else {
+        joins.add(j);
+        joining.add(i);
+      }
+    }
+    if (joins.isEmpty()) {
+      return out;
+    }
+    long[] due;
+    try {
+      due = groups.joinAll(joins, clock.millis());
+    } catch (DataAccessException ex) {
+      due = null;
+    }
+    for (int k = 0; k < joining.size(); k++) {
+      Notice n = notices.get(joining.get(k));
+      out[joining.get(k)] = due == null ? ungrouped(n) : joined(n, joins.get(k).key(), due[k]);
+    }
+    return out;
+  }
+
+  /** What the notice joins; null when its policy does not group. */
+  private static Groups.Join joinOf(Notice n) {
+    if (n.policy() == null || !groups(n.policy().policy())) {
+      return null;
     }
     AlertEvent e = n.event();
     AlertPolicy.Notification settings = n.policy().policy().notification();
     Map<String, String> labels = Groups.labelsOf(settings.groupBy(), e.dimensions());
-    String key = Groups.keyOf(e.policyId(), labels);
     long waitMs = (settings.groupWaitSec() == null ? 30 : settings.groupWaitSec()) * 1000L;
     long intervalMs = (settings.groupIntervalSec() == null ? 300 : settings.groupIntervalSec()) * 1000L;
-    long due;
-    try {
-      due = groups.join(key, e.tenant(), labels, e, clock.millis(), waitMs, intervalMs);
-    } catch (DataAccessException ex) {
-      dependencies.failure("redis");
-      dependencies.degraded("convergence", "redis_down");
-      n.step(name(), "NOTE", "ungrouped", "Redis is away: notified on its own", null, null, null, clock.millis());
-      return Outcome.CONTINUE;
-    }
+    return new Groups.Join(Groups.keyOf(e.policyId(), labels), e.tenant(), labels, e, waitMs, intervalMs);
+  }
+
+  private Outcome ungrouped(Notice n) {
+    dependencies.failure("redis");
+    dependencies.degraded("convergence", "redis_down");
+    n.step(name(), "NOTE", "ungrouped", "Redis is away: notified on its own", null, null, null, clock.millis());
+    return Outcome.CONTINUE;
+  }
+
+  private static Outcome joined(Notice n, String key, long due) {
     n.convergedInto(key);
     return Outcome.stop(NotificationStatus.CONVERGED, "grouped", key + " goes out at " + Instant.ofEpochMilli(due));
   }

@@ -115,6 +115,42 @@ public final class Groups {
     return due == null ? nowMs + waitMs : due;
   }
 
+  /** One member to join its group ({@link #join}'s arguments). */
+  public record Join(String key, String tenant, Map<String, String> labels, AlertEvent event, long waitMs,
+      long intervalMs) {}
+
+  /**
+   * Several members join their groups ({@link #join} of each, in order) in one pipelined round trip;
+   * answers each flush's due time. A failure throws (Spring's {@code DataAccessException}) for all.
+   */
+  public long[] joinAll(List<Join> joins, long nowMs) {
+    byte[] script = JOIN.getScriptAsString().getBytes(StandardCharsets.UTF_8);
+    byte[] now = bytes(Long.toString(nowMs));
+    byte[] retention = bytes(Long.toString(retentionMs));
+    byte[] timers = bytes(timersKey());
+    List<Object> answers = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+      for (Join j : joins) {
+        AlertEvent e = j.event();
+        c.scriptingCommands().eval(script, org.springframework.data.redis.connection.ReturnType.INTEGER, 4,
+            bytes(membersKey(j.key())), bytes(metaKey(j.key())), timers, bytes(flushingKey(j.key())),
+            bytes(e.alertKey()), CODEC.encode(e), now, bytes(Long.toString(j.waitMs())),
+            bytes(Long.toString(j.intervalMs())), bytes(e.policyId()), bytes(j.tenant()),
+            bytes(JSON.writeValueAsString(j.labels())), retention, bytes(timerMember(j.key())), bytes(e.eventId()));
+      }
+      return null;
+    });
+    long[] due = new long[joins.size()];
+    for (int i = 0; i < due.length; i++) {
+      Object a = answers.size() == due.length ? answers.get(i) : null;
+      due[i] = a instanceof Number n ? n.longValue() : nowMs + joins.get(i).waitMs();
+    }
+    return due;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
   /** The group, or null when it holds nothing any more (its three hashes read in one round trip). */
   public Group read(String key) {
     List<Object> hashes = StateWrites.pipelined(redis, ops -> {

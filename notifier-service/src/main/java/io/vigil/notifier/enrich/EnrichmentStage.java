@@ -32,9 +32,21 @@ public final class EnrichmentStage implements Stage {
   private final Clock clock;
   private final SeriesHistory history;
 
+  private final java.util.concurrent.Executor executor;
+
   /** @param history the series' last hour, for a FIRING's sparkline and chart */
   public EnrichmentStage(AccessConfigCache access, InstanceDirectory instances, DependencyMetrics dependencies,
       Clock clock, SeriesHistory history) {
+    this(access, instances, dependencies, clock, history, null);
+  }
+
+  /**
+   * @param executor where the notices of a lane's batch are enriched side by side (each may wait on the
+   *     cmdb and on storage); null enriches them one after the other
+   */
+  public EnrichmentStage(AccessConfigCache access, InstanceDirectory instances, DependencyMetrics dependencies,
+      Clock clock, SeriesHistory history, java.util.concurrent.Executor executor) {
+    this.executor = executor;
     this.access = access;
     this.instances = instances;
     this.dependencies = dependencies;
@@ -67,6 +79,38 @@ public final class EnrichmentStage implements Stage {
       n.instance(Map.of("id", id), false);
     }
     return Outcome.CONTINUE;
+  }
+
+  /**
+   * The notices of a batch side by side: each may wait for a cmdb look-up and a chart query, and the
+   * batch's last notice must not wait for all the ones before it.
+   */
+  @Override
+  public Outcome[] applyAll(java.util.List<Notice> notices, Exception[] failures) {
+    if (executor == null || notices.size() < 2) {
+      return Stage.super.applyAll(notices, failures);
+    }
+    java.util.List<java.util.concurrent.CompletableFuture<Outcome>> running = new java.util.ArrayList<>();
+    for (int i = 0; i < notices.size(); i++) {
+      Notice n = notices.get(i);
+      java.util.function.Supplier<Outcome> job = () -> {
+        try (io.vigil.common.tracing.TraceContext.Scope s = io.vigil.common.tracing.TraceContext.bind(n.trace())) {
+          return apply(n);
+        }
+      };
+      // the last on this thread, the rest on the pool (a full pool runs them here too)
+      running.add(i == notices.size() - 1 ? java.util.concurrent.CompletableFuture.completedFuture(null)
+          .thenApply(x -> job.get()) : java.util.concurrent.CompletableFuture.supplyAsync(job, executor));
+    }
+    Outcome[] out = new Outcome[notices.size()];
+    for (int i = 0; i < out.length; i++) {
+      try {
+        out[i] = running.get(i).join();
+      } catch (java.util.concurrent.CompletionException e) {
+        failures[i] = e.getCause() instanceof Exception cause ? cause : e;
+      }
+    }
+    return out;
   }
 
   /** A FIRING's first notification: the last hour of its series, when storage has it. */

@@ -36,8 +36,26 @@ public final class IntakeStage implements Stage {
 
   @Override
   public Outcome apply(Notice n) {
+    return judge(n, state.alert(n.event().alertKey()));
+  }
+
+  /** The alerts' records are read in one round trip for all of them. */
+  @Override
+  public Outcome[] applyAll(java.util.List<Notice> notices, Exception[] failures) {
+    NotifierState.AlertRecord[] previous = state.alerts(notices.stream().map(n -> n.event().alertKey()).toList());
+    Outcome[] out = new Outcome[notices.size()];
+    for (int i = 0; i < out.length; i++) {
+      try {
+        out[i] = judge(notices.get(i), previous[i]);
+      } catch (RuntimeException e) {
+        failures[i] = e;
+      }
+    }
+    return out;
+  }
+
+  private Outcome judge(Notice n, NotifierState.AlertRecord previous) {
     AlertEvent e = n.event();
-    NotifierState.AlertRecord previous = state.alert(e.alertKey());
     long last = previous == null ? 0 : previous.event().sequence();
     if (e.sequence() <= last) {
       return Outcome.stop(NotificationStatus.DUPLICATE, e.sequence() == last ? "already_handled" : "overtaken",

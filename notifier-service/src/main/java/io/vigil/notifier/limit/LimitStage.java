@@ -30,10 +30,42 @@ public final class LimitStage implements Stage {
   @Override
   public Outcome apply(Notice n) {
     AlertEvent e = n.event();
-    if (e.status() == AlertEvent.AlertStatus.RESOLVED && n.kind() == Notice.Kind.EVENT) {
+    if (exempt(n)) {
       return Outcome.CONTINUE;
     }
-    Limits.Verdict v = limits.take(e.tenant(), e.policyId(), n.occurrence());
+    return judge(n, limits.take(e.tenant(), e.policyId(), n.occurrence()));
+  }
+
+  /** The notices are counted in one round trip for all of them. */
+  @Override
+  public Outcome[] applyAll(java.util.List<Notice> notices, Exception[] failures) {
+    Outcome[] out = new Outcome[notices.size()];
+    java.util.List<Limits.Ask> asks = new java.util.ArrayList<>(notices.size());
+    java.util.List<Integer> asked = new java.util.ArrayList<>(notices.size());
+    for (int i = 0; i < out.length; i++) {
+      Notice n = notices.get(i);
+      if (exempt(n)) {
+        out[i] = Outcome.CONTINUE;
+      } else {
+        asks.add(new Limits.Ask(n.event().tenant(), n.event().policyId(), n.occurrence()));
+        asked.add(i);
+      }
+    }
+    if (!asks.isEmpty()) {
+      Limits.Verdict[] verdicts = limits.takeAll(asks);
+      for (int j = 0; j < verdicts.length; j++) {
+        out[asked.get(j)] = judge(notices.get(asked.get(j)), verdicts[j]);
+      }
+    }
+    return out;
+  }
+
+  /** A RESOLVED event is never held back by a cap. */
+  private static boolean exempt(Notice n) {
+    return n.event().status() == AlertEvent.AlertStatus.RESOLVED && n.kind() == Notice.Kind.EVENT;
+  }
+
+  private static Outcome judge(Notice n, Limits.Verdict v) {
     return switch (v.decision()) {
       case PASS -> Outcome.CONTINUE;
       case SUMMARY -> {

@@ -27,13 +27,24 @@ public final class AlertLocks {
 
   /** Takes the alert's stripe; throws if it cannot within the timeout (the caller's work is retried). */
   public Semaphore acquire(String alertKey, long timeoutMs) throws InterruptedException {
-    Semaphore s = stripes[spread(alertKey.hashCode()) & (stripes.length - 1)];
+    Semaphore s = stripes[stripe(alertKey)];
     if (!s.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
       // retriable: the work waits and comes again, it is never dead-lettered for a busy alert
       throw new io.vigil.common.error.DependencyUnavailableException("unknown",
           "alert " + alertKey + " stayed busy for " + timeoutMs + " ms");
     }
     return s;
+  }
+
+  /** Takes the alert's stripe if it is free now; null if another holds it. */
+  public Semaphore tryAcquire(String alertKey) {
+    Semaphore s = stripes[stripe(alertKey)];
+    return s.tryAcquire() ? s : null;
+  }
+
+  /** The stripe an alert's lock is: two alerts of one stripe are never held by one batch at once. */
+  public int stripe(String alertKey) {
+    return spread(alertKey.hashCode()) & (stripes.length - 1);
   }
 
   private static int spread(int h) {

@@ -69,9 +69,21 @@ public final class Notice {
   private Outcome stopped;
   private String stoppedAt;
 
+  private io.vigil.common.tracing.Traceparent trace;
+
   public Notice(AlertEvent event, long receivedAtMs) {
     this.event = event;
     this.receivedAtMs = receivedAtMs;
+  }
+
+  /** The trace the event came with (null if none); bound while the notice's own work runs. */
+  public Notice trace(io.vigil.common.tracing.Traceparent tp) {
+    this.trace = tp;
+    return this;
+  }
+
+  public io.vigil.common.tracing.Traceparent trace() {
+    return trace;
   }
 
   public AlertEvent event() {

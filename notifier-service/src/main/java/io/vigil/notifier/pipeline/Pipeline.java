@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.Timer;
 import io.vigil.common.logging.LogContext;
 import io.vigil.common.logging.LogKeys;
 import io.vigil.common.model.AlertEvent;
+import io.vigil.common.tracing.TraceContext;
+import io.vigil.common.tracing.Traceparent;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +74,131 @@ public final class Pipeline {
     }
   }
 
+  /**
+   * Runs alert events of different alerts together: each stage takes all of them at once (one Redis
+   * round trip for the lot where the stage reads Redis). Answers one future per event, in order,
+   * completed when its records are published (as {@link #run(AlertEvent)}'s); an event that failed
+   * fails its future alone, and the caller runs it again by itself.
+   *
+   * <p>The batch holds its alerts' lock stripes together. It takes only stripes that are free: an
+   * alert whose stripe another alert of the batch holds already, or another thread holds (a repeat
+   * of that alert going out, an acknowledgement), is not run here; its future fails at once and it
+   * runs alone once the batch has finished, waiting for its stripe then. So a batch never waits
+   * holding stripes (no two lanes wait on each other in a circle), and one busy alert does not hold
+   * up the hundred beside it.
+   *
+   * @param traces the trace each event came with (null where none)
+   */
+  public List<CompletableFuture<?>> runAll(List<AlertEvent> events, List<Traceparent> traces) {
+    int n = events.size();
+    List<CompletableFuture<?>> out = new ArrayList<>(java.util.Collections.nCopies(n, null));
+    java.util.TreeMap<Integer, Integer> byStripe = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      if (byStripe.putIfAbsent(locks.stripe(events.get(i).alertKey()), i) != null) {
+        out.set(i, CompletableFuture.failedFuture(new RunAlone(events.get(i).alertKey(), "shares its lock stripe with"
+            + " another alert of its batch")));
+      }
+    }
+    runWave(events, traces, List.copyOf(byStripe.values()), out);
+    return out;
+  }
+
+  /** An alert of a batch that could not run with it (its lock stripe was taken): it runs alone, after. */
+  static final class RunAlone extends RuntimeException {
+    RunAlone(String alertKey, String why) {
+      super("alert " + alertKey + " " + why + "; it runs alone", null, false, false);
+    }
+  }
+
+  private void runWave(List<AlertEvent> events, List<Traceparent> traces, List<Integer> wave,
+      List<CompletableFuture<?>> out) {
+    long started = System.nanoTime();
+    long now = clock.millis();
+    List<Notice> live = new ArrayList<>(wave.size());
+    List<CompletableFuture<Void>> results = new ArrayList<>(wave.size());
+    List<java.util.concurrent.Semaphore> held = new ArrayList<>(wave.size());
+    for (int i : wave) {
+      AlertEvent e = events.get(i);
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      out.set(i, result);
+      java.util.concurrent.Semaphore lock;
+      try {
+        // alone, the event waits for its alert's stripe as Pipeline.run does; in a batch it never waits
+        lock = wave.size() == 1 ? locks.acquire(e.alertKey(), 30_000) : locks.tryAcquire(e.alertKey());
+      } catch (Exception ex) {
+        result.completeExceptionally(ex);
+        continue;
+      }
+      if (lock == null) {
+        result.completeExceptionally(new RunAlone(e.alertKey(), "found its lock stripe taken"));
+        continue;
+      }
+      live.add(new Notice(e, now).trace(traces.get(i)));
+      results.add(result);
+      held.add(lock);
+    }
+    for (Stage stage : stages) {
+      if (live.isEmpty()) {
+        break;
+      }
+      Exception[] failures = new Exception[live.size()];
+      Outcome[] outcomes;
+      try {
+        outcomes = stage.applyAll(live, failures);
+      } catch (RuntimeException e) {
+        // the stage failed the lot (a dependency it must have): each is retried alone
+        outcomes = new Outcome[live.size()];
+        java.util.Arrays.fill(failures, e);
+      }
+      List<Notice> next = new ArrayList<>(live.size());
+      List<CompletableFuture<Void>> nextResults = new ArrayList<>(live.size());
+      List<java.util.concurrent.Semaphore> nextHeld = new ArrayList<>(live.size());
+      for (int i = 0; i < live.size(); i++) {
+        Notice notice = live.get(i);
+        if (failures[i] != null) {
+          held.get(i).release();
+          results.get(i).completeExceptionally(failures[i]);
+        } else if (outcomes[i].stops()) {
+          stopped(notice, stage, outcomes[i]);
+          finish(notice, started, results.get(i), held.get(i));
+        } else {
+          notice.step(stage.name(), "PASSED", null, null, null, null, null, clock.millis());
+          next.add(notice);
+          nextResults.add(results.get(i));
+          nextHeld.add(held.get(i));
+        }
+      }
+      live = next;
+      results = nextResults;
+      held = nextHeld;
+    }
+    for (int i = 0; i < live.size(); i++) {
+      finish(live.get(i), started, results.get(i), held.get(i));
+    }
+  }
+
+  /** Finishes one notice of a wave: its future completes as its records are published, then its lock goes. */
+  private void finish(Notice notice, long started, CompletableFuture<Void> result,
+      java.util.concurrent.Semaphore lock) {
+    CompletableFuture<?> f;
+    try (TraceContext.Scope s = TraceContext.bind(notice.trace())) {
+      f = finisher.finish(notice);
+    } catch (Exception | Error e) {
+      lock.release();
+      result.completeExceptionally(e);
+      return;
+    }
+    f.whenComplete((r, e) -> {
+      lock.release();
+      if (e == null) {
+        latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        result.complete(null);
+      } else {
+        result.completeExceptionally(e);
+      }
+    });
+  }
+
   /** Runs a repeat or an escalation of an open episode (the caller holds the alert's lock). */
   public CompletableFuture<?> runFollowUp(Notice notice) throws Exception {
     return run(notice, followUpStages);
@@ -86,19 +214,10 @@ public final class Pipeline {
 
   private CompletableFuture<?> run(Notice notice, List<Stage> stages) throws Exception {
     long started = System.nanoTime();
-    AlertEvent event = notice.event();
     for (Stage stage : stages) {
       Outcome o = stage.apply(notice);
       if (o.stops()) {
-        notice.stop(stage.name(), o);
-        notice.step(stage.name(), o.status().name(), o.reason(), o.detail(), null, null, null, clock.millis());
-        meters.exit(stage.name(), o.status());
-        try (LogContext ctx = LogContext.with(LogKeys.TENANT, event.tenant()).and(LogKeys.POLICY_ID, event.policyId())
-            .and(LogKeys.ALERT_KEY, event.alertKey()).and(LogKeys.EVENT_ID, event.eventId())
-            .and(LogKeys.STAGE, stage.name()).and(LogKeys.STATUS, o.status().name())) {
-          log.info("alert event {} {} stopped at {}: {}{}", event.status(), event.alertKey(), stage.name(), o.reason(),
-              o.detail() == null ? "" : " (" + o.detail() + ")");
-        }
+        stopped(notice, stage, o);
         break;
       }
       notice.step(stage.name(), "PASSED", null, null, null, null, null, clock.millis());
@@ -108,5 +227,20 @@ public final class Pipeline {
         latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       }
     });
+  }
+
+  /** A stage stopped the notice: on its trail, counted, and logged once under the alert's business keys. */
+  private void stopped(Notice notice, Stage stage, Outcome o) {
+    AlertEvent event = notice.event();
+    notice.stop(stage.name(), o);
+    notice.step(stage.name(), o.status().name(), o.reason(), o.detail(), null, null, null, clock.millis());
+    meters.exit(stage.name(), o.status());
+    try (TraceContext.Scope s = notice.trace() == null ? null : TraceContext.bind(notice.trace());
+        LogContext ctx = LogContext.with(LogKeys.TENANT, event.tenant()).and(LogKeys.POLICY_ID, event.policyId())
+            .and(LogKeys.ALERT_KEY, event.alertKey()).and(LogKeys.EVENT_ID, event.eventId())
+            .and(LogKeys.STAGE, stage.name()).and(LogKeys.STATUS, o.status().name())) {
+      log.info("alert event {} {} stopped at {}: {}{}", event.status(), event.alertKey(), stage.name(), o.reason(),
+          o.detail() == null ? "" : " (" + o.detail() + ")");
+    }
   }
 }

@@ -17,6 +17,25 @@ public interface Stage {
   Outcome apply(Notice notice) throws Exception;
 
   /**
+   * Applies the stage to notices of different alerts at once: outcome {@code i} is notice {@code
+   * i}'s, or {@code failures[i]} what it threw (that notice alone is retried). A stage that reads a
+   * dependency per notice reads for all of them in one round trip; the others keep this default,
+   * which applies them one by one, each under its event's trace.
+   */
+  default Outcome[] applyAll(java.util.List<Notice> notices, Exception[] failures) {
+    Outcome[] out = new Outcome[notices.size()];
+    for (int i = 0; i < out.length; i++) {
+      Notice n = notices.get(i);
+      try (io.vigil.common.tracing.TraceContext.Scope s = io.vigil.common.tracing.TraceContext.bind(n.trace())) {
+        out[i] = apply(n);
+      } catch (Exception e) {
+        failures[i] = e;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Whether repeats and escalations (notices of an open episode, sent by the notifier's timers) pass
    * this stage too. Silence does (a silence added since mutes the repeats); intake and frequency,
    * which judge the detector's events, do not.

@@ -176,7 +176,33 @@ public final class NotifierState {
     if (!r.answered()) {
       return alerts.get(alertKey);
     }
-    Map<Object, Object> h = r.value();
+    return recordOf(r.value());
+  }
+
+  /**
+   * The records of several alerts ({@link #alert} of each) in one pipelined round trip; while Redis
+   * is away, the in-memory copies.
+   */
+  public AlertRecord[] alerts(List<String> alertKeys) {
+    AlertRecord[] out = new AlertRecord[alertKeys.size()];
+    Reply<List<Object>> r = call(() -> StateWrites.pipelined(redis, ops -> {
+      for (String k : alertKeys) {
+        ops.opsForHash().entries(alertKeyOf(k));
+      }
+    }));
+    for (int i = 0; i < out.length; i++) {
+      if (!r.answered() || r.value() == null || r.value().size() != out.length) {
+        out[i] = alerts.get(alertKeys.get(i));
+      } else {
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> h = (Map<Object, Object>) r.value().get(i);
+        out[i] = recordOf(h);
+      }
+    }
+    return out;
+  }
+
+  private static AlertRecord recordOf(Map<Object, Object> h) {
     if (h == null || h.get("event") == null) {
       return null;
     }
@@ -309,6 +335,27 @@ public final class NotifierState {
       return Boolean.TRUE.equals(v.value());
     }
     return sent.get(notificationId) != null;
+  }
+
+  /** Which of several notification ids were delivered already ({@link #delivered} of each), in one round trip. */
+  public java.util.Set<String> deliveredOf(java.util.Collection<String> notificationIds) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    if (notificationIds.isEmpty()) {
+      return out;
+    }
+    List<String> ids = List.copyOf(notificationIds);
+    Reply<List<Object>> r = call(() -> StateWrites.pipelined(redis, ops -> {
+      for (String id : ids) {
+        ops.hasKey(sentKeyOf(id));
+      }
+    }));
+    boolean answered = r.answered() && r.value() != null && r.value().size() == ids.size();
+    for (int i = 0; i < ids.size(); i++) {
+      if (answered ? Boolean.TRUE.equals(r.value().get(i)) : sent.get(ids.get(i)) != null) {
+        out.add(ids.get(i));
+      }
+    }
+    return out;
   }
 
   public CompletableFuture<Boolean> markDelivered(String notificationId) {

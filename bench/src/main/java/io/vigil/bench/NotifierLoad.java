@@ -53,7 +53,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       a silence muting a tenth of the zones. Reports events/s through the pipeline (every event's
  *       record on {@code notify.records}), notifications dispatched and recorded per second, per-key
  *       order violations at the sink (the ungrouped policy's FIRING before its RESOLVED), and the
- *       notifier's own p99 in-pipeline latency (its histogram, group waits excluded).
+ *       notifier's own in-pipeline latency of the run, p50 and p99 (its histogram, group waits excluded).
+ *       {@code --rate N} publishes N events a second instead of all at once, for the latency at a rate
+ *       the notifier keeps up with.
  *   <li>{@code --mode alertmanager}: the same alerts posted by the same client, in batches of
  *       {@code --batch} with {@code --clients} threads, through the Alertmanager v2 API to Prometheus'
  *       Alertmanager ({@code --alertmanager}, the OS package, configured by this tool: group by zone,
@@ -83,6 +85,7 @@ public final class NotifierLoad {
         System.getenv().getOrDefault("VIGIL_HOME", "/var/lib/vigil") + "/keys/admin.key", "groups", "1000",
         "per-group", "20", "batch", "100", "clients", "4", "kafka", "127.0.0.1:9092", "mode", "events"));
     a.putIfAbsent("topic-prefix", "vigil.");
+    a.putIfAbsent("rate", "0");
     for (int i = 0; i + 1 < argv.length; i += 2) {
       a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
     }
@@ -168,12 +171,22 @@ public final class NotifierLoad {
     Thread reader = new Thread(() -> readRecords(a, ours, eventIds, records, sentRecords, lastRecordMs, total));
     reader.start();
     Thread.sleep(2000);
-    double p99Before = scrapeP99(a.get("notifier"));
+    List<double[]> latencyBefore = scrapeLatency(a.get("notifier"));
     long t0 = System.currentTimeMillis();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
         new ByteArraySerializer())) {
       String topic = a.get("topic-prefix") + "alerts.events";
+      // --rate N: N events a second, paced every millisecond's share; 0 publishes all at once (a storm)
+      double rate = Double.parseDouble(a.get("rate"));
+      long paceStart = System.nanoTime();
       for (int i = 0; i < firing.size(); i++) {
+        if (rate > 0) {
+          long due = paceStart + (long) (2 * i / rate * 1e9); // two events per step: a FIRING and a RESOLVED
+          long wait;
+          while ((wait = due - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, 1_000_000));
+          }
+        }
         producer.send(new ProducerRecord<>(topic, firing.get(i).alertKey(), codec.encode(firing.get(i))));
         if (i >= 50) { // each alert's RESOLVED follows its FIRING, interleaved with other alerts'
           producer.send(new ProducerRecord<>(topic, resolved.get(i - 50).alertKey(), codec.encode(resolved.get(i - 50))));
@@ -210,12 +223,13 @@ public final class NotifierLoad {
       System.out.println("what the sink saw of the alerts out of order (statuses in arrival order: alerts): " + kinds
           + ", e.g. " + examples);
     }
+    List<double[]> latencyAfter = scrapeLatency(a.get("notifier"));
     System.out.printf("events: %d published in %.1f s; %d handled (a record each) in %.1f s = %.0f events/s;"
         + " %d notifications dispatched (%.0f/s), %d SENT records; per-key order violations %d of %d alerts notified"
-        + " alone; notifier p99 in-pipeline latency %.1f ms (%.1f ms before the run, cumulative histogram)%n",
+        + " alone; notifier in-pipeline latency of this run p50 %.1f ms, p99 %.1f ms (histogram bucket bounds)%n",
         total, (published - t0) / 1e3, eventIds.size(), seconds, eventIds.size() / seconds, seen.deliveries.sum(),
         seen.deliveries.sum() / seconds, sentRecords.sum(), violations, notifiedAlone,
-        scrapeP99(a.get("notifier")) * 1000, p99Before * 1000);
+        quantile(latencyBefore, latencyAfter, 0.5) * 1000, quantile(latencyBefore, latencyAfter, 0.99) * 1000);
   }
 
   static void readRecords(Map<String, String> a, Set<String> ours, Set<String> eventIds, LongAdder records,
@@ -463,8 +477,8 @@ public final class NotifierLoad {
     throw new IllegalStateException(url + " did not answer");
   }
 
-  /** The notifier's p99 in-pipeline latency in seconds, from its histogram buckets (cumulative since start). */
-  static double scrapeP99(String notifier) throws Exception {
+  /** The notifier's in-pipeline latency histogram: cumulative buckets (upper bound, count) since its start. */
+  static List<double[]> scrapeLatency(String notifier) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String text = http.send(HttpRequest.newBuilder(URI.create(notifier + "/actuator/prometheus")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body();
@@ -478,12 +492,22 @@ public final class NotifierLoad {
       }
     }
     buckets.sort((x, y) -> Double.compare(x[0], y[0]));
-    if (buckets.isEmpty()) {
+    return buckets;
+  }
+
+  /**
+   * A quantile in seconds (the bucket bound it falls in) of what the histogram took between two
+   * scrapes: this run's events alone, not the process's history.
+   */
+  static double quantile(List<double[]> before, List<double[]> after, double q) {
+    if (after.isEmpty()) {
       return Double.NaN;
     }
-    double total = buckets.get(buckets.size() - 1)[1];
-    for (double[] bucket : buckets) {
-      if (bucket[1] >= 0.99 * total) {
+    java.util.Map<Double, Double> earlier = new java.util.HashMap<>();
+    before.forEach(b -> earlier.put(b[0], b[1]));
+    double total = after.get(after.size() - 1)[1] - earlier.getOrDefault(after.get(after.size() - 1)[0], 0.0);
+    for (double[] bucket : after) {
+      if (bucket[1] - earlier.getOrDefault(bucket[0], 0.0) >= q * total) {
         return bucket[0];
       }
     }

@@ -402,28 +402,37 @@ public final class LaneConsumer<V> extends PollThread {
         if (taken.isEmpty()) {
           continue;
         }
+        Set<String> released = new HashSet<>();
         try {
-          runBatch(taken);
+          runBatch(taken, released);
         } catch (InterruptedException e) {
           return;
         } finally {
           for (KeyOrderedQueue.Taken<Task> t : taken) {
-            inFlight.decrementAndGet();
-            queue.done(t.key());
+            if (!released.contains(t.key())) {
+              release(t.key());
+            }
           }
         }
       }
     }
 
+    private void release(String key) {
+      inFlight.decrementAndGet();
+      queue.done(key);
+    }
+
     /**
      * Runs one record of each of several keys through the batch handler. What the batch cannot
-     * finish (an unreadable record, a progress marker, a failed or late stage) runs alone after it,
-     * before the key's next record is taken, so per-key order and the retry rules are the ones a
-     * record alone has.
+     * finish (an unreadable record, a progress marker, a failed or late stage, or anything that goes
+     * wrong around the handler) runs alone after it, before the key's next record is taken, so
+     * per-key order and the retry rules are the ones a record alone has. The keys the batch finished
+     * are handed back first: a record run alone that waits on a dependency holds only its own key.
      */
-    private void runBatch(List<KeyOrderedQueue.Taken<Task>> taken) throws InterruptedException {
-      List<Task> alone = new ArrayList<>();
-      List<Task> tasks = new ArrayList<>(taken.size());
+    private void runBatch(List<KeyOrderedQueue.Taken<Task>> taken, Set<String> released)
+        throws InterruptedException {
+      List<KeyOrderedQueue.Taken<Task>> alone = new ArrayList<>();
+      List<KeyOrderedQueue.Taken<Task>> tasks = new ArrayList<>(taken.size());
       List<ConsumedRecord<V>> records = new ArrayList<>(taken.size());
       for (KeyOrderedQueue.Taken<Task> t : taken) {
         Task task = t.item();
@@ -432,67 +441,96 @@ public final class LaneConsumer<V> extends PollThread {
           continue; // not ours any more: the new owner reads it
         }
         if (progressHandler != null && Topics.isProgressMarker(rec.headers())) {
-          alone.add(task);
+          alone.add(t);
           continue;
         }
         try {
           records.add(kit.decode(routing.topic(rec.topic()), rec, ConsumerKit.traceOf(rec)));
-          tasks.add(task);
+          tasks.add(t);
         } catch (RuntimeException invalid) {
-          alone.add(task); // dead-lettered there, with its reason
+          alone.add(t); // dead-lettered there, with its reason
         }
       }
-      if (!records.isEmpty()) {
-        batchSizes.record(records.size());
-        long start = System.nanoTime();
-        long startMs = kit.clock.millis();
-        List<? extends java.util.concurrent.CompletionStage<?>> stages = null;
-        try (io.vigil.common.logging.LogContext ctx = io.vigil.common.logging.LogContext.with(
-            io.vigil.common.logging.LogKeys.TOPIC, records.get(0).topic())) {
-          stages = batchHandler.handle(records);
-          if (stages == null || stages.size() != records.size()) {
-            throw new IllegalStateException("the batch handler answered " + (stages == null ? "null" : stages.size())
-                + " results for " + records.size() + " records");
-          }
-        } catch (Exception | Error e) {
-          log.debug("consumer {}: a batch of {} failed as a whole ({}); each runs alone", name, records.size(),
-              e.toString());
-          stages = null;
+      boolean[] finished = new boolean[tasks.size()];
+      try {
+        if (!records.isEmpty()) {
+          runHandler(tasks, records, finished);
         }
-        if (stages == null) {
-          alone.addAll(tasks);
+      } catch (Exception | Error unexpected) {
+        // the handler's own failures are answers; this is a bug around it: what did not finish runs alone
+        log.error("consumer {}: a batch of {} failed outside its handler; each unfinished record runs alone", name,
+            records.size(), unexpected);
+      }
+      for (int i = 0; i < finished.length; i++) {
+        if (!finished[i]) {
+          alone.add(tasks.get(i));
+        }
+      }
+      for (KeyOrderedQueue.Taken<Task> t : taken) {
+        if (!alone.contains(t)) {
+          released.add(t.key());
+          release(t.key());
+        }
+      }
+      for (KeyOrderedQueue.Taken<Task> t : alone) {
+        runAlone(t.item());
+      }
+    }
+
+    /** Hands the records to the batch handler and marks those whose stage completed in time. */
+    private void runHandler(List<KeyOrderedQueue.Taken<Task>> tasks, List<ConsumedRecord<V>> records,
+        boolean[] finished) throws InterruptedException {
+      batchSizes.record(records.size());
+      long start = System.nanoTime();
+      long startMs = kit.clock.millis();
+      List<? extends java.util.concurrent.CompletionStage<?>> stages;
+      try (io.vigil.common.logging.LogContext ctx = io.vigil.common.logging.LogContext.with(
+          io.vigil.common.logging.LogKeys.TOPIC, records.get(0).topic())) {
+        stages = batchHandler.handle(records);
+      } catch (Exception e) {
+        log.debug("consumer {}: a batch of {} failed as a whole ({}); each runs alone", name, records.size(),
+            e.toString());
+        return;
+      }
+      if (stages == null || stages.size() != records.size()) {
+        log.error("consumer {}: the batch handler answered {} results for {} records; each runs alone", name,
+            stages == null ? "null" : stages.size(), records.size());
+        return;
+      }
+      java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[stages.size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = stages.get(i) == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+            : stages.get(i).toCompletableFuture();
+      }
+      try {
+        java.util.concurrent.CompletableFuture.allOf(all)
+            .get(kit.properties.handlerTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // some failed or are late: each is looked at below
+      }
+      int done = 0;
+      for (int i = 0; i < all.length; i++) {
+        finished[i] = all[i].isDone() && !all[i].isCompletedExceptionally();
+        if (!finished[i]) {
+          all[i].cancel(true); // best effort: the run alone must not overlap a live one
         } else {
-          java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[stages.size()];
-          for (int i = 0; i < all.length; i++) {
-            all[i] = stages.get(i) == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
-                : stages.get(i).toCompletableFuture();
-          }
-          try {
-            java.util.concurrent.CompletableFuture.allOf(all)
-                .get(kit.properties.handlerTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-          } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // some failed or are late: each is looked at below
-          }
-          // the batch's time shared among its records: the processing timer keeps its meaning per record
-          long elapsed = (System.nanoTime() - start) / all.length;
-          for (int i = 0; i < all.length; i++) {
-            Task task = tasks.get(i);
-            ConsumerRecord<String, byte[]> rec = task.rec();
-            if (all[i].isDone() && !all[i].isCompletedExceptionally()) {
-              ConsumerMeters meters = routing.meters(rec.topic());
-              meters.consumed(ConsumerKit.producedAt(records.get(i).value(), rec), startMs);
-              meters.processed(elapsed);
-              task.progress().finished(rec.offset());
-            } else {
-              all[i].cancel(true); // best effort: the run alone must not overlap a live one
-              alone.add(task);
-            }
-          }
-          kit.states.running(name);
+          done++;
         }
       }
-      for (Task task : alone) {
-        runAlone(task);
+      // the batch's time shared among the records it finished: the processing timer keeps its meaning
+      long elapsed = done == 0 ? 0 : (System.nanoTime() - start) / done;
+      for (int i = 0; i < all.length; i++) {
+        if (finished[i]) {
+          Task task = tasks.get(i).item();
+          ConsumerRecord<String, byte[]> rec = task.rec();
+          ConsumerMeters meters = routing.meters(rec.topic());
+          meters.consumed(ConsumerKit.producedAt(records.get(i).value(), rec), startMs);
+          meters.processed(elapsed);
+          task.progress().finished(rec.offset());
+        }
+      }
+      if (done > 0) {
+        kit.states.running(name);
       }
     }
   }

@@ -70,7 +70,8 @@ class KafkaWiring {
         at.add(out.size());
         out.add(null);
         events.add(r.value());
-        traces.add(r.traceparent());
+        // as the kit does for a record alone: an event that came without a trace starts one
+        traces.add(r.traceparent() != null ? r.traceparent() : io.vigil.common.tracing.Traceparent.newRoot());
       }
     }
     if (!events.isEmpty()) {

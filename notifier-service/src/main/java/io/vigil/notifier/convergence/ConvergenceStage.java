@@ -81,15 +81,15 @@ public final class ConvergenceStage implements Stage {
     if (joins.isEmpty()) {
       return out;
     }
-    long[] due;
+    Long[] due;
     try {
       due = groups.joinAll(joins, clock.millis());
     } catch (DataAccessException ex) {
-      due = null;
+      due = new Long[joins.size()];
     }
     for (int k = 0; k < joining.size(); k++) {
       Notice n = notices.get(joining.get(k));
-      out[joining.get(k)] = due == null ? ungrouped(n) : joined(n, joins.get(k).key(), due[k]);
+      out[joining.get(k)] = due[k] == null ? ungrouped(n) : joined(n, joins.get(k).key(), due[k]);
     }
     return out;
   }

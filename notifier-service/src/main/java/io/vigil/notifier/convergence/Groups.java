@@ -121,14 +121,17 @@ public final class Groups {
 
   /**
    * Several members join their groups ({@link #join} of each, in order) in one pipelined round trip;
-   * answers each flush's due time. A failure throws (Spring's {@code DataAccessException}) for all.
+   * answers each flush's due time, or null for a member whose script failed while others' went
+   * through. A failure of the round trip itself throws (Spring's {@code DataAccessException}).
    */
-  public long[] joinAll(List<Join> joins, long nowMs) {
+  public Long[] joinAll(List<Join> joins, long nowMs) {
     byte[] script = JOIN.getScriptAsString().getBytes(StandardCharsets.UTF_8);
     byte[] now = bytes(Long.toString(nowMs));
     byte[] retention = bytes(Long.toString(retentionMs));
     byte[] timers = bytes(timersKey());
-    List<Object> answers = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+    List<Object> answers;
+    try {
+      answers = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
       for (Join j : joins) {
         AlertEvent e = j.event();
         c.scriptingCommands().eval(script, org.springframework.data.redis.connection.ReturnType.INTEGER, 4,
@@ -139,10 +142,15 @@ public final class Groups {
       }
       return null;
     });
-    long[] due = new long[joins.size()];
+    } catch (org.springframework.data.redis.connection.RedisPipelineException partly) {
+      // some scripts failed, the others joined: each answer (or its error) by its place
+      answers = partly.getPipelineResult();
+    }
+    Long[] due = new Long[joins.size()];
+    boolean complete = answers.size() == due.length;
     for (int i = 0; i < due.length; i++) {
-      Object a = answers.size() == due.length ? answers.get(i) : null;
-      due[i] = a instanceof Number n ? n.longValue() : nowMs + joins.get(i).waitMs();
+      Object a = complete ? answers.get(i) : null;
+      due[i] = a instanceof Number n ? Long.valueOf(n.longValue()) : null;
     }
     return due;
   }

@@ -119,6 +119,9 @@ public final class DispatchStage implements Stage {
     for (int i = 0; i < out.length; i++) {
       Notice n = notices.get(i);
       List<Result> results = new ArrayList<>();
+      // every delivery of the notice has ended before it is judged: one failing must not let the notice
+      // run again while another of its recipients is still being sent to
+      CompletableFuture.allOf(running.get(i).toArray(CompletableFuture[]::new)).handle((r, e) -> null).join();
       try {
         for (CompletableFuture<Result> f : running.get(i)) {
           results.add(f.join());

@@ -125,7 +125,7 @@ public final class Limits {
     byte[] policyCapArg = bytes(Integer.toString(policyCap));
     List<Object> answers;
     try {
-      answers = breaker.executeSupplier(() -> redis.executePipelined(
+      answers = breaker.executeSupplier(() -> pipelinedAnswers(() -> redis.executePipelined(
           (org.springframework.data.redis.core.RedisCallback<Object>) connection -> {
             for (Ask a : asks) {
               connection.scriptingCommands().eval(script, org.springframework.data.redis.connection.ReturnType.INTEGER,
@@ -136,7 +136,7 @@ public final class Limits {
                   nowArg, windowArg, tenantCapArg, policyCapArg, bytes(a.occurrence()));
             }
             return null;
-          }));
+          })));
     } catch (CallNotPermittedException e) {
       dependencies.degraded("limits", "redis_down");
       answers = null;
@@ -146,13 +146,31 @@ public final class Limits {
       answers = null;
     }
     Verdict[] out = new Verdict[asks.size()];
+    boolean complete = answers != null && answers.size() == out.length;
     for (int i = 0; i < out.length; i++) {
       Ask a = asks.get(i);
-      long code = answers != null && answers.size() == out.length && answers.get(i) instanceof Number c
-          ? c.longValue() : answers == null ? inMemory(a.tenant(), a.policyId(), now) : 0;
+      // a notice Redis did not count (the round trip failed, or its script did) is counted here, as take does
+      long code;
+      if (complete && answers.get(i) instanceof Number c) {
+        code = c.longValue();
+      } else {
+        if (answers != null) {
+          dependencies.degraded("limits", "redis_down"); // the round trip's own failure is counted above
+        }
+        code = inMemory(a.tenant(), a.policyId(), now);
+      }
       out[i] = verdict((int) code);
     }
     return out;
+  }
+
+  /** A pipeline's answers; where some commands failed, each answer or its error by its place. */
+  private static List<Object> pipelinedAnswers(java.util.function.Supplier<List<Object>> pipeline) {
+    try {
+      return pipeline.get();
+    } catch (org.springframework.data.redis.connection.RedisPipelineException partly) {
+      return partly.getPipelineResult();
+    }
   }
 
   private static byte[] bytes(String s) {

@@ -110,13 +110,33 @@ public final class Pipeline {
     }
   }
 
+  /** A notice of a wave: its lock and its caller's future, settled once (finished or failed). */
+  private static final class Slot {
+    final Notice notice;
+    final CompletableFuture<Void> result;
+    final java.util.concurrent.Semaphore lock;
+    boolean settled;
+
+    Slot(Notice notice, CompletableFuture<Void> result, java.util.concurrent.Semaphore lock) {
+      this.notice = notice;
+      this.result = result;
+      this.lock = lock;
+    }
+
+    void fail(Throwable e) {
+      if (!settled) {
+        settled = true;
+        lock.release();
+        result.completeExceptionally(e);
+      }
+    }
+  }
+
   private void runWave(List<AlertEvent> events, List<Traceparent> traces, List<Integer> wave,
       List<CompletableFuture<?>> out) {
     long started = System.nanoTime();
     long now = clock.millis();
-    List<Notice> live = new ArrayList<>(wave.size());
-    List<CompletableFuture<Void>> results = new ArrayList<>(wave.size());
-    List<java.util.concurrent.Semaphore> held = new ArrayList<>(wave.size());
+    List<Slot> all = new ArrayList<>(wave.size());
     for (int i : wave) {
       AlertEvent e = events.get(i);
       CompletableFuture<Void> result = new CompletableFuture<>();
@@ -125,6 +145,10 @@ public final class Pipeline {
       try {
         // alone, the event waits for its alert's stripe as Pipeline.run does; in a batch it never waits
         lock = wave.size() == 1 ? locks.acquire(e.alertKey(), 30_000) : locks.tryAcquire(e.alertKey());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        result.completeExceptionally(ex);
+        continue;
       } catch (Exception ex) {
         result.completeExceptionally(ex);
         continue;
@@ -133,68 +157,73 @@ public final class Pipeline {
         result.completeExceptionally(new RunAlone(e.alertKey(), "found its lock stripe taken"));
         continue;
       }
-      live.add(new Notice(e, now).trace(traces.get(i)));
-      results.add(result);
-      held.add(lock);
+      all.add(new Slot(new Notice(e, now).trace(traces.get(i)), result, lock));
     }
-    for (Stage stage : stages) {
-      if (live.isEmpty()) {
-        break;
-      }
-      Exception[] failures = new Exception[live.size()];
-      Outcome[] outcomes;
-      try {
-        outcomes = stage.applyAll(live, failures);
-      } catch (RuntimeException e) {
-        // the stage failed the lot (a dependency it must have): each is retried alone
-        outcomes = new Outcome[live.size()];
-        java.util.Arrays.fill(failures, e);
-      }
-      List<Notice> next = new ArrayList<>(live.size());
-      List<CompletableFuture<Void>> nextResults = new ArrayList<>(live.size());
-      List<java.util.concurrent.Semaphore> nextHeld = new ArrayList<>(live.size());
-      for (int i = 0; i < live.size(); i++) {
-        Notice notice = live.get(i);
-        if (failures[i] != null) {
-          held.get(i).release();
-          results.get(i).completeExceptionally(failures[i]);
-        } else if (outcomes[i].stops()) {
-          stopped(notice, stage, outcomes[i]);
-          finish(notice, started, results.get(i), held.get(i));
-        } else {
-          notice.step(stage.name(), "PASSED", null, null, null, null, null, clock.millis());
-          next.add(notice);
-          nextResults.add(results.get(i));
-          nextHeld.add(held.get(i));
+    try {
+      List<Slot> live = all;
+      for (Stage stage : stages) {
+        if (live.isEmpty()) {
+          break;
         }
+        List<Notice> notices = new ArrayList<>(live.size());
+        live.forEach(slot -> notices.add(slot.notice));
+        Exception[] failures = new Exception[live.size()];
+        Outcome[] outcomes;
+        try {
+          outcomes = stage.applyAll(notices, failures);
+        } catch (RuntimeException e) {
+          // the stage failed the lot (a dependency it must have): each is retried alone
+          outcomes = new Outcome[live.size()];
+          java.util.Arrays.fill(failures, e);
+        }
+        List<Slot> next = new ArrayList<>(live.size());
+        for (int i = 0; i < live.size(); i++) {
+          Slot slot = live.get(i);
+          Outcome o = outcomes[i];
+          if (failures[i] != null || o == null) {
+            slot.fail(failures[i] != null ? failures[i]
+                : new IllegalStateException("stage " + stage.name() + " gave no outcome"));
+          } else if (o.stops()) {
+            stopped(slot.notice, stage, o);
+            finish(slot, started);
+          } else {
+            slot.notice.step(stage.name(), "PASSED", null, null, null, null, null, clock.millis());
+            next.add(slot);
+          }
+        }
+        live = next;
       }
-      live = next;
-      results = nextResults;
-      held = nextHeld;
-    }
-    for (int i = 0; i < live.size(); i++) {
-      finish(live.get(i), started, results.get(i), held.get(i));
+      for (Slot slot : live) {
+        finish(slot, started);
+      }
+    } catch (RuntimeException | Error e) {
+      // a bug on the way (or an Error): nothing may keep a stripe or leave its caller waiting; each
+      // notice not yet finished is run again alone
+      log.error("a batch of {} alert events failed outside its stages", all.size(), e);
+      for (Slot slot : all) {
+        slot.fail(e);
+      }
     }
   }
 
   /** Finishes one notice of a wave: its future completes as its records are published, then its lock goes. */
-  private void finish(Notice notice, long started, CompletableFuture<Void> result,
-      java.util.concurrent.Semaphore lock) {
+  private void finish(Slot slot, long started) {
+    slot.settled = true;
     CompletableFuture<?> f;
-    try (TraceContext.Scope s = TraceContext.bind(notice.trace())) {
-      f = finisher.finish(notice);
+    try (TraceContext.Scope s = TraceContext.bind(slot.notice.trace())) {
+      f = finisher.finish(slot.notice);
     } catch (Exception | Error e) {
-      lock.release();
-      result.completeExceptionally(e);
+      slot.lock.release();
+      slot.result.completeExceptionally(e);
       return;
     }
     f.whenComplete((r, e) -> {
-      lock.release();
+      slot.lock.release();
       if (e == null) {
         latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        result.complete(null);
+        slot.result.complete(null);
       } else {
-        result.completeExceptionally(e);
+        slot.result.completeExceptionally(e);
       }
     });
   }

@@ -328,13 +328,16 @@ public final class NotifierState {
 
   // ---- delivered marks
 
-  /** Whether a notification id was delivered already. */
+  /**
+   * Whether a notification id was delivered already: by Redis' mark, or by this instance's own (its
+   * mark may still be on its way to Redis when the notice runs again).
+   */
   public boolean delivered(String notificationId) {
-    Reply<Boolean> v = call(() -> redis.hasKey(sentKeyOf(notificationId)));
-    if (v.answered()) {
-      return Boolean.TRUE.equals(v.value());
+    if (sent.get(notificationId) != null) {
+      return true;
     }
-    return sent.get(notificationId) != null;
+    Reply<Boolean> v = call(() -> redis.hasKey(sentKeyOf(notificationId)));
+    return v.answered() && Boolean.TRUE.equals(v.value());
   }
 
   /** Which of several notification ids were delivered already ({@link #delivered} of each), in one round trip. */
@@ -351,7 +354,7 @@ public final class NotifierState {
     }));
     boolean answered = r.answered() && r.value() != null && r.value().size() == ids.size();
     for (int i = 0; i < ids.size(); i++) {
-      if (answered ? Boolean.TRUE.equals(r.value().get(i)) : sent.get(ids.get(i)) != null) {
+      if (sent.get(ids.get(i)) != null || answered && Boolean.TRUE.equals(r.value().get(i))) {
         out.add(ids.get(i));
       }
     }

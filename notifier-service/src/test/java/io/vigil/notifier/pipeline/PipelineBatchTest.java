@@ -132,6 +132,30 @@ class PipelineBatchTest {
   }
 
   @Test
+  void anErrorInAStageFailsTheLotAndGivesEveryStripeBack() throws Exception {
+    AlertLocks locks = new AlertLocks(1024);
+    Stage broken = new Stage() {
+      @Override
+      public String name() {
+        return "silence";
+      }
+
+      @Override
+      public Outcome apply(Notice n) {
+        throw new AssertionError("a bug"); // an Error, which no stage catches
+      }
+    };
+    Pipeline p = pipeline(locks, new Recording("intake"), broken);
+    List<AlertEvent> events = List.of(event("a"), event("b"), event("c"));
+    List<CompletableFuture<?>> results = p.runAll(events, Collections.nCopies(events.size(), null));
+    assertThat(results).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+    for (AlertEvent e : events) {
+      locks.acquire(e.alertKey(), 1000).release(); // throws if a stripe was kept
+    }
+    assertThat(finished).isEmpty();
+  }
+
+  @Test
   void aBatchDoesNotWaitForAnAlertAnotherThreadHolds() throws Exception {
     Recording intake = new Recording("intake");
     AlertLocks locks = new AlertLocks(1024);

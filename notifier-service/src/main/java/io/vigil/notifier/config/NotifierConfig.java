@@ -86,26 +86,6 @@ class NotifierConfig {
     return builder -> builder.commandLatencyRecorder(io.lettuce.core.metrics.CommandLatencyRecorder.disabled());
   }
 
-  /**
-   * A pipelined round trip writes its commands once, when it closes. Spring Data Redis' default
-   * flushes after every command of a pipeline, so a batch of a hundred alerts' reads (or the state
-   * writer's thousand writes) was a hundred system calls on the Lettuce I/O thread: with the batched
-   * lanes, about half of that thread's time in a profile of the events benchmark.
-   */
-  @Bean
-  static org.springframework.beans.factory.config.BeanPostProcessor redisPipelinesFlushOnClose() {
-    return new org.springframework.beans.factory.config.BeanPostProcessor() {
-      @Override
-      public Object postProcessBeforeInitialization(Object bean, String beanName) {
-        if (bean instanceof org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory f) {
-          f.setPipeliningFlushPolicy(
-              org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy.flushOnClose());
-        }
-        return bean;
-      }
-    };
-  }
-
   @Bean
   SecurityFilterChain notifierSecurityFilterChain(HttpSecurity http, CredentialResolver resolver) throws Exception {
     return VigilSecurity.base(http, resolver)

@@ -40,9 +40,10 @@ import tools.jackson.databind.JsonNode;
  * Faults while load flows, on the platform scaled out. A product pushes a point a second for each of
  * its instances, to whichever gateway answers; four of them breach a policy. A second instance each of
  * gateway, aggregator, detector and notifier joins (same consumer groups, ports of their own); the
- * first instance of each, and storage, is SIGKILLed and restarted; the breaches recover while Redis is
- * refused to the detectors and Elasticsearch to storage; the second instances stop in an orderly way.
- * The policy's webhook receiver answers; its second one times out and falls back to e-mail.
+ * first instance of each, and storage, is SIGKILLed and restarted; once the breaches have paged, the
+ * second instances stop in an orderly way; then the breaches recover while Redis is refused to the
+ * detectors and Elasticsearch to storage. The policy's webhook receiver answers; its second one times
+ * out and falls back to e-mail.
  *
  * <p>What must hold at the end: every point a gateway accepted is in the one-minute rollups storage
  * serves (counted, per instance and minute: nothing lost, nothing counted twice); each breach paged
@@ -50,6 +51,13 @@ import tools.jackson.databind.JsonNode;
  * receiver), the recovery judged from the detectors' memory; no NO_DATA from the stalls; the
  * timed-out receiver was retried and its notifications went out by e-mail instead; the detectors
  * counted detecting without Redis and storage counted waiting for Elasticsearch.
+ *
+ * <p>The cmdb is SIGKILLed before the load starts and stays down until every page has gone out: each
+ * one still went, without the instance's data and flagged as such ({@code enrichmentDegraded}), and the
+ * notifiers count the degraded path.
+ *
+ * <p>The steps are in this order so the test waits on as few minute closes as it can (it runs alone): the
+ * minute in which the second instances stop is the one in which the breaches recover.
  */
 @Isolated // it kills services every other class uses
 class FaultsIT {
@@ -61,6 +69,8 @@ class FaultsIT {
   private static final Set<String> HOT = Set.of("f-00", "f-01", "f-02", "f-03");
   private static final List<String> SECOND = List.of("gateway-2", "aggregator-2", "detector-2", "notifier-2");
   private static final List<String> KILLED = List.of("gateway", "aggregator", "detector", "notifier", "storage");
+  /** Down from before the load until the last page. */
+  private static final String AWAY = "cmdb";
   private static final String FALLBACK_EMAIL = "pager@e2efault.example";
 
   @Test
@@ -71,19 +81,23 @@ class FaultsIT {
     Map<String, Integer> doubled = alone.entrySet().stream()
         .collect(Collectors.toMap(Map.Entry::getKey, e -> 2 * e.getValue()));
     CompletableFuture<Void> scaledOut = CompletableFuture.runAsync(() -> platform.start(SECOND));
+    List<CompletableFuture<Void>> back = new ArrayList<>();
     try {
-      run(platform, scaledOut, doubled);
+      run(platform, scaledOut, alone, doubled, back);
     } finally {
       scaledOut.exceptionally(e -> null).join();
+      back.forEach(f -> f.exceptionally(e -> null).join());
       restore(platform);
     }
   }
 
-  private static void run(Platform platform, CompletableFuture<Void> scaledOut, Map<String, Integer> doubled)
-      throws Exception {
+  /** @param back where the cmdb's restart is left, started side by side with the test's last steps */
+  private static void run(Platform platform, CompletableFuture<Void> scaledOut, Map<String, Integer> alone,
+      Map<String, Integer> doubled, List<CompletableFuture<Void>> back) throws Exception {
     Caller admin = Onboarded.admin(platform);
     Onboarded product = Onboarded.register(platform, PRODUCT, NAMESPACE, """
-        {"name": "%s", "requiredDimensions": ["instance"], "metrics": [{"name": "load"}], "graceMs": 1000}"""
+        {"name": "%s", "requiredDimensions": ["instance"], "instanceDimension": "instance",
+         "metrics": [{"name": "load"}], "graceMs": 1000}"""
         .formatted(NAMESPACE), "load", Map.of("appid", TENANT, "instance", "f-probe"), 1.0);
     try (WebhookSink sink = new WebhookSink(); WebhookSink slow = new WebhookSink(Duration.ofSeconds(7));
         Load load = new Load(product)) {
@@ -99,6 +113,7 @@ class FaultsIT {
            "receivers": {"webhooks": ["%s", "%s"]},
            "notification": {"groupWaitSec": 0, "repeatIntervalSec": 3600}}""".formatted(NAMESPACE, hook, slowHook))
           .path("id").asString();
+      platform.kill(AWAY);
       load.start();
 
       // the second instances join and take their share
@@ -117,30 +132,38 @@ class FaultsIT {
       Awaits.until("a page for each breaching instance", Duration.ofSeconds(120),
           () -> instancesWith(sink, "FIRING").containsAll(HOT));
 
+      // one of each stops in an orderly way; the rest carry on, and take over their partitions before the
+      // stores go away (a partition that moved while Redis is away starts without its alerts' state)
+      SECOND.forEach(platform::stop);
+      load.gateways = List.of("gateway");
+      awaitGroupsSettled(alone);
+
       // the breaches recover while Redis is away from the detectors and Elasticsearch from storage
+      long refused = System.currentTimeMillis();
       platform.detectorRedis().refuse();
       platform.storageElasticsearch().refuse();
       load.hot = false;
       try {
         Awaits.until("a recovery for each breaching instance, judged from the detectors' memory",
             Duration.ofSeconds(120), () -> instancesWith(sink, "RESOLVED").containsAll(HOT));
-        assertThat(counted(platform, List.of("detector", "detector-2"), "vigil_degraded_total",
-            "reason=\"redis_down\"")).as("the detectors went on without Redis, and counted it").isPositive();
+        assertThat(counted(platform, List.of("detector"), "vigil_degraded_total", "reason=\"redis_down\""))
+            .as("the detector went on without Redis, and counted it").isPositive();
         Awaits.until("storage pauses for Elasticsearch, and counts it", Duration.ofSeconds(30),
             () -> counted(platform, List.of("storage"), "vigil_kafka_dependency_waits_total",
                 "dependency=\"elasticsearch\"") > 0);
+        // the recoveries went out after the restarts, through the notifier running now
+        assertThat(counted(platform, List.of("notifier"), "vigil_degraded_total", "component=\"enrichment\"",
+            "reason=\"cmdb_unavailable\"")).as("the notifier counted the cmdb away").isPositive();
       } finally {
         platform.detectorRedis().pass();
         platform.storageElasticsearch().pass();
       }
+      back.add(CompletableFuture.runAsync(() -> platform.start(AWAY)));
 
-      // one of each stops in an orderly way; the rest carry on
-      SECOND.forEach(platform::stop);
-      load.gateways = List.of("gateway");
-
-      // a minute that closes with the first instances alone, then the load ends
-      long end = (System.currentTimeMillis() / 60_000 + 1) * 60_000;
-      Thread.sleep(end - System.currentTimeMillis() + 2_000);
+      // the minute in which the stores went away has closed (the recoveries' minute, so at most a moment
+      // from now; the second instances stopped in it or before), then the load ends
+      long end = (refused / 60_000 + 1) * 60_000;
+      Thread.sleep(Math.max(0, end - System.currentTimeMillis() + 2_000));
       assertThat(admin.delete("/v1/tenants/" + TENANT + "/policies/" + policy).statusCode())
           .as("the policy goes before the load stops (else its end would be NO_DATA)").isEqualTo(204);
       load.close();
@@ -150,6 +173,8 @@ class FaultsIT {
       assertThat(sink.matching(r -> !HOT.contains(instance(r)))).as("nothing for the healthy instances").isEmpty();
       assertThat(sink.matching(r -> r.status().equals("NO_DATA"))).as("no NO_DATA from stalls and restarts")
           .isEmpty();
+      assertThat(sink.matching(r -> !r.body().path("enrichmentDegraded").asBoolean()))
+          .as("every page went out without the cmdb's data, and said so").isEmpty();
       assertTheTimedOutReceiverFellBackToEmail(platform, slow, slowHook);
       assertThat(load.problems).as("no push was refused for its content").isEmpty();
     }
@@ -248,10 +273,10 @@ class FaultsIT {
   }
 
   /** The sum of one family's matching samples over these instances (those that do not answer count 0). */
-  private static double counted(Platform platform, Collection<String> instances, String family, String label) {
+  private static double counted(Platform platform, Collection<String> instances, String family, String... labels) {
     double sum = 0;
     for (String instance : instances) {
-      sum += Http.sum(platform.http(instance).get("/actuator/prometheus").body(), family, label);
+      sum += Http.sum(platform.http(instance).get("/actuator/prometheus").body(), family, labels);
     }
     return sum;
   }
@@ -262,7 +287,8 @@ class FaultsIT {
    */
   private static void restore(Platform platform) {
     SECOND.stream().filter(platform::running).forEach(platform::stop);
-    List<String> down = KILLED.stream().filter(app -> !platform.running(app)).toList();
+    List<String> down = java.util.stream.Stream.concat(KILLED.stream(), Stream.of(AWAY))
+        .filter(app -> !platform.running(app)).toList();
     if (!down.isEmpty()) {
       platform.start(down);
     }

@@ -466,8 +466,11 @@ public final class LaneConsumer<V> extends PollThread {
           alone.add(tasks.get(i));
         }
       }
+      // a batch holds one record per key (KeyOrderedQueue.takeBatch), so a key names its record
+      Set<String> aloneKeys = new java.util.HashSet<>();
+      alone.forEach(t -> aloneKeys.add(t.key()));
       for (KeyOrderedQueue.Taken<Task> t : taken) {
-        if (!alone.contains(t)) {
+        if (!aloneKeys.contains(t.key())) {
           released.add(t.key());
           release(t.key());
         }

@@ -108,11 +108,22 @@ public final class Groups {
   /** The member joins (or updates its event in) the group; returns when the flush is due. */
   public long join(String key, String tenant, Map<String, String> labels, AlertEvent e, long nowMs, long waitMs,
       long intervalMs) {
-    Long due = redis.execute(JOIN, List.of(membersKey(key), metaKey(key), timersKey(), flushingKey(key)), e.alertKey(),
-        new String(CODEC.encode(e), StandardCharsets.UTF_8), Long.toString(nowMs), Long.toString(waitMs),
-        Long.toString(intervalMs), e.policyId(), tenant, JSON.writeValueAsString(labels), Long.toString(retentionMs),
-        timerMember(key), e.eventId());
+    Long due = redis.execute(JOIN, keysOf(key),
+        argsOf(new Join(key, tenant, labels, e, waitMs, intervalMs), nowMs).toArray());
     return due == null ? nowMs + waitMs : due;
+  }
+
+  /** The join script's keys for a group. */
+  private List<String> keysOf(String key) {
+    return List.of(membersKey(key), metaKey(key), timersKey(), flushingKey(key));
+  }
+
+  /** The join script's arguments for one member, after its keys. */
+  private List<String> argsOf(Join j, long nowMs) {
+    AlertEvent e = j.event();
+    return List.of(e.alertKey(), new String(CODEC.encode(e), StandardCharsets.UTF_8), Long.toString(nowMs),
+        Long.toString(j.waitMs()), Long.toString(j.intervalMs()), e.policyId(), j.tenant(),
+        JSON.writeValueAsString(j.labels()), Long.toString(retentionMs), timerMember(j.key()), e.eventId());
   }
 
   /** One member to join its group ({@link #join}'s arguments). */
@@ -126,19 +137,14 @@ public final class Groups {
    */
   public Long[] joinAll(List<Join> joins, long nowMs) {
     byte[] script = JOIN.getScriptAsString().getBytes(StandardCharsets.UTF_8);
-    byte[] now = bytes(Long.toString(nowMs));
-    byte[] retention = bytes(Long.toString(retentionMs));
-    byte[] timers = bytes(timersKey());
     List<Object> answers;
     try {
       answers = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
       for (Join j : joins) {
-        AlertEvent e = j.event();
-        c.scriptingCommands().eval(script, org.springframework.data.redis.connection.ReturnType.INTEGER, 4,
-            bytes(membersKey(j.key())), bytes(metaKey(j.key())), timers, bytes(flushingKey(j.key())),
-            bytes(e.alertKey()), CODEC.encode(e), now, bytes(Long.toString(j.waitMs())),
-            bytes(Long.toString(j.intervalMs())), bytes(e.policyId()), bytes(j.tenant()),
-            bytes(JSON.writeValueAsString(j.labels())), retention, bytes(timerMember(j.key())), bytes(e.eventId()));
+        List<String> keys = keysOf(j.key());
+        c.scriptingCommands().eval(script, org.springframework.data.redis.connection.ReturnType.INTEGER, keys.size(),
+            java.util.stream.Stream.concat(keys.stream(), argsOf(j, nowMs).stream()).map(Groups::bytes)
+                .toArray(byte[][]::new));
       }
       return null;
     });

@@ -92,12 +92,8 @@ public final class Limits {
     long now = clock.millis();
     Long code;
     try {
-      code = breaker.executeSupplier(() -> redis.execute(TAKE, List.of(
-          names.redisKey("notifier", "limit", "tenant", tenant), names.redisKey("notifier", "limit", "policy", policyId),
-          names.redisKey("notifier", "limit", "summary", "tenant", tenant),
-          names.redisKey("notifier", "limit", "summary", "policy", policyId)),
-          Long.toString(now), Long.toString(windowMs), Integer.toString(tenantCap), Integer.toString(policyCap),
-          occurrence));
+      code = breaker.executeSupplier(() -> redis.execute(TAKE, keysOf(tenant, policyId),
+          argsOf(now, occurrence).toArray()));
     } catch (CallNotPermittedException e) {
       dependencies.degraded("limits", "redis_down");
       code = inMemory(tenant, policyId, now);
@@ -119,21 +115,15 @@ public final class Limits {
   public Verdict[] takeAll(List<Ask> asks) {
     long now = clock.millis();
     byte[] script = TAKE.getScriptAsString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    byte[] nowArg = bytes(Long.toString(now));
-    byte[] windowArg = bytes(Long.toString(windowMs));
-    byte[] tenantCapArg = bytes(Integer.toString(tenantCap));
-    byte[] policyCapArg = bytes(Integer.toString(policyCap));
     List<Object> answers;
     try {
       answers = breaker.executeSupplier(() -> pipelinedAnswers(() -> redis.executePipelined(
           (org.springframework.data.redis.core.RedisCallback<Object>) connection -> {
             for (Ask a : asks) {
+              List<String> keys = keysOf(a.tenant(), a.policyId());
               connection.scriptingCommands().eval(script, org.springframework.data.redis.connection.ReturnType.INTEGER,
-                  4, bytes(names.redisKey("notifier", "limit", "tenant", a.tenant())),
-                  bytes(names.redisKey("notifier", "limit", "policy", a.policyId())),
-                  bytes(names.redisKey("notifier", "limit", "summary", "tenant", a.tenant())),
-                  bytes(names.redisKey("notifier", "limit", "summary", "policy", a.policyId())),
-                  nowArg, windowArg, tenantCapArg, policyCapArg, bytes(a.occurrence()));
+                  keys.size(), java.util.stream.Stream.concat(keys.stream(), argsOf(now, a.occurrence()).stream())
+                      .map(Limits::bytes).toArray(byte[][]::new));
             }
             return null;
           })));
@@ -162,6 +152,20 @@ public final class Limits {
       out[i] = verdict((int) code);
     }
     return out;
+  }
+
+  /** The script's keys for one notice: its tenant's and its policy's windows, and their summary marks. */
+  private List<String> keysOf(String tenant, String policyId) {
+    return List.of(names.redisKey("notifier", "limit", "tenant", tenant),
+        names.redisKey("notifier", "limit", "policy", policyId),
+        names.redisKey("notifier", "limit", "summary", "tenant", tenant),
+        names.redisKey("notifier", "limit", "summary", "policy", policyId));
+  }
+
+  /** The script's arguments for one notice, after its keys. */
+  private List<String> argsOf(long now, String occurrence) {
+    return List.of(Long.toString(now), Long.toString(windowMs), Integer.toString(tenantCap),
+        Integer.toString(policyCap), occurrence);
   }
 
   /** A pipeline's answers; where some commands failed, each answer or its error by its place. */

@@ -2,6 +2,8 @@ package io.vigil.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.common.series.AlertKey;
+import io.vigil.common.series.SeriesId;
 import io.vigil.common.testing.Awaits;
 import io.vigil.common.testing.Http;
 import io.vigil.common.testing.TestRun;
@@ -137,6 +139,16 @@ class FaultsIT {
       SECOND.forEach(platform::stop);
       load.gateways = List.of("gateway");
       awaitGroupsSettled(alone);
+      // a settled group has handed out the partitions; the detector restores their alerts from Redis as it
+      // takes them, so it must know every breach as firing before Redis goes
+      Caller detector = new Caller(platform.http("detector"), VigilTestInitializer.PLATFORM_ADMIN_KEY);
+      Set<String> firing = sink.matching(r -> r.status().equals("FIRING")).stream()
+          .map(WebhookSink.Received::alertKey).collect(Collectors.toSet());
+      Map<String, String> held = new TreeMap<>();
+      Awaits.until("the detector holds every breach as firing", Duration.ofSeconds(60), () -> {
+        firing.forEach(key -> held.put(key, alertStatus(detector, key)));
+        return held.values().stream().allMatch("FIRING"::equals);
+      }, () -> "the detector's alerts: " + held);
 
       // the breaches recover while Redis is away from the detectors and Elasticsearch from storage
       long refused = System.currentTimeMillis();
@@ -160,8 +172,9 @@ class FaultsIT {
       }
       back.add(CompletableFuture.runAsync(() -> platform.start(AWAY)));
 
-      // the minute in which the stores went away has closed (the recoveries' minute, so at most a moment
-      // from now; the second instances stopped in it or before), then the load ends
+      // the minute in which the stores went away has closed (the second instances stopped in it or
+      // before; the recoveries came at its close or, if its last point was still hot, a minute later), then
+      // the load ends
       long end = (refused / 60_000 + 1) * 60_000;
       Thread.sleep(Math.max(0, end - System.currentTimeMillis() + 2_000));
       assertThat(admin.delete("/v1/tenants/" + TENANT + "/policies/" + policy).statusCode())
@@ -177,7 +190,20 @@ class FaultsIT {
           .as("every page went out without the cmdb's data, and said so").isEmpty();
       assertTheTimedOutReceiverFellBackToEmail(platform, slow, slowHook);
       assertThat(load.problems).as("no push was refused for its content").isEmpty();
+      back.forEach(CompletableFuture::join); // the cmdb is back and ready, or the test says why not
     }
+  }
+
+  /** The detector's status of an alert, from its explain (null if it holds none, or does not answer). */
+  private static String alertStatus(Caller detector, String alertKey) {
+    AlertKey key = AlertKey.parse(alertKey);
+    HttpResponse<String> r = detector.get("/v1/explain?policyId=" + key.policyId() + "&seriesId="
+        + SeriesId.hex(key.seriesId()));
+    if (r.statusCode() != 200) {
+      return r.statusCode() + " " + r.body();
+    }
+    JsonNode alert = Http.json(r).path("alert");
+    return alert.isObject() ? alert.path("status").asString() : null;
   }
 
   /** The gateways' accepted points, per minute, are the rollups' counts for every instance. */

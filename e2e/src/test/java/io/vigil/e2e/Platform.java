@@ -173,9 +173,10 @@ final class Platform {
     return root;
   }
 
-  /** Whether this instance was started and has not been killed or stopped since. */
+  /** Whether this instance was started, has not been killed or stopped since, and its JVM is alive. */
   boolean running(String instance) {
-    return running.containsKey(instance);
+    ChildJvm jvm = running.get(instance);
+    return jvm != null && jvm.alive();
   }
 
   /** SIGKILL: the service ends at once, as in a crash. */
@@ -206,8 +207,12 @@ final class Platform {
   }
 
   private void launch(String instance) {
-    if (running.containsKey(instance)) {
+    if (running(instance)) {
       throw new IllegalStateException(instance + " is already running");
+    }
+    ChildJvm dead = running.remove(instance); // it exited during an earlier start: started afresh
+    if (dead != null) {
+      dead.close();
     }
     String app = service(instance);
     List<String> args = new ArrayList<>();

@@ -18,6 +18,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * lost by holding the commands until then; in the notifier's events benchmark the per-command writes
  * were about half of the I/O thread's time. {@code vigil.redis.flush-pipelines-on-close=false} goes back
  * to Spring's default.
+ *
+ * <p>A caveat for new pipelines: Lettuce starts a command's timeout ({@code spring.data.redis.timeout})
+ * when the command is queued, not when it is written, so a pipeline's callback must only queue commands
+ * (work out the values before it opens); one that spent longer than the timeout inside would time out
+ * its first commands before they were sent. Every pipeline in Vigil does so today.
  */
 @AutoConfiguration
 @ConditionalOnClass(LettuceConnectionFactory.class)

@@ -15,6 +15,7 @@ import io.vigil.notifier.pipeline.Notice.Recipient;
 import io.vigil.notifier.pipeline.Notice.Target;
 import io.vigil.notifier.pipeline.Outcome;
 import io.vigil.notifier.pipeline.PipelineMeters;
+import io.vigil.notifier.pipeline.SideBySide;
 import io.vigil.notifier.pipeline.Stage;
 import io.vigil.notifier.state.NotifierState;
 import java.time.Clock;
@@ -98,36 +99,29 @@ public final class DispatchStage implements Stage {
       }
     }
     java.util.Set<String> before = state.deliveredOf(ids);
-    int jobs = notices.stream().mapToInt(n -> n.recipients().size()).sum();
-    List<List<CompletableFuture<Result>>> running = new ArrayList<>(notices.size());
-    int started = 0;
+    List<SideBySide.Job<Result>> jobs = new ArrayList<>();
     for (Notice n : notices) {
-      List<CompletableFuture<Result>> mine = new ArrayList<>(n.recipients().size());
       for (Recipient r : n.recipients()) {
-        java.util.function.Supplier<Result> job = () -> {
-          try (io.vigil.common.tracing.TraceContext.Scope s = io.vigil.common.tracing.TraceContext.bind(n.trace())) {
-            return deliver(n, r, before::contains);
-          }
-        };
-        // the last one on this thread, the rest on the dispatch pool (a full pool runs them here too)
-        mine.add(++started == jobs ? CompletableFuture.completedFuture(null).thenApply(x -> job.get())
-            : CompletableFuture.supplyAsync(job, executor));
+        jobs.add(new SideBySide.Job<>(n, () -> deliver(n, r, before::contains)));
       }
-      running.add(mine);
     }
+    List<CompletableFuture<Result>> running = SideBySide.start(jobs, executor);
     Outcome[] out = new Outcome[notices.size()];
+    int first = 0;
     for (int i = 0; i < out.length; i++) {
       Notice n = notices.get(i);
+      List<CompletableFuture<Result>> mine = running.subList(first, first + n.recipients().size());
+      first += mine.size();
       List<Result> results = new ArrayList<>();
       // every delivery of the notice has ended before it is judged: one failing must not let the notice
       // run again while another of its recipients is still being sent to
-      CompletableFuture.allOf(running.get(i).toArray(CompletableFuture[]::new)).handle((r, e) -> null).join();
+      CompletableFuture.allOf(mine.toArray(CompletableFuture[]::new)).handle((r, e) -> null).join();
       try {
-        for (CompletableFuture<Result> f : running.get(i)) {
+        for (CompletableFuture<Result> f : mine) {
           results.add(f.join());
         }
       } catch (java.util.concurrent.CompletionException e) {
-        failures[i] = e.getCause() instanceof Exception cause ? cause : e;
+        failures[i] = SideBySide.failureOf(e);
         continue;
       }
       for (Result res : results) {

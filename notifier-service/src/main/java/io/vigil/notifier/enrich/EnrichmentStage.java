@@ -6,6 +6,7 @@ import io.vigil.common.model.AlertEvent;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.notifier.pipeline.Notice;
 import io.vigil.notifier.pipeline.Outcome;
+import io.vigil.notifier.pipeline.SideBySide;
 import io.vigil.notifier.pipeline.Stage;
 import io.vigil.notifier.values.CurrentValues;
 import io.vigil.notifier.values.SeriesHistory;
@@ -90,24 +91,14 @@ public final class EnrichmentStage implements Stage {
     if (executor == null || notices.size() < 2) {
       return Stage.super.applyAll(notices, failures);
     }
-    java.util.List<java.util.concurrent.CompletableFuture<Outcome>> running = new java.util.ArrayList<>();
-    for (int i = 0; i < notices.size(); i++) {
-      Notice n = notices.get(i);
-      java.util.function.Supplier<Outcome> job = () -> {
-        try (io.vigil.common.tracing.TraceContext.Scope s = io.vigil.common.tracing.TraceContext.bind(n.trace())) {
-          return apply(n);
-        }
-      };
-      // the last on this thread, the rest on the pool (a full pool runs them here too)
-      running.add(i == notices.size() - 1 ? java.util.concurrent.CompletableFuture.completedFuture(null)
-          .thenApply(x -> job.get()) : java.util.concurrent.CompletableFuture.supplyAsync(job, executor));
-    }
+    java.util.List<java.util.concurrent.CompletableFuture<Outcome>> running = SideBySide.start(
+        notices.stream().map(n -> new SideBySide.Job<>(n, () -> apply(n))).toList(), executor);
     Outcome[] out = new Outcome[notices.size()];
     for (int i = 0; i < out.length; i++) {
       try {
         out[i] = running.get(i).join();
       } catch (java.util.concurrent.CompletionException e) {
-        failures[i] = e.getCause() instanceof Exception cause ? cause : e;
+        failures[i] = SideBySide.failureOf(e);
       }
     }
     return out;

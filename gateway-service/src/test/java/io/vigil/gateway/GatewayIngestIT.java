@@ -213,7 +213,9 @@ class GatewayIngestIT {
 
   @Test
   void aProductSeesWhatHappenedToItsPointsInTheLastHour() {
-    post(body("acme/vm", List.of(point("cpu", "status-ok", 1), point("nosuch", "status-bad", 1))));
+    HttpResponse<String> posted = post(body("acme/vm", List.of(point("cpu", "status-ok", 1),
+        point("nosuch", "status-bad", 1))));
+    assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
     // and the aggregator found one of its points past the namespace's grace
     Map<String, String> dims = Map.of("appid", "1251763868", "instance", "status-late");
     MetricPoint late = new MetricPoint(MetricPoint.SCHEMA_VERSION, SeriesId.of("acme/vm", "local", "cpu", dims),

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.SessionCallback;
@@ -31,6 +32,12 @@ public class IngestStats implements AutoCloseable {
   private final DependencyMetrics dependencies;
   private final Clock clock;
   private final ConcurrentHashMap<Cell, LongAdder> pending = new ConcurrentHashMap<>();
+  /**
+   * Held by a flush from taking the counts until Redis has them, and by a read of the hour from
+   * Redis to the counts still in memory: otherwise a read between the two steps of a flush sees the
+   * counts in neither place, and a product's status drops to zero for a moment.
+   */
+  private final ReentrantLock handover = new ReentrantLock();
   private final Thread flusher;
   private volatile boolean running = true;
 
@@ -78,6 +85,15 @@ public class IngestStats implements AutoCloseable {
     if (pending.isEmpty()) {
       return;
     }
+    handover.lock();
+    try {
+      flushHeld();
+    } finally {
+      handover.unlock();
+    }
+  }
+
+  private void flushHeld() {
     Map<Cell, Long> taken = new HashMap<>();
     pending.forEach((cell, adder) -> {
       long n = adder.sumThenReset();
@@ -108,6 +124,15 @@ public class IngestStats implements AutoCloseable {
   /** The last hour of a namespace: accepted, and rejected by reason. */
   public Map<String, Long> lastHour(String namespace) {
     long now = clock.millis() / 60_000;
+    handover.lock();
+    try {
+      return lastHourHeld(namespace, now);
+    } finally {
+      handover.unlock();
+    }
+  }
+
+  private Map<String, Long> lastHourHeld(String namespace, long now) {
     Map<String, Long> totals = new TreeMap<>();
     try {
       List<Object> minutes = redis.executePipelined(new SessionCallback<Object>() {

@@ -425,6 +425,43 @@ class DetectionIT {
   }
 
   @Test
+  void aGainedPartitionCountsNoWindowMissingThatItsEarlierOwnerSaw() {
+    // Rollups of a namespace with a small grace are sent before the partition's marker, which closes
+    // windows by the largest grace there, vouches for them. A handover in that gap leaves the new owner
+    // a Redis copy as old as the series' last change and a first marker that closes one window fewer
+    // than the old owner had seen. (FaultsIT once saw NO_DATA for healthy series this way.)
+    Map<String, String> dims = Map.of("appid", "N2", "instance", "i-1");
+    String never = "[{\"metric\":\"cpu\",\"period\":60,\"operator\":\"GT\",\"threshold\":1000,"
+        + "\"noDataPeriods\":1}]";
+    awaitHeld("p-handover", fx.upsert("p-handover", "N2", policy("[]", never, "ANY"), true));
+    long w = minutesAgo(40); // below every other test's markers, which move progress on every partition
+    String key = key("p-handover", cpu(dims, w, 0));
+    fx.publish(cpu(dims, w, 5));
+    Awaits.until("the watched state is in Redis", WAIT, () -> !storedIn(key).isEmpty());
+    long seen = w + 120_000;
+    fx.publish(cpu(dims, w + 60_000, 5), cpu(dims, seen, 5)); // a healthy series changes nothing in Redis
+    Awaits.until("the old owner read the window", WAIT, () -> {
+      var d = detector.describe(key);
+      return d != null && d.get("conditions").toString().contains("lastWindowMs=" + seen);
+    });
+
+    List<TopicPartition> all = partitionsHolding(key);
+    detector.revoked(all);
+    detector.assigned(all);
+    long grace = 5_000; // another namespace's, on the same source partition; this series' grace is 1 s
+    fx.progress(seen + 61_000, grace); // the first marker the new owner reads: it closes through `seen` only
+    fx.progress(seen + 66_000, grace); // closes `seen`, which the new owner never read
+    assertThat(events(key, 1, Duration.ofSeconds(3))).as("no window went missing").isEmpty();
+
+    fx.publish(cpu(dims, seen + 60_000, 5)); // then the series stops: its next window does go missing
+    fx.progress(seen + 121_000, grace);
+    fx.progress(seen + 186_000, grace);
+    List<AlertEvent> noData = events(key, 1, WAIT);
+    assertThat(noData).extracting(AlertEvent::status).containsExactly(AlertStatus.NO_DATA);
+    assertThat(noData.get(0).windowStartMs()).isEqualTo(seen + 120_000);
+  }
+
+  @Test
   void anEventRuleFiresOnTheAbnormalEventOnceAndTheRecoveryResolves() {
     String rules = "{\"name\":\"disks\",\"namespace\":\"qce/cvm\",\"eventRules\":[{\"eventTypes\":"
         + "[\"disk_failure\"],\"filters\":[{\"Function\":\"Equal\",\"Field\":\"zone\",\"Args\":\"gz-3\"}]}]}";

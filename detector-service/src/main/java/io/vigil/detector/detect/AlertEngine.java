@@ -775,7 +775,12 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         }
         long periodMs = rule.periodSeconds() * 1000L;
         if (c.floorPending) {
-          c.seenFloorMs = closed - periodMs;
+          // A restored state's last window is as old as its last change, and the partition's earlier
+          // owner may have read rollups past it: of any window ending by the watermark, not only by
+          // the close of the largest grace (a namespace of smaller grace closes its windows first).
+          // So the series counts as seen up to the newest window ending by the watermark.
+          long watermark = progress.watermark(part.id);
+          c.seenFloorMs = Math.max(closed, Math.floorDiv(watermark, periodMs) * periodMs) - periodMs;
           c.floorPending = false;
         }
         long lastSeen = Math.max(c.streak().lastWindowMs(), c.seenFloorMs);
@@ -1014,6 +1019,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   private void release(int id) {
     pendingRestores.remove(id);
+    progress.forget(id); // gained again, its progress is learnt anew from the markers read from then
     Partition part = partitions.remove(id);
     if (part != null) {
       part.lock.lock();

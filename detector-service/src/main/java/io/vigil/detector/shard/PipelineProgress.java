@@ -53,6 +53,23 @@ public final class PipelineProgress {
     return sources.size() >= expected ? least : -1;
   }
 
+  /**
+   * The newest watermark any source's marker on {@code partition} has given, or -1 when none has
+   * come. Every rollup on the partition before that marker was sent once the watermark had passed
+   * its window's end (plus a grace of zero or more), so no rollup read before it can be of a window
+   * ending after this: the bound of what an earlier owner of the partition may have read.
+   */
+  public long watermark(int partition) {
+    Map<Integer, RollupProgress> sources = byPartition.get(partition);
+    long newest = -1;
+    if (sources != null) {
+      for (RollupProgress p : sources.values()) {
+        newest = Math.max(newest, p.watermarkMs());
+      }
+    }
+    return newest;
+  }
+
   private static long closedThrough(RollupProgress p, int periodSeconds) {
     Long stated = p.closedThroughMs().get(periodSeconds);
     return stated != null ? stated : RollupProgress.closedThrough(p.watermarkMs(), p.graceMs(), periodSeconds);

@@ -40,4 +40,19 @@ class PipelineProgressTest {
     p.forget(0);
     assertThat(p.closedThrough(0, 60)).isEqualTo(-1);
   }
+
+  @Test
+  void theWatermarkIsTheNewestAnySourceGaveNotTheClosesOfTheLargestGrace() {
+    PipelineProgress p = new PipelineProgress(2);
+    assertThat(p.watermark(0)).isEqualTo(-1);
+    p.update(0, RollupProgress.of("default", 0, 3, T0 + 61_000, 5_000, List.of(60), T0));
+    assertThat(p.watermark(0)).isEqualTo(T0 + 61_000);
+    p.update(0, RollupProgress.of("default", 1, 3, T0 + 30_000, 0, List.of(60), T0));
+    assertThat(p.watermark(0)).as("the newest of the sources").isEqualTo(T0 + 61_000);
+    p.update(0, RollupProgress.of("default", 1, 3, T0 + 90_000, 0, List.of(60), T0));
+    assertThat(p.watermark(0)).isEqualTo(T0 + 90_000);
+    assertThat(p.watermark(1)).isEqualTo(-1);
+    p.forget(0);
+    assertThat(p.watermark(0)).isEqualTo(-1);
+  }
 }

@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.SessionCallback;
@@ -27,19 +29,23 @@ public class IngestStats implements AutoCloseable {
 
   private record Cell(String namespace, long minute, String field) {}
 
+  /** How long a minute's counts are kept in Redis. */
+  static final long KEPT_MINUTES = 120;
+
   private final StringRedisTemplate redis;
   private final StoreNames names;
   private final DependencyMetrics dependencies;
   private final Clock clock;
   private final ConcurrentHashMap<Cell, LongAdder> pending = new ConcurrentHashMap<>();
   /**
-   * Held by a flush from taking the counts until Redis has them, and by a read of the hour from
+   * Written by a flush from taking the counts until Redis has them, read by a read of the hour from
    * Redis to the counts still in memory: otherwise a read between the two steps of a flush sees the
-   * counts in neither place, and a product's status drops to zero for a moment.
+   * counts in neither place, and a product's status drops to zero for a moment. Reads do not wait
+   * for each other, so a slow Redis does not queue every status request behind the one before.
    */
-  private final ReentrantLock handover = new ReentrantLock();
+  private final ReentrantReadWriteLock handover = new ReentrantReadWriteLock();
   private final Thread flusher;
-  private volatile boolean running = true;
+  private final CountDownLatch stopping = new CountDownLatch(1);
 
   public IngestStats(StringRedisTemplate redis, StoreNames names, DependencyMetrics dependencies, Clock clock,
       Duration flushEvery) {
@@ -48,13 +54,12 @@ public class IngestStats implements AutoCloseable {
     this.dependencies = dependencies;
     this.clock = clock;
     this.flusher = new Thread(() -> {
-      while (running) {
-        try {
-          Thread.sleep(flushEvery.toMillis());
-        } catch (InterruptedException e) {
-          return;
+      try {
+        while (!stopping.await(flushEvery.toMillis(), TimeUnit.MILLISECONDS)) {
+          flush();
         }
-        flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }, "vigil-ingest-stats");
     flusher.setDaemon(true);
@@ -85,11 +90,11 @@ public class IngestStats implements AutoCloseable {
     if (pending.isEmpty()) {
       return;
     }
-    handover.lock();
+    handover.writeLock().lock();
     try {
       flushHeld();
     } finally {
-      handover.unlock();
+      handover.writeLock().unlock();
     }
   }
 
@@ -101,6 +106,23 @@ public class IngestStats implements AutoCloseable {
         taken.put(cell, n);
       }
     });
+    if (!taken.isEmpty()) {
+      write(taken);
+    }
+    // a past minute's cell, written, is done with (a count still on its way to it would have read
+    // the clock over a minute ago); one Redis never took in two hours would have expired there
+    long now = clock.millis() / 60_000;
+    pending.entrySet().removeIf(e -> {
+      long minute = e.getKey().minute();
+      if (minute < now - KEPT_MINUTES) {
+        dependencies.degraded("ingest_stats", "expired_unwritten");
+        return true;
+      }
+      return minute < now - 1 && e.getValue().sum() == 0;
+    });
+  }
+
+  private void write(Map<Cell, Long> taken) {
     try {
       redis.executePipelined(new SessionCallback<Object>() {
         @Override
@@ -109,7 +131,7 @@ public class IngestStats implements AutoCloseable {
           taken.forEach((cell, n) -> {
             String key = key(cell.namespace(), cell.minute());
             ops.opsForHash().increment(key, cell.field(), n);
-            ops.expire(key, Duration.ofHours(2));
+            ops.expire(key, Duration.ofMinutes(KEPT_MINUTES));
           });
           return null;
         }
@@ -121,14 +143,19 @@ public class IngestStats implements AutoCloseable {
     }
   }
 
+  /** How many (namespace, minute, field) counters this instance holds: the past minute's and any not written. */
+  public int cellsInMemory() {
+    return pending.size();
+  }
+
   /** The last hour of a namespace: accepted, and rejected by reason. */
   public Map<String, Long> lastHour(String namespace) {
     long now = clock.millis() / 60_000;
-    handover.lock();
+    handover.readLock().lock();
     try {
       return lastHourHeld(namespace, now);
     } finally {
-      handover.unlock();
+      handover.readLock().unlock();
     }
   }
 
@@ -167,8 +194,12 @@ public class IngestStats implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    flusher.interrupt();
+    stopping.countDown(); // never an interrupt: one in a flush would count its cells twice
+    try {
+      flusher.join(Duration.ofSeconds(10).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     flush();
   }
 }

@@ -123,14 +123,15 @@ public final class DetectionFixtures {
    * closedThroughMs} is closed.
    */
   public void progress(long closedThroughMs) {
-    progress(closedThroughMs, 0);
+    progress(closedThroughMs, 0, 0);
   }
 
   /**
-   * The marker of a partition at {@code watermarkMs} whose largest grace is {@code graceMs}: its
-   * 60 s windows are closed through {@code RollupProgress.closedThrough(watermarkMs, graceMs, 60)}.
+   * The marker of a partition at {@code watermarkMs} whose graces are {@code minGraceMs} to {@code
+   * graceMs}: its 60 s windows are closed through {@code RollupProgress.closedThrough(watermarkMs,
+   * graceMs, 60)}.
    */
-  public void progress(long watermarkMs, long graceMs) {
+  public void progress(long watermarkMs, long minGraceMs, long graceMs) {
     long closedThroughMs = io.vigil.common.model.RollupProgress.closedThrough(watermarkMs, graceMs, 60);
     int n = Topics.rollup(shard).partitions();
     try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
@@ -139,7 +140,7 @@ public final class DetectionFixtures {
         "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
       for (int p = 0; p < n; p++) {
         var marker = new io.vigil.common.model.RollupProgress(io.vigil.common.model.RollupProgress.SCHEMA_VERSION,
-            shard, p, n, watermarkMs, graceMs, Map.of(60, closedThroughMs), System.currentTimeMillis());
+            shard, p, n, watermarkMs, graceMs, minGraceMs, Map.of(60, closedThroughMs), System.currentTimeMillis());
         var record = new org.apache.kafka.clients.producer.ProducerRecord<>(TestKafka.topic(Topics.rollup(shard)
             .base()), p, io.vigil.common.model.RollupProgress.key(p), CODEC.encode(marker));
         record.headers().add(io.vigil.common.model.RollupProgress.HEADER,

@@ -449,13 +449,13 @@ class DetectionIT {
     detector.revoked(all);
     detector.assigned(all);
     long grace = 5_000; // another namespace's, on the same source partition; this series' grace is 1 s
-    fx.progress(seen + 61_000, grace); // the first marker the new owner reads: it closes through `seen` only
-    fx.progress(seen + 66_000, grace); // closes `seen`, which the new owner never read
+    fx.progress(seen + 61_000, 1_000, grace); // the first marker the new owner reads: it closes through `seen` only
+    fx.progress(seen + 66_000, 1_000, grace); // closes `seen`, which the new owner never read
     assertThat(events(key, 1, Duration.ofSeconds(3))).as("no window went missing").isEmpty();
 
     fx.publish(cpu(dims, seen + 60_000, 5)); // then the series stops: its next window does go missing
-    fx.progress(seen + 121_000, grace);
-    fx.progress(seen + 186_000, grace);
+    fx.progress(seen + 121_000, 1_000, grace);
+    fx.progress(seen + 186_000, 1_000, grace);
     List<AlertEvent> noData = events(key, 1, WAIT);
     assertThat(noData).extracting(AlertEvent::status).containsExactly(AlertStatus.NO_DATA);
     assertThat(noData.get(0).windowStartMs()).isEqualTo(seen + 120_000);

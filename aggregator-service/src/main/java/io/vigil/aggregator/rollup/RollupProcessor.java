@@ -108,6 +108,8 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
   private long watermark;
   private long storedWatermark;
   private long maxGrace;
+  /** The smallest grace in use here (Long.MAX_VALUE before any): its windows close first. */
+  private long minGrace;
   private long lastRecordAt;
   private long startedAt;
   private long lastProgressAt;
@@ -143,6 +145,7 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     pending.clear();
     periodsSeen.addAll(settings.defaultPeriods());
     maxGrace = 0; // the graces in use here: of the series restored, then of every batch
+    minGrace = Long.MAX_VALUE;
     Long stored = metaStore.get(WATERMARK);
     watermark = stored == null ? 0 : stored;
     storedWatermark = watermark;
@@ -173,6 +176,7 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
         st.close(watermark, (period, start, stats) -> {}, settings.foldFromMinutes());
         states.put(kv.key, st);
         maxGrace = Math.max(maxGrace, st.graceMs);
+        minGrace = Math.min(minGrace, st.graceMs);
         for (int p : st.periods) {
           periodsSeen.add(p);
         }
@@ -196,6 +200,7 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
     advance(accepted);
     long grace = batch.graceMs() > 0 ? batch.graceMs() : settings.defaultGrace().toMillis();
     maxGrace = Math.max(maxGrace, grace);
+    minGrace = Math.min(minGrace, grace);
     int[] periods = periods(batch.periods());
     String shard = batch.shard().intern();
     PointRecord.Cursor p = batch.cursor();
@@ -384,7 +389,8 @@ final class RollupProcessor implements Processor<String, PointRecord, String, Em
       return;
     }
     for (String shard : shards.shards()) {
-      RollupProgress marker = RollupProgress.of(shard, partition, sources, watermark, maxGrace, periodsSeen, now);
+      RollupProgress marker = RollupProgress.of(shard, partition, sources, watermark,
+          Math.min(minGrace, maxGrace), maxGrace, periodsSeen, now);
       RecordHeaders headers = new RecordHeaders();
       headers.add(RollupProgress.HEADER, PROGRESS_TYPE);
       String topic = rollupTopics.computeIfAbsent(shard, s -> Topics.rollup(s).base());

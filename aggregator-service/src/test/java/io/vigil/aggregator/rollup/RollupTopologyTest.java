@@ -161,8 +161,13 @@ class RollupTopologyTest {
 
   /** A batch the gateway accepted at {@code receivedAtMs}, processed with the clock there. */
   void send(long receivedAtMs, Set<Integer> periods, MetricPoint... points) {
+    send(receivedAtMs, periods, GRACE, points);
+  }
+
+  /** A batch of a namespace whose grace is {@code graceMs}. */
+  void send(long receivedAtMs, Set<Integer> periods, long graceMs, MetricPoint... points) {
     wallTo(Math.max(clock.now, receivedAtMs));
-    PointBatch batch = new PointBatch(receivedAtMs, "acme/vm", "local", "default", periods, GRACE, List.of(points));
+    PointBatch batch = new PointBatch(receivedAtMs, "acme/vm", "local", "default", periods, graceMs, List.of(points));
     raw.pipeInput(new TestRecord<>(null, PointBatchCodec.encode(batch), Instant.ofEpochMilli(receivedAtMs)));
   }
 
@@ -437,6 +442,30 @@ class RollupTopologyTest {
     }
     assertThat(markerAfterRollups.get(first)).isGreaterThanOrEqualTo(
         out.indexOf(only(out, 60, DAY)) + 1);
+  }
+
+  @Test
+  void aMarkerBoundsTheWindowsSentBeforeItByItsSmallestGrace() {
+    long small = 2_000; // another namespace's grace on the same partition: its minute closes 18 s sooner
+    send(DAY + 5_000, ALL, small, point("fast", DAY + 5_000, 1));
+    send(DAY + 5_000, point("slow", DAY + 5_000, 1));
+    wallTo(DAY + 60_000 + small + 6_000);
+    List<Rollup> out = drain();
+    assertThat(ofInstance(out, "fast")).extracting(Rollup::periodSeconds).containsExactly(60);
+    assertThat(ofInstance(out, "slow")).isEmpty();
+    RollupProgress last = markers.get(markers.size() - 1);
+    assertThat(last.graceMs()).isEqualTo(GRACE);
+    assertThat(last.minGraceMs()).isEqualTo(small);
+    assertThat(last.closedThroughMs().get(60)).as("the closes wait for the largest grace").isEqualTo(DAY);
+    assertThat(last.sentThrough(60)).as("a minute's rollup may be out before they vouch for it")
+        .isEqualTo(DAY + 60_000);
+    // every rollup before a marker is of a window ending by that marker's bound
+    for (int i = 0; i < markers.size(); i++) {
+      RollupProgress m = markers.get(i);
+      for (Rollup r : out.subList(0, markerAfterRollups.get(i))) {
+        assertThat(r.windowStartMs() + r.periodSeconds() * 1000L).isLessThanOrEqualTo(m.sentThrough(r.periodSeconds()));
+      }
+    }
   }
 
   @Test

@@ -23,6 +23,9 @@ import java.util.TreeMap;
  *     aggregator's clock), or the clock less the idle allowance when the partition is idle
  * @param graceMs the largest grace of the namespaces seen on the partition: a window closes when the
  *     watermark passes its end + its namespace's grace
+ * @param minGraceMs the smallest grace of the namespaces seen on the partition (0 when not stated, as
+ *     from an older aggregator): no rollup sent before this marker is of a window ending after
+ *     {@code watermarkMs - minGraceMs}, which is what a partition's next owner may have missed
  * @param closedThroughMs per period (seconds), the end of the newest window that is closed for every
  *     series of the partition: {@code floor((watermarkMs - graceMs) / period) * period}
  */
@@ -33,6 +36,7 @@ public record RollupProgress(
     @Required int sourcePartitions,
     @Required long watermarkMs,
     long graceMs,
+    long minGraceMs,
     @Required Map<Integer, Long> closedThroughMs,
     long emittedAtMs)
     implements VigilMessage {
@@ -50,6 +54,7 @@ public record RollupProgress(
     }
     epochMs(TYPE, "watermarkMs", watermarkMs);
     nonNegative(TYPE, "graceMs", graceMs);
+    nonNegative(TYPE, "minGraceMs", minGraceMs);
     present(TYPE, "closedThroughMs", closedThroughMs);
     for (Map.Entry<Integer, Long> e : closedThroughMs.entrySet()) {
       periods(TYPE, "closedThroughMs", java.util.Set.of(e.getKey()));
@@ -61,15 +66,27 @@ public record RollupProgress(
     optionalEpochMs(TYPE, "emittedAtMs", emittedAtMs);
   }
 
-  /** The marker a partition at {@code watermarkMs} with {@code graceMs} sends for {@code periods}. */
+  /**
+   * The marker a partition at {@code watermarkMs} sends for {@code periods}, the graces of its
+   * namespaces between {@code minGraceMs} and {@code graceMs}.
+   */
   public static RollupProgress of(String shard, int sourcePartition, int sourcePartitions, long watermarkMs,
-      long graceMs, Iterable<Integer> periods, long emittedAtMs) {
+      long minGraceMs, long graceMs, Iterable<Integer> periods, long emittedAtMs) {
     Map<Integer, Long> closed = new TreeMap<>();
     for (int period : periods) {
       closed.put(period, closedThrough(watermarkMs, graceMs, period));
     }
-    return new RollupProgress(SCHEMA_VERSION, shard, sourcePartition, sourcePartitions, watermarkMs, graceMs, closed,
+    return new RollupProgress(SCHEMA_VERSION, shard, sourcePartition, sourcePartitions, watermarkMs, graceMs,
+        minGraceMs, closed,
         emittedAtMs);
+  }
+
+  /**
+   * The end of the newest window of {@code periodSeconds} that any rollup sent before this marker can
+   * be of (a namespace of the smallest grace closes its windows first). Never before the closes.
+   */
+  public long sentThrough(int periodSeconds) {
+    return closedThrough(watermarkMs, Math.min(minGraceMs, graceMs), periodSeconds);
   }
 
   /** The end of the newest window of {@code periodSeconds} closed at {@code watermarkMs} for every grace up to {@code graceMs}. */

@@ -111,7 +111,7 @@ class ShardPatternIT extends KitIT {
     Rollup rollup = new Rollup(1, seriesId, "qce/cvm", "local", "cpu", Map.of("appid", "1"), "default", 60,
         now / 60_000 * 60_000 - 60_000, 3, 1, 3, 3, 3, now, null);
     io.vigil.common.model.RollupProgress marker = io.vigil.common.model.RollupProgress.of("default", partition,
-        topic.partitions(), now, 20_000, List.of(60, 300), now);
+        topic.partitions(), now, 20_000, 20_000, List.of(60, 300), now);
     try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
         "bootstrap.servers", io.vigil.common.testing.TestServers.kafkaBootstrap(),
         "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,

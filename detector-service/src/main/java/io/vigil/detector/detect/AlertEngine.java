@@ -776,11 +776,10 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         long periodMs = rule.periodSeconds() * 1000L;
         if (c.floorPending) {
           // A restored state's last window is as old as its last change, and the partition's earlier
-          // owner may have read rollups past it: of any window ending by the watermark, not only by
-          // the close of the largest grace (a namespace of smaller grace closes its windows first).
-          // So the series counts as seen up to the newest window ending by the watermark.
-          long watermark = progress.watermark(part.id);
-          c.seenFloorMs = Math.max(closed, Math.floorDiv(watermark, periodMs) * periodMs) - periodMs;
+          // owner may have read rollups past it: of any window its markers' smallest grace closed,
+          // not only those the largest closed (a namespace of smaller grace closes its windows
+          // first). So the series counts as seen up to the newest window that may have been sent.
+          c.seenFloorMs = Math.max(closed, progress.sentThrough(part.id, rule.periodSeconds())) - periodMs;
           c.floorPending = false;
         }
         long lastSeen = Math.max(c.streak().lastWindowMs(), c.seenFloorMs);

@@ -54,17 +54,17 @@ public final class PipelineProgress {
   }
 
   /**
-   * The newest watermark any source's marker on {@code partition} has given, or -1 when none has
-   * come. Every rollup on the partition before that marker was sent once the watermark had passed
-   * its window's end (plus a grace of zero or more), so no rollup read before it can be of a window
-   * ending after this: the bound of what an earlier owner of the partition may have read.
+   * The end of the newest window of {@code periodSeconds} that a rollup on {@code partition} before
+   * its markers can be of ({@link RollupProgress#sentThrough}), the newest over the sources (a series
+   * may be of any of them), or -1 when no marker has come: the bound of what an earlier owner of the
+   * partition may have read. At least {@link #closedThrough} once that is known.
    */
-  public long watermark(int partition) {
+  public long sentThrough(int partition, int periodSeconds) {
     Map<Integer, RollupProgress> sources = byPartition.get(partition);
     long newest = -1;
     if (sources != null) {
       for (RollupProgress p : sources.values()) {
-        newest = Math.max(newest, p.watermarkMs());
+        newest = Math.max(newest, p.sentThrough(periodSeconds));
       }
     }
     return newest;

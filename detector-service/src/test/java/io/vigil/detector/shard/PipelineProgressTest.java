@@ -12,7 +12,7 @@ class PipelineProgressTest {
 
   /** A marker whose watermark is {@code offsetMs} past T0. */
   static RollupProgress marker(int source, int sources, long offsetMs) {
-    return RollupProgress.of("default", source, sources, T0 + offsetMs, 0, List.of(60), T0 + offsetMs);
+    return RollupProgress.of("default", source, sources, T0 + offsetMs, 0, 0, List.of(60), T0 + offsetMs);
   }
 
   @Test
@@ -42,17 +42,27 @@ class PipelineProgressTest {
   }
 
   @Test
-  void theWatermarkIsTheNewestAnySourceGaveNotTheClosesOfTheLargestGrace() {
+  void whatMayHaveBeenSentIsClosedByTheSmallestGraceAndTheNewestSource() {
     PipelineProgress p = new PipelineProgress(2);
-    assertThat(p.watermark(0)).isEqualTo(-1);
-    p.update(0, RollupProgress.of("default", 0, 3, T0 + 61_000, 5_000, List.of(60), T0));
-    assertThat(p.watermark(0)).isEqualTo(T0 + 61_000);
-    p.update(0, RollupProgress.of("default", 1, 3, T0 + 30_000, 0, List.of(60), T0));
-    assertThat(p.watermark(0)).as("the newest of the sources").isEqualTo(T0 + 61_000);
-    p.update(0, RollupProgress.of("default", 1, 3, T0 + 90_000, 0, List.of(60), T0));
-    assertThat(p.watermark(0)).isEqualTo(T0 + 90_000);
-    assertThat(p.watermark(1)).isEqualTo(-1);
+    assertThat(p.sentThrough(0, 60)).isEqualTo(-1);
+    p.update(0, RollupProgress.of("default", 0, 3, T0 + 61_000, 5_000, 5_000, List.of(60), T0));
+    assertThat(p.sentThrough(0, 60)).as("one grace: what the closes say").isEqualTo(T0);
+    p.update(0, RollupProgress.of("default", 0, 3, T0 + 62_000, 1_000, 5_000, List.of(60), T0));
+    assertThat(p.sentThrough(0, 60)).as("a grace of 1 s closed the minute first").isEqualTo(T0 + 60_000);
+    p.update(0, RollupProgress.of("default", 1, 3, T0 + 150_000, 0, 0, List.of(60), T0));
+    assertThat(p.sentThrough(0, 60)).as("the newest of the sources").isEqualTo(T0 + 120_000);
+    assertThat(p.sentThrough(1, 60)).isEqualTo(-1);
     p.forget(0);
-    assertThat(p.watermark(0)).isEqualTo(-1);
+    assertThat(p.sentThrough(0, 60)).isEqualTo(-1);
+  }
+
+  @Test
+  void aMarkerOfAnOlderAggregatorWithoutItsSmallestGraceBoundsByItsWatermark() {
+    String json = "{\"schemaVersion\":1,\"shard\":\"default\",\"sourcePartition\":0,\"sourcePartitions\":1,"
+        + "\"watermarkMs\":" + (T0 + 61_000) + ",\"graceMs\":5000,\"closedThroughMs\":{\"60\":" + T0 + "}}";
+    RollupProgress old = new io.vigil.common.kafka.MessageCodec().decode(
+        json.getBytes(java.nio.charset.StandardCharsets.UTF_8), RollupProgress.class);
+    assertThat(old.minGraceMs()).isZero();
+    assertThat(old.sentThrough(60)).isEqualTo(T0 + 60_000);
   }
 }

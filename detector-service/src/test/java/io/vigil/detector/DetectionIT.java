@@ -345,8 +345,18 @@ class DetectionIT {
       return d != null && ((List<?>) d.get("conditions")).toString().contains("streak=1");
     });
 
-    // as a rebalance does: the partition is handed back and gained again, its alerts read from Redis
+    // a loss heard late by another consumer of this instance lets go of nothing that one did not gain
     List<TopicPartition> all = partitionsHolding(key);
+    Thread late = new Thread(() -> detector.lost(all), "another-consumer");
+    late.start();
+    try {
+      late.join();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+    assertThat(detector.describe(key)).as("kept by the consumer that gained it").containsEntry("status", "FIRING");
+
+    // as a rebalance does: the partition is handed back and gained again, its alerts read from Redis
     detector.revoked(all);
     assertThat(detector.describe(key)).isNull();
     detector.assigned(all);

@@ -578,7 +578,7 @@ public class ConsumerKit implements DisposableBean {
 
         @Override
         public void onPartitionsLost(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
-          hook(consumer, () -> spec.hook().revoked(partitions));
+          hook(consumer, () -> spec.hook().lost(partitions));
         }
       });
       return cp;

@@ -290,11 +290,13 @@ public final class LaneConsumer<V> extends PollThread {
       drain(partitions);
       commitFinished(c, partitions);
       letGo(partitions);
+      kit.hook(name, () -> spec.hook().revoked(partitions));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       letGo(partitions); // another member owns them already: nothing may be committed
+      kit.hook(name, () -> spec.hook().lost(partitions));
     }
 
     private void letGo(Collection<TopicPartition> partitions) {
@@ -305,7 +307,6 @@ public final class LaneConsumer<V> extends PollThread {
         }
         paused.remove(tp);
       }
-      kit.hook(name, () -> spec.hook().revoked(partitions));
     }
   }
 

@@ -17,4 +17,14 @@ public interface PartitionHook {
   default void assigned(Collection<TopicPartition> partitions) {}
 
   default void revoked(Collection<TopicPartition> partitions) {}
+
+  /**
+   * Partitions taken away without a revocation: this member was dropped from the group (its session
+   * or poll interval ran out) and another may own them already, even another consumer of this same
+   * process that gained them before this one heard. Nothing was committed for them. A hook that keeps
+   * state per partition lets go only of what this consumer gained. By default, as {@link #revoked}.
+   */
+  default void lost(Collection<TopicPartition> partitions) {
+    revoked(partitions);
+  }
 }

@@ -317,6 +317,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
       public void revoked(Collection<TopicPartition> lost) {
         lost.forEach(tp -> release(EVENTS + tp.partition()));
       }
+
+      @Override
+      public void lost(Collection<TopicPartition> lost) {
+        lost.forEach(tp -> releaseIfGainedHere(EVENTS + tp.partition()));
+      }
     };
   }
 
@@ -874,6 +879,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   /** Partitions gained before the first policy load: restored once the policies are in. */
   private final Set<Integer> pendingRestores = ConcurrentHashMap.newKeySet();
+  /** The consumer thread that gained each partition, for a loss heard late ({@link #lost}). */
+  private final Map<Integer, Thread> gainedBy = new ConcurrentHashMap<>();
 
   /**
    * A partition gained: restored now, or, before the shard's policies are loaded, when its first
@@ -881,6 +888,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
    * would look deleted). Either way on the thread that owns the partition.
    */
   private void gain(int id) {
+    gainedBy.put(id, Thread.currentThread());
     if (policies.loaded()) {
       pendingRestores.remove(id);
       restore(id);
@@ -1016,7 +1024,27 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     lost.forEach(tp -> release(tp.partition()));
   }
 
+  /**
+   * Partitions this consumer was dropped from the group with: another consumer of this process may
+   * have gained one already (it was restored for that one), so only what this thread gained goes.
+   */
+  @Override
+  public void lost(Collection<TopicPartition> lost) {
+    lost.forEach(tp -> releaseIfGainedHere(tp.partition()));
+  }
+
+  private void releaseIfGainedHere(int id) {
+    Thread owner = gainedBy.get(id);
+    if (owner == null || owner == Thread.currentThread()) {
+      release(id);
+    } else {
+      log.info("partition {} lost by {} was gained meanwhile by {} of this instance: kept", id,
+          Thread.currentThread().getName(), owner.getName());
+    }
+  }
+
   private void release(int id) {
+    gainedBy.remove(id);
     pendingRestores.remove(id);
     progress.forget(id); // gained again, its progress is learnt anew from the markers read from then
     Partition part = partitions.remove(id);

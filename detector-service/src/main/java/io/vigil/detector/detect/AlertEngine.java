@@ -240,9 +240,15 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
    * minute.
    */
   static final java.time.Duration LOAD_WAIT = java.time.Duration.ofSeconds(20);
+  private volatile java.time.Duration loadWait = LOAD_WAIT;
+
+  /** For tests of what happens past the wait, without waiting it out. */
+  void loadWait(java.time.Duration wait) {
+    this.loadWait = wait;
+  }
 
   private void requirePolicies() throws InterruptedException {
-    if (!policies.awaitLoaded(LOAD_WAIT)) {
+    if (!policies.awaitLoaded(loadWait)) {
       throw new io.vigil.common.error.DependencyUnavailableException("mysql",
           "the shard's policies are not loaded yet; rollups and events wait for them");
     }

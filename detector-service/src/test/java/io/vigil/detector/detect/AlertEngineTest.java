@@ -26,6 +26,7 @@ class AlertEngineTest {
         16, registry);
     try (AlertEngine engine = new AlertEngine(policies, new io.vigil.detector.shard.PipelineProgress(12), null,
         null, null, Clock.systemUTC(), dependencies, registry)) {
+      engine.loadWait(java.time.Duration.ofMillis(200));
       long w = System.currentTimeMillis() / 60_000 * 60_000;
       Rollup r = new Rollup(Rollup.SCHEMA_VERSION, 7, "qce/cvm", "gz", "cpu", Map.of("appid", "1"), "default", 60, w,
           99, 1, 99, 99, 99, w + 60_000, "1");

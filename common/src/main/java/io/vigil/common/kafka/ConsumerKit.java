@@ -36,7 +36,6 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.ContainerPausingBackOffHandler;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -564,23 +563,8 @@ public class ConsumerKit implements DisposableBean {
         // before our listener could look back; the look-back seek decides the start instead
         cp.setAssignmentCommitOption(ContainerProperties.AssignmentCommitOption.NEVER);
       }
-      cp.setConsumerRebalanceListener(new ConsumerAwareRebalanceListener() {
-        @Override
-        public void onPartitionsAssigned(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
-          seekUncommitted(c, partitions, spec.startAt());
-          hook(consumer, () -> spec.hook().assigned(partitions));
-        }
-
-        @Override
-        public void onPartitionsRevokedAfterCommit(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
-          hook(consumer, () -> spec.hook().revoked(partitions));
-        }
-
-        @Override
-        public void onPartitionsLost(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
-          hook(consumer, () -> spec.hook().lost(partitions));
-        }
-      });
+      cp.setConsumerRebalanceListener(new HookingRebalanceListener(spec.hook(), call -> hook(consumer, call),
+          (c, partitions) -> seekUncommitted(c, partitions, spec.startAt())));
       return cp;
     }
 

@@ -321,7 +321,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
       @Override
       public void revoked(Collection<TopicPartition> lost) {
-        lost.forEach(tp -> release(EVENTS + tp.partition()));
+        lost.forEach(tp -> {
+          synchronized (guard(EVENTS + tp.partition())) {
+            release(EVENTS + tp.partition());
+          }
+        });
       }
 
       @Override
@@ -887,6 +891,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   private final Set<Integer> pendingRestores = ConcurrentHashMap.newKeySet();
   /** The consumer thread that gained each partition, for a loss heard late ({@link #lost}). */
   private final Map<Integer, Thread> gainedBy = new ConcurrentHashMap<>();
+  private final Map<Integer, Object> guards = new ConcurrentHashMap<>();
 
   /**
    * A partition gained: restored now, or, before the shard's policies are loaded, when its first
@@ -894,13 +899,23 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
    * would look deleted). Either way on the thread that owns the partition.
    */
   private void gain(int id) {
-    gainedBy.put(id, Thread.currentThread());
-    if (policies.loaded()) {
-      pendingRestores.remove(id);
-      restore(id);
-    } else {
-      pendingRestores.add(id);
+    synchronized (guard(id)) {
+      gainedBy.put(id, Thread.currentThread());
+      if (policies.loaded()) {
+        pendingRestores.remove(id);
+        restore(id);
+      } else {
+        pendingRestores.add(id);
+      }
     }
+  }
+
+  /**
+   * Held while a partition is gained (and restored) or let go, so a loss heard late on one consumer
+   * thread cannot let go of what another is gaining at that moment.
+   */
+  private Object guard(int id) {
+    return guards.computeIfAbsent(id, k -> new Object());
   }
 
   void restore(int id) {
@@ -1027,7 +1042,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   /** Writes what is dirty, then drops the partitions' alerts from memory (their new owner restores them). */
   @Override
   public void revoked(Collection<TopicPartition> lost) {
-    lost.forEach(tp -> release(tp.partition()));
+    lost.forEach(tp -> {
+      synchronized (guard(tp.partition())) {
+        release(tp.partition());
+      }
+    });
   }
 
   /**
@@ -1040,12 +1059,14 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private void releaseIfGainedHere(int id) {
-    Thread owner = gainedBy.get(id);
-    if (owner == null || owner == Thread.currentThread()) {
-      release(id);
-    } else {
-      log.info("partition {} lost by {} was gained meanwhile by {} of this instance: kept", id,
-          Thread.currentThread().getName(), owner.getName());
+    synchronized (guard(id)) {
+      Thread owner = gainedBy.get(id);
+      if (owner == null || owner == Thread.currentThread()) {
+        release(id);
+      } else {
+        log.info("partition {} lost by {} was gained meanwhile by {} of this instance: kept", id,
+            Thread.currentThread().getName(), owner.getName());
+      }
     }
   }
 

@@ -58,6 +58,15 @@ class DetectionIT {
       var json = io.vigil.common.kafka.MessageCodec.defaultMapper();
       server.createContext("/v1/series/window", exchange -> {
         try (exchange) {
+          java.util.concurrent.CountDownLatch hold = storageHold;
+          if (hold != null) {
+            storageAsked.countDown();
+            try {
+              hold.await(15, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           if (storageDown) {
             exchange.sendResponseHeaders(503, -1);
             return;
@@ -98,6 +107,7 @@ class DetectionIT {
   @org.springframework.test.context.DynamicPropertySource
   static void storageIsTheStub(org.springframework.test.context.DynamicPropertyRegistry registry) {
     registry.add("vigil.services.storage.base-url", () -> "http://127.0.0.1:" + STORAGE.getAddress().getPort());
+    registry.add("vigil.services.storage.timeout", () -> "20s"); // outlasts a test's hold of an answer
   }
 
   @org.junit.jupiter.api.AfterAll
@@ -491,6 +501,40 @@ class DetectionIT {
     assertThat(seen.get(0).summary()).startsWith("disk_failure");
     assertThat(seen.get(1).sequence()).isEqualTo(t + 3_000);
     assertThat(events(e -> e.policyId().equals("p-disk"), 3, Duration.ofSeconds(2))).hasSize(2);
+  }
+
+  /** While set, storage's window answers wait for it (after counting down {@link #storageAsked}). */
+  static volatile java.util.concurrent.CountDownLatch storageHold;
+  static volatile java.util.concurrent.CountDownLatch storageAsked;
+
+  @Test
+  void aPolicyDeletedWhileABatchWaitsOnStorageFiresNothingThatCouldNeverResolve() throws Exception {
+    // the batch matches the policy, then asks storage for its day-ago windows before it locks; the
+    // policy is deleted (and its alerts resolved) meanwhile
+    String dayOverDay = "[{\"metric\":\"cpu\",\"period\":60,\"statistic\":\"AVG\",\"compare\":\"DAY_AGO\","
+        + "\"operator\":\"GT\",\"threshold\":50}]";
+    awaitHeld("p-race", fx.upsert("p-race", "D2", policy("[]", dayOverDay, "ANY"), true));
+    long w = minutesAgo(10);
+    Rollup grew = cpu(Map.of("appid", "D2", "instance", "i-1"), w, 70);
+    STORED.put(w - 86_400_000L, Map.of(io.vigil.common.series.SeriesId.hex(grew.seriesId()),
+        Map.of("avg", 40.0, "sum", 40.0, "count", 1.0, "min", 40.0, "max", 40.0, "last", 40.0)));
+    double dropped = meters.get("vigil.detector.conditions.skipped").tag("reason", "policy_changed").counter().count();
+    storageAsked = new java.util.concurrent.CountDownLatch(1);
+    storageHold = new java.util.concurrent.CountDownLatch(1);
+    try {
+      fx.publish(grew);
+      assertThat(storageAsked.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      fx.delete("p-race", "D2");
+      Awaits.until("the deletion is applied", WAIT, () -> !policies.snapshot().byId().containsKey("p-race"));
+    } finally {
+      storageHold.countDown();
+      storageHold = null;
+    }
+    String key = key("p-race", grew);
+    Awaits.until("the batch judged", WAIT, () -> meters.get("vigil.detector.conditions.skipped")
+        .tag("reason", "policy_changed").counter().count() > dropped || detector.describe(key) != null);
+    assertThat(events(key, 1, Duration.ofSeconds(2))).as("no alert of a deleted policy").isEmpty();
+    assertThat(detector.describe(key)).isNull();
   }
 
   @Test

@@ -125,6 +125,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   private final ConcurrentHashMap<String, Set<AlertState>> byPolicy = new ConcurrentHashMap<>();
   private final EnumMap<AlertStatus, Counter> alerts = new EnumMap<>(AlertStatus.class);
   private final EnumMap<ConditionRule.Skip, Counter> skipped = new EnumMap<>(ConditionRule.Skip.class);
+  /** Matches dropped because their policy was deleted, disabled or changed while the batch waited. */
+  private final Counter changedMeanwhile;
   private final AtomicLong inMemory = new AtomicLong();
   private final Counter evicted;
   private final AtomicLong dirtyCount = new AtomicLong();
@@ -152,6 +154,10 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
             .register(registry));
       }
     }
+    changedMeanwhile = Counter.builder("vigil.detector.conditions.skipped").tag(MetricNames.TAG_REASON,
+        "policy_changed").description(
+        "windows a condition could not judge (its value could not be had): skipped, never fired")
+        .register(registry);
     evicted = Counter.builder("vigil.detector.states.evicted").description(
         "idle alert states dropped from memory after their series sent nothing for a while").register(registry);
     Gauge.builder("vigil.detector.alert.states", inMemory, AtomicLong::get)
@@ -226,10 +232,46 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     if (!needed.isEmpty()) {
       baselines.prefetch(needed);
     }
-    judgeLocked(matches, Match::partition, (part, m) -> judge(part, m.policy(), m.rollup()));
+    judgeLocked(matches, Match::partition, (part, m) -> {
+      if (stillJudges(m.policy())) {
+        judge(part, m.policy(), m.rollup());
+      }
+    });
   }
 
   private record Match(int partition, LivePolicy policy, Rollup rollup) {}
+
+  /**
+   * Whether a policy matched from an earlier snapshot still judges as it did, read under the
+   * partition's lock. A batch matches before it locks (and may wait on storage between); a policy
+   * deleted, disabled or changed meanwhile has had its alerts resolved by {@link #changed}, and a
+   * state made for it now would stay open with nothing to resolve it. Such a match is dropped: the
+   * window is not judged by the changed policy either (it was matched by the old one's filters).
+   */
+  private boolean stillJudges(LivePolicy matched) {
+    LivePolicy current = policies.snapshot().byId().get(matched.id());
+    if (current == matched) {
+      return true;
+    }
+    if (current != null && current.enabled() && current.judgement() == matched.judgement()) {
+      return true;
+    }
+    changedMeanwhile.increment();
+    return false;
+  }
+
+  /**
+   * A new snapshot of the policies is in: every batch that checked its matches against the one
+   * before, under a partition lock, has finished by the time this returns (each lock is taken
+   * once), so {@link #changed} then finds every state those batches made.
+   */
+  @Override
+  public void swapped() {
+    for (Partition part : new TreeMap<>(partitions).values()) {
+      part.lock.lock();
+      part.lock.unlock();
+    }
+  }
 
   /**
    * Nothing is judged before the shard's policies are in memory: judged against an empty or partial
@@ -306,8 +348,8 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   public BatchHandler<ProductEvent> events() {
     return batch -> {
       requirePolicies();
-      PolicyStore.Snapshot snapshot = policies.snapshot();
-      judgeLocked(batch, r -> EVENTS + r.partition(), (part, r) -> judgeEvent(part, snapshot, r.value()));
+      // matched under the partition's lock, against the snapshot of that moment (see stillJudges)
+      judgeLocked(batch, r -> EVENTS + r.partition(), (part, r) -> judgeEvent(part, policies.snapshot(), r.value()));
     };
   }
 
@@ -558,6 +600,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   private void markDirty(Partition part, AlertState s) {
+    if (partitions.get(part.id) != part) {
+      // let go meanwhile (a send awaited after the unlock, a loss): its new owner writes from Redis
+      // what was written; counted dirty here, it would never be written and never counted down
+      return;
+    }
     if (!s.dirty) {
       s.dirty = true;
       dirtyCount.incrementAndGet();
@@ -586,8 +633,10 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     }
     for (Partition part : locked) {
       for (AlertState s : part.dirty) {
-        s.dirty = false;
-        dirtyCount.decrementAndGet();
+        if (s.dirty) {
+          s.dirty = false;
+          dirtyCount.decrementAndGet();
+        }
         s.stored = !s.doomed && (!s.idle() || s.watched);
         if (s.doomed) {
           forget(part, s);
@@ -941,10 +990,11 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         old.lock.unlock();
       }
     }
-    Map<String, LivePolicy> held = policies.snapshot().byId();
     List<Sending> sends;
     part.lock.lock();
     try {
+      // read under the lock, as a batch checks its matches (see swapped)
+      Map<String, LivePolicy> held = policies.snapshot().byId();
       for (var e : stored.entrySet()) {
         AlertState s = restored(part, e.getKey(), e.getValue(), held);
         if (s != null) {
@@ -1094,6 +1144,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         dirtyCount.decrementAndGet();
       }
     }
+    part.dirty.clear(); // a holder of this partition left over (catch-up, a policy change) writes nothing stale
   }
 
   // ---------------------------------------------------------------- explain (and tests)

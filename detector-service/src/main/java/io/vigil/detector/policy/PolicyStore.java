@@ -54,6 +54,12 @@ public final class PolicyStore {
      * @param after the policy as now held, or null if it left the shard (deleted or moved)
      */
     void changed(LivePolicy before, LivePolicy after);
+
+    /**
+     * A new snapshot is published; called once before that swap's {@link #changed} calls, so a
+     * listener can wait out whoever was working with the snapshot before.
+     */
+    default void swapped() {}
   }
 
   /**
@@ -288,6 +294,9 @@ public final class PolicyStore {
     snapshot = new Snapshot(before.index().with(upserts, removed),
         eventUpserts.isEmpty() && eventRemoved.isEmpty() ? before.events()
             : before.events().with(eventUpserts, eventRemoved), Map.copyOf(byId));
+    for (Listener l : listeners) {
+      l.swapped();
+    }
     for (LivePolicy[] c : changes.values()) {
       for (Listener l : listeners) {
         l.changed(c[0], c[1]);

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.common.observability.DependencyMetrics;
 import io.vigil.common.store.StoreNames;
+import io.vigil.common.testing.ManualClock;
 import io.vigil.common.testing.TestRun;
 import io.vigil.common.testing.TestServers;
 import io.vigil.gateway.ingest.IngestStats;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -98,44 +97,15 @@ class IngestStatsIT {
     }
   }
 
-  /** A clock a test moves. */
-  static final class MovableClock extends Clock {
-    volatile long millis;
-
-    MovableClock(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   @Test
   void aPastMinutesCountersLeaveMemoryOnceWrittenAndTheHourStillHoldsThem() {
-    MovableClock clock = new MovableClock(System.currentTimeMillis() / 60_000 * 60_000);
+    ManualClock clock = new ManualClock(System.currentTimeMillis() / 60_000 * 60_000);
     try (IngestStats stats = new IngestStats(redis, names, dependencies(), clock, Duration.ofHours(1))) {
       for (int minute = 0; minute < 30; minute++) {
         stats.accepted("acme/vm", 2);
         stats.rejected("acme/vm", "unknown_metric");
         stats.flush();
-        clock.millis += 60_000;
+        clock.advance(Duration.ofMinutes(1));
       }
       stats.flush();
       assertThat(stats.cellsInMemory()).as("this minute's and the last one's, no more").isLessThanOrEqualTo(4);

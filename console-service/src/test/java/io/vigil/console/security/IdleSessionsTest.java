@@ -2,6 +2,7 @@ package io.vigil.console.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.common.testing.ManualClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;

@@ -363,11 +363,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
       @Override
       public void revoked(Collection<TopicPartition> lost) {
-        lost.forEach(tp -> {
-          synchronized (guard(EVENTS + tp.partition())) {
-            release(EVENTS + tp.partition());
-          }
-        });
+        lost.forEach(tp -> release(EVENTS + tp.partition()));
       }
 
       @Override
@@ -1092,11 +1088,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   /** Writes what is dirty, then drops the partitions' alerts from memory (their new owner restores them). */
   @Override
   public void revoked(Collection<TopicPartition> lost) {
-    lost.forEach(tp -> {
-      synchronized (guard(tp.partition())) {
-        release(tp.partition());
-      }
-    });
+    lost.forEach(tp -> release(tp.partition()));
   }
 
   /**
@@ -1120,18 +1112,21 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     }
   }
 
+  /** Writes a partition's dirty states and drops it, under its guard (see {@link #guard}). */
   private void release(int id) {
-    gainedBy.remove(id);
-    pendingRestores.remove(id);
-    progress.forget(id); // gained again, its progress is learnt anew from the markers read from then
-    Partition part = partitions.remove(id);
-    if (part != null) {
-      part.lock.lock();
-      try {
-        persist(List.of(part));
-        dropAll(part);
-      } finally {
-        part.lock.unlock();
+    synchronized (guard(id)) {
+      gainedBy.remove(id);
+      pendingRestores.remove(id);
+      progress.forget(id); // gained again, its progress is learnt anew from the markers read from then
+      Partition part = partitions.remove(id);
+      if (part != null) {
+        part.lock.lock();
+        try {
+          persist(List.of(part));
+          dropAll(part);
+        } finally {
+          part.lock.unlock();
+        }
       }
     }
   }

@@ -1,4 +1,4 @@
-package io.vigil.console.security;
+package io.vigil.common.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A UTC clock a test moves by hand. */
-final class ManualClock extends Clock {
+/** A UTC clock a test moves by hand (shared by the modules' tests). */
+public final class ManualClock extends Clock {
 
   private final AtomicLong nowMs;
 
-  ManualClock(long startMs) {
+  public ManualClock(long startMs) {
     this.nowMs = new AtomicLong(startMs);
   }
 
-  void advance(Duration by) {
+  public void advance(Duration by) {
     nowMs.addAndGet(by.toMillis());
   }
 
@@ -28,6 +28,11 @@ final class ManualClock extends Clock {
   @Override
   public Clock withZone(ZoneId zone) {
     return this;
+  }
+
+  @Override
+  public long millis() {
+    return nowMs.get();
   }
 
   @Override

@@ -50,6 +50,12 @@ public final class ChildJvm implements AutoCloseable {
       command.add("-Xmx256m");
     }
     command.addAll(jvmOptions);
+    if (jvmOptions.stream().noneMatch(o -> o.contains("BytecodeVerification"))) {
+      // our own classes and Maven Central's, compiled by javac: checking their bytecode again at every
+      // start is about a tenth of a service's start-up CPU, and the tests start dozens of them
+      command.add("-XX:+UnlockDiagnosticVMOptions");
+      command.add("-XX:-BytecodeVerificationRemote");
+    }
     command.add("-cp");
     command.add(classpath);
     command.add(mainClass);

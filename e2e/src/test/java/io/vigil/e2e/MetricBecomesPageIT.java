@@ -201,7 +201,7 @@ class MetricBecomesPageIT {
     Awaits.until("the event's notification", ALERT_WAIT,
         () -> !sink.matching(n -> n.alertKey().equals(key)).isEmpty());
     Thread.sleep(2000);
-    List<WebhookSink.Received> sent = sink.matching(n -> n.alertKey().equals(key));
+    List<WebhookSink.Received> sent = sink.notified(n -> n.alertKey().equals(key));
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0).status()).isEqualTo("FIRING");
     assertThat(sent.get(0).body().path("severity").asString()).isEqualTo("WARNING");
@@ -221,15 +221,19 @@ class MetricBecomesPageIT {
 
   @Test
   @Order(6)
-  void noNotificationWasDeliveredTwice() {
-    List<String> ids = new ArrayList<>();
-    sink.all().forEach(n -> ids.add(n.notificationId()));
-    assertThat(ids).doesNotHaveDuplicates();
+  void noNotificationWasDoubled() {
+    // ARCHITECTURE.md's definition: one notification id per alert transition and receiver (a re-delivery,
+    // after a notifier crashed between the send and noting it, keeps its id and the receiver drops it;
+    // the fault test crashes a notifier beside this class)
+    Map<String, Set<String>> idsPerTransition = new java.util.TreeMap<>();
+    sink.all().forEach(n -> idsPerTransition.computeIfAbsent(n.alertKey() + " " + n.status(), k -> new java.util.TreeSet<>())
+        .add(n.notificationId()));
+    assertThat(idsPerTransition).isNotEmpty().allSatisfy((transition, ids) -> assertThat(ids).as(transition).hasSize(1));
   }
 
   private static List<WebhookSink.Received> notifications(String policyId, String instance, String status) {
     String key = alertKey(policyId, instance);
-    return sink.matching(n -> n.alertKey().equals(key) && (status == null || status.equals(n.status())));
+    return sink.notified(n -> n.alertKey().equals(key) && (status == null || status.equals(n.status())));
   }
 
   private static String alertKey(String policyId, String instance) {

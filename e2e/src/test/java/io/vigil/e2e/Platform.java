@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * nothing else). Started once per test JVM and killed when the JVM exits; a fault test kills and
  * restarts one service through {@link #kill} and {@link #start}, adds further instances of a service
  * ({@code gateway-2}: the same service, a port of its own, the same consumer groups) and takes Redis
- * from the detectors or Elasticsearch from storage through their {@link FaultProxy}s.
+ * from the detectors, Elasticsearch from one storage instance or the cmdb from the notifiers through
+ * their {@link FaultProxy}s.
  *
  * <p>Consumers are given a 10 s Kafka session (Kafka's default is 45 s), so the partitions of an
  * instance that was killed move to the others within seconds: the fault tests kill instances and wait
@@ -39,8 +40,10 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Platform {
 
   /**
-   * The JUnit resource of "every service running": a class that kills one holds it for writing, a class
-   * that needs all of them at once for reading, so the two never run side by side.
+   * The JUnit resource of "every service's first instance running": a class that kills or stops one holds
+   * it for writing, a class that needs all of them at once for reading, so the two never run side by side.
+   * (The fault test takes away only instances it added, and dependencies through proxies, so it holds
+   * neither.)
    */
   static final String ALL_SERVICES_UP = "vigil-e2e-all-services-up";
 
@@ -60,15 +63,16 @@ final class Platform {
   private final java.util.Set<String> served = ConcurrentHashMap.newKeySet();
   /** The detectors' way to Redis. */
   private final FaultProxy detectorRedis = FaultProxy.to(TestServers.redisHost(), TestServers.redisPort());
-  /** Storage's way to Elasticsearch. */
-  private final FaultProxy storageElasticsearch;
+  /** Each storage instance's own way to Elasticsearch, so one can lose it while the others serve reads. */
+  private final Map<String, FaultProxy> storageElasticsearch = new ConcurrentHashMap<>();
+  /** The notifiers' way to the cmdb (the console and the rest reach it directly). */
+  private final FaultProxy notifierCmdb;
 
   private Platform(Map<String, String> extra) {
     this.root = repositoryRoot();
     this.extra = extra;
     MAIN_CLASSES.keySet().forEach(app -> ports.put(app, ChildJvm.freePort()));
-    URI es = URI.create(TestServers.elasticsearchUrl());
-    this.storageElasticsearch = FaultProxy.to(es.getHost(), es.getPort());
+    this.notifierCmdb = FaultProxy.to("127.0.0.1", ports.get("cmdb"));
   }
 
   /** The run's platform, started on first use (every service ready) and stopped as the JVM exits. */
@@ -137,9 +141,28 @@ final class Platform {
     return detectorRedis;
   }
 
-  /** The proxy between storage and Elasticsearch. */
-  FaultProxy storageElasticsearch() {
-    return storageElasticsearch;
+  /** The proxy between one storage instance ({@code storage}, {@code storage-2}) and Elasticsearch. */
+  FaultProxy storageElasticsearch(String instance) {
+    if (!service(instance).equals("storage")) {
+      throw new IllegalArgumentException(instance + " is not a storage instance");
+    }
+    return storageElasticsearch.computeIfAbsent(instance, i -> {
+      URI es = URI.create(TestServers.elasticsearchUrl());
+      return FaultProxy.to(es.getHost(), es.getPort());
+    });
+  }
+
+  /**
+   * The proxy between every notifier instance and the cmdb: refused, the notifiers find the cmdb down
+   * while it goes on serving everyone else (the console, a Prometheus scraping it).
+   */
+  FaultProxy notifierCmdb() {
+    return notifierCmdb;
+  }
+
+  /** The instances of a service that run now ({@code notifier}, {@code notifier-2}, …). */
+  List<String> instances(String service) {
+    return running.keySet().stream().filter(i -> service(i).equals(service)).filter(this::running).sorted().toList();
   }
 
   /** The service an instance belongs to: {@code gateway} for {@code gateway} and {@code gateway-2}. */
@@ -216,7 +239,12 @@ final class Platform {
     }
     String app = service(instance);
     List<String> args = new ArrayList<>();
-    settings(app).forEach((k, v) -> args.add("--" + k + "=" + v));
+    Map<String, String> settings = settings(app);
+    if (app.equals("storage")) {
+      FaultProxy es = storageElasticsearch(instance);
+      settings.put("spring.elasticsearch.uris", "http://" + es.host() + ":" + es.port());
+    }
+    settings.forEach((k, v) -> args.add("--" + k + "=" + v));
     args.add("--server.port=" + port(instance));
     running.put(instance, ChildJvm.start(instance, MAIN_CLASSES.get(app), classpath(app),
         List.of("-Xmx320m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), args));
@@ -236,9 +264,6 @@ final class Platform {
       s.put("spring.data.redis.host", detectorRedis.host());
       s.put("spring.data.redis.port", Integer.toString(detectorRedis.port()));
     }
-    if (app.equals("storage")) {
-      s.put("spring.elasticsearch.uris", "http://" + storageElasticsearch.host() + ":" + storageElasticsearch.port());
-    }
     // one control plane: the readers read policy-service's database, the services with data of their
     // own (notifier, cmdb) read it as their second one
     if (List.of("gateway", "detector", "storage").contains(app)) {
@@ -249,6 +274,9 @@ final class Platform {
     }
     MAIN_CLASSES.keySet().forEach(peer -> s.put("vigil.services." + peer + ".base-url",
         "http://127.0.0.1:" + port(peer)));
+    if (app.equals("notifier")) {
+      s.put("vigil.services.cmdb.base-url", "http://" + notifierCmdb.host() + ":" + notifierCmdb.port());
+    }
     s.put("vigil.services.api-key", VigilTestInitializer.SERVICE_KEY);
     // the test's webhook sinks are plain-http servers on this machine, as on the local platform
     s.put("vigil.outbound.allow-http", "true");
@@ -317,7 +345,8 @@ final class Platform {
     running.values().forEach(ChildJvm::close);
     running.clear();
     detectorRedis.close();
-    storageElasticsearch.close();
+    storageElasticsearch.values().forEach(FaultProxy::close);
+    notifierCmdb.close();
     if (smtp != null) {
       smtp.destroyForcibly();
     }

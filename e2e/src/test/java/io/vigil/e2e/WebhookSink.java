@@ -8,7 +8,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
@@ -16,7 +18,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A tenant's webhook receiver: a real HTTP server on this machine that keeps every notification it
- * is sent, with the notification id the notifier put on it, and answers 200.
+ * is sent, with the notification id the notifier put on it, and answers 200. {@link #all} and {@link
+ * #matching} are every receipt (a retry or a re-delivery again); {@link #notified} what a receiver keeps.
  */
 final class WebhookSink implements AutoCloseable {
 
@@ -84,6 +87,26 @@ final class WebhookSink implements AutoCloseable {
 
   List<Received> all() {
     return List.copyOf(received);
+  }
+
+  /**
+   * What a receiver that honours the idempotency key keeps: the first receipt of each notification id.
+   * Delivery is at-least-once (ARCHITECTURE.md): a notifier that crashed after a send and before noting it
+   * sends it again, under the same id, and a receiver drops the repeat.
+   */
+  List<Received> notified(Predicate<Received> filter) {
+    Set<String> ids = new HashSet<>();
+    List<Received> out = new ArrayList<>();
+    for (Received r : received) {
+      if (ids.add(r.notificationId()) && filter.test(r)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  List<Received> notified() {
+    return notified(r -> true);
   }
 
   @Override

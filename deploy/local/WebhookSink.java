@@ -58,9 +58,12 @@ public final class WebhookSink {
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         boolean repeat;
         synchronized (WebhookSink.class) {
-          repeat = key != null && SEEN.put(key, Boolean.TRUE) != null;
+          repeat = key != null && SEEN.containsKey(key);
           if (!repeat) {
             Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            if (key != null) {
+              SEEN.put(key, Boolean.TRUE); // kept: a retry after a failed write is written, not dropped
+            }
           }
         }
         System.out.println(Instant.now() + " " + exchange.getRequestURI().getPath() + " "

@@ -44,8 +44,8 @@ import tools.jackson.databind.JsonNode;
  * policy. A second instance each of gateway, aggregator, detector, notifier and storage joins (same
  * consumer groups, ports of their own); each of them is SIGKILLed and restarted; once the breaches have
  * paged, the second instances of gateway, aggregator, detector and notifier stop in an orderly way; then
- * the breaches recover while Redis is refused to the detectors, and storage-2 loses Elasticsearch across
- * the minute's close. The policy's webhook receiver answers; its second one times out and falls back to
+ * the breaches recover while Redis is refused to the detectors, and storage-2 loses Elasticsearch from
+ * just before the minute's close until it has paused for it. The policy's webhook receiver answers; its second one times out and falls back to
  * e-mail. The notifiers cannot reach the cmdb (their way to it refuses, as a cmdb that is down does) from
  * before the load until the recovery has been told.
  *
@@ -167,16 +167,18 @@ class FaultsIT {
       platform.detectorRedis().refuse();
       load.hot = false;
       // the minute in which Redis went away closes (the recoveries come at its close or, if its last point
-      // was still hot, a minute later); storage-2 loses Elasticsearch across that close, when the minute's
-      // rollups reach it, and gets it back as soon as it has paused for it
+      // was still hot, a minute later); storage-2 loses Elasticsearch from just before that close, when
+      // every class's rollups are about to reach it, until it has paused for it: seconds
       long end = (refused / 60_000 + 1) * 60_000;
       Thread.sleep(Math.max(0, end - 3_000 - System.currentTimeMillis()));
       FaultProxy storage2 = platform.storageElasticsearch("storage-2");
+      double waitedBefore = counted(platform, List.of("storage-2"), "vigil_kafka_dependency_waits_total",
+          "dependency=\"elasticsearch\"");
       storage2.refuse();
       try {
         Awaits.until("storage-2 pauses for Elasticsearch, and counts it", Duration.ofSeconds(40),
             () -> counted(platform, List.of("storage-2"), "vigil_kafka_dependency_waits_total",
-                "dependency=\"elasticsearch\"") > 0);
+                "dependency=\"elasticsearch\"") > waitedBefore);
       } finally {
         storage2.pass();
       }

@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A storm converges: forty instances of one zone breach in the same minute, and the people on call
  * get one message that tells of all forty, not forty pages; when they recover, one more message
- * tells of the recoveries. The policy groups by zone ({@code notification.groupBy}); the grouping
+ * tells of the recoveries. (Two of each at most: the fault test crashes aggregator and detector
+ * instances beside this class, and a breach held past the group wait goes out at the group interval.) The policy groups by zone ({@code notification.groupBy}); the grouping
  * itself is the notifier's tests' business, this is the whole path under it.
  */
 class StormIT {
@@ -43,12 +44,12 @@ class StormIT {
            "notification": {"groupBy": ["zone"], "groupWaitSec": 10, "groupIntervalSec": 20,
                             "repeatIntervalSec": 3600}}""".formatted(NAMESPACE, hook));
 
-      java.util.concurrent.atomic.AtomicBoolean storm = new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicBoolean breaching = new java.util.concurrent.atomic.AtomicBoolean(true);
       pusher.scheduleAtFixedRate(() -> {
         Map<Map<String, String>, Double> values = new LinkedHashMap<>();
         for (int i = 0; i < INSTANCES; i++) {
           values.put(Map.of("appid", TENANT, "zone", "z-1", "instance", "s-%02d".formatted(i)),
-              storm.get() ? 50.0 : 0.0);
+              breaching.get() ? 50.0 : 0.0);
         }
         values.put(probe, 0.0);
         try {
@@ -59,25 +60,37 @@ class StormIT {
         }
       }, 0, 1, TimeUnit.SECONDS);
 
-      Awaits.until("a message telling of the storm", Duration.ofSeconds(150), () -> !sink.notified().isEmpty());
-      // the group's first message goes out groupWaitSec after its first member: the rest of the minute's
-      // breaches are in it
-      Thread.sleep(5_000);
-      List<WebhookSink.Received> first = sink.notified();
-      assertThat(first).as("one message for the storm, not one per instance").hasSize(1);
-      JsonNode message = first.get(0).body();
-      assertThat(message.path("grouped").asBoolean()).isTrue();
-      assertThat(message.path("alertCount").asString()).isEqualTo(Integer.toString(INSTANCES));
-      assertThat(message.path("firingCount").asString()).isEqualTo(Integer.toString(INSTANCES));
-      assertThat(message.path("alerts").size()).as("examples, not all forty").isEqualTo(10);
-      assertThat(message.path("groupText").asString()).contains("z-1");
+      Awaits.until("messages telling of all forty firing", Duration.ofSeconds(150),
+          () -> sink.notified().stream().anyMatch(r -> count(r, "firingCount") == INSTANCES));
+      // the group's first message goes out groupWaitSec after its first member, with the rest of the minute's
+      // breaches in it; one that a crash beside this class (FaultsIT) held past the group wait is told at the
+      // group interval after: one message or two, never one per instance, each breach told once
+      List<WebhookSink.Received> storm = sink.notified();
+      assertThat(storm).as("the storm's messages").hasSizeBetween(1, 2);
+      assertThat(storm.stream().mapToInt(r -> count(r, "alertCount")).sum()).as("each breach told once")
+          .isEqualTo(INSTANCES);
+      for (WebhookSink.Received r : storm) {
+        JsonNode message = r.body();
+        assertThat(message.path("grouped").asBoolean()).isTrue();
+        assertThat(message.path("groupText").asString()).contains("z-1");
+        assertThat(message.path("alerts").size()).as("examples, at most ten")
+            .isEqualTo(Math.min(10, count(r, "alertCount")));
+      }
 
-      storm.set(false);
-      Awaits.until("a message telling of the recoveries", Duration.ofSeconds(150), () -> sink.notified().stream()
-          .anyMatch(r -> r.body().path("resolvedCount").asString().equals(Integer.toString(INSTANCES))));
-      assertThat(sink.notified()).as("the storm and its end: two messages").hasSize(2);
+      breaching.set(false);
+      Awaits.until("messages telling of all forty recovered", Duration.ofSeconds(150), () -> {
+        List<WebhookSink.Received> all = sink.notified();
+        return count(all.get(all.size() - 1), "firingCount") == 0
+            && all.stream().mapToInt(r -> count(r, "resolvedCount")).sum() == INSTANCES;
+      });
+      assertThat(sink.notified()).as("the storm and its end: two messages (four at most, as above)")
+          .hasSizeBetween(2, 4);
     } finally {
       pusher.shutdownNow();
     }
+  }
+
+  private static int count(WebhookSink.Received r, String field) {
+    return Integer.parseInt(r.body().path(field).asString("0"));
   }
 }

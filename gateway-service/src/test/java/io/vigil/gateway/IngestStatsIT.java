@@ -8,11 +8,13 @@ import io.vigil.common.store.StoreNames;
 import io.vigil.common.testing.ManualClock;
 import io.vigil.common.testing.TestRun;
 import io.vigil.common.testing.TestServers;
+import io.vigil.common.testing.fault.FaultProxy;
 import io.vigil.gateway.ingest.IngestStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,14 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * A namespace's hour of counts against the real Redis while they are being written there: every
  * answer holds at least what was counted before it was asked, whether a flush is between taking
  * the counts from memory and Redis having them or not (CI once saw a status of zero accepted for a
- * namespace that had points accepted moments before). And the counters of past minutes leave
- * memory once written.
+ * namespace that had points accepted moments before). The counters of past minutes leave memory once
+ * written, and a write that Redis took but answered too late, made again, counts once.
  */
 class IngestStatsIT {
 
@@ -112,4 +115,41 @@ class IngestStatsIT {
       assertThat(stats.lastHour("acme/vm")).containsEntry("accepted", 60L).containsEntry("rejected:unknown_metric", 30L);
     }
   }
+
+  @Test
+  void aWriteRedisTookButDidNotAnswerInTimeCountsOnceWhenItIsMadeAgain() throws Exception {
+    String namespace = "acme/db";
+    LettuceConnectionFactory slow;
+    try (FaultProxy proxy = FaultProxy.to(TestServers.redisHost(), TestServers.redisPort())) {
+      // pooled, so the second write goes out on the connection the first one opened: a Redis that stalls
+      // after a connection is up (a fork, a slow command, the network) rather than one that is not there
+      slow = new LettuceConnectionFactory(new RedisStandaloneConfiguration(proxy.host(), proxy.port()),
+          LettucePoolingClientConfiguration.builder().commandTimeout(Duration.ofMillis(300))
+              .poolConfig(new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>()).build());
+      slow.afterPropertiesSet();
+      slow.start();
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      try (IngestStats stats = new IngestStats(new StringRedisTemplate(slow), names,
+          new DependencyMetrics(meters, Set.of("redis")), Clock.systemUTC(), Duration.ofHours(1));
+          IngestStats other = new IngestStats(redis, names, dependencies(), Clock.systemUTC(), Duration.ofHours(1))) {
+        stats.accepted(namespace, 5);
+        stats.flush(); // written, answered
+        stats.accepted(namespace, 7);
+        proxy.delay(1_500); // the next write reaches Redis after the client has given up on it
+        stats.flush();
+        assertThat(meters.get("vigil.degraded").tag("component", "ingest_stats").tag("reason", "redis_down_kept")
+            .counter().count()).as("the write timed out, so its counts were kept").isPositive();
+        Thread.sleep(2_500); // it lands meanwhile
+        proxy.pass();
+        stats.flush(); // made again, and answered this time
+
+        assertThat(other.lastHour(namespace)).as("what Redis holds, read by another gateway")
+            .containsEntry("accepted", 12L);
+        assertThat(stats.lastHour(namespace)).containsEntry("accepted", 12L);
+      } finally {
+        slow.destroy();
+      }
+    }
+  }
 }
+

@@ -20,14 +20,37 @@ import org.springframework.data.redis.core.SessionCallback;
 /**
  * What happened to each namespace's points over the last hour, across every gateway instance, so a
  * product can see why its data is missing: counts per minute in Redis ({@code
- * <prefix>ingest:<namespace>:<minute>}, fields {@code accepted} and {@code rejected:<reason>}, kept
- * two hours). The hot path only adds to counters in memory; they are written to Redis every few
- * seconds in one pipeline. While Redis is away they stay in memory and are written when it returns
- * (what this instance counted meanwhile is still in its answers).
+ * <prefix>ingest:<namespace>:<minute>}, kept two hours), one field per counter of each instance:
+ * {@code accepted@<instance>-<n>}, {@code late@…}, {@code rejected:<reason>@…}; a read sums the fields
+ * of each name over the instances. The hot path only adds to counters in memory; every few seconds
+ * each counter's total so far is written in one pipeline, as a value, not an increment, so a write
+ * that Redis applied but whose answer was lost (a timeout) and that is made again counts once. While
+ * Redis is away the counters stay in memory and are written when it returns (what this instance
+ * counted meanwhile is still in its answers).
  */
 public class IngestStats implements AutoCloseable {
 
   private record Cell(String namespace, long minute, String field) {}
+
+  /**
+   * A cell's count since this instance made it, under a Redis field of its own, and how much of it
+   * Redis is known to hold. A cell dropped and made again (a count that read the clock over a minute
+   * before it was added) gets a new field, so its smaller total never overwrites the first one's.
+   */
+  private static final class Count {
+    final LongAdder total = new LongAdder();
+    final String field;
+    /** Written only by a flush (under the write lock); read under either lock. */
+    long written;
+
+    Count(String field) {
+      this.field = field;
+    }
+
+    long unwritten() {
+      return total.sum() - written;
+    }
+  }
 
   /** How long a minute's counts are kept in Redis. */
   static final long KEPT_MINUTES = 120;
@@ -36,12 +59,15 @@ public class IngestStats implements AutoCloseable {
   private final StoreNames names;
   private final DependencyMetrics dependencies;
   private final Clock clock;
-  private final ConcurrentHashMap<Cell, LongAdder> pending = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Cell, Count> counts = new ConcurrentHashMap<>();
+  /** This process among the gateways writing the same keys: a restarted one counts under fields of its own. */
+  private final String instance = java.util.UUID.randomUUID().toString().substring(0, 13).replace("-", "");
+  private final java.util.concurrent.atomic.AtomicLong made = new java.util.concurrent.atomic.AtomicLong();
   /**
-   * Written by a flush from taking the counts until Redis has them, read by a read of the hour from
-   * Redis to the counts still in memory: otherwise a read between the two steps of a flush sees the
-   * counts in neither place, and a product's status drops to zero for a moment. Reads do not wait
-   * for each other, so a slow Redis does not queue every status request behind the one before.
+   * Written by a flush from writing the totals until it has noted them written, read by a read of the
+   * hour from Redis to the counts still in memory: otherwise a read between the two steps of a flush
+   * sees the new totals in Redis and again in memory. Reads do not wait for each other, so a slow
+   * Redis does not queue every status request behind the one before.
    */
   private final ReentrantReadWriteLock handover = new ReentrantReadWriteLock();
   private final Thread flusher;
@@ -81,13 +107,14 @@ public class IngestStats implements AutoCloseable {
 
   private void add(String namespace, String field, long n) {
     if (n > 0) {
-      pending.computeIfAbsent(new Cell(namespace, clock.millis() / 60_000, field), c -> new LongAdder()).add(n);
+      counts.computeIfAbsent(new Cell(namespace, clock.millis() / 60_000, field),
+          c -> new Count(field + "@" + instance + "-" + made.incrementAndGet())).total.add(n);
     }
   }
 
   /** Writes what was counted since the last flush; what Redis does not take stays for the next. */
   public void flush() {
-    if (pending.isEmpty()) {
+    if (counts.isEmpty()) {
       return;
     }
     handover.writeLock().lock();
@@ -99,53 +126,57 @@ public class IngestStats implements AutoCloseable {
   }
 
   private void flushHeld() {
-    Map<Cell, Long> taken = new HashMap<>();
-    pending.forEach((cell, adder) -> {
-      long n = adder.sumThenReset();
-      if (n > 0) {
-        taken.put(cell, n);
+    Map<Cell, Long> totals = new HashMap<>();
+    counts.forEach((cell, count) -> {
+      long total = count.total.sum();
+      if (total > count.written) {
+        totals.put(cell, total);
       }
     });
-    if (!taken.isEmpty()) {
-      write(taken);
+    if (!totals.isEmpty() && write(totals)) {
+      totals.forEach((cell, total) -> counts.get(cell).written = total);
     }
     // a past minute's cell, written, is done with (a count still on its way to it would have read
     // the clock over a minute ago); one Redis never took in two hours would have expired there
     long now = clock.millis() / 60_000;
-    pending.entrySet().removeIf(e -> {
+    counts.entrySet().removeIf(e -> {
       long minute = e.getKey().minute();
       if (minute < now - KEPT_MINUTES) {
-        dependencies.degraded("ingest_stats", "expired_unwritten");
+        if (e.getValue().unwritten() > 0) {
+          dependencies.degraded("ingest_stats", "expired_unwritten");
+        }
         return true;
       }
-      return minute < now - 1 && e.getValue().sum() == 0;
+      return minute < now - 1 && e.getValue().unwritten() == 0;
     });
   }
 
-  private void write(Map<Cell, Long> taken) {
+  /** Each cell's total as its field's value; false (counted) when Redis did not answer. */
+  private boolean write(Map<Cell, Long> totals) {
     try {
       redis.executePipelined(new SessionCallback<Object>() {
         @Override
         @SuppressWarnings({"unchecked", "rawtypes"})
         public Object execute(org.springframework.data.redis.core.RedisOperations ops) {
-          taken.forEach((cell, n) -> {
+          totals.forEach((cell, total) -> {
             String key = key(cell.namespace(), cell.minute());
-            ops.opsForHash().increment(key, cell.field(), n);
+            ops.opsForHash().put(key, counts.get(cell).field, Long.toString(total));
             ops.expire(key, Duration.ofMinutes(KEPT_MINUTES));
           });
           return null;
         }
       });
+      return true;
     } catch (DataAccessException e) {
       dependencies.failure("redis");
       dependencies.degraded("ingest_stats", "redis_down_kept");
-      taken.forEach((cell, n) -> pending.computeIfAbsent(cell, c -> new LongAdder()).add(n));
+      return false;
     }
   }
 
   /** How many (namespace, minute, field) counters this instance holds: the past minute's and any not written. */
   public int cellsInMemory() {
-    return pending.size();
+    return counts.size();
   }
 
   /** The last hour of a namespace: accepted, and rejected by reason. */
@@ -174,18 +205,29 @@ public class IngestStats implements AutoCloseable {
       });
       for (Object minute : minutes) {
         if (minute instanceof Map<?, ?> fields) {
-          fields.forEach((f, v) -> totals.merge(String.valueOf(f), Long.parseLong(String.valueOf(v)), Long::sum));
+          fields.forEach((f, v) -> totals.merge(counterOf(String.valueOf(f)), Long.parseLong(String.valueOf(v)),
+              Long::sum));
         }
       }
     } catch (DataAccessException e) {
       dependencies.failure("redis");
+      // what Redis holds of this instance's counts is not in the answer either: only what it does not hold
     }
-    pending.forEach((cell, adder) -> {
+    counts.forEach((cell, count) -> {
       if (cell.namespace().equals(namespace) && cell.minute() > now - 60) {
-        totals.merge(cell.field(), adder.sum(), Long::sum);
+        long unwritten = count.unwritten();
+        if (unwritten > 0) {
+          totals.merge(cell.field(), unwritten, Long::sum);
+        }
       }
     });
     return totals;
+  }
+
+  /** The counter a field counts: {@code accepted} of {@code accepted@1f2e3d4c5b6a-7} (and of a field written before instances had fields). */
+  static String counterOf(String field) {
+    int at = field.lastIndexOf('@');
+    return at < 0 ? field : field.substring(0, at);
   }
 
   private String key(String namespace, long minute) {

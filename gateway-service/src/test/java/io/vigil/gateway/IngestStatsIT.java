@@ -139,7 +139,7 @@ class IngestStatsIT {
         stats.flush();
         assertThat(meters.get("vigil.degraded").tag("component", "ingest_stats").tag("reason", "redis_down_kept")
             .counter().count()).as("the write timed out, so its counts were kept").isPositive();
-        Thread.sleep(2_500); // it lands meanwhile
+        Thread.sleep(3_500); // it lands meanwhile, and its late answer (held as long again) comes back
         proxy.pass();
         stats.flush(); // made again, and answered this time
 
@@ -151,5 +151,25 @@ class IngestStatsIT {
       }
     }
   }
-}
 
+  @Test
+  void anOlderSmallerTotalLandingLateNeverOverwritesALargerOne() {
+    String namespace = "acme/cache";
+    long minute = System.currentTimeMillis() / 60_000;
+    try (IngestStats stats = new IngestStats(redis, names, dependencies(), new ManualClock(minute * 60_000 + 1_000),
+        Duration.ofHours(1))) {
+      stats.accepted(namespace, 5);
+      stats.flush();
+      String key = names.redisKey("ingest", namespace, Long.toString(minute));
+      Map<Object, Object> fields = redis.opsForHash().entries(key);
+      assertThat(fields).hasSize(1);
+      String field = String.valueOf(fields.keySet().iterator().next());
+      // a later total of this counter got there first (its pipeline overtook this one's)
+      redis.opsForHash().put(key, field, "9");
+      stats.accepted(namespace, 2);
+      stats.flush(); // its total, 7, comes after
+      assertThat(redis.opsForHash().get(key, field)).isEqualTo("9");
+      assertThat(stats.lastHour(namespace)).as("this instance answers the larger").containsEntry("accepted", 9L);
+    }
+  }
+}

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.SessionCallback;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
 
 /**
  * What happened to each namespace's points over the last hour, across every gateway instance, so a
@@ -26,7 +27,9 @@ import org.springframework.data.redis.core.SessionCallback;
  * each counter's total so far is written in one pipeline, as a value, not an increment, so a write
  * that Redis applied but whose answer was lost (a timeout) and that is made again counts once. While
  * Redis is away the counters stay in memory and are written when it returns (what this instance
- * counted meanwhile is still in its answers).
+ * counted meanwhile is still in its answers). A gateway of the version before these fields, during a
+ * rolling upgrade, reads only the fields without {@code @}: its answers leave out the upgraded
+ * instances' counts until it is replaced.
  */
 public class IngestStats implements AutoCloseable {
 
@@ -54,6 +57,19 @@ public class IngestStats implements AutoCloseable {
 
   /** How long a minute's counts are kept in Redis. */
   static final long KEPT_MINUTES = 120;
+
+  /**
+   * Sets a counter's field to a total only if it is larger than the one there: two writes of one field
+   * can land out of order (each pipeline has a connection of its own, and a write whose answer was lost
+   * may arrive after the one made again), and the older, smaller total must not win.
+   */
+  private static final DefaultRedisScript<Long> RAISE = new DefaultRedisScript<>("""
+      local held = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+      local total = tonumber(ARGV[2])
+      if total > held then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+      redis.call('EXPIRE', KEYS[1], ARGV[3])
+      return 1
+      """, Long.class);
 
   private final StringRedisTemplate redis;
   private final StoreNames names;
@@ -160,8 +176,8 @@ public class IngestStats implements AutoCloseable {
         public Object execute(org.springframework.data.redis.core.RedisOperations ops) {
           totals.forEach((cell, total) -> {
             String key = key(cell.namespace(), cell.minute());
-            ops.opsForHash().put(key, counts.get(cell).field, Long.toString(total));
-            ops.expire(key, Duration.ofMinutes(KEPT_MINUTES));
+            ops.execute(RAISE, List.of(key), counts.get(cell).field, Long.toString(total),
+                Long.toString(Duration.ofMinutes(KEPT_MINUTES).toSeconds()));
           });
           return null;
         }
@@ -192,6 +208,7 @@ public class IngestStats implements AutoCloseable {
 
   private Map<String, Long> lastHourHeld(String namespace, long now) {
     Map<String, Long> totals = new TreeMap<>();
+    Map<String, Long> held = new HashMap<>(); // field -> value (fields are unique to a counter of an instance)
     try {
       List<Object> minutes = redis.executePipelined(new SessionCallback<Object>() {
         @Override
@@ -205,22 +222,21 @@ public class IngestStats implements AutoCloseable {
       });
       for (Object minute : minutes) {
         if (minute instanceof Map<?, ?> fields) {
-          fields.forEach((f, v) -> totals.merge(counterOf(String.valueOf(f)), Long.parseLong(String.valueOf(v)),
-              Long::sum));
+          fields.forEach((f, v) -> held.put(String.valueOf(f), Long.parseLong(String.valueOf(v))));
         }
       }
     } catch (DataAccessException e) {
-      dependencies.failure("redis");
-      // what Redis holds of this instance's counts is not in the answer either: only what it does not hold
+      dependencies.failure("redis"); // this instance's own counts still answer, from memory
     }
+    // this instance's counters: their totals here, or what Redis holds of them if more (never both: a
+    // write whose answer was lost is in Redis and still unwritten here)
     counts.forEach((cell, count) -> {
       if (cell.namespace().equals(namespace) && cell.minute() > now - 60) {
-        long unwritten = count.unwritten();
-        if (unwritten > 0) {
-          totals.merge(cell.field(), unwritten, Long::sum);
-        }
+        Long inRedis = held.remove(count.field);
+        totals.merge(cell.field(), Math.max(count.total.sum(), inRedis == null ? 0 : inRedis), Long::sum);
       }
     });
+    held.forEach((field, n) -> totals.merge(counterOf(field), n, Long::sum));
     return totals;
   }
 

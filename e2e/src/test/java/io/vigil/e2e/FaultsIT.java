@@ -45,9 +45,9 @@ import tools.jackson.databind.JsonNode;
  * consumer groups, ports of their own); each of them is SIGKILLed and restarted; once the breaches have
  * paged, the second instances of gateway, aggregator, detector and notifier stop in an orderly way; then
  * the breaches recover while Redis is refused to the detectors, and storage-2 loses Elasticsearch from
- * just before the minute's close until it has paused for it. The policy's webhook receiver answers; its second one times out and falls back to
- * e-mail. The notifiers cannot reach the cmdb (their way to it refuses, as a cmdb that is down does) from
- * before the load until the recovery has been told.
+ * just before the minute's close until it has paused for it. The policy's webhook receiver answers; its
+ * second one times out and falls back to e-mail. The notifiers cannot reach the cmdb (their way to it
+ * refuses, as a cmdb that is down does) from before the load until the recovery has been told.
  *
  * <p>What must hold at the end: every point a gateway accepted is in the one-minute rollups storage
  * serves (counted, per instance and minute: nothing lost, nothing counted twice); each breach paged
@@ -172,13 +172,13 @@ class FaultsIT {
       long end = (refused / 60_000 + 1) * 60_000;
       Thread.sleep(Math.max(0, end - 3_000 - System.currentTimeMillis()));
       FaultProxy storage2 = platform.storageElasticsearch("storage-2");
-      double waitedBefore = counted(platform, List.of("storage-2"), "vigil_kafka_dependency_waits_total",
-          "dependency=\"elasticsearch\"");
+      java.util.function.DoubleSupplier waits = () -> counted(platform, List.of("storage-2"),
+          "vigil_kafka_dependency_waits_total", "dependency=\"elasticsearch\"");
+      double waitedBefore = waits.getAsDouble();
       storage2.refuse();
       try {
         Awaits.until("storage-2 pauses for Elasticsearch, and counts it", Duration.ofSeconds(40),
-            () -> counted(platform, List.of("storage-2"), "vigil_kafka_dependency_waits_total",
-                "dependency=\"elasticsearch\"") > waitedBefore);
+            () -> waits.getAsDouble() > waitedBefore);
       } finally {
         storage2.pass();
       }

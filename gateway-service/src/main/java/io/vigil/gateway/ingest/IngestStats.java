@@ -43,7 +43,7 @@ public class IngestStats implements AutoCloseable {
   private static final class Count {
     final LongAdder total = new LongAdder();
     final String field;
-    /** Written only by a flush (under the write lock); read under either lock. */
+    /** Written and read only by a flush (under the write lock); reads of the hour use the total. */
     long written;
 
     Count(String field) {
@@ -80,10 +80,11 @@ public class IngestStats implements AutoCloseable {
   private final String instance = java.util.UUID.randomUUID().toString().substring(0, 13).replace("-", "");
   private final java.util.concurrent.atomic.AtomicLong made = new java.util.concurrent.atomic.AtomicLong();
   /**
-   * Written by a flush from writing the totals until it has noted them written, read by a read of the
-   * hour from Redis to the counts still in memory: otherwise a read between the two steps of a flush
-   * sees the new totals in Redis and again in memory. Reads do not wait for each other, so a slow
-   * Redis does not queue every status request behind the one before.
+   * Written by a flush (one at a time) from writing the totals until it has dropped the cells it is done
+   * with, read by a read of the hour from Redis to the counts still in memory: otherwise a read could
+   * miss a cell twice, not yet in Redis when it looked there and dropped from memory when it looked
+   * here. Reads do not wait for each other, so a slow Redis does not queue every status request behind
+   * the one before.
    */
   private final ReentrantReadWriteLock handover = new ReentrantReadWriteLock();
   private final Thread flusher;

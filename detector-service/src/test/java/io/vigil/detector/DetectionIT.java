@@ -621,6 +621,51 @@ class DetectionIT {
     assertThat(bad.body()).contains("seriesId");
   }
 
+  /**
+   * The owner registry explain asks: each instance writes the partitions it holds, sees only the
+   * others' fresh fields, and lets go of a partition only while its field still names it.
+   */
+  @Test
+  void partitionOwnersNameTheLiveHolderOfEachPartition() throws Exception {
+    io.vigil.common.testing.ManualClock clock = new io.vigil.common.testing.ManualClock(System.currentTimeMillis());
+    java.util.Set<Integer> heldByA = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.Set<Integer> heldByB = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    var deps = new io.vigil.common.observability.DependencyMetrics(meters, java.util.Set.of("redis"));
+    String shard = "owners-" + Long.toHexString(System.nanoTime());
+    var a = new io.vigil.detector.shard.PartitionOwners(redis, names, shard, () -> heldByA, deps, meters, clock);
+    var b = new io.vigil.detector.shard.PartitionOwners(redis, names, shard, () -> heldByB, deps, meters, clock);
+    String key = names.redisKey("detector", shard, "owners");
+    try {
+      heldByA.addAll(List.of(1, 2));
+      a.serving("http://10.0.0.1:8084");
+      b.serving("http://10.0.0.2:8084");
+      Awaits.until("A's partitions written", WAIT, () -> "http://10.0.0.1:8084".equals(b.owner(1))
+          && "http://10.0.0.1:8084".equals(b.owner(2)));
+      assertThat(a.owner(1)).as("an instance is not its own peer").isNull();
+      assertThat(b.owner(3)).as("nobody holds 3").isNull();
+      assertThat(b.others()).containsExactly("http://10.0.0.1:8084");
+      assertThat(a.others()).isEmpty();
+
+      // a rebalance: B restores 1 before A hears it lost 1; A's letting go leaves B's field alone
+      heldByB.add(1);
+      b.changed();
+      Awaits.until("B holds 1", WAIT, () -> "http://10.0.0.2:8084".equals(a.owner(1)));
+      heldByA.remove(1);
+      a.changed().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(redis.opsForHash().get(key, "2").toString()).endsWith(" http://10.0.0.1:8084");
+      assertThat(a.owner(1)).as("B's field stays B's").isEqualTo("http://10.0.0.2:8084");
+
+      // A killed: its field goes stale, nobody is asked for 2
+      clock.advance(io.vigil.detector.shard.PartitionOwners.STALE.plusSeconds(1));
+      assertThat(b.owner(2)).isNull();
+      assertThat(b.others()).isEmpty();
+    } finally {
+      b.close();
+      a.close();
+    }
+    assertThat(redis.opsForHash().entries(key)).as("an orderly stop takes its fields out").isEmpty();
+  }
+
   @Test
   void aBacktestRunsAnUnsavedPolicyOverStoredWindowsWithTheSameEvaluator() {
     fx.namespace("{\"name\":\"qce/cvm\",\"tenantDimension\":\"appid\",\"requiredDimensions\":[\"appid\"],"

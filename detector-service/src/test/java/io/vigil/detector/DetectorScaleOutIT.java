@@ -96,6 +96,28 @@ class DetectorScaleOutIT {
       assertThat(byA + byB).as("split without duplicates").isEqualTo(SPLIT_SERIES);
       assertThat(firing(c, "other")).isEqualTo(OTHER_SERIES);
 
+      // explain answers from the memory of the instance holding the series, whichever is asked
+      java.util.Set<String> answeredBy = new java.util.TreeSet<>();
+      for (int i = 0; i < SPLIT_SERIES; i += 4) {
+        Rollup r = breaches.get(i);
+        for (ChildJvm.Service asked : List.of(a, b)) {
+          for (boolean described : new boolean[] {false, true}) {
+            String[] last = {""};
+            Awaits.until("explain of " + r.dimensions() + " asked of " + asked.port() + " (" + last[0] + ")", WAIT,
+                () -> {
+                  var why = explain(asked, r, described);
+                  last[0] = why.toString();
+                  return why.path("alert").path("status").asString().equals("FIRING")
+                      && why.path("matches").asBoolean() && why.path("held").asBoolean();
+                });
+            answeredBy.add(explain(asked, r, described).path("answeredBy").asString());
+          }
+        }
+      }
+      assertThat(answeredBy).as("each instance answered for the series it holds")
+          .hasSize(2).allMatch(x -> x.endsWith(":" + a.port()) || x.endsWith(":" + b.port()));
+      assertThat(explained(a, "owner") + explained(b, "owner")).as("one instance asked the other").isPositive();
+
       b.jvm().stop(); // graceful: its partitions are handed back after its last commit
       Awaits.until("A owns the whole shard", WAIT, () -> members(group) == THREADS);
       List<Rollup> recoveries = new ArrayList<>();
@@ -107,6 +129,12 @@ class DetectorScaleOutIT {
       assertThat(distinctKeys(resolved)).as("every recovery delivered, B's alerts' too").isEqualTo(SPLIT_SERIES);
       assertThat(records("p-split", AlertStatus.FIRING, SPLIT_SERIES)).as("nothing fired twice")
           .hasSize(SPLIT_SERIES);
+      for (int i = 0; i < SPLIT_SERIES; i += 4) {
+        var why = explain(a, breaches.get(i), true);
+        assertThat(why.path("held").asBoolean()).as("A holds the whole shard: " + why).isTrue();
+        assertThat(why.path("answeredBy").asString()).endsWith(":" + a.port());
+        assertThat(why.path("alert").path("status").asString()).as(why.toString()).isNotEqualTo("FIRING");
+      }
     }
   }
 
@@ -146,6 +174,28 @@ class DetectorScaleOutIT {
     String text = new Http(s.port()).send(new Http(s.port()).request("/actuator/prometheus").header("Authorization",
         "Bearer " + VigilTestInitializer.SERVICE_KEY).GET().build()).body();
     return Http.sample(text, "vigil_alerts_total", "shard=\"" + shard + "\"", "status=\"FIRING\"");
+  }
+
+  /** The shard's explanation of p-split against a series, asked of one instance (with the series described or not). */
+  private static tools.jackson.databind.JsonNode explain(ChildJvm.Service asked, Rollup r, boolean described) {
+    StringBuilder path = new StringBuilder("/v1/explain?policyId=p-split&seriesId=")
+        .append(io.vigil.common.series.SeriesId.hex(r.seriesId()));
+    if (described) {
+      path.append("&namespace=").append(java.net.URLEncoder.encode(r.namespace(), java.nio.charset.StandardCharsets.UTF_8))
+          .append("&region=").append(r.region()).append("&metric=").append(r.metric());
+      r.dimensions().forEach((k, v) -> path.append("&dimension=").append(k).append("%3D").append(v));
+    }
+    Http http = new Http(asked.port());
+    var response = http.send(http.request(path.toString())
+        .header("Authorization", "Bearer " + VigilTestInitializer.PLATFORM_ADMIN_KEY).GET().build());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return Http.json(response);
+  }
+
+  private static double explained(ChildJvm.Service s, String answer) {
+    String text = new Http(s.port()).send(new Http(s.port()).request("/actuator/prometheus").header("Authorization",
+        "Bearer " + VigilTestInitializer.SERVICE_KEY).GET().build()).body();
+    return Http.sample(text, "vigil_detector_explain_total", "answer=\"" + answer + "\"");
   }
 
   private static int members(String group) {

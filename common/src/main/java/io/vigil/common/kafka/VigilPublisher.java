@@ -72,6 +72,16 @@ public class VigilPublisher {
   }
 
   /**
+   * The partition of {@code topic} that carries an object's records, as {@link #publish} places them
+   * (its {@link Topic#placeBy}): for a reader that must find who holds an object (the detector's
+   * explain). Throws Kafka's exception when the topic's metadata cannot be had.
+   */
+  public int partitionOfObject(Topic<?> topic, long objectId) {
+    return io.vigil.common.points.SeriesPartitioner.partition(objectId,
+        template.partitionsFor(naming.topic(topic)).size());
+  }
+
+  /**
    * Sends one encoded batch of points ({@code PointBatchCodec}) to its partition of {@code
    * metrics.raw}, with the trace once for the whole record. Completes when every in-sync replica has
    * it.

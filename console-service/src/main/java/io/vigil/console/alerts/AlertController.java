@@ -188,10 +188,19 @@ public class AlertController {
     if (a.seriesId() == 0 || a.policyId() == null) {
       return List.of();
     }
+    var question = Downstream.path("v1", "explain").queryParam("policyId", a.policyId())
+        .queryParam("seriesId", SeriesId.hex(a.seriesId()));
+    if (a.namespace() != null && a.region() != null && a.metric() != null
+        && SeriesId.of(a.namespace(), a.region(), a.metric(), a.dimensions()) == a.seriesId()) {
+      // the series as the alert describes it: checked by any instance of the shard, even one that has
+      // not seen it (the instance holding it adds the counters and the alert's state)
+      question.queryParam("namespace", a.namespace()).queryParam("region", a.region())
+          .queryParam("metric", a.metric());
+      a.dimensions().forEach((k, v) -> question.queryParam("dimension", k + "=" + v));
+    }
     Map<String, Object> answer;
     try {
-      answer = downstream.getFromDetector(a.shard(), Downstream.uri(Downstream.path("v1", "explain")
-          .queryParam("policyId", a.policyId()).queryParam("seriesId", SeriesId.hex(a.seriesId()))));
+      answer = downstream.getFromDetector(a.shard(), Downstream.uri(question));
     } catch (ServiceCallException e) {
       if (e.status() == 404 || e.status() == 400) {
         return List.of(new Check("policy", false, Problem.describe(e)));

@@ -2,6 +2,7 @@ package io.vigil.detector.api;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.vigil.common.error.ApiException;
 import io.vigil.common.error.ErrorCode;
@@ -16,6 +17,7 @@ import java.util.TreeMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -49,7 +51,20 @@ public class DetectionController {
       @Parameter(description = "for a series this detector has not seen: its metric") @RequestParam(required = false)
       String metric,
       @Parameter(description = "for a series this detector has not seen: its dimensions, each key=value")
-      @RequestParam(required = false) List<String> dimension) {
+      @RequestParam(required = false) List<String> dimension,
+      @Parameter(description = "shard (the default): the instance of the shard that holds the series answers,"
+          + " asked by this one if need be; instance: this instance answers from its own memory",
+          schema = @Schema(allowableValues = {"shard", "instance"}))
+      @RequestParam(required = false) String scope,
+      @Parameter(hidden = true) @RequestHeader(name = "Authorization", required = false) String authorization) {
+    Explainer.Scope where;
+    if (scope == null || scope.equals("shard")) {
+      where = Explainer.Scope.SHARD;
+    } else if (scope.equals("instance")) {
+      where = Explainer.Scope.INSTANCE;
+    } else {
+      throw new ApiException(ErrorCode.VALIDATION_FAILED, "scope", "is shard or instance");
+    }
     AlertEngine.SeriesIdentity described = null;
     if (namespace != null || region != null || metric != null || dimension != null) {
       List<FieldProblem> problems = new ArrayList<>();
@@ -71,7 +86,7 @@ public class DetectionController {
       }
       described = new AlertEngine.SeriesIdentity(namespace, region, metric, dims);
     }
-    return explainer.explain(policyId, seriesId, described);
+    return explainer.explain(policyId, seriesId, described, where, authorization);
   }
 
   @Operation(summary = "What a policy, saved or not, would have fired over the last minutes of stored data")

@@ -14,15 +14,19 @@ import io.vigil.detector.detect.AlertEngine;
 import io.vigil.detector.detect.Baselines;
 import io.vigil.detector.detect.Backtester;
 import io.vigil.detector.detect.Explainer;
+import io.vigil.detector.detect.HttpPeers;
 import io.vigil.common.services.ServiceClients;
 import io.vigil.detector.policy.PolicyStore;
 import io.vigil.detector.policy.PolicyTimer;
 import io.vigil.detector.shard.PipelineProgress;
+import io.vigil.detector.shard.PartitionOwners;
 import io.vigil.detector.shard.ShardProperties;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -70,9 +74,47 @@ class KafkaWiring {
     return new Baselines(services.client("storage"), dependencies);
   }
 
+  /** Which instance of the shard holds each rollup partition, so explain can ask the holder. */
+  @Bean(destroyMethod = "close")
+  PartitionOwners partitionOwners(StringRedisTemplate redis, StoreNames names, ShardProperties shard,
+      AlertEngine engine, DependencyMetrics dependencies, MeterRegistry registry) {
+    PartitionOwners owners = new PartitionOwners(redis, names, shard.shard(), engine::heldRollupPartitions,
+        dependencies, registry, Clock.systemUTC());
+    engine.onHeldChanged(owners::changed);
+    return owners;
+  }
+
+  /** Once the web server listens, the instance's address is known and its partitions are written. */
   @Bean
-  Explainer explainer(PolicyStore policies, AlertEngine engine) {
-    return new Explainer(policies, engine);
+  ApplicationListener<WebServerInitializedEvent> advertiseAddress(PartitionOwners owners, ShardProperties shard) {
+    return event -> {
+      if (event.getApplicationContext().getServerNamespace() != null) {
+        return; // the management server, if it has a port of its own
+      }
+      String address = shard.advertisedAddress();
+      if (address == null) {
+        String host;
+        try {
+          host = java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+          host = "127.0.0.1";
+        }
+        address = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + event.getWebServer().getPort();
+      }
+      owners.serving(address);
+    };
+  }
+
+  @Bean(destroyMethod = "close")
+  HttpPeers explainPeers(VigilPublisher publisher, ShardProperties shard, DependencyMetrics dependencies,
+      MeterRegistry registry) {
+    return new HttpPeers(publisher, shard.rollupTopic(), dependencies, registry);
+  }
+
+  @Bean
+  Explainer explainer(PolicyStore policies, AlertEngine engine, PartitionOwners owners, HttpPeers peers,
+      MeterRegistry registry) {
+    return new Explainer(policies, engine, owners, peers, registry);
   }
 
   @Bean

@@ -1014,6 +1014,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
     if (!sends.isEmpty()) {
       persistNow(List.of(id));
     }
+    if (id < EVENTS) {
+      heldChanged.run();
+    }
   }
 
   private AlertState restored(Partition part, String key, StoredAlert a, Map<String, LivePolicy> held) {
@@ -1127,6 +1130,9 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
         } finally {
           part.lock.unlock();
         }
+        if (id < EVENTS) {
+          heldChanged.run();
+        }
       }
     }
   }
@@ -1143,6 +1149,29 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
   }
 
   // ---------------------------------------------------------------- explain (and tests)
+
+  private volatile Runnable heldChanged = () -> {};
+
+  /** Told after a rollup partition is restored or let go (the shard's owner registry; it must not block). */
+  public void onHeldChanged(Runnable listener) {
+    this.heldChanged = listener;
+  }
+
+  /** The rollup partitions this instance holds now: restored and judged here. */
+  public Set<Integer> heldRollupPartitions() {
+    Set<Integer> out = new java.util.TreeSet<>();
+    for (Integer id : partitions.keySet()) {
+      if (id < EVENTS) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /** Whether this instance holds (has restored and judges) a rollup partition. */
+  public boolean holds(int partition) {
+    return partition >= 0 && partition < EVENTS && partitions.containsKey(partition);
+  }
 
   /** What a series looks like, as its rollups said. */
   public record SeriesIdentity(String namespace, String region, String metric, Map<String, String> dimensions) {}

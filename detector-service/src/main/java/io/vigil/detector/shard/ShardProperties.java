@@ -22,6 +22,9 @@ import org.springframework.validation.annotation.Validated;
  *     all of them (a burst builds it once)
  * @param maxExpansion the exact-filter combinations one policy may expand to in the index before it
  *     is indexed under fewer fields
+ * @param advertisedAddress how the other instances of the shard reach this one ({@code
+ *     http://host:port}), for explain's questions about series held elsewhere; unset, this host's
+ *     address and the port the service listens on (a pod's IP in Kubernetes)
  */
 @Validated
 @ConfigurationProperties("vigil.detector")
@@ -30,7 +33,8 @@ public record ShardProperties(
         message = "a shard name is lower-case letters, digits and '-', at most 63") String shard,
     @DefaultValue("10m") Duration reconcileInterval,
     @DefaultValue("100ms") Duration changeFlushInterval,
-    @DefaultValue("4096") @Min(1) @Max(1_000_000) int maxExpansion) {
+    @DefaultValue("4096") @Min(1) @Max(1_000_000) int maxExpansion,
+    @Pattern(regexp = "https?://[^\\s/?#@]+", message = "is http(s)://host:port, nothing after") String advertisedAddress) {
 
   public ShardProperties {
     if (reconcileInterval.isNegative() || reconcileInterval.isZero()) {

@@ -607,6 +607,21 @@ class DetectionIT {
     });
     assertThat(failed).containsExactly("filters[0]");
 
+    // a series nobody has seen, not described: no instance to ask, answered here with a note
+    String unseen = io.vigil.common.series.SeriesId.hex(cpu(Map.of("appid", "t1", "instance", "i-404"), minutesAgo(1), 0).seriesId());
+    var nobody = call(io.vigil.common.testing.VigilTestInitializer.T1_VIEWER_KEY,
+        "/v1/explain?policyId=p-why&seriesId=" + unseen, null);
+    assertThat(nobody.statusCode()).as(nobody.body()).isEqualTo(200);
+    assertThat(io.vigil.common.testing.Http.json(nobody).path("note").asString()).contains("no instance");
+    // a lone dimension value with a comma in it is one dimension (a list parameter would split it)
+    String comma = io.vigil.common.series.SeriesId.hex(
+        io.vigil.common.series.SeriesId.of("qce/cvm", DetectionFixtures.REGION, "cpu", Map.of("appid", "t1,x")));
+    var split = call(io.vigil.common.testing.VigilTestInitializer.T1_VIEWER_KEY, "/v1/explain?policyId=p-why&seriesId="
+        + comma + "&namespace=qce/cvm&region=" + DetectionFixtures.REGION + "&metric=cpu&dimension=appid%3Dt1,x", null);
+    assertThat(split.statusCode()).as(split.body()).isEqualTo(200);
+    assertThat(io.vigil.common.testing.Http.json(split).path("series").path("dimensions").path("appid").asString())
+        .isEqualTo("t1,x");
+
     assertThat(call(io.vigil.common.testing.VigilTestInitializer.T2_OPERATOR_KEY,
         "/v1/explain?policyId=p-why&seriesId=" + hex, null).statusCode()).as("another tenant's policy").isEqualTo(404);
     // a token made through the control plane (not configured here) is read from the control tables,
@@ -623,18 +638,22 @@ class DetectionIT {
 
   /**
    * The owner registry explain asks: each instance writes the partitions it holds, sees only the
-   * others' fresh fields, and lets go of a partition only while its field still names it.
+   * others' fresh fields, never takes back a field a new holder wrote, and lets go of a partition only
+   * while its field still names it.
    */
   @Test
   void partitionOwnersNameTheLiveHolderOfEachPartition() throws Exception {
-    io.vigil.common.testing.ManualClock clock = new io.vigil.common.testing.ManualClock(System.currentTimeMillis());
+    long start = System.currentTimeMillis();
+    io.vigil.common.testing.ManualClock clockA = new io.vigil.common.testing.ManualClock(start);
+    io.vigil.common.testing.ManualClock clockB = new io.vigil.common.testing.ManualClock(start);
     java.util.Set<Integer> heldByA = java.util.concurrent.ConcurrentHashMap.newKeySet();
     java.util.Set<Integer> heldByB = java.util.concurrent.ConcurrentHashMap.newKeySet();
     var deps = new io.vigil.common.observability.DependencyMetrics(meters, java.util.Set.of("redis"));
     String shard = "owners-" + Long.toHexString(System.nanoTime());
-    var a = new io.vigil.detector.shard.PartitionOwners(redis, names, shard, () -> heldByA, deps, meters, clock);
-    var b = new io.vigil.detector.shard.PartitionOwners(redis, names, shard, () -> heldByB, deps, meters, clock);
+    var a = new io.vigil.detector.shard.PartitionOwners(redis, names, shard, () -> heldByA, deps, meters, clockA);
+    var b = new io.vigil.detector.shard.PartitionOwners(redis, names, shard, () -> heldByB, deps, meters, clockB);
     String key = names.redisKey("detector", shard, "owners");
+    java.util.function.IntFunction<String> field = p -> String.valueOf(redis.opsForHash().get(key, Integer.toString(p)));
     try {
       heldByA.addAll(List.of(1, 2));
       a.serving("http://10.0.0.1:8084");
@@ -646,19 +665,34 @@ class DetectionIT {
       assertThat(b.others()).containsExactly("http://10.0.0.1:8084");
       assertThat(a.others()).isEmpty();
 
-      // a rebalance: B restores 1 before A hears it lost 1; A's letting go leaves B's field alone
+      // a rebalance: B restores 1 while A still has it; A's refresh then leaves B's field alone
       heldByB.add(1);
-      b.changed();
-      Awaits.until("B holds 1", WAIT, () -> "http://10.0.0.2:8084".equals(a.owner(1)));
+      b.changed().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(a.owner(1)).isEqualTo("http://10.0.0.2:8084");
+      a.changed().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(field.apply(1)).as("a refresh does not take back the new holder's field").endsWith(" http://10.0.0.2:8084");
+      // A hears it lost 1: its letting go leaves B's field too
       heldByA.remove(1);
       a.changed().get(10, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(redis.opsForHash().get(key, "2").toString()).endsWith(" http://10.0.0.1:8084");
-      assertThat(a.owner(1)).as("B's field stays B's").isEqualTo("http://10.0.0.2:8084");
+      assertThat(field.apply(1)).endsWith(" http://10.0.0.2:8084");
+      assertThat(field.apply(2)).endsWith(" http://10.0.0.1:8084");
 
-      // A killed: its field goes stale, nobody is asked for 2
-      clock.advance(io.vigil.detector.shard.PartitionOwners.STALE.plusSeconds(1));
+      // 2 moves to B, and back to A between two of A's passes: A's restore writes it again
+      heldByB.add(2);
+      b.changed(2, true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(field.apply(2)).endsWith(" http://10.0.0.2:8084");
+      a.changed(2, true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(field.apply(2)).as("a partition restored is written whatever its field said")
+          .endsWith(" http://10.0.0.1:8084");
+      b.changed().get(10, java.util.concurrent.TimeUnit.SECONDS); // B, not yet told, refreshes: A's field stays
+      assertThat(field.apply(2)).endsWith(" http://10.0.0.1:8084");
+
+      // A killed: by B's clock its field is stale (A's clock stands still, so no refresh of A's is fresh)
+      clockB.advance(io.vigil.detector.shard.PartitionOwners.STALE.plusSeconds(1));
       assertThat(b.owner(2)).isNull();
       assertThat(b.others()).isEmpty();
+      b.changed().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(field.apply(2)).as("a refresh writes over a stale field").endsWith(" http://10.0.0.2:8084");
     } finally {
       b.close();
       a.close();

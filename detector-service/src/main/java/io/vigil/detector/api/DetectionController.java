@@ -56,7 +56,11 @@ public class DetectionController {
           + " asked by this one if need be; instance: this instance answers from its own memory",
           schema = @Schema(allowableValues = {"shard", "instance"}))
       @RequestParam(required = false) String scope,
-      @Parameter(hidden = true) @RequestHeader(name = "Authorization", required = false) String authorization) {
+      @Parameter(hidden = true) @RequestHeader(name = "Authorization", required = false) String authorization,
+      jakarta.servlet.http.HttpServletRequest request) {
+    // each value as sent: a lone value bound to a list would be split at its commas (a=x,y is one dimension)
+    String[] sent = request.getParameterValues("dimension");
+    dimension = sent == null ? null : List.of(sent);
     Explainer.Scope where;
     if (scope == null || scope.equals("shard")) {
       where = Explainer.Scope.SHARD;

@@ -80,7 +80,7 @@ class KafkaWiring {
       AlertEngine engine, DependencyMetrics dependencies, MeterRegistry registry) {
     PartitionOwners owners = new PartitionOwners(redis, names, shard.shard(), engine::heldRollupPartitions,
         dependencies, registry, Clock.systemUTC());
-    engine.onHeldChanged(owners::changed);
+    engine.onHeldChanged(id -> owners.changed(id >= 0 ? id : -1 - id, id >= 0));
     return owners;
   }
 
@@ -99,8 +99,13 @@ class KafkaWiring {
         } catch (java.net.UnknownHostException e) {
           host = "127.0.0.1";
         }
-        address = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + event.getWebServer().getPort();
+        boolean tls = event.getApplicationContext().getEnvironment().getProperty("server.ssl.enabled", Boolean.class,
+            false);
+        address = (tls ? "https://" : "http://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":"
+            + event.getWebServer().getPort();
       }
+      org.slf4j.LoggerFactory.getLogger(KafkaWiring.class).info(
+          "the other instances of shard {} ask this one about the series it holds at {}", shard.shard(), address);
       owners.serving(address);
     };
   }

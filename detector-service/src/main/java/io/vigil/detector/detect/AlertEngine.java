@@ -1015,7 +1015,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
       persistNow(List.of(id));
     }
     if (id < EVENTS) {
-      heldChanged.run();
+      heldChanged.accept(id);
     }
   }
 
@@ -1131,7 +1131,7 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
           part.lock.unlock();
         }
         if (id < EVENTS) {
-          heldChanged.run();
+          heldChanged.accept(-1 - id);
         }
       }
     }
@@ -1150,10 +1150,13 @@ public final class AlertEngine implements BatchHandler<Rollup>, PartitionHook, P
 
   // ---------------------------------------------------------------- explain (and tests)
 
-  private volatile Runnable heldChanged = () -> {};
+  private volatile java.util.function.IntConsumer heldChanged = id -> {};
 
-  /** Told after a rollup partition is restored or let go (the shard's owner registry; it must not block). */
-  public void onHeldChanged(Runnable listener) {
+  /**
+   * Told after a rollup partition is restored ({@code id}) or let go ({@code -1 - id}): the shard's
+   * owner registry; it must not block.
+   */
+  public void onHeldChanged(java.util.function.IntConsumer listener) {
     this.heldChanged = listener;
   }
 

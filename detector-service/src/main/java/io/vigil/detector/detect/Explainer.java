@@ -63,11 +63,14 @@ public final class Explainer {
     int partitionOf(long objectId);
 
     /**
-     * Each instance's answer, in the order given, null for one that did not answer 200 within the
-     * time allowed; the explanation is asked as {@code query} says, with the caller's {@code authorization}.
+     * Each instance's answer, in the order given; the explanation is asked as {@code query} says, with
+     * the caller's {@code authorization}.
      */
-    List<Explanation> ask(List<String> addresses, URI query, String authorization);
+    List<Answer> ask(List<String> addresses, URI query, String authorization);
   }
+
+  /** An instance's explanation, or why there is none (it did not answer in time, or answered an error). */
+  public record Answer(Explanation explanation, String problem) {}
 
   private final PolicyStore policies;
   private final AlertEngine engine;
@@ -151,16 +154,17 @@ public final class Explainer {
     if (series == null) {
       // known neither here nor by the caller: whichever instance has seen it answers
       List<String> others = List.copyOf(owners.others());
-      List<Explanation> answered = others.isEmpty() ? List.of() : peers.ask(others, query, authorization);
-      for (Explanation e : answered) {
-        if (e != null && e.series() != null) {
+      List<Answer> answered = others.isEmpty() ? List.of() : peers.ask(others, query, authorization);
+      for (Answer a : answered) {
+        if (a.explanation() != null && a.explanation().series() != null) {
           count("owner");
-          return e;
+          return a.explanation();
         }
       }
       count("owner_unknown");
-      return local(p, seriesHex, seriesId, null, null).noted(answered.contains(null)
-          ? "no instance of the shard has seen this series, and some did not answer"
+      boolean silent = answered.stream().anyMatch(a -> a.explanation() == null);
+      return local(p, seriesHex, seriesId, null, null).noted(silent
+          ? "no instance of the shard that answered has seen this series, and some did not answer"
           : "no instance of the shard has seen this series");
     }
     int partition;
@@ -181,14 +185,20 @@ public final class Explainer {
       return local(p, seriesHex, seriesId, series, false).noted("no instance of the shard says it holds partition "
           + partition + " of its rollups now (a rebalance, or Redis unreachable): the alert state is not known here");
     }
-    Explanation e = peers.ask(List.of(owner), query, authorization).get(0);
-    if (e == null) {
+    Answer a = peers.ask(List.of(owner), query, authorization).get(0);
+    if (a.explanation() == null) {
       count("owner_unreachable");
       return local(p, seriesHex, seriesId, series, false).noted("the instance holding partition " + partition
-          + " of the shard's rollups (" + owner + ") did not answer: the alert state is not known here");
+          + " of the shard's rollups (" + owner + ") " + a.problem() + ": the alert state is not known here");
+    }
+    if (!Boolean.TRUE.equals(a.explanation().held())) {
+      // it let the partition go since it wrote that it holds it (a rebalance in progress)
+      count("owner_unknown");
+      return a.explanation().noted("the instance named as holding partition " + partition + " (" + owner
+          + ") no longer holds it (a rebalance in progress): ask again in a few seconds");
     }
     count("owner");
-    return e;
+    return a.explanation();
   }
 
   private void count(String answer) {

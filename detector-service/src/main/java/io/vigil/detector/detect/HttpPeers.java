@@ -30,8 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class HttpPeers implements Explainer.Peers, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HttpPeers.class);
-  static final Duration CONNECT = Duration.ofSeconds(1);
-  static final Duration ANSWER = Duration.ofSeconds(3);
+  /** Both within the console's own wait for the detector (2 s by default), so it hears the note. */
+  static final Duration CONNECT = Duration.ofMillis(500);
+  static final Duration ANSWER = Duration.ofMillis(1000);
 
   private final VigilPublisher publisher;
   private final Topic<?> rollups;
@@ -59,7 +60,7 @@ public final class HttpPeers implements Explainer.Peers, AutoCloseable {
   }
 
   @Override
-  public List<Explainer.Explanation> ask(List<String> addresses, URI query, String authorization) {
+  public List<Explainer.Answer> ask(List<String> addresses, URI query, String authorization) {
     List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
     for (String address : addresses) {
       try {
@@ -74,34 +75,50 @@ public final class HttpPeers implements Explainer.Peers, AutoCloseable {
       }
     }
     long deadline = System.nanoTime() + ANSWER.toNanos() + CONNECT.toNanos();
-    List<Explainer.Explanation> out = new ArrayList<>();
+    List<Explainer.Answer> out = new ArrayList<>();
     for (int i = 0; i < calls.size(); i++) {
       out.add(answer(addresses.get(i), calls.get(i), deadline));
     }
     return out;
   }
 
-  private Explainer.Explanation answer(String address, CompletableFuture<HttpResponse<byte[]>> call, long deadline) {
+  private Explainer.Answer answer(String address, CompletableFuture<HttpResponse<byte[]>> call, long deadline) {
     try {
       HttpResponse<byte[]> r = call.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (r.statusCode() != 200) {
-        log.info("detector {} answered explain with {}", address, r.statusCode());
         if (r.statusCode() >= 500) {
           dependencies.failure("detector");
         }
-        return null;
+        log.info("detector {} answered explain with {}", address, r.statusCode());
+        // a 404: it has not loaded the policy yet (a change on its way); anything else is its problem
+        return new Explainer.Answer(null, r.statusCode() == 404
+            ? "does not hold the policy yet (a change still on its way to it)"
+            : "answered HTTP " + r.statusCode());
       }
-      return json.readValue(r.body(), Explainer.Explanation.class);
+      return new Explainer.Answer(json.readValue(r.body(), Explainer.Explanation.class), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       call.cancel(true);
-      return null;
+      return new Explainer.Answer(null, "was not asked (interrupted)");
+    } catch (java.util.concurrent.TimeoutException e) {
+      call.cancel(true);
+      dependencies.failure("detector");
+      log.info("detector {} did not answer explain within {}", address, ANSWER.plus(CONNECT));
+      return new Explainer.Answer(null, "did not answer within " + ANSWER.plus(CONNECT).toMillis() + " ms");
     } catch (Exception e) {
       call.cancel(true);
       dependencies.failure("detector");
       log.info("detector {} did not answer explain: {}", address, e.toString());
-      return null;
+      return new Explainer.Answer(null, "could not be asked (" + rootCause(e) + ")");
     }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName();
   }
 
   @Override

@@ -7,10 +7,8 @@ import io.vigil.common.store.StoreNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -28,11 +26,13 @@ import org.springframework.data.redis.core.script.DefaultRedisScript;
  * whose value is {@code <written ms> <address>}. Explain uses it to ask the instance whose memory holds
  * a series' conditions and alert (several instances of a shard split its partitions).
  *
- * <p>An instance writes its partitions when it gains one and again every {@link #REFRESH}, and takes
- * its fields out when it lets a partition go, only if the field still names it (a new owner may have
- * written it first). A field not refreshed for {@link #STALE} is ignored: the instance that wrote it
- * was killed, and its partitions' new owner writes them when it restores them. Redis down only means
- * explain answers from this instance's memory, counted as degraded.
+ * <p>An instance writes a partition's field when it gains the partition, and refreshes it every
+ * {@link #REFRESH} while the field is absent or still names it; it takes the field out when it lets
+ * the partition go, again only while the field names it (the new holder may have written it first).
+ * A field not refreshed for {@link #STALE} is ignored: the instance that wrote it was killed, and its
+ * partitions' new holder writes them when it restores them. The age is read against this host's
+ * clock, so the hosts' clocks must agree within seconds (NTP), well inside {@code STALE}. Redis down
+ * only means explain answers from this instance's memory, counted as degraded.
  */
 public final class PartitionOwners implements AutoCloseable {
 
@@ -52,6 +52,31 @@ public final class PartitionOwners implements AutoCloseable {
   /** An instance's address: scheme, host and port, nothing after. */
   public static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("https?://[^\\s/?#@]+");
 
+  /**
+   * Writes this instance's fields: ARGV[1] the value, ARGV[2] its address (with the leading space),
+   * ARGV[3] the written time before which a field is stale, ARGV[4] how many fields follow that were
+   * just gained (written whatever they say), then those, then the fields held before (refreshed only
+   * while absent, stale or this instance's: a refresh that read its partitions just before a
+   * rebalance must not take back a field the new holder wrote).
+   */
+  private static final DefaultRedisScript<Long> CLAIM = new DefaultRedisScript<>("""
+      local gained = tonumber(ARGV[4])
+      local staleBefore = tonumber(ARGV[3])
+      for i = 5, #ARGV do
+        local write = i < 5 + gained
+        if not write then
+          local v = redis.call('HGET', KEYS[1], ARGV[i])
+          write = (not v) or string.sub(v, -string.len(ARGV[2])) == ARGV[2]
+            or (tonumber(string.match(v, '^%d+')) or 0) < staleBefore
+        end
+        if write then
+          redis.call('HSET', KEYS[1], ARGV[i], ARGV[1])
+        end
+      end
+      redis.call('EXPIRE', KEYS[1], 86400)
+      return 1
+      """, Long.class);
+
   private final StringRedisTemplate redis;
   private final String key;
   private final Supplier<Set<Integer>> held;
@@ -60,6 +85,8 @@ public final class PartitionOwners implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   /** The partitions this instance has written as its own. */
   private final Set<Integer> claimed = ConcurrentHashMap.newKeySet();
+  /** Partitions restored since the last pass: their fields are written whatever they say. */
+  private final Set<Integer> regained = ConcurrentHashMap.newKeySet();
   private volatile String self;
 
   /**
@@ -90,10 +117,7 @@ public final class PartitionOwners implements AutoCloseable {
     return self;
   }
 
-  /**
-   * The partitions held changed: written soon, off the caller's thread (a consumer's, in a rebalance).
-   * The future ends when they are (a test waits on it).
-   */
+  /** The partitions held changed: written soon (as {@link #changed(int, boolean)}, none named). */
   public java.util.concurrent.Future<?> changed() {
     try {
       return timer.submit(this::sync);
@@ -102,28 +126,50 @@ public final class PartitionOwners implements AutoCloseable {
     }
   }
 
+  /**
+   * A partition restored ({@code held}) or let go: written soon, off the caller's thread (a
+   * consumer's, in a rebalance). A restored partition's field is written whatever it says, even when
+   * this instance let the partition go and gained it back between two passes. The future ends when
+   * the pass has run (a test waits on it).
+   */
+  public java.util.concurrent.Future<?> changed(int partition, boolean held) {
+    if (held) {
+      regained.add(partition);
+    }
+    return changed();
+  }
+
   private synchronized void sync() {
     String me = self;
     if (me == null) {
       return;
     }
     Set<Integer> now = Set.copyOf(held.get());
+    Set<Integer> restored = Set.copyOf(regained);
     try {
       if (!now.isEmpty()) {
-        String value = clock.millis() + " " + me;
-        Map<String, String> fields = new HashMap<>();
-        now.forEach(p -> fields.put(Integer.toString(p), value));
-        redis.opsForHash().putAll(key, fields);
-        redis.expire(key, Duration.ofDays(1)); // a shard taken down leaves nothing behind for long
+        List<String> args = new ArrayList<>();
+        long t = clock.millis();
+        args.add(t + " " + me);
+        args.add(" " + me);
+        args.add(Long.toString(t - STALE.toMillis()));
+        List<String> gained = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        now.forEach(p -> (claimed.contains(p) && !restored.contains(p) ? kept : gained).add(Integer.toString(p)));
+        args.add(Integer.toString(gained.size()));
+        args.addAll(gained);
+        args.addAll(kept);
+        // a shard taken down leaves nothing behind for long: the hash expires a day after its last write
+        redis.execute(CLAIM, List.of(key), args.toArray());
+        claimed.addAll(now);
       }
+      regained.removeAll(restored);
       for (Integer p : new ArrayList<>(claimed)) {
         if (!now.contains(p)) {
           letGo(p, me);
         }
       }
-      claimed.retainAll(now);
-      claimed.addAll(now);
-    } catch (DataAccessException e) {
+    } catch (RuntimeException e) { // Redis away (DataAccessException), or anything else: the next pass tries again
       dependencies.failure("redis");
       dependencies.degraded("partition_owners", "write_failed");
       log.warn("partition owners not written (explain answers from each instance's memory meanwhile): {}",
@@ -208,7 +254,7 @@ public final class PartitionOwners implements AutoCloseable {
       for (Integer p : new ArrayList<>(claimed)) {
         letGo(p, me);
       }
-    } catch (DataAccessException e) {
+    } catch (RuntimeException e) { // Redis away, or its connection already closed at shutdown
       log.info("partition owners not taken out at stop (they go stale in {}): {}", STALE, e.toString());
     }
   }

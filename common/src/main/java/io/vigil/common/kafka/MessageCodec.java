@@ -27,6 +27,8 @@ public final class MessageCodec {
   private static final Pattern MISSING_PROPERTY = Pattern.compile("property '([^']+)'");
 
   private final JsonMapper mapper;
+  /** The parser settings {@link RollupReader} reads with. */
+  private final tools.jackson.databind.ObjectReader rollupTokens;
   private final Upcasts upcasts;
   private static final ClassValue<Integer> CURRENT_VERSION = new ClassValue<>() {
     @Override
@@ -49,6 +51,7 @@ public final class MessageCodec {
 
   public MessageCodec(JsonMapper mapper, Upcasts upcasts) {
     this.mapper = mapper;
+    this.rollupTokens = RollupReader.tokens(mapper);
     this.upcasts = upcasts;
   }
 
@@ -105,7 +108,7 @@ public final class MessageCodec {
       throw new InvalidRecordException(type.getSimpleName(), "$", "empty record");
     }
     if (type == io.vigil.common.model.Rollup.class) {
-      io.vigil.common.model.Rollup fast = RollupReader.read(mapper, json);
+      io.vigil.common.model.Rollup fast = RollupReader.read(rollupTokens, json);
       if (fast != null) {
         return type.cast(fast);
       }

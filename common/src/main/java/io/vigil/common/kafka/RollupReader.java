@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,9 +42,23 @@ final class RollupReader {
   private static final int EMITTED = 1 << 14;
   private static final int TENANT = 1 << 15;
 
-  /** The rollup, or null when data binding must read (and most likely refuse) it. */
+  /**
+   * The parser this reads with: the codec's settings less Jackson's duplicate detection, which cost a
+   * fifth of the reading (a name set per object) and which the reader does itself: a bit per known
+   * field, the dimensions' map, and a set of the unknown names only when a record has some.
+   */
+  static ObjectReader tokens(JsonMapper mapper) {
+    return mapper.reader().without(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+  }
+
+  /** As {@link #read(ObjectReader, byte[])} with a reader made for the call (tests). */
   static Rollup read(JsonMapper mapper, byte[] json) {
-    try (JsonParser p = mapper.createParser(json)) {
+    return read(tokens(mapper), json);
+  }
+
+  /** The rollup, or null when data binding must read (and most likely refuse) it. */
+  static Rollup read(ObjectReader reader, byte[] json) {
+    try (JsonParser p = reader.createParser(json)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
@@ -63,6 +79,7 @@ final class RollupReader {
       double last = 0;
       long emittedAtMs = 0;
       String tenant = null;
+      java.util.Set<String> unknown = null;
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
         String name = p.currentName();
@@ -134,8 +151,18 @@ final class RollupReader {
             tenant = optionalText(p, v);
           }
           default -> {
+            // a field a newer producer added: skipped, once; a structure is left to data binding,
+            // which also refuses a duplicate inside it
             bit = 0;
-            p.skipChildren(); // a field a newer producer added
+            if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+              return null;
+            }
+            if (unknown == null) {
+              unknown = new java.util.HashSet<>();
+            }
+            if (!unknown.add(name)) {
+              return null;
+            }
           }
         }
         if ((seen & bit) != 0) {

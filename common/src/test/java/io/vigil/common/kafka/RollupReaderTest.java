@@ -98,10 +98,15 @@ class RollupReaderTest {
     Map<String, Object> shuffled = new LinkedHashMap<>();
     order.forEach(k -> shuffled.put(k, f.get(k)));
     String json = MAPPER.writeValueAsString(shuffled);
-    return switch (r.nextInt(12)) {
+    return switch (r.nextInt(16)) {
       case 0 -> json + " {}"; // trailing tokens
       case 1 -> json.replaceFirst("\\{", "{\"metric\":\"dup\","); // a duplicate, maybe
       case 2 -> "[" + json + "]";
+      // duplicates the reader must find itself (Jackson's own detection is off on its parser)
+      case 3 -> json.replaceFirst("\\{", "{\"extra\":1,\"extra\":2,");
+      case 4 -> json.replaceFirst("\\{", "{\"extra\":{\"a\":1,\"a\":2},");
+      case 5 -> json.replaceFirst("\"dimensions\":\\{", "\"dimensions\":{\"appid\":\"1\",");
+      case 6 -> json.replaceFirst("\\{", "{\"extra\":1,\"other\":\"x\",");
       default -> json;
     };
   }
@@ -110,15 +115,20 @@ class RollupReaderTest {
   void readsEveryRecordExactlyAsDataBindingDoes() {
     int read = 0;
     int refused = 0;
-    for (long seed = 1; seed <= 5000; seed++) {
+    for (long seed = 1; seed <= 8000; seed++) {
       Random r = new Random(seed);
       String json = variant(r, fields(r));
       Object expected = bound(json);
       assertThat(codec(json)).as("seed %d: %s", seed, json).isEqualTo(expected);
       if (expected instanceof Rollup) {
         read++;
-        assertThat(RollupReader.read(MAPPER, json.getBytes(StandardCharsets.UTF_8)))
-            .as("the fast path itself took seed %d", seed).isEqualTo(expected);
+        Rollup fast = RollupReader.read(MAPPER, json.getBytes(StandardCharsets.UTF_8));
+        if (json.contains("\"extra\":{") || json.contains("\"extra\":[")) {
+          // an unknown field holding a structure is left to data binding
+          assertThat(fast).as("seed %d", seed).isNull();
+        } else {
+          assertThat(fast).as("the fast path itself took seed %d", seed).isEqualTo(expected);
+        }
       } else {
         refused++;
       }

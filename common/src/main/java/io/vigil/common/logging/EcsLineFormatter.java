@@ -3,6 +3,7 @@ package io.vigil.common.logging;
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import io.vigil.common.json.JsonText;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -259,37 +260,13 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
     }
   }
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-  /** A JSON string: quotes, backslashes and control characters escaped; null as null. */
+  /** A JSON string (common's escaping), null as null. */
   static void string(StringBuilder b, String s) {
     if (s == null) {
       b.append("null");
       return;
     }
-    b.append('"');
-    int n = s.length();
-    int start = 0;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
-        continue;
-      }
-      b.append(s, start, i);
-      start = i + 1;
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        case '\b' -> b.append("\\b");
-        case '\f' -> b.append("\\f");
-        default -> b.append("\\u00").append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
-      }
-    }
-    b.append(s, start, n);
-    b.append('"');
+    JsonText.escape(b.append('"'), s).append('"');
   }
 
   /** As {@link Instant#toString()}: seconds, then 3, 6 or 9 digits of fraction as needed, then Z. */

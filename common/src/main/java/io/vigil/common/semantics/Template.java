@@ -197,26 +197,7 @@ public final class Template {
       case NONE -> s;
       case HTML -> s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
           .replace("'", "&#39;");
-      case JSON -> {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-          switch (c) {
-            case '"' -> b.append("\\\"");
-            case '\\' -> b.append("\\\\");
-            case '\n' -> b.append("\\n");
-            case '\r' -> b.append("\\r");
-            case '\t' -> b.append("\\t");
-            default -> {
-              if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-              } else {
-                b.append(c);
-              }
-            }
-          }
-        }
-        yield b.toString();
-      }
+      case JSON -> io.vigil.common.json.JsonText.escape(new StringBuilder(s.length() + 8), s).toString();
     };
   }
 

@@ -13,11 +13,19 @@ public final class JsonText {
 
   /** Appends {@code s} escaped, without the surrounding quotes. */
   public static StringBuilder escape(StringBuilder b, CharSequence s) {
+    return escape(b, s, false);
+  }
+
+  /**
+   * As {@link #escape(StringBuilder, CharSequence)}; with {@code allControls} DEL and the C1 controls
+   * (0x7f-0x9f) are escaped too, for text read on a terminal (a raw 0x9b starts a control sequence).
+   */
+  public static StringBuilder escape(StringBuilder b, CharSequence s, boolean allControls) {
     int n = s.length();
     int start = 0;
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
+      if (c >= 0x20 && c != '"' && c != '\\' && !(allControls && c >= 0x7f && c <= 0x9f)) {
         continue;
       }
       b.append(s, start, i);

@@ -3,6 +3,7 @@ package io.vigil.common.logging;
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxy;
 import io.vigil.common.json.JsonText;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,12 @@ import java.util.TreeSet;
 import org.slf4j.Marker;
 import org.slf4j.event.KeyValuePair;
 import org.springframework.boot.logging.structured.StructuredLogFormatter;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.logging.StackTracePrinter;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 
 /**
  * Every service's log line: the Elastic Common Schema JSON of Spring Boot's {@code ecs} format,
@@ -36,6 +42,7 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
   private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(512));
   private static final int KEEP = 16 * 1024; // a buffer grown past this by one long line is not kept
 
+  private final @Nullable StackTracePrinter stackTracePrinter;
   private final ThrowableProxyConverter stackTraces;
   /** {@code ,"process":{"pid":N,"thread":{"name":} up to the thread name's value. */
   private final String processPrefix;
@@ -46,18 +53,19 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
   /** The timestamp's text up to its seconds, for one epoch second (lines come many to a second). */
   private record Second(long epochSecond, String prefix) {}
 
-  public EcsLineFormatter(Environment environment, ThrowableProxyConverter stackTraces) {
+  public EcsLineFormatter(Environment environment, @Nullable StackTracePrinter stackTracePrinter,
+      ThrowableProxyConverter stackTraces) {
+    refuseWhatWeDoNotWrite(environment);
+    this.stackTracePrinter = stackTracePrinter;
     this.stackTraces = stackTraces;
     Long pid = environment.getProperty("spring.application.pid", Long.class);
     this.processPrefix = pid == null ? ",\"process\":{\"thread\":{\"name\":"
         : ",\"process\":{\"pid\":" + pid + ",\"thread\":{\"name\":";
     StringBuilder s = new StringBuilder(",\"service\":{");
-    String name = environment.getProperty("logging.structured.ecs.service.name",
-        environment.getProperty("spring.application.name"));
-    String version = environment.getProperty("logging.structured.ecs.service.version",
-        environment.getProperty("spring.application.version"));
-    String env = environment.getProperty("logging.structured.ecs.service.environment");
-    String node = environment.getProperty("logging.structured.ecs.service.node-name");
+    String name = text(environment, "logging.structured.ecs.service.name", "spring.application.name");
+    String version = text(environment, "logging.structured.ecs.service.version", "spring.application.version");
+    String env = text(environment, "logging.structured.ecs.service.environment", null);
+    String node = text(environment, "logging.structured.ecs.service.node-name", null);
     boolean first = true;
     first = member(s, first, "name", name);
     first = member(s, first, "version", version);
@@ -69,6 +77,37 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
     member(s, true, "name", node);
     s.append("}}");
     this.service = s.toString();
+  }
+
+  /** A property's text, else the fallback property's (an empty value counts as unset, as Spring Boot has it). */
+  private static String text(Environment environment, String key, String fallback) {
+    String v = environment.getProperty(key);
+    if ((v == null || v.isEmpty()) && fallback != null) {
+      v = environment.getProperty(fallback);
+    }
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /**
+   * Spring Boot's JSON shaping settings ({@code logging.structured.json.*}: include, exclude, rename,
+   * add, customizer, context) are not applied here: a deployment that sets one fails at start, rather
+   * than logging lines that silently ignore it. The stack trace settings are honoured.
+   */
+  private static void refuseWhatWeDoNotWrite(Environment environment) {
+    if (!(environment instanceof ConfigurableEnvironment c)) {
+      return;
+    }
+    for (PropertySource<?> source : c.getPropertySources()) {
+      if (source instanceof EnumerablePropertySource<?> e) {
+        for (String name : e.getPropertyNames()) {
+          String canonical = name.toLowerCase(java.util.Locale.ROOT).replace('_', '.').replace("-", "");
+          if (canonical.startsWith("logging.structured.json.") && !canonical.startsWith("logging.structured.json.stacktrace.")) {
+            throw new IllegalStateException(name + " is set, but " + EcsLineFormatter.class.getName()
+                + " writes the ecs fields as they are; unset it, or set logging.structured.format.console=ecs");
+          }
+        }
+      }
+    }
   }
 
   private static boolean member(StringBuilder s, boolean first, String key, String value) {
@@ -85,32 +124,48 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
 
   @Override
   public String format(ILoggingEvent event) {
-    StringBuilder b = line(event);
-    String out = b.toString();
-    release(b);
-    return out;
+    StringBuilder b = buffer();
+    try {
+      return line(b, event).toString();
+    } finally {
+      release(b);
+    }
   }
 
   @Override
   public byte[] formatAsBytes(ILoggingEvent event, Charset charset) {
-    StringBuilder b = line(event);
-    byte[] out = b.toString().getBytes(charset == null ? StandardCharsets.UTF_8 : charset);
-    release(b);
-    return out;
+    StringBuilder b = buffer();
+    try {
+      return line(b, event).toString().getBytes(charset == null ? StandardCharsets.UTF_8 : charset);
+    } finally {
+      release(b);
+    }
+  }
+
+  /** The thread's buffer, or a new one when a line is being written on this thread already (a nested log call). */
+  private static StringBuilder buffer() {
+    StringBuilder b = BUFFER.get();
+    return b.length() == 0 ? b : new StringBuilder(512);
   }
 
   private static void release(StringBuilder b) {
-    if (b.capacity() > KEEP) {
+    b.setLength(0);
+    if (b.capacity() > KEEP && b == BUFFER.get()) {
       BUFFER.remove();
     }
   }
 
-  private StringBuilder line(ILoggingEvent event) {
-    StringBuilder b = BUFFER.get();
-    b.setLength(0);
-    b.append("{\"@timestamp\":\"");
-    timestamp(b, event.getInstant());
-    b.append("\",\"log\":{\"level\":\"").append(event.getLevel()).append("\",\"logger\":");
+  private StringBuilder line(StringBuilder b, ILoggingEvent event) {
+    b.append("{\"@timestamp\":");
+    Instant at = event.getInstant();
+    if (at == null) {
+      b.append("null");
+    } else {
+      b.append('"');
+      timestamp(b, at);
+      b.append('"');
+    }
+    b.append(",\"log\":{\"level\":\"").append(event.getLevel()).append("\",\"logger\":");
     string(b, event.getLoggerName());
     b.append('}').append(processPrefix);
     string(b, event.getThreadName());
@@ -124,7 +179,8 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
       b.append(",\"message\":");
       string(b, thrown.getMessage());
       b.append(",\"stack_trace\":");
-      string(b, stackTraces.convert(event));
+      string(b, stackTracePrinter != null && thrown instanceof ThrowableProxy proxy
+          ? stackTracePrinter.printStackTraceToString(proxy.getThrowable()) : stackTraces.convert(event));
       b.append('}');
     }
     List<Marker> markers = event.getMarkerList();
@@ -156,35 +212,32 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
     }
   }
 
-  /** The MDC's entries, then the event's key-value pairs, each a top-level field (dotted names nested). */
+  /** The top-level fields of every line: a context pair of the same name is not written. */
+  private static final java.util.Set<String> RESERVED =
+      java.util.Set.of("@timestamp", "log", "process", "service", "message", "error", "tags", "ecs");
+
+  /**
+   * The MDC's entries, then the event's key-value pairs, each a top-level field, dotted names nested
+   * as ECS says. Never two fields of one name: a pair whose name is taken (by a line's own field, an
+   * earlier pair, or a nesting, as {@code a} beside {@code a.b}) is left out, and so is one without a
+   * name. Spring Boot's formatter drops the whole line for these; a line is worth more than the pair.
+   */
   private static void pairs(StringBuilder b, Map<String, String> mdc, List<KeyValuePair> kvs) {
-    boolean dotted = false;
+    boolean simple = true;
     if (mdc != null) {
       for (String k : mdc.keySet()) {
-        dotted |= k.indexOf('.') >= 0;
+        simple &= plain(k);
       }
     }
-    if (kvs != null) {
-      for (KeyValuePair kv : kvs) {
-        dotted |= kv.key.indexOf('.') >= 0;
-      }
-    }
-    if (!dotted) {
+    boolean anyKv = kvs != null && !kvs.isEmpty();
+    if (simple && !anyKv) { // the common case: a few MDC keys, no dots
       if (mdc != null) {
         mdc.forEach((k, v) -> {
-          b.append(",");
+          b.append(',');
           string(b, k);
           b.append(':');
-          value(b, v);
+          string(b, v);
         });
-      }
-      if (kvs != null) {
-        for (KeyValuePair kv : kvs) {
-          b.append(",");
-          string(b, kv.key);
-          b.append(':');
-          value(b, kv.value);
-        }
       }
       return;
     }
@@ -192,40 +245,71 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
     if (mdc != null) {
       mdc.forEach((k, v) -> put(tree, k, v));
     }
-    if (kvs != null) {
+    if (anyKv) {
       for (KeyValuePair kv : kvs) {
         put(tree, kv.key, kv.value);
       }
     }
     tree.forEach((k, v) -> {
-      b.append(",");
+      b.append(',');
       string(b, k);
       b.append(':');
-      value(b, v);
+      value(b, v == NULL ? null : v, 0);
     });
   }
 
-  @SuppressWarnings("unchecked")
-  private static void put(Map<String, Object> tree, String key, Object value) {
-    Map<String, Object> at = tree;
-    int from = 0;
-    int dot;
-    while ((dot = key.indexOf('.', from)) >= 0) {
-      String part = key.substring(from, dot);
-      Object next = at.get(part);
-      if (!(next instanceof Map)) {
-        next = new LinkedHashMap<String, Object>();
-        at.put(part, next);
-      }
-      at = (Map<String, Object>) next;
-      from = dot + 1;
-    }
-    at.put(key.substring(from), value);
+  /** A name written as it is: not empty, no dot, not a line's own field. */
+  private static boolean plain(String k) {
+    return k != null && !k.isEmpty() && k.indexOf('.') < 0 && !RESERVED.contains(k);
   }
 
-  private static void value(StringBuilder b, Object v) {
-    if (v == null) {
+  /** A pair's null value, told apart from an absent one while the tree is built. */
+  private static final Object NULL = new Object();
+
+  @SuppressWarnings("unchecked")
+  private static void put(Map<String, Object> tree, String key, Object value) {
+    if (key == null) {
+      return;
+    }
+    String[] parts = key.split("\\.");  // trailing empty parts dropped, as Spring Boot splits
+    if (parts.length == 0 || (parts.length == 1 && RESERVED.contains(parts[0]))) {
+      return;
+    }
+    Map<String, Object> at = tree;
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i];
+      if (part.isEmpty() || (i == 0 && RESERVED.contains(part))) {
+        return;
+      }
+      Object there = at.get(part);
+      if (i == parts.length - 1) {
+        if (there == null) {
+          at.put(part, value == null ? NULL : value);
+        }
+        return; // taken: the first pair of a name stays
+      }
+      if (there == null) {
+        there = new Nested();
+        at.put(part, there);
+      } else if (!(there instanceof Nested)) {
+        return; // a value already, not a nesting
+      }
+      at = (Map<String, Object>) there;
+    }
+  }
+
+  /** The maps this class nests names in, told apart from a map that is a pair's value. */
+  private static final class Nested extends LinkedHashMap<String, Object> {}
+
+  private static final int DEEPEST = 32;
+
+  private static void value(StringBuilder b, Object v, int depth) {
+    if (v == null || v == NULL) {
       b.append("null");
+    } else if (depth > DEEPEST) {
+      string(b, String.valueOf(v)); // a structure this deep (or holding itself) is written as its text
+    } else if (v instanceof CharSequence || v instanceof java.nio.file.Path || v instanceof Character) {
+      string(b, v.toString());
     } else if (v instanceof Map<?, ?> m) {
       b.append('{');
       boolean first = true;
@@ -236,7 +320,7 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
         first = false;
         string(b, String.valueOf(e.getKey()));
         b.append(':');
-        value(b, e.getValue());
+        value(b, e.getValue(), depth + 1);
       }
       b.append('}');
     } else if (v instanceof Iterable<?> items) {
@@ -247,14 +331,27 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
           b.append(',');
         }
         first = false;
-        value(b, item);
+        value(b, item, depth + 1);
       }
       b.append(']');
-    } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof Short
-        || v instanceof Byte || v instanceof java.math.BigInteger || v instanceof java.math.BigDecimal) {
+    } else if (v.getClass().isArray()) {
+      b.append('[');
+      int n = java.lang.reflect.Array.getLength(v);
+      for (int i = 0; i < n; i++) {
+        if (i > 0) {
+          b.append(',');
+        }
+        value(b, java.lang.reflect.Array.get(v, i), depth + 1);
+      }
+      b.append(']');
+    } else if (v instanceof Boolean) {
       b.append(v);
-    } else if ((v instanceof Double || v instanceof Float) && Double.isFinite(((Number) v).doubleValue())) {
-      b.append(v);
+    } else if (v instanceof Number n) {
+      if ((v instanceof Double || v instanceof Float) && !Double.isFinite(n.doubleValue())) {
+        string(b, v.toString()); // NaN and the infinities are not JSON numbers
+      } else {
+        b.append(v);
+      }
     } else {
       string(b, String.valueOf(v));
     }
@@ -266,7 +363,7 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
       b.append("null");
       return;
     }
-    JsonText.escape(b.append('"'), s).append('"');
+    JsonText.escape(b.append('"'), s, true).append('"');
   }
 
   /** As {@link Instant#toString()}: seconds, then 3, 6 or 9 digits of fraction as needed, then Z. */

@@ -107,6 +107,7 @@ class RollupReaderTest {
       case 4 -> json.replaceFirst("\\{", "{\"extra\":{\"a\":1,\"a\":2},");
       case 5 -> json.replaceFirst("\"dimensions\":\\{", "\"dimensions\":{\"appid\":\"1\",");
       case 6 -> json.replaceFirst("\\{", "{\"extra\":1,\"other\":\"x\",");
+      case 7 -> json.replaceFirst("\\{", "{\"extra\":1,\"extra\":{\"a\":1},");
       default -> json;
     };
   }

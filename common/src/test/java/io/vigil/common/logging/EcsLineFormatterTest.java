@@ -49,7 +49,7 @@ class EcsLineFormatterTest {
   }
 
   static final String[] TEXTS = {"plain", "", "with \"quotes\" and \\backslashes\\", "tab\tnew\nline\rcr",
-      "control \u0001\u001f\u007f", "非 ASCII ✓ and 😀", "</script>", "a/b", "{\"json\":1}"};
+      "control \u0001\u001f\u007f\u009b[31m", "bell\u0007 back\b feed\f", "非 ASCII ✓ and 😀", "</script>", "a/b", "{\"json\":1}"};
 
   static String text(Random r) {
     return TEXTS[r.nextInt(TEXTS.length)] + (r.nextBoolean() ? "" : " " + r.nextInt(1000));
@@ -95,6 +95,21 @@ class EcsLineFormatterTest {
         e.addKeyValuePair(new KeyValuePair("ratio", r.nextDouble()));
         e.addKeyValuePair(new KeyValuePair("ok", r.nextBoolean()));
         e.addKeyValuePair(new KeyValuePair("what", text(r)));
+        e.addKeyValuePair(new KeyValuePair("items", r.nextBoolean() ? List.of(1, "two") : new int[] {1, 2}));
+        e.addKeyValuePair(new KeyValuePair("big", new java.util.concurrent.atomic.AtomicLong(r.nextLong())));
+        e.addKeyValuePair(new KeyValuePair("file", java.nio.file.Path.of("/var/lib", text(r).replace('/', '_'))));
+        e.addKeyValuePair(new KeyValuePair("none", null));
+      }
+      if (r.nextInt(6) == 0) { // names that clash: Spring Boot drops such a line, ours drops the pair
+        switch (r.nextInt(5)) {
+          case 0 -> e.addKeyValuePair(new KeyValuePair("message", "not the message"));
+          case 1 -> e.addKeyValuePair(new KeyValuePair("dup", 1));
+          case 2 -> e.addKeyValuePair(new KeyValuePair("http", "beside http.status"));
+          case 3 -> e.addKeyValuePair(new KeyValuePair("", "no name"));
+          default -> e.addKeyValuePair(new KeyValuePair(null, "null name"));
+        }
+        e.addKeyValuePair(new KeyValuePair("dup", 2));
+        e.addKeyValuePair(new KeyValuePair("http.status", "200"));
       }
       if (r.nextInt(5) == 0) {
         var marker = MarkerFactory.getDetachedMarker("B-" + r.nextInt(3));
@@ -111,22 +126,42 @@ class EcsLineFormatterTest {
     return out;
   }
 
+  /** Our lines are read with duplicate names refused (a plain read keeps the last, and would hide one). */
+  static final JsonMapper STRICT = JsonMapper.builder()
+      .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
   static JsonNode parse(byte[] line) {
     String s = new String(line, StandardCharsets.UTF_8);
     assertThat(s).endsWith("\n");
     assertThat(s.indexOf('\n')).as("one line").isEqualTo(s.length() - 1);
-    return JSON.readTree(s);
+    assertThat(s.chars().filter(Character::isISOControl).count()).as("only the newline is a raw control: " + s)
+        .isEqualTo(1);
+    return STRICT.readTree(s);
   }
 
   void sameAsSpringBoots(Map<String, Object> properties) {
     LoggerContext context = context(properties);
     StructuredLogEncoder spring = encoder(context, "ecs");
     StructuredLogEncoder ours = encoder(context, EcsLineFormatter.class.getName());
+    int compared = 0;
+    int dropped = 0;
     for (LoggingEvent e : events(context, 3000)) {
-      JsonNode expected = parse(spring.encode(e));
       JsonNode actual = parse(ours.encode(e));
+      JsonNode expected;
+      try {
+        expected = JSON.readTree(new String(spring.encode(e), StandardCharsets.UTF_8));
+      } catch (RuntimeException refused) { // Spring Boot refuses clashing names: we write the line without them
+        dropped++;
+        assertThat(actual.path("message").asString()).isEqualTo(e.getFormattedMessage());
+        assertThat(actual.path("dup").asInt()).isEqualTo(e.getKeyValuePairs().stream()
+            .filter(kv -> "dup".equals(kv.key)).findFirst().map(kv -> (Integer) kv.value).orElseThrow());
+        continue;
+      }
+      compared++;
       assertThat(actual).as("%s", expected).isEqualTo(expected);
     }
+    assertThat(compared).isGreaterThan(2500);
+    assertThat(dropped).as("lines Spring Boot refuses").isGreaterThan(100);
   }
 
   @Test
@@ -140,6 +175,32 @@ class EcsLineFormatterTest {
     sameAsSpringBoots(Map.of("logging.structured.ecs.service.name", "notifier",
         "logging.structured.ecs.service.version", "1.2.3", "logging.structured.ecs.service.environment", "prod",
         "logging.structured.ecs.service.node-name", "pod-7"));
+  }
+
+  @Test
+  void honoursSpringBootsStackTraceSettings() {
+    sameAsSpringBoots(Map.of("spring.application.name", "detector",
+        "logging.structured.json.stacktrace.max-length", 300, "logging.structured.json.stacktrace.root", "first"));
+  }
+
+  @Test
+  void refusesShapingSettingsItWouldIgnore() {
+    LoggerContext context = context(Map.of("logging.structured.json.exclude", "process"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> encoder(context, EcsLineFormatter.class.getName()))
+        .hasStackTraceContaining("logging.structured.json.exclude");
+  }
+
+  @Test
+  void aValueHoldingItselfIsWrittenNotFollowedForever() {
+    LoggerContext context = context(Map.of("spring.application.name", "x"));
+    StructuredLogEncoder ours = encoder(context, EcsLineFormatter.class.getName());
+    LoggingEvent e = new LoggingEvent(Logger.class.getName(), context.getLogger("x"), Level.INFO, "m", null, null);
+    e.setInstant(Instant.ofEpochSecond(1_796_000_000L));
+    e.setMDCPropertyMap(Map.of());
+    List<Object> loop = new ArrayList<>();
+    loop.add(loop);
+    e.addKeyValuePair(new KeyValuePair("loop", loop));
+    assertThat(parse(ours.encode(e)).path("loop").isArray()).isTrue();
   }
 
   @Test

@@ -187,16 +187,8 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
     if (markers != null && !markers.isEmpty()) {
       TreeSet<String> tags = new TreeSet<>();
       addMarkers(tags, markers.iterator());
-      b.append(",\"tags\":[");
-      boolean first = true;
-      for (String tag : tags) {
-        if (!first) {
-          b.append(',');
-        }
-        first = false;
-        string(b, tag);
-      }
-      b.append(']');
+      b.append(",\"tags\":");
+      value(b, tags, 0);
     }
     b.append(",\"ecs\":{\"version\":\"8.11\"}}\n");
     return b;
@@ -272,7 +264,7 @@ public final class EcsLineFormatter implements StructuredLogFormatter<ILoggingEv
       return;
     }
     String[] parts = key.split("\\.");  // trailing empty parts dropped, as Spring Boot splits
-    if (parts.length == 0 || (parts.length == 1 && RESERVED.contains(parts[0]))) {
+    if (parts.length == 0) {
       return;
     }
     Map<String, Object> at = tree;

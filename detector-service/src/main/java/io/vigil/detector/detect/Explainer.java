@@ -144,7 +144,8 @@ public final class Explainer {
     AlertEngine.SeriesIdentity series = described != null ? described : seen;
     if (scope == Scope.INSTANCE || owners == null || peers == null) {
       count("instance");
-      return local(p, seriesHex, seriesId, series, null);
+      Integer partition = series == null || peers == null ? null : partitionOf(series);
+      return local(p, seriesHex, seriesId, series, partition == null ? null : engine.holds(partition));
     }
     if (seen != null) {
       count("here");
@@ -167,10 +168,8 @@ public final class Explainer {
           ? "no instance of the shard that answered has seen this series, and some did not answer"
           : "no instance of the shard has seen this series");
     }
-    int partition;
-    try {
-      partition = peers.partitionOf(SeriesId.objectOf(series.namespace(), series.region(), series.dimensions()));
-    } catch (RuntimeException e) {
+    Integer partition = partitionOf(series);
+    if (partition == null) {
       count("owner_unknown");
       return local(p, seriesHex, seriesId, series, null).noted(
           "the series' partition cannot be told (Kafka's metadata): this instance's memory answered");
@@ -220,6 +219,16 @@ public final class Explainer {
     return ServiceClient.encoded(b);
   }
 
+  /** The partition of the shard's rollups that carries the series, or null when Kafka's metadata cannot be had. */
+  private Integer partitionOf(AlertEngine.SeriesIdentity series) {
+    try {
+      return peers.partitionOf(SeriesId.objectOf(series.namespace(), series.region(), series.dimensions()));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** This instance's answer; {@code held} as the caller found it (null: not known). */
   private Explanation local(LivePolicy p, String seriesHex, long seriesId, AlertEngine.SeriesIdentity series,
       Boolean held) {
     String self = owners == null ? null : owners.self();
@@ -227,14 +236,6 @@ public final class Explainer {
       Map<String, Object> alert = p.perObject() ? null : engine.describe(AlertKey.ofSeries(p.id(), seriesId).value());
       return new Explanation(p.id(), p.version(), p.enabled(), seriesHex, null, null, List.of(), alert,
           alert != null ? Boolean.TRUE : null, self, null);
-    }
-    if (held == null && peers != null) {
-      try {
-        held = engine.holds(peers.partitionOf(SeriesId.objectOf(series.namespace(), series.region(),
-            series.dimensions())));
-      } catch (RuntimeException e) {
-        held = null; // Kafka's metadata cannot be had: not known
-      }
     }
     // a policy judged per object keeps one alert for every metric of the series' object
     String alertKey = p.perObject()

@@ -15,6 +15,8 @@ public final class Checks {
    * lower-case letters, digits and '-', at most 63, starting with a letter or digit. No '.', so a
    * shard's dead-letter or other suffixed topic can never look like a shard of its own.
    */
+  /** A lower-case word with '_', as {@link #optionalWord} checks it (compiled once: it runs per record). */
+  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
   public static final java.util.regex.Pattern SHARD = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   public static final String DEFAULT_SHARD = "default";
 
@@ -119,7 +121,7 @@ public final class Checks {
 
   /** A short machine-readable word such as {@code policy_deleted}: lower-case letters, digits and '_'. */
   public static String optionalWord(String type, String field, String value) {
-    if (value != null && !value.matches("[a-z][a-z0-9_]{0,63}")) {
+    if (value != null && !WORD.matcher(value).matches()) {
       throw new InvalidRecordException(type, field, "a lower-case word with '_' (at most 64)");
     }
     return value;

@@ -56,7 +56,7 @@ public final class ConvergenceStage implements Stage {
     }
     long due;
     try {
-      due = groups.join(j.key(), j.tenant(), j.labels(), j.event(), clock.millis(), j.waitMs(), j.intervalMs());
+      due = groups.join(j, clock.millis());
     } catch (DataAccessException ex) {
       return ungrouped(n);
     }
@@ -104,7 +104,8 @@ public final class ConvergenceStage implements Stage {
     Map<String, String> labels = Groups.labelsOf(settings.groupBy(), e.dimensions());
     long waitMs = (settings.groupWaitSec() == null ? 30 : settings.groupWaitSec()) * 1000L;
     long intervalMs = (settings.groupIntervalSec() == null ? 300 : settings.groupIntervalSec()) * 1000L;
-    return new Groups.Join(Groups.keyOf(e.policyId(), labels), e.tenant(), labels, e, waitMs, intervalMs);
+    return new Groups.Join(Groups.keyOf(e.policyId(), labels), e.tenant(), labels, e, n.eventJson(), waitMs,
+        intervalMs);
   }
 
   private Outcome ungrouped(Notice n) {

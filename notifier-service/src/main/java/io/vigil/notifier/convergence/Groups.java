@@ -106,11 +106,9 @@ public final class Groups {
   }
 
   /** The member joins (or updates its event in) the group; returns when the flush is due. */
-  public long join(String key, String tenant, Map<String, String> labels, AlertEvent e, long nowMs, long waitMs,
-      long intervalMs) {
-    Long due = redis.execute(JOIN, keysOf(key),
-        argsOf(new Join(key, tenant, labels, e, waitMs, intervalMs), nowMs).toArray());
-    return due == null ? nowMs + waitMs : due;
+  public long join(Join j, long nowMs) {
+    Long due = redis.execute(JOIN, keysOf(j.key()), argsOf(j, nowMs).toArray());
+    return due == null ? nowMs + j.waitMs() : due;
   }
 
   /** The join script's keys for a group. */
@@ -121,14 +119,19 @@ public final class Groups {
   /** The join script's arguments for one member, after its keys. */
   private List<String> argsOf(Join j, long nowMs) {
     AlertEvent e = j.event();
-    return List.of(e.alertKey(), new String(CODEC.encode(e), StandardCharsets.UTF_8), Long.toString(nowMs),
+    String json = j.eventJson() != null ? j.eventJson() : new String(CODEC.encode(e), StandardCharsets.UTF_8);
+    return List.of(e.alertKey(), json, Long.toString(nowMs),
         Long.toString(j.waitMs()), Long.toString(j.intervalMs()), e.policyId(), j.tenant(),
         JSON.writeValueAsString(j.labels()), Long.toString(retentionMs), timerMember(j.key()), e.eventId());
   }
 
-  /** One member to join its group ({@link #join}'s arguments). */
-  public record Join(String key, String tenant, Map<String, String> labels, AlertEvent event, long waitMs,
-      long intervalMs) {}
+  /**
+   * One member to join its group ({@link #join}'s arguments).
+   *
+   * @param eventJson the event encoded already (the notice's), or null to encode it here
+   */
+  public record Join(String key, String tenant, Map<String, String> labels, AlertEvent event, String eventJson,
+      long waitMs, long intervalMs) {}
 
   /**
    * Several members join their groups ({@link #join} of each, in order) in one pipelined round trip;

@@ -77,7 +77,7 @@ public final class RecordStage implements Pipeline.Finisher {
     String stoppedWith = stop == null || stop.status() == NotificationStatus.CONVERGED ? null : stop.status().name();
     // the event is finished once its state is durable: its writes, then a barrier behind them
     return all.thenComposeAsync(published -> {
-      lifecycle.afterEvent(n, state.handled(e, n.labels(), n.previous(), sent, stoppedWith));
+      lifecycle.afterEvent(n, state.handled(e, n.eventJson(), n.labels(), n.previous(), sent, stoppedWith));
       return state.barrier();
     }, executor);
   }

@@ -51,7 +51,10 @@ public final class Notice {
   public record GroupInfo(String key, String episode, Map<String, String> labels, List<AlertEvent> tell,
       int openCount, boolean repeat) {}
 
+  private static final io.vigil.common.kafka.MessageCodec CODEC = new io.vigil.common.kafka.MessageCodec();
+
   private final AlertEvent event;
+  private volatile String eventJson;
   private final long receivedAtMs;
   private Kind kind = Kind.EVENT;
   private int followUp;
@@ -88,6 +91,19 @@ public final class Notice {
 
   public AlertEvent event() {
     return event;
+  }
+
+  /**
+   * The event as the JSON its Redis copies keep (the alert's record, its group's member), encoded the
+   * first time one asks. The event is immutable, so a second thread racing the first encodes the same.
+   */
+  public String eventJson() {
+    String json = eventJson;
+    if (json == null) {
+      json = new String(CODEC.encode(event), java.nio.charset.StandardCharsets.UTF_8);
+      eventJson = json;
+    }
+    return json;
   }
 
   public long receivedAtMs() {

@@ -228,6 +228,15 @@ public final class NotifierState {
    */
   public AlertRecord handled(AlertEvent e, Map<String, String> labels, AlertRecord before, boolean sent,
       String stoppedWith) {
+    return handled(e, null, labels, before, sent, stoppedWith);
+  }
+
+  /**
+   * {@link #handled(AlertEvent, Map, AlertRecord, boolean, String)} with the event's JSON encoded
+   * already (null: encoded here).
+   */
+  public AlertRecord handled(AlertEvent e, String eventJson, Map<String, String> labels, AlertRecord before,
+      boolean sent, String stoppedWith) {
     boolean newEpisode = before == null || !before.open();
     boolean notified = sent || !newEpisode && before.notified();
     String mutedBy = notified ? null : newEpisode ? stoppedWith : before.mutedBy();
@@ -245,7 +254,7 @@ public final class NotifierState {
     }
     String firingKey = names.redisKey("notifier", "firing", e.tenant());
     Map<String, String> fields = new HashMap<>();
-    fields.put("event", new String(CODEC.encode(e), StandardCharsets.UTF_8));
+    fields.put("event", eventJson != null ? eventJson : new String(CODEC.encode(e), StandardCharsets.UTF_8));
     fields.put("notifiedAt", Long.toString(after.notifiedAtMs()));
     fields.put("repeats", Integer.toString(after.repeats()));
     fields.put("level", Integer.toString(after.level()));

@@ -7,6 +7,9 @@ import java.util.Set;
 /** Field checks used by the message records' constructors; each failure names its field. */
 public final class Checks {
 
+  /** A lower-case word with '_', as {@link #optionalWord} checks it (compiled once: it runs per record). */
+  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
   /** Longest string a dimension key, value or name may have; longer ones are a client bug. */
   public static final int MAX_TEXT = 1024;
 
@@ -15,8 +18,6 @@ public final class Checks {
    * lower-case letters, digits and '-', at most 63, starting with a letter or digit. No '.', so a
    * shard's dead-letter or other suffixed topic can never look like a shard of its own.
    */
-  /** A lower-case word with '_', as {@link #optionalWord} checks it (compiled once: it runs per record). */
-  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
   public static final java.util.regex.Pattern SHARD = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   public static final String DEFAULT_SHARD = "default";
 

@@ -119,8 +119,7 @@ public final class Groups {
   /** The join script's arguments for one member, after its keys. */
   private List<String> argsOf(Join j, long nowMs) {
     AlertEvent e = j.event();
-    String json = j.eventJson() != null ? j.eventJson() : new String(CODEC.encode(e), StandardCharsets.UTF_8);
-    return List.of(e.alertKey(), json, Long.toString(nowMs),
+    return List.of(e.alertKey(), j.eventJson(), Long.toString(nowMs),
         Long.toString(j.waitMs()), Long.toString(j.intervalMs()), e.policyId(), j.tenant(),
         JSON.writeValueAsString(j.labels()), Long.toString(retentionMs), timerMember(j.key()), e.eventId());
   }
@@ -128,7 +127,7 @@ public final class Groups {
   /**
    * One member to join its group ({@link #join}'s arguments).
    *
-   * @param eventJson the event encoded already (the notice's), or null to encode it here
+   * @param eventJson the event as its notice encoded it ({@code Notice.eventJson})
    */
   public record Join(String key, String tenant, Map<String, String> labels, AlertEvent event, String eventJson,
       long waitMs, long intervalMs) {}

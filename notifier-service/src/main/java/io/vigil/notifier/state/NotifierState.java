@@ -221,19 +221,11 @@ public final class NotifierState {
    * episode: first notified now, no repeats, no escalation, no acknowledgement. The tenant's firing
    * set follows the status.
    *
+   * @param eventJson the event as its notice encoded it ({@code Notice.eventJson}): what the record keeps
    * @param before the alert's record as intake read it (null if none)
    * @param sent whether this event's notification reached anyone
    * @param stoppedWith the status that stopped the event before dispatch; null if none
    * @return the alert's record as now stored
-   */
-  public AlertRecord handled(AlertEvent e, Map<String, String> labels, AlertRecord before, boolean sent,
-      String stoppedWith) {
-    return handled(e, null, labels, before, sent, stoppedWith);
-  }
-
-  /**
-   * {@link #handled(AlertEvent, Map, AlertRecord, boolean, String)} with the event's JSON encoded
-   * already (null: encoded here).
    */
   public AlertRecord handled(AlertEvent e, String eventJson, Map<String, String> labels, AlertRecord before,
       boolean sent, String stoppedWith) {
@@ -254,7 +246,7 @@ public final class NotifierState {
     }
     String firingKey = names.redisKey("notifier", "firing", e.tenant());
     Map<String, String> fields = new HashMap<>();
-    fields.put("event", eventJson != null ? eventJson : new String(CODEC.encode(e), StandardCharsets.UTF_8));
+    fields.put("event", eventJson);
     fields.put("notifiedAt", Long.toString(after.notifiedAtMs()));
     fields.put("repeats", Integer.toString(after.repeats()));
     fields.put("level", Integer.toString(after.level()));

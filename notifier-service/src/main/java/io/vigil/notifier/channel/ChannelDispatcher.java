@@ -180,6 +180,10 @@ public final class ChannelDispatcher implements Dispatcher {
       if (e.retryable() && dependencies != null) {
         dependencies.failure(lane.dependency);
       }
+      // each try's failure, for whoever debugs a breaker that opened: the reason word and the kind of
+      // failure under it only (its message may name the URL)
+      log.debug("{} try failed: {}{}", lane.channel, e.reason(),
+          e.getCause() == null ? "" : " (" + e.getCause().getClass().getSimpleName() + ")");
       throw e;
     }
   }

@@ -171,7 +171,6 @@ class SharedSessionsIT {
         () -> viaProxy.get("/").statusCode() == 200);
   }
 
-  /** The Redis key of a browser's session: Spring Session's cookie is the id, base64-encoded. */
   /**
    * This run's session keys, by SCAN: the Redis these tests share may hold millions of other keys (a
    * local platform's, a benchmark's), and KEYS over them outlasts the client's command timeout.
@@ -185,6 +184,7 @@ class SharedSessionsIT {
     return out;
   }
 
+  /** The Redis key of a browser's session: Spring Session's cookie is the id, base64-encoded. */
   private static String sessionKey(Browser b) {
     return TestRun.redisPrefix() + "console:sessions:" + new String(java.util.Base64.getDecoder()
         .decode(b.session().getValue()), java.nio.charset.StandardCharsets.UTF_8);

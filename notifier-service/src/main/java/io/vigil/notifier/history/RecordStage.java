@@ -6,6 +6,7 @@ import io.vigil.common.model.AlertEvent;
 import io.vigil.common.model.NotificationRecord;
 import io.vigil.common.model.NotificationStatus;
 import io.vigil.common.series.AlertIds;
+import io.vigil.common.tracing.TraceContext;
 import io.vigil.notifier.frequency.Lifecycle;
 import io.vigil.notifier.pipeline.Notice;
 import io.vigil.notifier.pipeline.Outcome;
@@ -51,11 +52,64 @@ public final class RecordStage implements Pipeline.Finisher {
 
   @Override
   public CompletableFuture<?> finish(Notice n) {
+    CompletableFuture<Void> published = publish(n);
+    return published.thenComposeAsync(ok -> {
+      settle(n);
+      return state.barrier();
+    }, executor);
+  }
+
+  /**
+   * A batch's notices: every record goes out at once, and once the broker has answered them all, the
+   * states of those it took move on together behind one barrier (one hand-off and one Redis round
+   * trip for the batch, not one per notice). A notice whose records the broker refused fails alone,
+   * its state untouched (it runs again), as {@link #finish} does.
+   */
+  @Override
+  public List<CompletableFuture<?>> finishAll(List<Notice> notices) {
+    List<CompletableFuture<Void>> published = new ArrayList<>(notices.size());
+    for (Notice n : notices) {
+      try (TraceContext.Scope s = TraceContext.bind(n.trace())) {
+        published.add(publish(n));
+      } catch (RuntimeException | Error e) {
+        published.add(CompletableFuture.failedFuture(e));
+      }
+    }
+    Throwable[] failed = new Throwable[notices.size()];
+    CompletableFuture<?> answered = CompletableFuture.allOf(published.stream().map(f -> f.handle((r, e) -> null))
+        .toArray(CompletableFuture[]::new));
+    CompletableFuture<Boolean> barrier = answered.thenComposeAsync(all -> {
+      for (int i = 0; i < notices.size(); i++) {
+        if (published.get(i).isCompletedExceptionally()) {
+          continue;
+        }
+        try {
+          settle(notices.get(i));
+        } catch (RuntimeException | Error e) {
+          failed[i] = e;
+        }
+      }
+      return state.barrier();
+    }, executor);
+    List<CompletableFuture<?>> out = new ArrayList<>(notices.size());
+    for (int i = 0; i < notices.size(); i++) {
+      int at = i;
+      out.add(published.get(i).thenCombine(barrier, (r, b) -> {
+        if (failed[at] != null) {
+          throw new java.util.concurrent.CompletionException(failed[at]);
+        }
+        return b;
+      }));
+    }
+    return out;
+  }
+
+  /** The notice's records on their way to the broker (its steps on the trail); completes when it has them all. */
+  private CompletableFuture<Void> publish(Notice n) {
     AlertEvent e = n.event();
     Outcome stop = n.stopped();
-    boolean duplicate = stop != null && stop.status() == NotificationStatus.DUPLICATE && "intake".equals(n.stoppedAt());
     List<NotificationRecord> records = new ArrayList<>(n.records());
-    if (stop != null && !duplicate) {
+    if (stop != null && !duplicate(n)) {
       records.add(new NotificationRecord(NotificationRecord.SCHEMA_VERSION, AlertIds.notificationId(n.occurrence(), "", ""),
           e.eventId(), e.alertKey(), e.tenant(), e.region(), e.policyId(), null, null, stop.status(), n.stoppedAt(), 0,
           stop.reason(), clock.millis(), e.status(), e.severity(), e.namespace(),
@@ -67,18 +121,28 @@ public final class RecordStage implements Pipeline.Finisher {
     for (int i = 0; i < sends.length; i++) {
       sends[i] = publisher.publish(Topics.NOTIFY_RECORDS, records.get(i));
     }
-    CompletableFuture<Void> all = CompletableFuture.allOf(sends);
-    if (duplicate || n.kind() != Notice.Kind.EVENT) {
-      // a follow-up's bookkeeping is its timer's; its delivered marks are durable before the timer moves on
-      return all.thenComposeAsync(published -> state.barrier(), executor);
+    return CompletableFuture.allOf(sends);
+  }
+
+  private static boolean duplicate(Notice n) {
+    Outcome stop = n.stopped();
+    return stop != null && stop.status() == NotificationStatus.DUPLICATE && "intake".equals(n.stoppedAt());
+  }
+
+  /**
+   * Once the broker has a notice's records: an event's state moves on (its writes queued; the caller's
+   * barrier behind them makes them durable). A follow-up's bookkeeping is its timer's, and a
+   * duplicate's was its first run's: for them only the barrier (their delivered marks) is awaited.
+   */
+  private void settle(Notice n) {
+    if (duplicate(n) || n.kind() != Notice.Kind.EVENT) {
+      return;
     }
-    boolean sent = records.stream().anyMatch(r -> r.status() == NotificationStatus.SENT);
+    AlertEvent e = n.event();
+    Outcome stop = n.stopped();
+    boolean sent = n.records().stream().anyMatch(r -> r.status() == NotificationStatus.SENT);
     // a converged event is told with its group: it is not muted
     String stoppedWith = stop == null || stop.status() == NotificationStatus.CONVERGED ? null : stop.status().name();
-    // the event is finished once its state is durable: its writes, then a barrier behind them
-    return all.thenComposeAsync(published -> {
-      lifecycle.afterEvent(n, state.handled(e, n.eventJson(), n.labels(), n.previous(), sent, stoppedWith));
-      return state.barrier();
-    }, executor);
+    lifecycle.afterEvent(n, state.handled(e, n.eventJson(), n.labels(), n.previous(), sent, stoppedWith));
   }
 }

@@ -30,6 +30,23 @@ public final class Pipeline {
   /** Records a notice's outcome: the last step of every run, stopped or not. */
   public interface Finisher {
     CompletableFuture<?> finish(Notice notice) throws Exception;
+
+    /**
+     * Finishes a batch's notices together ({@link #finish} of each, one future per notice, in order);
+     * a finisher that can share its round trips among them does. Binding each notice's trace is the
+     * finisher's part here.
+     */
+    default List<CompletableFuture<?>> finishAll(List<Notice> notices) {
+      List<CompletableFuture<?>> out = new ArrayList<>(notices.size());
+      for (Notice n : notices) {
+        try (TraceContext.Scope s = TraceContext.bind(n.trace())) {
+          out.add(finish(n));
+        } catch (Exception | Error e) {
+          out.add(CompletableFuture.failedFuture(e));
+        }
+      }
+      return out;
+    }
   }
 
   private final List<Stage> stages;
@@ -159,6 +176,7 @@ public final class Pipeline {
       }
       all.add(new Slot(new Notice(e, now).trace(traces.get(i)), result, lock));
     }
+    List<Slot> done = new ArrayList<>(all.size());
     try {
       List<Slot> live = all;
       for (Stage stage : stages) {
@@ -185,7 +203,7 @@ public final class Pipeline {
                 : new IllegalStateException("stage " + stage.name() + " gave no outcome"));
           } else if (o.stops()) {
             stopped(slot.notice, stage, o);
-            finish(slot, started);
+            done.add(slot);
           } else {
             slot.notice.step(stage.name(), "PASSED", null, null, null, null, null, clock.millis());
             next.add(slot);
@@ -193,9 +211,8 @@ public final class Pipeline {
         }
         live = next;
       }
-      for (Slot slot : live) {
-        finish(slot, started);
-      }
+      done.addAll(live);
+      finishAll(done, started);
     } catch (RuntimeException | Error e) {
       // a bug on the way (or an Error): nothing may keep a stripe or leave its caller waiting; each
       // notice not yet finished is run again alone
@@ -206,17 +223,34 @@ public final class Pipeline {
     }
   }
 
-  /** Finishes one notice of a wave: its future completes as its records are published, then its lock goes. */
-  private void finish(Slot slot, long started) {
-    slot.settled = true;
-    CompletableFuture<?> f;
-    try (TraceContext.Scope s = TraceContext.bind(slot.notice.trace())) {
-      f = finisher.finish(slot.notice);
-    } catch (Exception | Error e) {
-      slot.lock.release();
-      slot.result.completeExceptionally(e);
+  /**
+   * Finishes the notices of a wave together (their records published, their states durable behind
+   * one barrier): each future completes as its notice is finished, then its lock goes.
+   */
+  private void finishAll(List<Slot> slots, long started) {
+    if (slots.isEmpty()) {
       return;
     }
+    List<Notice> notices = new ArrayList<>(slots.size());
+    for (Slot slot : slots) {
+      slot.settled = true;
+      notices.add(slot.notice);
+    }
+    List<CompletableFuture<?>> finished;
+    try {
+      finished = finisher.finishAll(notices);
+    } catch (RuntimeException | Error e) {
+      finished = java.util.Collections.nCopies(slots.size(), CompletableFuture.failedFuture(e));
+    }
+    for (int i = 0; i < slots.size(); i++) {
+      CompletableFuture<?> f = i < finished.size() && finished.get(i) != null ? finished.get(i)
+          : CompletableFuture.failedFuture(new IllegalStateException("the finisher gave no result"));
+      whenFinished(slots.get(i), f, started);
+    }
+  }
+
+  /** Its notice finished (or failed): the slot's lock goes and its caller hears. */
+  private void whenFinished(Slot slot, CompletableFuture<?> f, long started) {
     f.whenComplete((r, e) -> {
       slot.lock.release();
       if (e == null) {

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A batch of events of different alerts runs stage by stage: each stage sees the notices still going
- * together, a stop finishes its notice there, a failure fails that event alone, and two alerts of one
- * lock stripe never run in the same wave.
+ * together, a stop ends its notice there, a failure fails that event alone, the lot is finished
+ * together, and two alerts of one lock stripe never run in the same wave.
  */
 class PipelineBatchTest {
 
@@ -109,6 +109,50 @@ class PipelineBatchTest {
     assertThat(results.get(0)).as("done only when its records are published").isNotDone();
     publishes.forEach(f -> f.complete(null));
     CompletableFuture.allOf(results.get(0), results.get(1), results.get(3)).get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aBatchIsFinishedTogetherAndAFinishThatFailsFailsItsEventAlone() throws Exception {
+    List<List<String>> lots = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Void>> settled = new CopyOnWriteArrayList<>();
+    Pipeline.Finisher together = new Pipeline.Finisher() {
+      @Override
+      public CompletableFuture<?> finish(Notice notice) {
+        throw new AssertionError("a batch is finished by finishAll");
+      }
+
+      @Override
+      public List<CompletableFuture<?>> finishAll(List<Notice> notices) {
+        lots.add(notices.stream().map(PipelineBatchTest::nameOf).toList());
+        List<CompletableFuture<?>> out = new ArrayList<>();
+        for (Notice n : notices) {
+          CompletableFuture<Void> f = new CompletableFuture<>();
+          settled.add(f);
+          out.add(nameOf(n).startsWith("refused") ? CompletableFuture.failedFuture(new IllegalStateException("broker"))
+              : f);
+        }
+        return out;
+      }
+    };
+    AlertLocks locks = new AlertLocks(1024);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Pipeline p = new Pipeline(List.of(new Recording("intake"), new Recording("silence"), new Recording("dispatch")),
+        together, locks, new PipelineMeters(registry), Clock.systemUTC(), registry);
+    List<AlertEvent> events = List.of(event("a"), event("stop-at-silence-b"), event("refused-c"), event("d"));
+
+    List<CompletableFuture<?>> results = p.runAll(events, Collections.nCopies(events.size(), null));
+
+    assertThat(lots).as("one finish for the lot").hasSize(1);
+    assertThat(lots.get(0)).as("the stopped notice with those that went through")
+        .containsExactlyInAnyOrder("a", "stop-at-silence-b", "refused-c", "d");
+    assertThat(results.get(2)).as("the notice the finisher failed fails alone").isCompletedExceptionally();
+    assertThat(results.get(0)).isNotDone();
+    locks.acquire(events.get(2).alertKey(), 1000).release(); // its stripe went back at once
+    settled.forEach(f -> f.complete(null));
+    CompletableFuture.allOf(results.get(0), results.get(1), results.get(3)).get(5, TimeUnit.SECONDS);
+    for (AlertEvent e : events) {
+      locks.acquire(e.alertKey(), 1000).release(); // throws if a stripe was kept
+    }
   }
 
   @Test

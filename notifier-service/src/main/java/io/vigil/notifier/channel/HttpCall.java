@@ -4,71 +4,292 @@ import io.vigil.common.error.ApiException;
 import io.vigil.common.semantics.OutboundUrlPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
-import java.net.http.HttpResponse.BodySubscribers;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
- * The HTTP parts the webhook, chat bot and SMS senders share: one way to make the client, to bound an
- * attempt in time, to read an answer and to check a tenant's URL.
+ * The HTTP client of the webhook, chat bot and SMS senders: one way to post, to bound an attempt in
+ * time, to read an answer and to check a tenant's URL.
+ *
+ * <p>A blocking client (Apache HttpClient, classic): an attempt runs on the dispatching thread, one
+ * write and one read on a pooled keep-alive connection. The JDK's asynchronous client handed every
+ * exchange between the caller, its selector thread and its executor, four thread wake-ups a
+ * notification; on two cores that was a seventh of the notifier's CPU in a storm (docs/benchmarks.md,
+ * 2026-12-07, later).
+ *
+ * <p>It connects to the addresses the outbound URL policy checked, not to a second DNS answer: a name
+ * whose answer changes between the check and the connection (DNS rebinding with a near-zero TTL)
+ * cannot lead a send to an address that was never checked. A pooled connection was opened to an
+ * address checked when it was opened. Redirects are never followed (a tenant's endpoint could send
+ * the request on to an address the policy refuses); HTTP/1.1 only, no cookies, no compression.
+ *
+ * <p>Failures are the dispatcher's to retry (with its backoff and breaker), but for one: a kept
+ * connection the receiver had closed. A receiver may close a kept-alive connection right after its
+ * answer without saying so (the JDK's own {@code HttpServer} does once it holds 200 idle connections;
+ * proxies do after their keep-alive limits); a blocking client learns it only by sending on it, and
+ * gets no answer. Such a send is made again at once, within the attempt's deadline, after the pool's
+ * idle connections are dropped (they may be closed too), so the next try opens a fresh one. The
+ * dispatcher would retry such a failure anyway; doing it here spares its backoff and keeps a
+ * receiver's connection habits from opening its breaker. Webhook and SMS requests carry their
+ * notification id as idempotency key, so a receiver that did take the request can drop the copy.
  */
 public final class HttpCall {
 
-  /** The most of an answer kept (bots answer a few dozen bytes; the rest is read and dropped). */
+  /** The most of an answer kept (bots answer a few dozen bytes; the rest is not read). */
   static final int MAX_ANSWER_BYTES = 16 * 1024;
 
-  private HttpCall() {}
+  /** {@code application/json} as webhooks and the SMS provider contract name it. */
+  public static final ContentType JSON = ContentType.create("application/json");
+  /** {@code application/json; charset=UTF-8}, as the chat robots ask. */
+  public static final ContentType JSON_UTF8 = ContentType.create("application/json", StandardCharsets.UTF_8);
 
-  /**
-   * A client for one channel. Redirects are never followed: a tenant's endpoint could otherwise send
-   * the request on to an address the URL policy refuses. HTTP/1.1, so a plain-http sink is not offered
-   * an upgrade it may not understand.
-   */
-  public static HttpClient client(Duration connectTimeout) {
-    return HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+  /** Aborts attempts past their deadline: a blocking read does not see an interrupt. */
+  private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+
+  /** The addresses the current thread's attempt must connect to (set around one attempt). */
+  private static final ThreadLocal<List<InetAddress>> PINNED = new ThreadLocal<>();
+
+  /** Sends made again on a fresh connection after a kept one turned out closed, at most. */
+  static final int STALE_RESENDS = 2;
+
+  /** An answer: its status, and its body cut at {@value #MAX_ANSWER_BYTES} bytes. */
+  public record Answer(int statusCode, String body) {}
+
+  private final CloseableHttpClient client;
+  private final PoolingHttpClientConnectionManager connections;
+
+  private HttpCall(CloseableHttpClient client, PoolingHttpClientConnectionManager connections) {
+    this.client = client;
+    this.connections = connections;
+  }
+
+  private static ScheduledThreadPoolExecutor deadlines() {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "vigil-notify-http-deadlines");
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true); // an attempt that ended in time leaves nothing queued
+    return s;
   }
 
   /**
-   * Sends a request and waits for the whole answer at most {@code timeout} (the request's own timeout
-   * stops waiting for the status line only, not for a body that trickles in).
+   * A client for one channel.
    *
-   * @return the answer whatever its status, its body cut at {@value #MAX_ANSWER_BYTES} bytes
-   * @throws SendException for a timeout, a connection failure or an interrupt
+   * @param connectTimeout the most a connection may take to open
    */
-  public static HttpResponse<String> exchange(HttpClient client, HttpRequest request, Duration timeout)
-      throws SendException {
-    CompletableFuture<HttpResponse<String>> answer = client.sendAsync(request, capped(MAX_ANSWER_BYTES));
-    try {
-      return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      answer.cancel(true);
-      throw SendException.retryable(SendException.TIMEOUT, e);
-    } catch (InterruptedException e) {
-      answer.cancel(true);
-      Thread.currentThread().interrupt();
-      throw SendException.permanent(SendException.INTERRUPTED, e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw SendException.forIo(io);
+  public static HttpCall client(Duration connectTimeout) {
+    DnsResolver pinning = new DnsResolver() {
+      @Override
+      public InetAddress[] resolve(String host) throws UnknownHostException {
+        List<InetAddress> pinned = PINNED.get();
+        return pinned != null ? pinned.toArray(InetAddress[]::new) : SystemDefaultDnsResolver.INSTANCE.resolve(host);
       }
-      throw SendException.permanent("request_failed", e.getCause());
+
+      @Override
+      public List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (InetAddress a : resolve(host)) {
+          out.add(new InetSocketAddress(a, port));
+        }
+        return out;
+      }
+
+      @Override
+      public String resolveCanonicalHostname(String host) throws UnknownHostException {
+        return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
+      }
+    };
+    var connections = PoolingHttpClientConnectionManagerBuilder.create()
+        .setDnsResolver(pinning)
+        .setMaxConnTotal(512)
+        .setMaxConnPerRoute(64)
+        .setDefaultConnectionConfig(ConnectionConfig.custom()
+            .setConnectTimeout(Timeout.of(connectTimeout))
+            // a kept connection idle this long is checked before use: a receiver may have closed it
+            .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+            .setTimeToLive(TimeValue.ofMinutes(5))
+            .build())
+        .build();
+    return new HttpCall(HttpClients.custom()
+        .setConnectionManager(connections)
+        .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).build())
+        .disableRedirectHandling()
+        .disableAutomaticRetries()
+        .disableCookieManagement()
+        .disableContentCompression()
+        .disableAuthCaching()
+        .setUserAgent("vigil-notifier")
+        .build(), connections);
+  }
+
+  /**
+   * Posts a body and waits for the whole answer at most {@code timeout}, connection included.
+   *
+   * @param pinned the addresses to connect to (the URL policy's answer); null to resolve the name
+   * @param headers the request's headers, in order; checked by {@link #checkHeader} before
+   * @return the answer whatever its status
+   * @throws SendException for a timeout, a connection failure or a broken exchange
+   */
+  public Answer post(URI uri, List<InetAddress> pinned, Map<String, String> headers, byte[] body,
+      ContentType contentType, Duration timeout) throws SendException {
+    AtomicBoolean late = new AtomicBoolean();
+    AtomicReference<HttpPost> current = new AtomicReference<>();
+    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+      late.set(true);
+      HttpPost p = current.get();
+      if (p != null) {
+        p.cancel();
+      }
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    PINNED.set(pinned == null || pinned.isEmpty() ? null : pinned);
+    try {
+      for (int resends = 0; ; resends++) {
+        HttpPost post = new HttpPost(uri);
+        headers.forEach(post::addHeader);
+        post.setEntity(new ByteArrayEntity(body, contentType));
+        post.setConfig(RequestConfig.custom().setRedirectsEnabled(false)
+            .setResponseTimeout(Timeout.of(timeout)).build());
+        current.set(post);
+        if (late.get()) {
+          post.cancel(); // the deadline passed between two tries
+        }
+        try {
+          return exchange(post);
+        } catch (NoHttpResponseException | SocketException e) {
+          if (e instanceof ConnectException || late.get() || resends >= STALE_RESENDS) {
+            throw e;
+          }
+          // a kept connection the receiver had closed: no answer, so nothing was told; the other idle
+          // connections of the pool may be closed too, so the next try opens a fresh one
+          connections.closeIdle(TimeValue.ZERO_MILLISECONDS);
+        }
+      }
+    } catch (IOException e) {
+      if (late.get() || e instanceof SocketTimeoutException || e instanceof ConnectTimeoutException) {
+        throw SendException.retryable(SendException.TIMEOUT, e);
+      }
+      if (e instanceof ConnectException) { // HttpHostConnectException too
+        throw SendException.retryable(SendException.CONNECT_FAILED, e);
+      }
+      if (e instanceof InterruptedIOException) {
+        throw SendException.retryable(SendException.TIMEOUT, e);
+      }
+      throw SendException.retryable(SendException.IO_ERROR, e);
+    } catch (RuntimeException e) {
+      throw SendException.permanent("request_failed", e);
+    } finally {
+      PINNED.remove();
+      deadline.cancel(false);
     }
   }
 
+  /** One try: the request out, the answer read (its first {@value #MAX_ANSWER_BYTES} bytes). */
+  private Answer exchange(HttpPost post) throws IOException {
+    ClassicHttpResponse response = client.executeOpen(null, post, null);
+    boolean whole = false;
+    try {
+      ByteArrayOutputStream kept = new ByteArrayOutputStream();
+      whole = read(response.getEntity(), kept);
+      return new Answer(response.getCode(), kept.toString(StandardCharsets.UTF_8));
+    } finally {
+      if (!whole) {
+        post.cancel(); // the rest of a long answer is not read: the connection is closed, not kept
+      }
+      try {
+        response.close();
+      } catch (IOException ignored) {
+        // the answer is in hand (or its failure is on its way): closing has nothing to add
+      }
+    }
+  }
+
+  /**
+   * Reads the first {@value #MAX_ANSWER_BYTES} bytes of a body; answers whether that was the whole body
+   * (then the connection goes back to the pool).
+   */
+  private static boolean read(HttpEntity entity, ByteArrayOutputStream kept) throws IOException {
+    if (entity == null) {
+      return true;
+    }
+    InputStream in = entity.getContent();
+    if (in == null) {
+      return true;
+    }
+    byte[] chunk = new byte[4096];
+    int n;
+    while ((n = in.read(chunk)) >= 0) {
+      int room = MAX_ANSWER_BYTES - kept.size();
+      if (n > room) {
+        kept.write(chunk, 0, room);
+        return false;
+      }
+      kept.write(chunk, 0, n);
+    }
+    return true;
+  }
+
+  /**
+   * Checks a header a tenant configured: a token name (RFC 9110) and a value of visible characters,
+   * spaces and tabs (no line break that could start a header of its own).
+   */
+  public static boolean validHeader(String name, String value) {
+    if (name == null || name.isEmpty() || value == null) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean token = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!token) {
+        return false;
+      }
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c != '\t' && (c < 0x20 || c == 0x7f || c > 0xff)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Throws the failure an answer outside 2xx stands for. */
-  public static void requireSuccess(HttpResponse<?> answer) throws SendException {
+  public static void requireSuccess(Answer answer) throws SendException {
     if (answer.statusCode() < 200 || answer.statusCode() > 299) {
       throw SendException.forStatus(answer.statusCode());
     }
@@ -76,15 +297,8 @@ public final class HttpCall {
 
   /**
    * Checks a tenant's URL right before a send (scheme, user info, metadata names, and every address the
-   * name resolves to now); a refusal is permanent: {@code url_refused}.
-   *
-   * <p>What this covers and what it does not: the check resolves the name and refuses it if any address
-   * it gets is internal, so a URL saved while it pointed outward and later turned inward is caught at
-   * the next send. The JDK client then resolves the name again on its own when it connects; a name
-   * whose answer changes between the two look-ups (DNS rebinding with a near-zero TTL) can still reach
-   * an address that was never checked. The JVM's address cache ({@code networkaddress.cache.ttl}) makes
-   * both look-ups usually agree but does not promise it. Redirects cannot be used to the same end: the
-   * client does not follow them.
+   * name resolves to now); a refusal is permanent: {@code url_refused}. The send then connects to the
+   * addresses checked ({@link OutboundUrlPolicy.Target#addresses()}).
    */
   public static OutboundUrlPolicy.Target checkUrl(OutboundUrlPolicy policy, String url) throws SendException {
     try {
@@ -92,18 +306,5 @@ public final class HttpCall {
     } catch (ApiException e) {
       throw SendException.permanent(SendException.URL_REFUSED, e);
     }
-  }
-
-  /** Keeps the first {@code max} bytes of a body as UTF-8 text and reads past the rest. */
-  static BodyHandler<String> capped(int max) {
-    return info -> {
-      ByteArrayOutputStream kept = new ByteArrayOutputStream();
-      return BodySubscribers.mapping(BodySubscribers.ofByteArrayConsumer(chunk -> chunk.ifPresent(bytes -> {
-        int room = max - kept.size();
-        if (room > 0) {
-          kept.write(bytes, 0, Math.min(room, bytes.length));
-        }
-      })), done -> kept.toString(StandardCharsets.UTF_8));
-    };
   }
 }

@@ -3,9 +3,9 @@ package io.vigil.notifier.channel.sms;
 import io.vigil.notifier.channel.HttpCall;
 import io.vigil.notifier.channel.SendException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -19,12 +19,12 @@ public final class HttpSmsProvider implements SmsProvider {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final HttpClient http;
+  private final HttpCall http;
   private final URI endpoint;
   private final String apiKey;
   private final Duration timeout;
 
-  public HttpSmsProvider(HttpClient http, URI endpoint, String apiKey, Duration timeout) {
+  public HttpSmsProvider(HttpCall http, URI endpoint, String apiKey, Duration timeout) {
     this.http = http;
     this.endpoint = endpoint;
     this.apiKey = apiKey;
@@ -38,15 +38,14 @@ public final class HttpSmsProvider implements SmsProvider {
     body.put("channel", kind.word());
     body.put("text", text);
     body.put("idempotencyKey", idempotencyKey);
-    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("Idempotency-Key", idempotencyKey)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Idempotency-Key", idempotencyKey);
     if (apiKey != null && !apiKey.isEmpty()) {
-      request.header("Authorization", "Bearer " + apiKey);
+      headers.put("Authorization", "Bearer " + apiKey);
     }
-    HttpCall.requireSuccess(HttpCall.exchange(http, request.build(), timeout));
+    // the operator's endpoint, not a tenant's: resolved as configured, not pinned by the URL policy
+    HttpCall.requireSuccess(http.post(endpoint, null, headers, JSON.writeValueAsBytes(body),
+        HttpCall.JSON, timeout));
   }
 
   @Override

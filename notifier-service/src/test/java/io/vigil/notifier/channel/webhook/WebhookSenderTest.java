@@ -112,14 +112,7 @@ class WebhookSenderTest {
 
   @Test
   void aNameThatResolvesToAPrivateAddressIsRefusedWithoutARequest() throws Exception {
-    OutboundUrlPolicy.Resolver table = host -> {
-      if (host.equals("hooks.tenant.example")) {
-        return new InetAddress[] {InetAddress.getByName("10.0.0.5")};
-      }
-      throw new UnknownHostException(host);
-    };
-    WebhookSender strict = new WebhookSender(HttpCall.client(Duration.ofSeconds(1)), Duration.ofSeconds(1),
-        new OutboundUrlPolicy(true, List.of("127.0.0.1/32"), table), CLOCK);
+    WebhookSender strict = resolvingOnly("hooks.tenant.example", "10.0.0.5");
 
     assertThatThrownBy(() -> strict.send(Fixtures.webhook("http://hooks.tenant.example:" + sink.port() + "/hook")))
         .isInstanceOfSatisfying(SendException.class, e -> {
@@ -127,6 +120,40 @@ class WebhookSenderTest {
           assertThat(e.retryable()).isFalse();
         });
     assertThat(sink.count()).isZero();
+  }
+
+  @Test
+  void theSendConnectsToTheAddressThePolicyCheckedNotToASecondLookUp() throws Exception {
+    // the JVM's resolver does not know this name: only the policy's answer (the loopback sink, allowed
+    // here) can take the request there, and it keeps the name in its Host header
+    WebhookSender pinned = resolvingOnly("hooks.pinned.invalid", "127.0.0.1");
+
+    pinned.send(Fixtures.webhook("http://hooks.pinned.invalid:" + sink.port() + "/hook"));
+
+    assertThat(sink.count()).isEqualTo(1);
+    assertThat(sink.last().header("Host")).isEqualTo("hooks.pinned.invalid:" + sink.port());
+  }
+
+  @Test
+  void aHeaderWithALineBreakIsRefusedWithoutARequest() {
+    assertThatThrownBy(() -> sender.send(Fixtures.webhook("ntf-9", sink.url("/hook"), SECRET,
+        Map.of("X-Team", "payments\r\nX-Injected: yes"), "{}")))
+        .isInstanceOfSatisfying(SendException.class, e -> {
+          assertThat(e.reason()).isEqualTo("header_refused");
+          assertThat(e.retryable()).isFalse();
+        });
+    assertThat(sink.count()).isZero();
+  }
+
+  @Test
+  void aLongAnswerIsCutAndTheNextSendStillGoesThrough() throws Exception {
+    sink.answering(n -> n == 0 ? TestSink.Answer.of(503, "x".repeat(200_000)) : TestSink.Answer.of(200));
+
+    assertThatThrownBy(() -> sender.send(Fixtures.webhook(sink.url("/hook"))))
+        .isInstanceOfSatisfying(SendException.class, e -> assertThat(e.reason()).isEqualTo("http_503"));
+    sender.send(Fixtures.webhook(sink.url("/hook")));
+
+    assertThat(sink.count()).isEqualTo(2);
   }
 
   @Test
@@ -149,5 +176,17 @@ class WebhookSenderTest {
           assertThat(e.retryable()).isFalse();
         });
     assertThat(sink.count()).isEqualTo(1);
+  }
+
+  /** A sender whose URL policy (loopback allowed) knows one name, answering one address. */
+  static WebhookSender resolvingOnly(String name, String address) {
+    OutboundUrlPolicy.Resolver table = host -> {
+      if (host.equals(name)) {
+        return new InetAddress[] {InetAddress.getByName(address)};
+      }
+      throw new UnknownHostException(host);
+    };
+    return new WebhookSender(HttpCall.client(Duration.ofSeconds(1)), Duration.ofSeconds(1),
+        new OutboundUrlPolicy(true, List.of("127.0.0.1/32"), table), CLOCK);
   }
 }

@@ -9,6 +9,7 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -31,9 +32,10 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.NoHttpResponseException;
@@ -58,14 +60,13 @@ import org.apache.hc.core5.util.Timeout;
  * the request on to an address the policy refuses); HTTP/1.1 only, no cookies, no compression.
  *
  * <p>Failures are the dispatcher's to retry (with its backoff and breaker), but for one: a kept
- * connection the receiver had closed. A receiver may close a kept-alive connection right after its
+ * connection the receiver had closed. A receiver may close a kept-alive connection right after an
  * answer without saying so (the JDK's own {@code HttpServer} does once it holds 200 idle connections;
- * proxies do after their keep-alive limits); a blocking client learns it only by sending on it, and
- * gets no answer. Such a send is made again at once, within the attempt's deadline, after the pool's
- * idle connections are dropped (they may be closed too), so the next try opens a fresh one. The
- * dispatcher would retry such a failure anyway; doing it here spares its backoff and keeps a
- * receiver's connection habits from opening its breaker. Webhook and SMS requests carry their
- * notification id as idempotency key, so a receiver that did take the request can drop the copy.
+ * proxies do past their keep-alive limits); a blocking client learns it only by sending on it and
+ * getting no answer head at all. Such a send, and only such a one (the connection had carried an
+ * exchange before, and this request got no answer head), is made once more at once, within the
+ * attempt's deadline, on a connection opened for it alone. A receiver that closes a fresh
+ * connection, or cuts an answer short, has had the request: that failure is the dispatcher's.
  */
 public final class HttpCall {
 
@@ -83,18 +84,17 @@ public final class HttpCall {
   /** The addresses the current thread's attempt must connect to (set around one attempt). */
   private static final ThreadLocal<List<InetAddress>> PINNED = new ThreadLocal<>();
 
-  /** Sends made again on a fresh connection after a kept one turned out closed, at most. */
-  static final int STALE_RESENDS = 2;
 
   /** An answer: its status, and its body cut at {@value #MAX_ANSWER_BYTES} bytes. */
   public record Answer(int statusCode, String body) {}
 
   private final CloseableHttpClient client;
-  private final PoolingHttpClientConnectionManager connections;
+  /** Sends again what a kept connection lost, each on a connection of its own (never kept). */
+  private final CloseableHttpClient fresh;
 
-  private HttpCall(CloseableHttpClient client, PoolingHttpClientConnectionManager connections) {
+  private HttpCall(CloseableHttpClient client, CloseableHttpClient fresh) {
     this.client = client;
-    this.connections = connections;
+    this.fresh = fresh;
   }
 
   private static ScheduledThreadPoolExecutor deadlines() {
@@ -134,10 +134,14 @@ public final class HttpCall {
         return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
       }
     };
+    return new HttpCall(build(pinning, connectTimeout, 64, true), build(pinning, connectTimeout, 16, false));
+  }
+
+  private static CloseableHttpClient build(DnsResolver resolver, Duration connectTimeout, int perRoute, boolean keep) {
     var connections = PoolingHttpClientConnectionManagerBuilder.create()
-        .setDnsResolver(pinning)
-        .setMaxConnTotal(512)
-        .setMaxConnPerRoute(64)
+        .setDnsResolver(resolver)
+        .setMaxConnTotal(perRoute * 8)
+        .setMaxConnPerRoute(perRoute)
         .setDefaultConnectionConfig(ConnectionConfig.custom()
             .setConnectTimeout(Timeout.of(connectTimeout))
             // a kept connection idle this long is checked before use: a receiver may have closed it
@@ -145,7 +149,7 @@ public final class HttpCall {
             .setTimeToLive(TimeValue.ofMinutes(5))
             .build())
         .build();
-    return new HttpCall(HttpClients.custom()
+    var builder = HttpClients.custom()
         .setConnectionManager(connections)
         .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).build())
         .disableRedirectHandling()
@@ -153,8 +157,11 @@ public final class HttpCall {
         .disableCookieManagement()
         .disableContentCompression()
         .disableAuthCaching()
-        .setUserAgent("vigil-notifier")
-        .build(), connections);
+        .setUserAgent("vigil-notifier");
+    if (!keep) {
+      builder.setConnectionReuseStrategy((request, response, context) -> false);
+    }
+    return builder.build();
   }
 
   /**
@@ -178,32 +185,25 @@ public final class HttpCall {
     }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     PINNED.set(pinned == null || pinned.isEmpty() ? null : pinned);
     try {
-      for (int resends = 0; ; resends++) {
-        HttpPost post = new HttpPost(uri);
-        headers.forEach(post::addHeader);
-        post.setEntity(new ByteArrayEntity(body, contentType));
-        post.setConfig(RequestConfig.custom().setRedirectsEnabled(false)
-            .setResponseTimeout(Timeout.of(timeout)).build());
-        current.set(post);
-        if (late.get()) {
-          post.cancel(); // the deadline passed between two tries
+      HttpPost post = request(uri, headers, body, contentType, timeout, current, late);
+      HttpClientContext context = HttpClientContext.create();
+      ClassicHttpResponse response;
+      try {
+        response = client.executeOpen(null, post, context);
+      } catch (NoHttpResponseException | SocketException e) {
+        if (late.get() || connectFailure(e) || !keptAndUnanswered(context)) {
+          throw e;
         }
-        try {
-          return exchange(post);
-        } catch (NoHttpResponseException | SocketException e) {
-          if (e instanceof ConnectException || late.get() || resends >= STALE_RESENDS) {
-            throw e;
-          }
-          // a kept connection the receiver had closed: no answer, so nothing was told; the other idle
-          // connections of the pool may be closed too, so the next try opens a fresh one
-          connections.closeIdle(TimeValue.ZERO_MILLISECONDS);
-        }
+        // a kept connection the receiver had closed: this request got no answer head at all
+        post = request(uri, headers, body, contentType, timeout, current, late);
+        response = fresh.executeOpen(null, post, null);
       }
+      return answer(response, post);
     } catch (IOException e) {
       if (late.get() || e instanceof SocketTimeoutException || e instanceof ConnectTimeoutException) {
         throw SendException.retryable(SendException.TIMEOUT, e);
       }
-      if (e instanceof ConnectException) { // HttpHostConnectException too
+      if (connectFailure(e)) { // HttpHostConnectException too
         throw SendException.retryable(SendException.CONNECT_FAILED, e);
       }
       if (e instanceof InterruptedIOException) {
@@ -211,6 +211,10 @@ public final class HttpCall {
       }
       throw SendException.retryable(SendException.IO_ERROR, e);
     } catch (RuntimeException e) {
+      if (late.get()) {
+        // cancelled by the deadline outside a blocking read (leasing, between two steps): a timeout
+        throw SendException.retryable(SendException.TIMEOUT, e);
+      }
       throw SendException.permanent("request_failed", e);
     } finally {
       PINNED.remove();
@@ -218,9 +222,39 @@ public final class HttpCall {
     }
   }
 
-  /** One try: the request out, the answer read (its first {@value #MAX_ANSWER_BYTES} bytes). */
-  private Answer exchange(HttpPost post) throws IOException {
-    ClassicHttpResponse response = client.executeOpen(null, post, null);
+  /** A request for one try, the deadline's to cancel (at once, when it has passed already). */
+  private static HttpPost request(URI uri, Map<String, String> headers, byte[] body, ContentType contentType,
+      Duration timeout, AtomicReference<HttpPost> current, AtomicBoolean late) {
+    HttpPost post = new HttpPost(uri);
+    headers.forEach(post::addHeader);
+    post.setEntity(new ByteArrayEntity(body, contentType));
+    post.setConfig(RequestConfig.custom().setRedirectsEnabled(false)
+        .setConnectionRequestTimeout(Timeout.of(timeout)) // waiting for a pooled connection counts too
+        .setResponseTimeout(Timeout.of(timeout)).build());
+    current.set(post);
+    if (late.get()) {
+      post.cancel();
+    }
+    return post;
+  }
+
+  private static boolean connectFailure(IOException e) {
+    return e instanceof ConnectException || e instanceof NoRouteToHostException;
+  }
+
+  /**
+   * Whether a try that failed inside {@code executeOpen} (which returns once an answer head is in, so
+   * this request had none) did so on a connection that had carried an answer before: a kept
+   * connection found closed. The details are set when the request starts out on a connection, so a
+   * failure to lease or to connect has none.
+   */
+  private static boolean keptAndUnanswered(HttpClientContext context) {
+    EndpointDetails d = context.getEndpointDetails();
+    return d != null && d.getResponseCount() >= 1;
+  }
+
+  /** The answer's status and its first {@value #MAX_ANSWER_BYTES} bytes (a cut answer is not sent again). */
+  private static Answer answer(ClassicHttpResponse response, HttpPost post) throws IOException {
     boolean whole = false;
     try {
       ByteArrayOutputStream kept = new ByteArrayOutputStream();

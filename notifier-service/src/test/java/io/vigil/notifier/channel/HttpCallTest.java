@@ -25,44 +25,72 @@ import org.junit.jupiter.api.Test;
  */
 class HttpCallTest {
 
-  /** A receiver that takes one request per connection, then answers (or not) and closes it. */
-  static final class ClosingReceiver implements AutoCloseable {
+  /** What the receiver does with a request, by its number over all connections (0 for the first). */
+  enum Reply {
+    /** answers and keeps the connection */
+    KEEP,
+    /** answers, then closes the connection without saying so (no {@code Connection: close}) */
+    ANSWER_AND_CLOSE,
+    /** reads the request and closes the connection without an answer */
+    CLOSE_UNANSWERED,
+    /** sends an answer head announcing 100 bytes, two of them, and closes */
+    CUT_SHORT
+  }
+
+  /** A real socket server on 127.0.0.1 that reads each request whole, then replies as told. */
+  static final class Receiver implements AutoCloseable {
     final ServerSocket server;
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger connections = new AtomicInteger();
-    final Thread acceptor;
 
-    /** @param answer whether a request gets its answer before the connection is closed */
-    ClosingReceiver(boolean answer) throws IOException {
+    Receiver(java.util.function.IntFunction<Reply> replies) throws IOException {
       server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      acceptor = new Thread(() -> {
+      Thread acceptor = new Thread(() -> {
         while (!server.isClosed()) {
-          try (Socket s = server.accept()) {
+          try {
+            Socket s = server.accept();
             connections.incrementAndGet();
-            readRequest(s.getInputStream());
-            requests.incrementAndGet();
-            if (answer) {
-              // an HTTP/1.1 answer without "Connection: close": the client may keep the connection,
-              // which is closed right after, as a server past its idle-connection limit does
-              OutputStream out = s.getOutputStream();
-              out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
-                  .getBytes(StandardCharsets.US_ASCII));
-              out.flush();
-            }
+            Thread t = new Thread(() -> serve(s, replies), "receiver-connection");
+            t.setDaemon(true);
+            t.start();
           } catch (IOException e) {
-            // closed by the test, or a client that went away
+            // closed by the test
           }
         }
-      }, "closing-receiver");
+      }, "receiver");
       acceptor.setDaemon(true);
       acceptor.start();
+    }
+
+    private void serve(Socket s, java.util.function.IntFunction<Reply> replies) {
+      try (s) {
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream();
+        while (readRequest(in)) {
+          Reply r = replies.apply(requests.getAndIncrement());
+          switch (r) {
+            case KEEP, ANSWER_AND_CLOSE -> out.write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                + "Content-Type: text/plain\r\n\r\nok").getBytes(StandardCharsets.US_ASCII));
+            case CUT_SHORT -> out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nok"
+                .getBytes(StandardCharsets.US_ASCII));
+            case CLOSE_UNANSWERED -> { }
+          }
+          out.flush();
+          if (r != Reply.KEEP) {
+            return;
+          }
+        }
+      } catch (IOException e) {
+        // the client went away
+      }
     }
 
     URI uri() {
       return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/hook");
     }
 
-    private static void readRequest(InputStream in) throws IOException {
+    /** Reads one request (head and body); false when the connection ended first. */
+    private static boolean readRequest(InputStream in) throws IOException {
       ByteArrayOutputStream head = new ByteArrayOutputStream();
       int b;
       while ((b = in.read()) >= 0) {
@@ -71,6 +99,9 @@ class HttpCallTest {
           break;
         }
       }
+      if (b < 0) {
+        return false;
+      }
       int length = 0;
       for (String line : head.toString(StandardCharsets.US_ASCII).split("\r\n")) {
         if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
@@ -78,6 +109,7 @@ class HttpCallTest {
         }
       }
       in.readNBytes(length);
+      return true;
     }
 
     @Override
@@ -86,7 +118,7 @@ class HttpCallTest {
     }
   }
 
-  private ClosingReceiver receiver;
+  private Receiver receiver;
 
   @AfterEach
   void stop() throws IOException {
@@ -102,7 +134,7 @@ class HttpCallTest {
 
   @Test
   void aKeptConnectionTheReceiverClosedAfterItsAnswerIsNotAFailedSend() throws Exception {
-    receiver = new ClosingReceiver(true);
+    receiver = new Receiver(n -> Reply.ANSWER_AND_CLOSE);
     HttpCall call = HttpCall.client(Duration.ofSeconds(1));
 
     for (int i = 0; i < 10; i++) {
@@ -111,12 +143,24 @@ class HttpCallTest {
       assertThat(post(call, receiver.uri()).statusCode()).isEqualTo(200);
     }
 
-    assertThat(receiver.requests.get()).as("every send reached the receiver").isGreaterThanOrEqualTo(10);
+    assertThat(receiver.requests.get()).as("each notification reached the receiver once").isEqualTo(10);
   }
 
   @Test
-  void aReceiverThatNeverAnswersIsTriedABoundedNumberOfTimesThenFailsForTheDispatcher() throws Exception {
-    receiver = new ClosingReceiver(false);
+  void aKeptConnectionClosedWithoutAnAnswerIsSentOnceMoreOnAConnectionOfItsOwn() throws Exception {
+    receiver = new Receiver(n -> n == 1 ? Reply.CLOSE_UNANSWERED : Reply.KEEP);
+    HttpCall call = HttpCall.client(Duration.ofSeconds(1));
+    post(call, receiver.uri());
+
+    assertThat(post(call, receiver.uri()).statusCode()).isEqualTo(200);
+
+    assertThat(receiver.requests.get()).as("the unanswered request, then its copy").isEqualTo(3);
+    assertThat(receiver.connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aFreshConnectionClosedWithoutAnAnswerIsTheDispatchersToRetry() throws Exception {
+    receiver = new Receiver(n -> Reply.CLOSE_UNANSWERED);
     HttpCall call = HttpCall.client(Duration.ofSeconds(1));
 
     assertThatThrownBy(() -> post(call, receiver.uri()))
@@ -124,9 +168,18 @@ class HttpCallTest {
           assertThat(e.reason()).isEqualTo(SendException.IO_ERROR);
           assertThat(e.retryable()).as("the dispatcher's retry and breaker take it from here").isTrue();
         });
-    // the first try and at most STALE_RESENDS more, each on a fresh connection
-    assertThat(receiver.requests.get()).isEqualTo(1 + HttpCall.STALE_RESENDS);
-    assertThat(receiver.connections.get()).isEqualTo(1 + HttpCall.STALE_RESENDS);
+    assertThat(receiver.requests.get()).as("not sent again here: the receiver had it").isEqualTo(1);
+  }
+
+  @Test
+  void anAnswerCutShortOnAKeptConnectionIsNotSentAgain() throws Exception {
+    receiver = new Receiver(n -> n == 1 ? Reply.CUT_SHORT : Reply.KEEP);
+    HttpCall call = HttpCall.client(Duration.ofSeconds(1));
+    post(call, receiver.uri());
+
+    assertThatThrownBy(() -> post(call, receiver.uri()))
+        .isInstanceOfSatisfying(SendException.class, e -> assertThat(e.retryable()).isTrue());
+    assertThat(receiver.requests.get()).as("the receiver answered: no copy").isEqualTo(2);
   }
 
   @Test

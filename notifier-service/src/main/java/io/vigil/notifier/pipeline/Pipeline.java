@@ -176,7 +176,6 @@ public final class Pipeline {
       }
       all.add(new Slot(new Notice(e, now).trace(traces.get(i)), result, lock));
     }
-    List<Slot> done = new ArrayList<>(all.size());
     try {
       List<Slot> live = all;
       for (Stage stage : stages) {
@@ -195,6 +194,7 @@ public final class Pipeline {
           java.util.Arrays.fill(failures, e);
         }
         List<Slot> next = new ArrayList<>(live.size());
+        List<Slot> stoppedHere = new ArrayList<>();
         for (int i = 0; i < live.size(); i++) {
           Slot slot = live.get(i);
           Outcome o = outcomes[i];
@@ -203,16 +203,17 @@ public final class Pipeline {
                 : new IllegalStateException("stage " + stage.name() + " gave no outcome"));
           } else if (o.stops()) {
             stopped(slot.notice, stage, o);
-            done.add(slot);
+            stoppedHere.add(slot);
           } else {
             slot.notice.step(stage.name(), "PASSED", null, null, null, null, null, clock.millis());
             next.add(slot);
           }
         }
+        // those this stage stopped are finished now, together: they do not wait for the later stages
+        finishAll(stoppedHere, started);
         live = next;
       }
-      done.addAll(live);
-      finishAll(done, started);
+      finishAll(live, started);
     } catch (RuntimeException | Error e) {
       // a bug on the way (or an Error): nothing may keep a stripe or leave its caller waiting; each
       // notice not yet finished is run again alone
@@ -224,8 +225,10 @@ public final class Pipeline {
   }
 
   /**
-   * Finishes the notices of a wave together (their records published, their states durable behind
-   * one barrier): each future completes as its notice is finished, then its lock goes.
+   * Finishes notices of a wave together, those one stage stopped or those that passed them all (their
+   * records published, their states durable behind one barrier): each future completes as its notice
+   * is finished, then its lock goes. A notice the finisher gave no future for fails (it runs again
+   * alone), its lock given back.
    */
   private void finishAll(List<Slot> slots, long started) {
     if (slots.isEmpty()) {
@@ -233,19 +236,24 @@ public final class Pipeline {
     }
     List<Notice> notices = new ArrayList<>(slots.size());
     for (Slot slot : slots) {
-      slot.settled = true;
       notices.add(slot.notice);
     }
     List<CompletableFuture<?>> finished;
     try {
       finished = finisher.finishAll(notices);
     } catch (RuntimeException | Error e) {
-      finished = java.util.Collections.nCopies(slots.size(), CompletableFuture.failedFuture(e));
+      finished = null;
+      log.error("finishing a batch of {} notices failed; each runs again alone", slots.size(), e);
     }
     for (int i = 0; i < slots.size(); i++) {
-      CompletableFuture<?> f = i < finished.size() && finished.get(i) != null ? finished.get(i)
-          : CompletableFuture.failedFuture(new IllegalStateException("the finisher gave no result"));
-      whenFinished(slots.get(i), f, started);
+      Slot slot = slots.get(i);
+      CompletableFuture<?> f = finished != null && i < finished.size() ? finished.get(i) : null;
+      if (f == null) {
+        slot.fail(new IllegalStateException("the finisher gave no result for this notice"));
+      } else {
+        slot.settled = true;
+        whenFinished(slot, f, started);
+      }
     }
   }
 

@@ -142,14 +142,41 @@ class PipelineBatchTest {
 
     List<CompletableFuture<?>> results = p.runAll(events, Collections.nCopies(events.size(), null));
 
-    assertThat(lots).as("one finish for the lot").hasSize(1);
-    assertThat(lots.get(0)).as("the stopped notice with those that went through")
-        .containsExactlyInAnyOrder("a", "stop-at-silence-b", "refused-c", "d");
+    assertThat(lots).as("those a stage stopped are finished there, the rest together at the end").hasSize(2);
+    assertThat(lots.get(0)).containsExactly("stop-at-silence-b");
+    assertThat(lots.get(1)).containsExactlyInAnyOrder("a", "refused-c", "d");
     assertThat(results.get(2)).as("the notice the finisher failed fails alone").isCompletedExceptionally();
     assertThat(results.get(0)).isNotDone();
     locks.acquire(events.get(2).alertKey(), 1000).release(); // its stripe went back at once
     settled.forEach(f -> f.complete(null));
     CompletableFuture.allOf(results.get(0), results.get(1), results.get(3)).get(5, TimeUnit.SECONDS);
+    for (AlertEvent e : events) {
+      locks.acquire(e.alertKey(), 1000).release(); // throws if a stripe was kept
+    }
+  }
+
+  @Test
+  void aFinisherThatGivesNoResultFailsItsNoticesAndGivesTheirStripesBack() throws Exception {
+    Pipeline.Finisher broken = new Pipeline.Finisher() {
+      @Override
+      public CompletableFuture<?> finish(Notice notice) {
+        throw new AssertionError("a batch is finished by finishAll");
+      }
+
+      @Override
+      public List<CompletableFuture<?>> finishAll(List<Notice> notices) {
+        return null; // a bug in a finisher
+      }
+    };
+    AlertLocks locks = new AlertLocks(1024);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Pipeline p = new Pipeline(List.of(new Recording("intake")), broken, locks, new PipelineMeters(registry),
+        Clock.systemUTC(), registry);
+    List<AlertEvent> events = List.of(event("a"), event("b"));
+
+    List<CompletableFuture<?>> results = p.runAll(events, Collections.nCopies(events.size(), null));
+
+    assertThat(results).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
     for (AlertEvent e : events) {
       locks.acquire(e.alertKey(), 1000).release(); // throws if a stripe was kept
     }

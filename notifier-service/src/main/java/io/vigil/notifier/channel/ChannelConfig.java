@@ -47,7 +47,8 @@ public class ChannelConfig {
   @Bean
   Dispatcher channelDispatcher(ChannelProperties properties, OutboundUrlPolicy urls,
       ObjectProvider<JavaMailSender> mail, MeterRegistry registry, ObjectProvider<DependencyMetrics> dependencies) {
-    Map<Channel, ChannelSender> senders = senders(properties, urls, mail.getIfAvailable(), Clock.systemUTC());
+    Map<Channel, ChannelSender> senders = senders(properties, urls, mail.getIfAvailable(), Clock.systemUTC(),
+        dependencies.getIfAvailable());
     Map<Channel, Resilience> resilience = new EnumMap<>(Channel.class);
     resilience.put(Channel.SMS, properties.sms().resilience());
     resilience.put(Channel.PHONE, properties.phone().resilience());
@@ -58,15 +59,22 @@ public class ChannelConfig {
         dependencies.getIfAvailable());
   }
 
-  /** One sender per channel; {@code mail} is null when {@code spring.mail.host} is not set. */
+  /**
+   * One sender per channel; {@code mail} is null when {@code spring.mail.host} is not set. A request
+   * the HTTP channels send again after a kept connection was found closed is counted in {@code
+   * vigil_degraded_total{component="channel_http",reason="kept_connection_closed"}}.
+   */
   static Map<Channel, ChannelSender> senders(ChannelProperties p, OutboundUrlPolicy urls, JavaMailSender mail,
-      Clock clock) {
+      Clock clock, DependencyMetrics dependencies) {
+    Runnable resent = dependencies == null ? () -> { }
+        : () -> dependencies.degraded("channel_http", "kept_connection_closed");
     Map<Channel, ChannelSender> senders = new EnumMap<>(Channel.class);
-    senders.put(Channel.WEBHOOK, new WebhookSender(HttpCall.client(p.webhook().timeout()), p.webhook().timeout(),
-        urls, clock));
-    senders.put(Channel.BOT, new BotSender(HttpCall.client(p.bot().timeout()), p.bot().timeout(), urls, clock));
-    senders.put(Channel.SMS, provider(p.sms(), SmsProvider.Kind.SMS, "sms_not_configured"));
-    senders.put(Channel.PHONE, provider(p.phone(), SmsProvider.Kind.VOICE, "phone_not_configured"));
+    senders.put(Channel.WEBHOOK, new WebhookSender(HttpCall.client(p.webhook().timeout(), resent),
+        p.webhook().timeout(), urls, clock));
+    senders.put(Channel.BOT, new BotSender(HttpCall.client(p.bot().timeout(), resent), p.bot().timeout(), urls,
+        clock));
+    senders.put(Channel.SMS, provider(p.sms(), SmsProvider.Kind.SMS, "sms_not_configured", resent));
+    senders.put(Channel.PHONE, provider(p.phone(), SmsProvider.Kind.VOICE, "phone_not_configured", resent));
     if (mail == null) {
       senders.put(Channel.EMAIL, ChannelSender.unavailable("email_not_configured"));
     } else {
@@ -78,11 +86,12 @@ public class ChannelConfig {
     return senders;
   }
 
-  private static ChannelSender provider(ChannelProperties.Provider p, SmsProvider.Kind kind, String unconfigured) {
+  private static ChannelSender provider(ChannelProperties.Provider p, SmsProvider.Kind kind, String unconfigured,
+      Runnable resent) {
     if (p.endpoint() == null) {
       return ChannelSender.unavailable(unconfigured);
     }
-    return new SmsSender(new HttpSmsProvider(HttpCall.client(p.timeout()), p.endpoint(), p.apiKey(), p.timeout()),
-        kind);
+    return new SmsSender(new HttpSmsProvider(HttpCall.client(p.timeout(), resent), p.endpoint(), p.apiKey(),
+        p.timeout()), kind);
   }
 }

@@ -91,10 +91,12 @@ public final class HttpCall {
   private final CloseableHttpClient client;
   /** Sends again what a kept connection lost, each on a connection of its own (never kept). */
   private final CloseableHttpClient fresh;
+  private final Runnable resent;
 
-  private HttpCall(CloseableHttpClient client, CloseableHttpClient fresh) {
+  private HttpCall(CloseableHttpClient client, CloseableHttpClient fresh, Runnable resent) {
     this.client = client;
     this.fresh = fresh;
+    this.resent = resent;
   }
 
   private static ScheduledThreadPoolExecutor deadlines() {
@@ -113,6 +115,14 @@ public final class HttpCall {
    * @param connectTimeout the most a connection may take to open
    */
   public static HttpCall client(Duration connectTimeout) {
+    return client(connectTimeout, () -> { });
+  }
+
+  /**
+   * A client for one channel that tells {@code resent} of each request sent again after a kept
+   * connection was found closed (the channel counts it as a degraded path).
+   */
+  public static HttpCall client(Duration connectTimeout, Runnable resent) {
     DnsResolver pinning = new DnsResolver() {
       @Override
       public InetAddress[] resolve(String host) throws UnknownHostException {
@@ -134,7 +144,8 @@ public final class HttpCall {
         return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
       }
     };
-    return new HttpCall(build(pinning, connectTimeout, 64, true), build(pinning, connectTimeout, 16, false));
+    return new HttpCall(build(pinning, connectTimeout, 64, true), build(pinning, connectTimeout, 16, false),
+        resent);
   }
 
   private static CloseableHttpClient build(DnsResolver resolver, Duration connectTimeout, int perRoute, boolean keep) {
@@ -195,6 +206,7 @@ public final class HttpCall {
           throw e;
         }
         // a kept connection the receiver had closed: this request got no answer head at all
+        resent.run();
         post = request(uri, headers, body, contentType, timeout, current, late);
         response = fresh.executeOpen(null, post, null);
       }

@@ -149,19 +149,22 @@ class HttpCallTest {
   @Test
   void aKeptConnectionClosedWithoutAnAnswerIsSentOnceMoreOnAConnectionOfItsOwn() throws Exception {
     receiver = new Receiver(n -> n == 1 ? Reply.CLOSE_UNANSWERED : Reply.KEEP);
-    HttpCall call = HttpCall.client(Duration.ofSeconds(1));
+    AtomicInteger resent = new AtomicInteger();
+    HttpCall call = HttpCall.client(Duration.ofSeconds(1), resent::incrementAndGet);
     post(call, receiver.uri());
 
     assertThat(post(call, receiver.uri()).statusCode()).isEqualTo(200);
 
     assertThat(receiver.requests.get()).as("the unanswered request, then its copy").isEqualTo(3);
     assertThat(receiver.connections.get()).isEqualTo(2);
+    assertThat(resent.get()).as("the resend is told (the channel counts it)").isEqualTo(1);
   }
 
   @Test
   void aFreshConnectionClosedWithoutAnAnswerIsTheDispatchersToRetry() throws Exception {
     receiver = new Receiver(n -> Reply.CLOSE_UNANSWERED);
-    HttpCall call = HttpCall.client(Duration.ofSeconds(1));
+    AtomicInteger resent = new AtomicInteger();
+    HttpCall call = HttpCall.client(Duration.ofSeconds(1), resent::incrementAndGet);
 
     assertThatThrownBy(() -> post(call, receiver.uri()))
         .isInstanceOfSatisfying(SendException.class, e -> {
@@ -169,6 +172,7 @@ class HttpCallTest {
           assertThat(e.retryable()).as("the dispatcher's retry and breaker take it from here").isTrue();
         });
     assertThat(receiver.requests.get()).as("not sent again here: the receiver had it").isEqualTo(1);
+    assertThat(resent.get()).isZero();
   }
 
   @Test

@@ -84,7 +84,6 @@ public final class HttpCall {
   /** The addresses the current thread's attempt must connect to (set around one attempt). */
   private static final ThreadLocal<List<InetAddress>> PINNED = new ThreadLocal<>();
 
-
   /** An answer: its status, and its body cut at {@value #MAX_ANSWER_BYTES} bytes. */
   public record Answer(int statusCode, String body) {}
 

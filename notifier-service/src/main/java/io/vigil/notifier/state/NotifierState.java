@@ -133,8 +133,7 @@ public final class NotifierState {
     }
 
     AlertRecord record() {
-      return new AlertRecord(CODEC.decode(eventJson.getBytes(StandardCharsets.UTF_8), AlertEvent.class),
-          notifiedAtMs, repeats, level, ackBy, ackAtMs, notified, mutedBy);
+      return new AlertRecord(eventOf(eventJson), notifiedAtMs, repeats, level, ackBy, ackAtMs, notified, mutedBy);
     }
   }
 
@@ -232,10 +231,14 @@ public final class NotifierState {
     if (h == null || h.get("event") == null) {
       return null;
     }
-    AlertEvent e = CODEC.decode(((String) h.get("event")).getBytes(StandardCharsets.UTF_8), AlertEvent.class);
-    return new AlertRecord(e, longOf(h.get("notifiedAt")), (int) longOf(h.get("repeats")),
+    return new AlertRecord(eventOf((String) h.get("event")), longOf(h.get("notifiedAt")), (int) longOf(h.get("repeats")),
         (int) longOf(h.get("level")), (String) h.get("ackBy"), longOf(h.get("ackAt")), "1".equals(h.get("notified")),
         (String) h.get("mutedBy"));
+  }
+
+  /** An alert's last event from its JSON, as Redis and the in-memory copies keep it. */
+  private static AlertEvent eventOf(String json) {
+    return CODEC.decode(json.getBytes(StandardCharsets.UTF_8), AlertEvent.class);
   }
 
   private static long longOf(Object v) {

@@ -76,13 +76,32 @@ class PipelineBatchTest {
   final List<CompletableFuture<Void>> publishes = new CopyOnWriteArrayList<>();
 
   Pipeline pipeline(AlertLocks locks, Stage... stages) {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    return new Pipeline(List.of(stages), n -> {
+    return pipeline(n -> {
       finished.add(n);
       CompletableFuture<Void> published = new CompletableFuture<>();
       publishes.add(published);
       return published;
-    }, locks, new PipelineMeters(registry), Clock.systemUTC(), registry);
+    }, locks, stages);
+  }
+
+  static Pipeline pipeline(Pipeline.Finisher finisher, AlertLocks locks, Stage... stages) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    return new Pipeline(List.of(stages), finisher, locks, new PipelineMeters(registry), Clock.systemUTC(), registry);
+  }
+
+  /** A finisher that finishes lots only (a notice finished alone fails the test). */
+  static Pipeline.Finisher lotsOnly(java.util.function.Function<List<Notice>, List<CompletableFuture<?>>> lot) {
+    return new Pipeline.Finisher() {
+      @Override
+      public CompletableFuture<?> finish(Notice notice) {
+        throw new AssertionError("a batch is finished by finishAll");
+      }
+
+      @Override
+      public List<CompletableFuture<?>> finishAll(List<Notice> notices) {
+        return lot.apply(notices);
+      }
+    };
   }
 
   @Test
@@ -115,29 +134,20 @@ class PipelineBatchTest {
   void aBatchIsFinishedTogetherAndAFinishThatFailsFailsItsEventAlone() throws Exception {
     List<List<String>> lots = new CopyOnWriteArrayList<>();
     List<CompletableFuture<Void>> settled = new CopyOnWriteArrayList<>();
-    Pipeline.Finisher together = new Pipeline.Finisher() {
-      @Override
-      public CompletableFuture<?> finish(Notice notice) {
-        throw new AssertionError("a batch is finished by finishAll");
+    Pipeline.Finisher together = lotsOnly(notices -> {
+      lots.add(notices.stream().map(PipelineBatchTest::nameOf).toList());
+      List<CompletableFuture<?>> out = new ArrayList<>();
+      for (Notice n : notices) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        settled.add(f);
+        out.add(nameOf(n).startsWith("refused") ? CompletableFuture.failedFuture(new IllegalStateException("broker"))
+            : f);
       }
-
-      @Override
-      public List<CompletableFuture<?>> finishAll(List<Notice> notices) {
-        lots.add(notices.stream().map(PipelineBatchTest::nameOf).toList());
-        List<CompletableFuture<?>> out = new ArrayList<>();
-        for (Notice n : notices) {
-          CompletableFuture<Void> f = new CompletableFuture<>();
-          settled.add(f);
-          out.add(nameOf(n).startsWith("refused") ? CompletableFuture.failedFuture(new IllegalStateException("broker"))
-              : f);
-        }
-        return out;
-      }
-    };
+      return out;
+    });
     AlertLocks locks = new AlertLocks(1024);
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Pipeline p = new Pipeline(List.of(new Recording("intake"), new Recording("silence"), new Recording("dispatch")),
-        together, locks, new PipelineMeters(registry), Clock.systemUTC(), registry);
+    Pipeline p = pipeline(together, locks, new Recording("intake"), new Recording("silence"),
+        new Recording("dispatch"));
     List<AlertEvent> events = List.of(event("a"), event("stop-at-silence-b"), event("refused-c"), event("d"));
 
     List<CompletableFuture<?>> results = p.runAll(events, Collections.nCopies(events.size(), null));
@@ -157,21 +167,9 @@ class PipelineBatchTest {
 
   @Test
   void aFinisherThatGivesNoResultFailsItsNoticesAndGivesTheirStripesBack() throws Exception {
-    Pipeline.Finisher broken = new Pipeline.Finisher() {
-      @Override
-      public CompletableFuture<?> finish(Notice notice) {
-        throw new AssertionError("a batch is finished by finishAll");
-      }
-
-      @Override
-      public List<CompletableFuture<?>> finishAll(List<Notice> notices) {
-        return null; // a bug in a finisher
-      }
-    };
+    Pipeline.Finisher broken = lotsOnly(notices -> null); // a bug in a finisher
     AlertLocks locks = new AlertLocks(1024);
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Pipeline p = new Pipeline(List.of(new Recording("intake")), broken, locks, new PipelineMeters(registry),
-        Clock.systemUTC(), registry);
+    Pipeline p = pipeline(broken, locks, new Recording("intake"));
     List<AlertEvent> events = List.of(event("a"), event("b"));
 
     List<CompletableFuture<?>> results = p.runAll(events, Collections.nCopies(events.size(), null));
@@ -249,9 +247,7 @@ class PipelineBatchTest {
     // many alerts over few stripes, two threads: taken out of order, they would deadlock at once
     AlertLocks locks = new AlertLocks(8);
     Recording intake = new Recording("intake");
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Pipeline p = new Pipeline(List.of(intake), n -> CompletableFuture.runAsync(() -> {}), locks,
-        new PipelineMeters(registry), Clock.systemUTC(), registry);
+    Pipeline p = pipeline(n -> CompletableFuture.runAsync(() -> {}), locks, intake);
     List<Thread> threads = new ArrayList<>();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     for (int t = 0; t < 2; t++) {

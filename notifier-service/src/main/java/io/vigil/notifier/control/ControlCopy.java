@@ -21,7 +21,6 @@ import io.vigil.common.semantics.OnCallSchedule;
 import io.vigil.common.semantics.TimeWindow;
 import io.vigil.notifier.state.Lru;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +91,12 @@ public final class ControlCopy implements ControlView {
   private final ControlReader reader;
   private final JdbcTemplate jdbc;
   private final Map<EntityType, Map<String, Held<?>>> held = new EnumMap<>(EntityType.class);
+  /**
+   * Per type, each tenant's objects (ordered by id), regrouped whenever an object of the type changes:
+   * the pipeline reads a tenant's silences and inhibition rules for every event, and a scan of every
+   * tenant's per event would grow with the platform, not with the tenant.
+   */
+  private final Map<EntityType, Map<String, List<Object>>> byTenant = new ConcurrentHashMap<>();
   private final Lru<String, LivePolicy> policies;
   private final CountDownLatch firstLoad = new CountDownLatch(1);
   /**
@@ -129,6 +134,7 @@ public final class ControlCopy implements ControlView {
       Map<String, Held<?>> m = held.get(type);
       m.keySet().retainAll(fresh.keySet());
       m.putAll(fresh);
+      regroup(type);
     }
     policyGeneration.incrementAndGet();
     policies.clear();
@@ -152,6 +158,14 @@ public final class ControlCopy implements ControlView {
     if (m == null) {
       return;
     }
+    try {
+      applyHeld(change, type, m);
+    } finally {
+      regroup(type);
+    }
+  }
+
+  private void applyHeld(ControlChange change, EntityType type, Map<String, Held<?>> m) {
     List<Map<String, Object>> rows = jdbc.queryForList(
         "SELECT tenant, version, deleted, body FROM " + ControlTables.table(type) + " WHERE id = ?", change.id());
     if (rows.isEmpty()) {
@@ -272,14 +286,22 @@ public final class ControlCopy implements ControlView {
     return h == null || !Objects.equals(h.tenant(), tenant) ? null : as.cast(h.value());
   }
 
+  @SuppressWarnings("unchecked")
   private <T> List<T> ofTenant(EntityType type, String tenant, Class<T> as) {
-    Collection<Held<?>> all = held.get(type).values();
-    List<T> out = new ArrayList<>();
+    Map<String, List<Object>> grouped = byTenant.get(type);
+    List<Object> of = grouped == null ? null : grouped.get(tenant);
+    return of == null ? List.of() : (List<T>) of;
+  }
+
+  /** The type's objects grouped by tenant again, after a change (one change at a time, so none is lost). */
+  private synchronized void regroup(EntityType type) {
+    List<Held<?>> all = new ArrayList<>(held.get(type).values());
+    all.sort(java.util.Comparator.comparing(Held::id));
+    Map<String, List<Object>> grouped = new java.util.HashMap<>();
     for (Held<?> h : all) {
-      if (h.tenant().equals(tenant)) {
-        out.add(as.cast(h.value()));
-      }
+      grouped.computeIfAbsent(h.tenant(), t -> new ArrayList<>()).add(h.value());
     }
-    return out;
+    grouped.replaceAll((t, l) -> List.copyOf(l));
+    byTenant.put(type, Map.copyOf(grouped));
   }
 }

@@ -55,7 +55,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       order violations at the sink (the ungrouped policy's FIRING before its RESOLVED), and the
  *       notifier's own in-pipeline latency of the run, p50 and p99 (its histogram, group waits excluded).
  *       {@code --rate N} publishes N events a second instead of all at once, for the latency at a rate
- *       the notifier keeps up with.
+ *       the notifier keeps up with. {@code --inhibition on} adds an inhibition rule (removed after the
+ *       run) every alert is a target of, equal on zone, whose source never fires: it mutes nothing, and
+ *       every event asks whether a firing alert of its zone inhibits it.
  *   <li>{@code --mode alertmanager}: the same alerts posted by the same client, in batches of
  *       {@code --batch} with {@code --clients} threads, through the Alertmanager v2 API to Prometheus'
  *       Alertmanager ({@code --alertmanager}, the OS package, configured by this tool: group by zone,
@@ -115,26 +117,44 @@ public final class NotifierLoad {
           {"matchers": [{"Function": "Prefix", "Field": "zone", "Args": "z9-%s"}], "startsAtMs": %d,
            "endsAtMs": %d, "comment": "bench: a tenth of the zones muted"}""".formatted(run, now - 60_000,
           now + 3_600_000));
+      // --inhibition on: a rule every alert of the run is a target of (equal on zone), whose source never
+      // fires: nothing is muted by it, but every event asks whether a firing alert of its zone inhibits it
+      String rule = !"on".equals(a.get("inhibition")) ? null : create(http, base + "/inhibition-rules", adminKey, """
+          {"name": "bench %s: a zone's host down mutes the zone", "equal": ["zone"],
+           "sourceMatchers": [{"Function": "Equal", "Field": "metric", "Args": "host_down"}],
+           "targetMatchers": [{"Function": "Prefix", "Field": "zone", "Args": "z"}]}""".formatted(run));
       Thread.sleep(3000); // the notifier hears of the objects through control.changes
-      int groups = Integer.parseInt(a.get("groups"));
-      int perGroup = Integer.parseInt(a.get("per-group"));
-      if (a.get("mode").equals("events")) {
-        // --runs N: N storms one after the other in this JVM (new alerts each), so the tool's own JIT
-        // settles after the first and takes less of the two cores from what it measures
-        int runs = Integer.parseInt(a.getOrDefault("runs", "1"));
-        for (int r = 0; r < runs; r++) {
-          seen.put("vigil", new Seen());
-          events(a, tenant, grouped, single, run, groups, perGroup, seen.get("vigil"));
-          if (r + 1 < runs) {
-            Thread.sleep(3000); // the last group flushes of this storm go out before the next
-          }
+      try {
+        stormsOrComparison(a, http, adminKey, tenant, grouped, single, run, seen, sinkPort);
+      } finally {
+        if (rule != null) {
+          http.send(HttpRequest.newBuilder(URI.create(base + "/inhibition-rules/" + rule))
+              .header("Authorization", "Bearer " + adminKey).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         }
-      } else {
-        String token = token(http, a.get("policy"), adminKey, tenant, run);
-        compare(a, http, token, grouped, run, groups, perGroup, seen, sinkPort);
       }
     } finally {
       sink.stop(0);
+    }
+  }
+
+  static void stormsOrComparison(Map<String, String> a, HttpClient http, String adminKey, String tenant,
+      String grouped, String single, String run, Map<String, Seen> seen, int sinkPort) throws Exception {
+    int groups = Integer.parseInt(a.get("groups"));
+    int perGroup = Integer.parseInt(a.get("per-group"));
+    if (a.get("mode").equals("events")) {
+      // --runs N: N storms one after the other in this JVM (new alerts each), so the tool's own JIT
+      // settles after the first and takes less of the two cores from what it measures
+      int runs = Integer.parseInt(a.getOrDefault("runs", "1"));
+      for (int r = 0; r < runs; r++) {
+        seen.put("vigil", new Seen());
+        events(a, tenant, grouped, single, run, groups, perGroup, seen.get("vigil"));
+        if (r + 1 < runs) {
+          Thread.sleep(3000); // the last group flushes of this storm go out before the next
+        }
+      }
+    } else {
+      String token = token(http, a.get("policy"), adminKey, tenant, run);
+      compare(a, http, token, grouped, run, groups, perGroup, seen, sinkPort);
     }
   }
 

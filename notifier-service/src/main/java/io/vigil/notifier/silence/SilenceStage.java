@@ -9,10 +9,10 @@ import io.vigil.notifier.control.ControlCopy.LiveSilence;
 import io.vigil.notifier.pipeline.Notice;
 import io.vigil.notifier.pipeline.Outcome;
 import io.vigil.notifier.pipeline.Stage;
+import io.vigil.notifier.state.FiringSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -29,11 +29,11 @@ import java.util.function.Function;
 public final class SilenceStage implements Stage {
 
   private final ControlView control;
-  private final Function<String, Map<String, Map<String, String>>> firing;
+  private final Function<String, FiringSet> firing;
   private final Clock clock;
 
-  /** @param firing a tenant's firing alerts, alertKey to labels (the notifier's state) */
-  public SilenceStage(ControlView control, Function<String, Map<String, Map<String, String>>> firing, Clock clock) {
+  /** @param firing a tenant's firing alerts, the inhibition rules' sources (the notifier's state) */
+  public SilenceStage(ControlView control, Function<String, FiringSet> firing, Clock clock) {
     this.control = control;
     this.firing = firing;
     this.clock = clock;
@@ -58,29 +58,18 @@ public final class SilenceStage implements Stage {
       if (!Filter.all(r.target(), labels)) {
         continue;
       }
-      for (Map.Entry<String, Map<String, String>> source : firing.apply(e.tenant()).entrySet()) {
-        if (source.getKey().equals(e.alertKey())) {
-          continue; // an alert does not inhibit itself
-        }
-        Map<String, String> sl = source.getValue();
-        if (Filter.all(r.source(), sl) && equalOn(r, labels, sl)) {
-          return Outcome.stop(NotificationStatus.INHIBITED, "inhibition_rule",
-              r.id() + " by " + source.getKey());
-        }
+      // an alert does not inhibit itself; a source must agree with the target on the rule's equal labels
+      String by = firing.apply(e.tenant()).inhibitor(r.id(), r, sourceOf(r), r.rule().equal(), labels,
+          e.alertKey(), now.toEpochMilli());
+      if (by != null) {
+        return Outcome.stop(NotificationStatus.INHIBITED, "inhibition_rule", r.id() + " by " + by);
       }
     }
     return Outcome.CONTINUE;
   }
 
-  private static boolean equalOn(LiveRule r, Map<String, String> target, Map<String, String> source) {
-    if (r.rule().equal() == null) {
-      return true;
-    }
-    for (String key : r.rule().equal()) {
-      if (!Objects.equals(target.get(key), source.get(key))) {
-        return false;
-      }
-    }
-    return true;
+  /** Whether a firing alert's labels are a source of the rule (its source matchers, common's semantics). */
+  private static java.util.function.Predicate<Map<String, String>> sourceOf(LiveRule r) {
+    return l -> Filter.all(r.source(), l);
   }
 }

@@ -112,7 +112,7 @@ public final class NotifierState {
   private final CircuitBreaker breaker;
   private final Lru<String, Kept> alerts;
   private final Lru<String, Boolean> sent;
-  private final Map<String, Firing> firing = new ConcurrentHashMap<>();
+  private final Map<String, FiringSet> firing = new ConcurrentHashMap<>();
   /** Timers written while Redis was away (member to due time); fired from here until it is back. */
   private final TreeMap<String, Long> memoryTimers = new TreeMap<>();
   private final String timersKey;
@@ -141,12 +141,6 @@ public final class NotifierState {
   private AlertRecord kept(String alertKey) {
     Kept k = alerts.get(alertKey);
     return k == null ? null : k.record();
-  }
-
-  /** A tenant's firing alerts as this instance last saw them. */
-  private static final class Firing {
-    final Map<String, Map<String, String>> alerts = new ConcurrentHashMap<>();
-    volatile long readAtMs = Long.MIN_VALUE;
   }
 
   /**
@@ -266,12 +260,12 @@ public final class NotifierState {
         : new AlertRecord(e, before.notifiedAtMs(), before.repeats(), before.level(), before.ackBy(),
             before.ackAtMs(), notified, mutedBy);
     alerts.put(e.alertKey(), Kept.of(after, eventJson));
-    Firing f = firing.computeIfAbsent(e.tenant(), t -> new Firing());
+    FiringSet f = firing.computeIfAbsent(e.tenant(), t -> new FiringSet());
     boolean fires = e.status() == AlertEvent.AlertStatus.FIRING;
     if (fires) {
-      f.alerts.put(e.alertKey(), labels);
+      f.put(e.alertKey(), labels);
     } else {
-      f.alerts.remove(e.alertKey());
+      f.remove(e.alertKey());
     }
     String firingKey = names.redisKey("notifier", "firing", e.tenant());
     Map<String, String> fields = new HashMap<>();
@@ -337,22 +331,29 @@ public final class NotifierState {
     return writes.submit(ops -> ops.opsForHash().putAll(key, Map.of("ackBy", by, "ackAt", Long.toString(atMs))));
   }
 
-  /** A tenant's firing alerts (alertKey to labels), refreshed from Redis when older than the refresh interval. */
-  public Map<String, Map<String, String>> firing(String tenant) {
-    Firing f = firing.computeIfAbsent(tenant, t -> new Firing());
+  /**
+   * A tenant's firing alerts (alertKey to labels), the sources of its inhibition rules: what this
+   * instance handled, and what every instance wrote to Redis as of the last read, which is refreshed
+   * when older than the refresh interval (by one thread; the others go on with the set as it is).
+   */
+  public FiringSet firing(String tenant) {
+    FiringSet f = firing.computeIfAbsent(tenant, t -> new FiringSet());
     long now = clock.millis();
-    if (now - f.readAtMs >= firingRefreshMs) {
-      Reply<Map<Object, Object>> all = call(() -> redis.opsForHash().entries(
-          names.redisKey("notifier", "firing", tenant)));
-      if (all.answered() && all.value() != null) {
-        Map<String, Map<String, String>> fresh = new HashMap<>();
-        all.value().forEach((k, v) -> fresh.put((String) k, JSON.readValue((String) v, LABELS)));
-        f.alerts.keySet().retainAll(fresh.keySet());
-        f.alerts.putAll(fresh);
-        f.readAtMs = now;
+    if (now - f.readAtMs >= firingRefreshMs && f.refreshing.compareAndSet(false, true)) {
+      try {
+        Reply<Map<Object, Object>> all = call(() -> redis.opsForHash().entries(
+            names.redisKey("notifier", "firing", tenant)));
+        if (all.answered() && all.value() != null) {
+          Map<String, Map<String, String>> fresh = new HashMap<>();
+          all.value().forEach((k, v) -> fresh.put((String) k, JSON.readValue((String) v, LABELS)));
+          f.replace(fresh, now);
+          f.readAtMs = now;
+        }
+      } finally {
+        f.refreshing.set(false);
       }
     }
-    return f.alerts;
+    return f;
   }
 
   // ---- delivered marks

@@ -12,6 +12,7 @@ import io.vigil.common.series.AlertIds;
 import io.vigil.notifier.TableControl;
 import io.vigil.notifier.pipeline.Notice;
 import io.vigil.notifier.pipeline.Outcome;
+import io.vigil.notifier.state.FiringSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,7 +28,7 @@ class SilenceStageTest {
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
   static Notice notice(String tenant, String policy, Map<String, String> dims) {
-    String key = policy + ":s:00000000000000" + Integer.toHexString(10 + Math.abs(dims.hashCode() % 200));
+    String key = policy + ":s:" + String.format("%016x", (dims.hashCode() & 0xffffffffL) + 10);
     AlertEvent e = new AlertEvent(1, AlertIds.eventId(key, 1), key, policy, 1, tenant, "acme/vm", "ap-guangzhou",
         "cpu_usage", 1, null, dims, AlertEvent.AlertStatus.FIRING, AlertEvent.Severity.WARNING, 1, 95.0, 90.0, null,
         0, NOW.toEpochMilli(), 60, 0, "default", null);
@@ -49,7 +50,7 @@ class SilenceStageTest {
         .silence("t2", "s-other", new Silence(List.of(eq("instance", "c")), now - 1000, now + 1000, null, null))
         .silence("t1", "s-label", new Silence(List.of(eq("team", "compute"), eq("severity", "WARNING"),
             eq("instance", "d")), now - 1000, now + 1000, null, null));
-    SilenceStage stage = new SilenceStage(control, t -> Map.of(), CLOCK);
+    SilenceStage stage = new SilenceStage(control, t -> new FiringSet(), CLOCK);
     Outcome a = stage.apply(notice("t1", "p1", Map.of("instance", "a")));
     assertThat(a.status()).isEqualTo(NotificationStatus.SILENCED);
     assertThat(a.detail()).isEqualTo("s-now");
@@ -66,7 +67,7 @@ class SilenceStageTest {
             new Silence.Recurring("Asia/Shanghai", List.of(), List.of("02:00-03:00")), "backups"))
         .silence("t1", "daytime", new Silence(List.of(eq("instance", "b")), null, null,
             new Silence.Recurring("Asia/Shanghai", List.of(), List.of("09:00-18:00")), null));
-    SilenceStage stage = new SilenceStage(control, t -> Map.of(), CLOCK);
+    SilenceStage stage = new SilenceStage(control, t -> new FiringSet(), CLOCK);
     assertThat(stage.apply(notice("t1", "p1", Map.of("instance", "a"))).detail()).isEqualTo("nightly");
     assertThat(stage.apply(notice("t1", "p1", Map.of("instance", "b"))).stops()).isFalse();
   }
@@ -75,10 +76,11 @@ class SilenceStageTest {
   void anAlertIsInhibitedByAFiringSourceWithEqualLabelsOnly() {
     TableControl control = new TableControl().rule("t1", "r1", new InhibitionRule("host down",
         List.of(eq("policyId", "host")), List.of(eq("policyId", "disk")), List.of("host")));
-    Map<String, Map<String, String>> firing = new HashMap<>();
+    FiringSet firing = new FiringSet();
     Notice hostAlert = notice("t1", "host", Map.of("host", "h1"));
     firing.put(hostAlert.event().alertKey(), hostAlert.labels());
-    SilenceStage stage = new SilenceStage(control, t -> t.equals("t1") ? firing : Map.of(), CLOCK);
+    FiringSet otherTenant = new FiringSet();
+    SilenceStage stage = new SilenceStage(control, t -> t.equals("t1") ? firing : otherTenant, CLOCK);
 
     Outcome same = stage.apply(notice("t1", "disk", Map.of("host", "h1", "disk", "vda")));
     assertThat(same.status()).isEqualTo(NotificationStatus.INHIBITED);
@@ -88,7 +90,34 @@ class SilenceStageTest {
         .as("an absent label equals only an absent one").isFalse();
     assertThat(stage.apply(notice("t1", "other", Map.of("host", "h1"))).stops()).as("not a target").isFalse();
     assertThat(stage.apply(hostAlert).stops()).as("the source itself").isFalse();
-    firing.clear();
+    firing.remove(hostAlert.event().alertKey());
     assertThat(stage.apply(notice("t1", "disk", Map.of("host", "h1"))).stops()).as("source resolved").isFalse();
+
+    // the rule's index follows the firing set alert by alert once built
+    Notice h2 = notice("t1", "host", Map.of("host", "h2"));
+    firing.put(h2.event().alertKey(), h2.labels());
+    assertThat(stage.apply(notice("t1", "disk", Map.of("host", "h2"))).detail()).startsWith(
+        "r1 by " + h2.event().alertKey());
+    Notice hostless = notice("t1", "host", Map.of("zone", "z1"));
+    firing.put(hostless.event().alertKey(), hostless.labels());
+    assertThat(stage.apply(notice("t1", "disk", Map.of("disk", "vdb"))).detail())
+        .as("both lack the label: equal on it").startsWith("r1 by " + hostless.event().alertKey());
+    assertThat(otherTenant.indexed()).as("another tenant's alerts are not looked at").isZero();
+  }
+
+  @Test
+  void aChangedRuleIsIndexedAfreshAndAFirstLookAtARuleSeesWhatFiredBefore() {
+    FiringSet firing = new FiringSet();
+    Notice hostAlert = notice("t1", "host", Map.of("host", "h1", "rack", "r7"));
+    firing.put(hostAlert.event().alertKey(), hostAlert.labels());
+    TableControl byHost = new TableControl().rule("t1", "r1", new InhibitionRule("host down",
+        List.of(eq("policyId", "host")), List.of(eq("policyId", "disk")), List.of("host")));
+    Notice disk = notice("t1", "disk", Map.of("host", "h9", "rack", "r7"));
+    assertThat(new SilenceStage(byHost, t -> firing, CLOCK).apply(disk).stops()).as("another host").isFalse();
+    TableControl byRack = new TableControl().rule("t1", "r1", new InhibitionRule("rack down",
+        List.of(eq("policyId", "host")), List.of(eq("policyId", "disk")), List.of("rack")));
+    Outcome o = new SilenceStage(byRack, t -> firing, CLOCK).apply(disk);
+    assertThat(o.status()).as("the same rule id, now equal on rack").isEqualTo(NotificationStatus.INHIBITED);
+    assertThat(firing.indexed()).isEqualTo(1);
   }
 }

@@ -289,17 +289,26 @@ public final class ControlCopy implements ControlView {
   @SuppressWarnings("unchecked")
   private <T> List<T> ofTenant(EntityType type, String tenant, Class<T> as) {
     Map<String, List<Object>> grouped = byTenant.get(type);
-    List<Object> of = grouped == null ? null : grouped.get(tenant);
+    List<Object> of = grouped == null || tenant == null ? null : grouped.get(tenant);
     return of == null ? List.of() : (List<T>) of;
   }
 
+  /** The types the pipeline reads a tenant's all of, per event. */
+  private static final java.util.Set<EntityType> BY_TENANT = java.util.EnumSet.of(EntityType.SILENCE,
+      EntityType.INHIBITION_RULE);
+
   /** The type's objects grouped by tenant again, after a change (one change at a time, so none is lost). */
   private synchronized void regroup(EntityType type) {
+    if (!BY_TENANT.contains(type)) {
+      return;
+    }
     List<Held<?>> all = new ArrayList<>(held.get(type).values());
     all.sort(java.util.Comparator.comparing(Held::id));
     Map<String, List<Object>> grouped = new java.util.HashMap<>();
     for (Held<?> h : all) {
-      grouped.computeIfAbsent(h.tenant(), t -> new ArrayList<>()).add(h.value());
+      if (h.tenant() != null && h.value() != null) {
+        grouped.computeIfAbsent(h.tenant(), t -> new ArrayList<>()).add(h.value());
+      }
     }
     grouped.replaceAll((t, l) -> List.copyOf(l));
     byTenant.put(type, Map.copyOf(grouped));

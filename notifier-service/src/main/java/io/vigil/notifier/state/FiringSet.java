@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 
@@ -11,27 +12,33 @@ import java.util.function.Predicate;
  * A tenant's firing alerts (alertKey to labels) as one notifier instance sees them — the sources
  * inhibition rules look for — with a {@link SourceIndex} per rule asked of, kept up to date as alerts
  * start and stop firing. Built on first use of a rule (and again when the rule changed); a rule not
- * asked of for a while has its index dropped at the next refresh.
+ * asked of for ten minutes has its index dropped.
  *
- * <p>Changes alert by alert run concurrently (each under the read lock); replacing the whole set
- * after a refresh from Redis takes the write lock, so no change made meanwhile is lost to an index.
+ * <p>Changes run concurrently, each under the read lock; the changes of one alert come one at a time
+ * (its events are handled in order, one after the other). Replacing the set with Redis's copy takes
+ * the write lock, and keeps what this instance changed shortly before or while Redis was read: its
+ * own write of that change may not have reached Redis yet.
  */
 public final class FiringSet {
 
   private static final long UNUSED_MS = 10 * 60_000L;
 
-  private record Indexed(Object rule, SourceIndex index, long[] usedAtMs) {}
+  private record Indexed(Object rule, SourceIndex index, AtomicLong usedAtMs) {}
 
   private final Map<String, Map<String, String>> alerts = new ConcurrentHashMap<>();
+  /** When this instance last changed an alert (kept a grace period, so a refresh does not undo it). */
+  private final Map<String, Long> changedAtMs = new ConcurrentHashMap<>();
   private final Map<String, Indexed> indexes = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  /** When Redis's copy was last read into this set ({@code NotifierState}'s refresh), and whether one is under way. */
-  volatile long readAtMs = Long.MIN_VALUE;
+  /** Whether Redis's copy was ever read into this set, when last, and whether a read is under way. */
+  volatile boolean read;
+  volatile long readAtMs;
   final AtomicBoolean refreshing = new AtomicBoolean();
 
-  public void put(String alertKey, Map<String, String> labels) {
+  public void put(String alertKey, Map<String, String> labels, long nowMs) {
     lock.readLock().lock();
     try {
+      changedAtMs.put(alertKey, nowMs);
       alerts.put(alertKey, labels);
       for (Indexed i : indexes.values()) {
         i.index().put(alertKey, labels);
@@ -41,9 +48,10 @@ public final class FiringSet {
     }
   }
 
-  public void remove(String alertKey) {
+  public void remove(String alertKey, long nowMs) {
     lock.readLock().lock();
     try {
+      changedAtMs.put(alertKey, nowMs);
       alerts.remove(alertKey);
       for (Indexed i : indexes.values()) {
         i.index().remove(alertKey);
@@ -53,13 +61,23 @@ public final class FiringSet {
     }
   }
 
-  /** The set becomes exactly {@code fresh}; every index is rebuilt from it, unused ones dropped. */
-  public void replace(Map<String, Map<String, String>> fresh, long nowMs) {
+  /**
+   * Redis's copy, read from {@code readStartedMs} on, becomes the set — but an alert this instance
+   * changed since {@code readStartedMs - graceMs} keeps its own state (its write may have reached
+   * Redis after the read). Every index is rebuilt from the result; unused ones are dropped.
+   */
+  public void replace(Map<String, Map<String, String>> fresh, long readStartedMs, long graceMs) {
     lock.writeLock().lock();
     try {
-      alerts.keySet().retainAll(fresh.keySet());
-      alerts.putAll(fresh);
-      indexes.values().removeIf(i -> nowMs - i.usedAtMs()[0] > UNUSED_MS);
+      long keepFrom = readStartedMs - graceMs;
+      changedAtMs.values().removeIf(at -> at < keepFrom);
+      alerts.keySet().removeIf(k -> !fresh.containsKey(k) && !changedAtMs.containsKey(k));
+      fresh.forEach((k, labels) -> {
+        if (!changedAtMs.containsKey(k)) {
+          alerts.put(k, labels);
+        }
+      });
+      indexes.values().removeIf(i -> readStartedMs - i.usedAtMs().get() > UNUSED_MS);
       for (Map.Entry<String, Indexed> e : indexes.entrySet()) {
         Indexed i = e.getValue();
         e.setValue(new Indexed(i.rule(), build(i.index().source(), i.index().equal()), i.usedAtMs()));
@@ -83,14 +101,16 @@ public final class FiringSet {
       try {
         i = indexes.get(ruleId);
         if (i == null || i.rule() != rule) {
-          i = new Indexed(rule, build(source, equal), new long[1]);
+          // the indexes of rules deleted or not asked of for long go here too, not only at a refresh
+          indexes.values().removeIf(x -> nowMs - x.usedAtMs().get() > UNUSED_MS);
+          i = new Indexed(rule, build(source, equal), new AtomicLong(nowMs));
           indexes.put(ruleId, i);
         }
       } finally {
         lock.writeLock().unlock();
       }
     }
-    i.usedAtMs()[0] = nowMs;
+    i.usedAtMs().set(nowMs);
     return i.index().inhibitor(target, targetKey);
   }
 

@@ -263,9 +263,9 @@ public final class NotifierState {
     FiringSet f = firing.computeIfAbsent(e.tenant(), t -> new FiringSet());
     boolean fires = e.status() == AlertEvent.AlertStatus.FIRING;
     if (fires) {
-      f.put(e.alertKey(), labels);
+      f.put(e.alertKey(), labels, clock.millis());
     } else {
-      f.remove(e.alertKey());
+      f.remove(e.alertKey(), clock.millis());
     }
     String firingKey = names.redisKey("notifier", "firing", e.tenant());
     Map<String, String> fields = new HashMap<>();
@@ -339,15 +339,17 @@ public final class NotifierState {
   public FiringSet firing(String tenant) {
     FiringSet f = firing.computeIfAbsent(tenant, t -> new FiringSet());
     long now = clock.millis();
-    if (now - f.readAtMs >= firingRefreshMs && f.refreshing.compareAndSet(false, true)) {
+    if ((!f.read || now - f.readAtMs >= firingRefreshMs) && f.refreshing.compareAndSet(false, true)) {
       try {
         Reply<Map<Object, Object>> all = call(() -> redis.opsForHash().entries(
             names.redisKey("notifier", "firing", tenant)));
         if (all.answered() && all.value() != null) {
           Map<String, Map<String, String>> fresh = new HashMap<>();
           all.value().forEach((k, v) -> fresh.put((String) k, JSON.readValue((String) v, LABELS)));
-          f.replace(fresh, now);
+          // what this instance changed within a refresh interval before the read may not be in Redis yet
+          f.replace(fresh, now, firingRefreshMs);
           f.readAtMs = now;
+          f.read = true;
         }
       } finally {
         f.refreshing.set(false);

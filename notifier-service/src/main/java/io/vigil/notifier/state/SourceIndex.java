@@ -14,9 +14,11 @@ import java.util.function.Predicate;
  * target is inhibited is then one look-up of its own values, not a pass over every firing alert (in a
  * storm a tenant has thousands firing, and every event of a targeted alert asked of each).
  *
- * <p>Kept up to date alert by alert as the firing set changes; safe for concurrent changes and
- * look-ups. A label a source or target lacks counts as a value of its own (null), as the rule's
- * matching has always compared them: two alerts that both lack it are equal on it.
+ * <p>Kept up to date alert by alert as the firing set changes: changes of different alerts and
+ * look-ups may run concurrently; the changes of one alert must come one at a time ({@link FiringSet}
+ * is changed as an alert's events are handled, in order). A label a source or target lacks counts as
+ * a value of its own (null), as the rule's matching has always compared them: two alerts that both
+ * lack it are equal on it.
  */
 public final class SourceIndex {
 

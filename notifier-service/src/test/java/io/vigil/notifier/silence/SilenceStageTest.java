@@ -78,7 +78,7 @@ class SilenceStageTest {
         List.of(eq("policyId", "host")), List.of(eq("policyId", "disk")), List.of("host")));
     FiringSet firing = new FiringSet();
     Notice hostAlert = notice("t1", "host", Map.of("host", "h1"));
-    firing.put(hostAlert.event().alertKey(), hostAlert.labels());
+    firing.put(hostAlert.event().alertKey(), hostAlert.labels(), 0);
     FiringSet otherTenant = new FiringSet();
     SilenceStage stage = new SilenceStage(control, t -> t.equals("t1") ? firing : otherTenant, CLOCK);
 
@@ -90,18 +90,20 @@ class SilenceStageTest {
         .as("an absent label equals only an absent one").isFalse();
     assertThat(stage.apply(notice("t1", "other", Map.of("host", "h1"))).stops()).as("not a target").isFalse();
     assertThat(stage.apply(hostAlert).stops()).as("the source itself").isFalse();
-    firing.remove(hostAlert.event().alertKey());
+    firing.remove(hostAlert.event().alertKey(), 0);
     assertThat(stage.apply(notice("t1", "disk", Map.of("host", "h1"))).stops()).as("source resolved").isFalse();
 
     // the rule's index follows the firing set alert by alert once built
     Notice h2 = notice("t1", "host", Map.of("host", "h2"));
-    firing.put(h2.event().alertKey(), h2.labels());
+    firing.put(h2.event().alertKey(), h2.labels(), 0);
     assertThat(stage.apply(notice("t1", "disk", Map.of("host", "h2"))).detail()).startsWith(
         "r1 by " + h2.event().alertKey());
     Notice hostless = notice("t1", "host", Map.of("zone", "z1"));
-    firing.put(hostless.event().alertKey(), hostless.labels());
+    firing.put(hostless.event().alertKey(), hostless.labels(), 0);
     assertThat(stage.apply(notice("t1", "disk", Map.of("disk", "vdb"))).detail())
         .as("both lack the label: equal on it").startsWith("r1 by " + hostless.event().alertKey());
+    assertThat(stage.apply(notice("t2", "disk", Map.of("host", "h1"))).stops()).as("t1's rule, t1's sources")
+        .isFalse();
     assertThat(otherTenant.indexed()).as("another tenant's alerts are not looked at").isZero();
   }
 
@@ -109,7 +111,7 @@ class SilenceStageTest {
   void aChangedRuleIsIndexedAfreshAndAFirstLookAtARuleSeesWhatFiredBefore() {
     FiringSet firing = new FiringSet();
     Notice hostAlert = notice("t1", "host", Map.of("host", "h1", "rack", "r7"));
-    firing.put(hostAlert.event().alertKey(), hostAlert.labels());
+    firing.put(hostAlert.event().alertKey(), hostAlert.labels(), 0);
     TableControl byHost = new TableControl().rule("t1", "r1", new InhibitionRule("host down",
         List.of(eq("policyId", "host")), List.of(eq("policyId", "disk")), List.of("host")));
     Notice disk = notice("t1", "disk", Map.of("host", "h9", "rack", "r7"));

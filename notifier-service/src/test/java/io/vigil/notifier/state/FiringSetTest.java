@@ -33,14 +33,14 @@ class FiringSetTest {
   @Test
   void aTargetFindsASourceThatAgreesOnTheEqualLabelsAndNeverItself() {
     FiringSet set = new FiringSet();
-    set.put("a1", labels("host_down", "z1", "h1"));
-    set.put("a2", labels("disk_full", "z1", "h2"));
+    set.put("a1", labels("host_down", "z1", "h1"), 0);
+    set.put("a2", labels("disk_full", "z1", "h2"), 0);
     List<String> byZone = List.of("zone");
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("disk_full", "z1", "h2"), "a2", 0)).isEqualTo("a1");
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("disk_full", "z2", "h3"), "a3", 0)).isNull();
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("host_down", "z1", "h1"), "a1", 0))
         .as("a source does not inhibit itself").isNull();
-    set.put("a4", labels("host_down", null, "h4"));
+    set.put("a4", labels("host_down", null, "h4"), 0);
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("disk_full", null, "h9"), "a9", 0))
         .as("both lack the zone: equal on it").isEqualTo("a4");
     assertThat(set.inhibitor("any", new Object(), HOST_DOWN, List.of(), labels("x", "z7", null), "a9", 0))
@@ -53,20 +53,49 @@ class FiringSetTest {
     List<String> byZone = List.of("zone");
     Map<String, String> target = labels("disk_full", "z1", "h2");
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 0)).isNull();
-    set.put("a1", labels("host_down", "z1", "h1"));
+    set.put("a1", labels("host_down", "z1", "h1"), 0);
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 0)).isEqualTo("a1");
-    set.put("a1", labels("host_down", "z2", "h1"));
+    set.put("a1", labels("host_down", "z2", "h1"), 0);
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 0)).as("moved to another zone").isNull();
-    set.put("a1", labels("host_down", "z1", "h1"));
-    set.remove("a1");
+    set.put("a1", labels("host_down", "z1", "h1"), 0);
+    set.remove("a1", 0);
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 0)).as("resolved").isNull();
 
-    set.put("local", labels("host_down", "z1", "h1"));
-    set.replace(Map.of("elsewhere", labels("host_down", "z1", "h5")), 1_000);
-    assertThat(set.alerts()).containsOnlyKeys("elsewhere");
-    assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 1_000)).isEqualTo("elsewhere");
-    set.replace(Map.of(), 1_000 + 11 * 60_000);
+    set.put("local", labels("host_down", "z1", "h1"), 0);
+    set.replace(Map.of("elsewhere", labels("host_down", "z1", "h5")), 10_000, 2_000);
+    assertThat(set.alerts()).as("Redis's copy rules what changed here long before").containsOnlyKeys("elsewhere");
+    assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 10_000)).isEqualTo("elsewhere");
+    set.replace(Map.of(), 10_000 + 11 * 60_000, 2_000);
     assertThat(set.indexed()).as("a rule not asked of for ten minutes loses its index").isZero();
+  }
+
+  @Test
+  void aRefreshKeepsWhatThisInstanceChangedWhileItsWriteMayNotHaveReachedRedis() {
+    FiringSet set = new FiringSet();
+    List<String> byZone = List.of("zone");
+    set.put("gone-here", labels("host_down", "z1", "h1"), 1_000);
+    set.remove("gone-here", 9_500);
+    set.put("new-here", labels("host_down", "z2", "h2"), 9_800);
+    // Redis was read at 10,000, before this instance's writes of 9,500 and 9,800 were in
+    set.replace(Map.of("gone-here", labels("host_down", "z1", "h1"), "other", labels("host_down", "z3", "h3")),
+        10_000, 2_000);
+    assertThat(set.alerts()).containsOnlyKeys("new-here", "other");
+    assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z1", null), "t", 10_000)).isNull();
+    assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z2", null), "t", 10_000))
+        .isEqualTo("new-here");
+    // a refresh a while later: Redis's copy rules again
+    set.replace(Map.of("gone-here", labels("host_down", "z1", "h1")), 20_000, 2_000);
+    assertThat(set.alerts()).containsOnlyKeys("gone-here");
+    assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z1", null), "t", 20_000))
+        .as("the index rebuilt with the set").isEqualTo("gone-here");
+  }
+
+  @Test
+  void anIndexNotAskedOfForTenMinutesIsDroppedWhenAnotherIsBuilt() {
+    FiringSet set = new FiringSet();
+    set.inhibitor("deleted", new Object(), HOST_DOWN, List.of(), labels("x", null, null), "t", 0);
+    set.inhibitor("live", new Object(), HOST_DOWN, List.of(), labels("x", null, null), "t", 11 * 60_000);
+    assertThat(set.indexed()).isEqualTo(1);
   }
 
   @Test
@@ -75,8 +104,18 @@ class FiringSetTest {
     List<String> byZone = List.of("zone");
     // the index exists before the changes start, so every change goes through it
     set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z0", null), "t", 0);
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Object[] latest = {RULE};
     try {
+      // meanwhile the rule changes again and again: its index is built anew while the set changes
+      Future<?> rebuilds = pool.submit(() -> {
+        while (!stop.get()) {
+          Object rule = new Object();
+          set.inhibitor("r", rule, HOST_DOWN, byZone, labels("x", "z0", null), "t", 0);
+          latest[0] = rule;
+        }
+      });
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         int worker = w;
@@ -85,9 +124,9 @@ class FiringSetTest {
             String key = "w" + worker + "-" + (i % 50);
             String zone = "z" + (i % 7);
             if (i % 3 == 2) {
-              set.remove(key);
+              set.remove(key, 0);
             } else {
-              set.put(key, labels(i % 2 == 0 ? "host_down" : "other", zone, null));
+              set.put(key, labels(i % 2 == 0 ? "host_down" : "other", zone, null), 0);
             }
           }
         }));
@@ -95,6 +134,8 @@ class FiringSetTest {
       for (Future<?> f : done) {
         f.get();
       }
+      stop.set(true);
+      rebuilds.get();
     } finally {
       pool.shutdown();
     }
@@ -102,7 +143,7 @@ class FiringSetTest {
       String zone = "z" + z;
       boolean expected = set.alerts().values().stream()
           .anyMatch(l -> HOST_DOWN.test(l) && zone.equals(l.get("zone")));
-      String found = set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", zone, null), "t", 0);
+      String found = set.inhibitor("r", latest[0], HOST_DOWN, byZone, labels("x", zone, null), "t", 0);
       assertThat(found != null).as("zone " + zone).isEqualTo(expected);
       if (found != null) {
         assertThat(set.alerts().get(found)).containsEntry("zone", zone).containsEntry("alertname", "host_down");

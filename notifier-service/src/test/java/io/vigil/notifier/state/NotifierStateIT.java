@@ -87,4 +87,45 @@ class NotifierStateIT {
       }
     }
   }
+  @Test
+  void anAlertFiringOnAnotherInstanceIsAnInhibitionSourceOnceTheSetIsRead() throws Exception {
+    String prefix = "vigil:test:state:" + UUID.randomUUID() + ":";
+    StoreNames names = new StoreNames("vigil-test-", prefix);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    DependencyMetrics dependencies = new DependencyMetrics(registry, java.util.Set.of("redis"));
+    StringRedisTemplate redis = TestRedis.template(HOST, PORT);
+    NotifierState elsewhere = new NotifierState(redis, names, dependencies, Clock.systemUTC(), Duration.ofMinutes(5),
+        Duration.ofSeconds(1), 1_000, registry);
+    NotifierState here = new NotifierState(redis, names, dependencies, Clock.systemUTC(), Duration.ofMinutes(5),
+        Duration.ofSeconds(1), 1_000, registry);
+    AlertEvent source = firing("p1:s:00000000000000c3");
+    java.util.function.Predicate<Map<String, String>> isSource = l -> "z1".equals(l.get("zone"));
+    Object rule = new Object();
+    try {
+      elsewhere.handled(source, new String(CODEC.encode(source), StandardCharsets.UTF_8), Map.of("zone", "z1"), null,
+          true, null);
+      assertThat(elsewhere.sync()).isTrue();
+      assertThat(here.firing("t1").inhibitor("r1", rule, isSource, List.of("zone"), Map.of("zone", "z1"),
+          "p1:s:00000000000000d4", System.currentTimeMillis())).as("read from Redis on first use")
+          .isEqualTo(source.alertKey());
+
+      // it resolves elsewhere: within a refresh interval this instance sees that too
+      AlertEvent resolved = new AlertEvent(1, AlertIds.eventId(source.alertKey(), 2), source.alertKey(), "p1", 1, "t1",
+          "acme/vm", "ap-guangzhou", "cpu_usage", 42, null, source.dimensions(), AlertEvent.AlertStatus.RESOLVED,
+          AlertEvent.Severity.CRITICAL, 2, 40.0, 90.0, null, T0, T0 + 2_000, 60, T0 - 60_000, "default", null);
+      elsewhere.handled(resolved, new String(CODEC.encode(resolved), StandardCharsets.UTF_8), Map.of("zone", "z1"),
+          null, false, null);
+      assertThat(elsewhere.sync()).isTrue();
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (here.firing("t1").alerts().containsKey(source.alertKey()) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(here.firing("t1").inhibitor("r1", rule, isSource, List.of("zone"), Map.of("zone", "z1"),
+          "p1:s:00000000000000d4", System.currentTimeMillis())).as("refreshed within the interval").isNull();
+    } finally {
+      elsewhere.close();
+      here.close();
+      redis.delete(List.of(prefix + "notifier:alert:" + source.alertKey(), prefix + "notifier:firing:t1"));
+    }
+  }
 }

@@ -29,16 +29,24 @@ public final class FiringSet {
   /** When this instance last changed an alert (kept a grace period, so a refresh does not undo it). */
   private final Map<String, Long> changedAtMs = new ConcurrentHashMap<>();
   private final Map<String, Indexed> indexes = new ConcurrentHashMap<>();
+  /** How long a change made here is kept over Redis's copy: the refresh interval (its write may lag). */
+  private final long keepMs;
+  private final AtomicLong changes = new AtomicLong();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   /** Whether Redis's copy was ever read into this set, when last, and whether a read is under way. */
   volatile boolean read;
   volatile long readAtMs;
   final AtomicBoolean refreshing = new AtomicBoolean();
 
+  /** @param keepMs how long a change made here outweighs Redis's copy at a refresh (the refresh interval) */
+  public FiringSet(long keepMs) {
+    this.keepMs = keepMs;
+  }
+
   public void put(String alertKey, Map<String, String> labels, long nowMs) {
     lock.readLock().lock();
     try {
-      changedAtMs.put(alertKey, nowMs);
+      changed(alertKey, nowMs);
       alerts.put(alertKey, labels);
       for (Indexed i : indexes.values()) {
         i.index().put(alertKey, labels);
@@ -51,7 +59,7 @@ public final class FiringSet {
   public void remove(String alertKey, long nowMs) {
     lock.readLock().lock();
     try {
-      changedAtMs.put(alertKey, nowMs);
+      changed(alertKey, nowMs);
       alerts.remove(alertKey);
       for (Indexed i : indexes.values()) {
         i.index().remove(alertKey);
@@ -62,14 +70,27 @@ public final class FiringSet {
   }
 
   /**
+   * Notes the change's time; every 1,024th change forgets those older than {@code keepMs}, so a
+   * tenant whose set is never re-read (no rule targets its alerts) does not keep every alert it
+   * ever had.
+   */
+  private void changed(String alertKey, long nowMs) {
+    changedAtMs.put(alertKey, nowMs);
+    if ((changes.incrementAndGet() & 1023) == 0) {
+      long keepFrom = nowMs - keepMs;
+      changedAtMs.values().removeIf(at -> at < keepFrom);
+    }
+  }
+
+  /**
    * Redis's copy, read from {@code readStartedMs} on, becomes the set — but an alert this instance
-   * changed since {@code readStartedMs - graceMs} keeps its own state (its write may have reached
+   * changed since {@code readStartedMs - keepMs} keeps its own state (its write may have reached
    * Redis after the read). Every index is rebuilt from the result; unused ones are dropped.
    */
-  public void replace(Map<String, Map<String, String>> fresh, long readStartedMs, long graceMs) {
+  public void replace(Map<String, Map<String, String>> fresh, long readStartedMs) {
     lock.writeLock().lock();
     try {
-      long keepFrom = readStartedMs - graceMs;
+      long keepFrom = readStartedMs - keepMs;
       changedAtMs.values().removeIf(at -> at < keepFrom);
       alerts.keySet().removeIf(k -> !fresh.containsKey(k) && !changedAtMs.containsKey(k));
       fresh.forEach((k, labels) -> {
@@ -117,6 +138,11 @@ public final class FiringSet {
   /** The firing alerts now (a live, read-only view). */
   public Map<String, Map<String, String>> alerts() {
     return java.util.Collections.unmodifiableMap(alerts);
+  }
+
+  /** Changes remembered over Redis's copy now (bounded; for tests). */
+  int changesKept() {
+    return changedAtMs.size();
   }
 
   /** Rules with an index now. */

@@ -260,7 +260,7 @@ public final class NotifierState {
         : new AlertRecord(e, before.notifiedAtMs(), before.repeats(), before.level(), before.ackBy(),
             before.ackAtMs(), notified, mutedBy);
     alerts.put(e.alertKey(), Kept.of(after, eventJson));
-    FiringSet f = firing.computeIfAbsent(e.tenant(), t -> new FiringSet());
+    FiringSet f = firing.computeIfAbsent(e.tenant(), t -> new FiringSet(firingRefreshMs));
     boolean fires = e.status() == AlertEvent.AlertStatus.FIRING;
     if (fires) {
       f.put(e.alertKey(), labels, clock.millis());
@@ -337,7 +337,7 @@ public final class NotifierState {
    * when older than the refresh interval (by one thread; the others go on with the set as it is).
    */
   public FiringSet firing(String tenant) {
-    FiringSet f = firing.computeIfAbsent(tenant, t -> new FiringSet());
+    FiringSet f = firing.computeIfAbsent(tenant, t -> new FiringSet(firingRefreshMs));
     long now = clock.millis();
     if ((!f.read || now - f.readAtMs >= firingRefreshMs) && f.refreshing.compareAndSet(false, true)) {
       try {
@@ -347,7 +347,7 @@ public final class NotifierState {
           Map<String, Map<String, String>> fresh = new HashMap<>();
           all.value().forEach((k, v) -> fresh.put((String) k, JSON.readValue((String) v, LABELS)));
           // what this instance changed within a refresh interval before the read may not be in Redis yet
-          f.replace(fresh, now, firingRefreshMs);
+          f.replace(fresh, now);
           f.readAtMs = now;
           f.read = true;
         }

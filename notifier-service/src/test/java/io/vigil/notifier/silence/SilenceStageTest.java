@@ -50,7 +50,7 @@ class SilenceStageTest {
         .silence("t2", "s-other", new Silence(List.of(eq("instance", "c")), now - 1000, now + 1000, null, null))
         .silence("t1", "s-label", new Silence(List.of(eq("team", "compute"), eq("severity", "WARNING"),
             eq("instance", "d")), now - 1000, now + 1000, null, null));
-    SilenceStage stage = new SilenceStage(control, t -> new FiringSet(), CLOCK);
+    SilenceStage stage = new SilenceStage(control, t -> new FiringSet(2_000), CLOCK);
     Outcome a = stage.apply(notice("t1", "p1", Map.of("instance", "a")));
     assertThat(a.status()).isEqualTo(NotificationStatus.SILENCED);
     assertThat(a.detail()).isEqualTo("s-now");
@@ -67,7 +67,7 @@ class SilenceStageTest {
             new Silence.Recurring("Asia/Shanghai", List.of(), List.of("02:00-03:00")), "backups"))
         .silence("t1", "daytime", new Silence(List.of(eq("instance", "b")), null, null,
             new Silence.Recurring("Asia/Shanghai", List.of(), List.of("09:00-18:00")), null));
-    SilenceStage stage = new SilenceStage(control, t -> new FiringSet(), CLOCK);
+    SilenceStage stage = new SilenceStage(control, t -> new FiringSet(2_000), CLOCK);
     assertThat(stage.apply(notice("t1", "p1", Map.of("instance", "a"))).detail()).isEqualTo("nightly");
     assertThat(stage.apply(notice("t1", "p1", Map.of("instance", "b"))).stops()).isFalse();
   }
@@ -76,10 +76,10 @@ class SilenceStageTest {
   void anAlertIsInhibitedByAFiringSourceWithEqualLabelsOnly() {
     TableControl control = new TableControl().rule("t1", "r1", new InhibitionRule("host down",
         List.of(eq("policyId", "host")), List.of(eq("policyId", "disk")), List.of("host")));
-    FiringSet firing = new FiringSet();
+    FiringSet firing = new FiringSet(2_000);
     Notice hostAlert = notice("t1", "host", Map.of("host", "h1"));
     firing.put(hostAlert.event().alertKey(), hostAlert.labels(), 0);
-    FiringSet otherTenant = new FiringSet();
+    FiringSet otherTenant = new FiringSet(2_000);
     SilenceStage stage = new SilenceStage(control, t -> t.equals("t1") ? firing : otherTenant, CLOCK);
 
     Outcome same = stage.apply(notice("t1", "disk", Map.of("host", "h1", "disk", "vda")));
@@ -109,7 +109,7 @@ class SilenceStageTest {
 
   @Test
   void aChangedRuleIsIndexedAfreshAndAFirstLookAtARuleSeesWhatFiredBefore() {
-    FiringSet firing = new FiringSet();
+    FiringSet firing = new FiringSet(2_000);
     Notice hostAlert = notice("t1", "host", Map.of("host", "h1", "rack", "r7"));
     firing.put(hostAlert.event().alertKey(), hostAlert.labels(), 0);
     TableControl byHost = new TableControl().rule("t1", "r1", new InhibitionRule("host down",

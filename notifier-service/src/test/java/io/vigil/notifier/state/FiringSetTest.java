@@ -32,7 +32,7 @@ class FiringSetTest {
 
   @Test
   void aTargetFindsASourceThatAgreesOnTheEqualLabelsAndNeverItself() {
-    FiringSet set = new FiringSet();
+    FiringSet set = new FiringSet(2_000);
     set.put("a1", labels("host_down", "z1", "h1"), 0);
     set.put("a2", labels("disk_full", "z1", "h2"), 0);
     List<String> byZone = List.of("zone");
@@ -49,7 +49,7 @@ class FiringSetTest {
 
   @Test
   void theIndexFollowsAlertsThatStartStopOrChangeAndAReplaceFromRedis() {
-    FiringSet set = new FiringSet();
+    FiringSet set = new FiringSet(2_000);
     List<String> byZone = List.of("zone");
     Map<String, String> target = labels("disk_full", "z1", "h2");
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 0)).isNull();
@@ -62,37 +62,49 @@ class FiringSetTest {
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 0)).as("resolved").isNull();
 
     set.put("local", labels("host_down", "z1", "h1"), 0);
-    set.replace(Map.of("elsewhere", labels("host_down", "z1", "h5")), 10_000, 2_000);
+    set.replace(Map.of("elsewhere", labels("host_down", "z1", "h5")), 10_000);
     assertThat(set.alerts()).as("Redis's copy rules what changed here long before").containsOnlyKeys("elsewhere");
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, target, "t", 10_000)).isEqualTo("elsewhere");
-    set.replace(Map.of(), 10_000 + 11 * 60_000, 2_000);
+    set.replace(Map.of(), 10_000 + 11 * 60_000);
     assertThat(set.indexed()).as("a rule not asked of for ten minutes loses its index").isZero();
   }
 
   @Test
   void aRefreshKeepsWhatThisInstanceChangedWhileItsWriteMayNotHaveReachedRedis() {
-    FiringSet set = new FiringSet();
+    FiringSet set = new FiringSet(2_000);
     List<String> byZone = List.of("zone");
     set.put("gone-here", labels("host_down", "z1", "h1"), 1_000);
     set.remove("gone-here", 9_500);
     set.put("new-here", labels("host_down", "z2", "h2"), 9_800);
     // Redis was read at 10,000, before this instance's writes of 9,500 and 9,800 were in
     set.replace(Map.of("gone-here", labels("host_down", "z1", "h1"), "other", labels("host_down", "z3", "h3")),
-        10_000, 2_000);
+        10_000);
     assertThat(set.alerts()).containsOnlyKeys("new-here", "other");
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z1", null), "t", 10_000)).isNull();
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z2", null), "t", 10_000))
         .isEqualTo("new-here");
     // a refresh a while later: Redis's copy rules again
-    set.replace(Map.of("gone-here", labels("host_down", "z1", "h1")), 20_000, 2_000);
+    set.replace(Map.of("gone-here", labels("host_down", "z1", "h1")), 20_000);
     assertThat(set.alerts()).containsOnlyKeys("gone-here");
     assertThat(set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z1", null), "t", 20_000))
         .as("the index rebuilt with the set").isEqualTo("gone-here");
   }
 
   @Test
+  void aSetNeverReReadDoesNotKeepEveryAlertItEverHad() {
+    FiringSet set = new FiringSet(2_000);
+    for (int i = 0; i < 100_000; i++) {
+      set.put("a" + i, labels("host_down", "z1", null), i);
+      set.remove("a" + i, i);
+    }
+    assertThat(set.alerts()).isEmpty();
+    assertThat(set.changesKept()).as("only the changes of the last refresh interval, and at most a batch more")
+        .isLessThanOrEqualTo(2_000 + 1_024);
+  }
+
+  @Test
   void anIndexNotAskedOfForTenMinutesIsDroppedWhenAnotherIsBuilt() {
-    FiringSet set = new FiringSet();
+    FiringSet set = new FiringSet(2_000);
     set.inhibitor("deleted", new Object(), HOST_DOWN, List.of(), labels("x", null, null), "t", 0);
     set.inhibitor("live", new Object(), HOST_DOWN, List.of(), labels("x", null, null), "t", 11 * 60_000);
     assertThat(set.indexed()).isEqualTo(1);
@@ -100,7 +112,7 @@ class FiringSetTest {
 
   @Test
   void concurrentChangesLeaveTheIndexAsTheSetIs() throws Exception {
-    FiringSet set = new FiringSet();
+    FiringSet set = new FiringSet(2_000);
     List<String> byZone = List.of("zone");
     // the index exists before the changes start, so every change goes through it
     set.inhibitor("r", RULE, HOST_DOWN, byZone, labels("x", "z0", null), "t", 0);

@@ -216,12 +216,12 @@ public final class ControlCopy implements ControlView {
 
   @Override
   public List<LiveSilence> silences(String tenant) {
-    return ofTenant(EntityType.SILENCE, tenant, LiveSilence.class);
+    return ofTenant(EntityType.SILENCE, tenant);
   }
 
   @Override
   public List<LiveRule> inhibitionRules(String tenant) {
-    return ofTenant(EntityType.INHIBITION_RULE, tenant, LiveRule.class);
+    return ofTenant(EntityType.INHIBITION_RULE, tenant);
   }
 
   @Override
@@ -287,7 +287,7 @@ public final class ControlCopy implements ControlView {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> List<T> ofTenant(EntityType type, String tenant, Class<T> as) {
+  private <T> List<T> ofTenant(EntityType type, String tenant) {
     Map<String, List<Object>> grouped = byTenant.get(type);
     List<Object> of = grouped == null || tenant == null ? null : grouped.get(tenant);
     return of == null ? List.of() : (List<T>) of;

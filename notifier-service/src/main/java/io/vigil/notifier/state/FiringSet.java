@@ -47,10 +47,7 @@ public final class FiringSet {
     lock.readLock().lock();
     try {
       changed(alertKey, nowMs);
-      alerts.put(alertKey, labels);
-      for (Indexed i : indexes.values()) {
-        i.index().put(alertKey, labels);
-      }
+      set(alertKey, labels);
     } finally {
       lock.readLock().unlock();
     }
@@ -60,12 +57,25 @@ public final class FiringSet {
     lock.readLock().lock();
     try {
       changed(alertKey, nowMs);
-      alerts.remove(alertKey);
-      for (Indexed i : indexes.values()) {
-        i.index().remove(alertKey);
-      }
+      set(alertKey, null);
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  /** The alert fires with these labels (null: fires no more), in the set and in every index. */
+  private void set(String alertKey, Map<String, String> labels) {
+    if (labels == null) {
+      alerts.remove(alertKey);
+    } else {
+      alerts.put(alertKey, labels);
+    }
+    for (Indexed i : indexes.values()) {
+      if (labels == null) {
+        i.index().remove(alertKey);
+      } else {
+        i.index().put(alertKey, labels);
+      }
     }
   }
 
@@ -85,24 +95,25 @@ public final class FiringSet {
   /**
    * Redis's copy, read from {@code readStartedMs} on, becomes the set — but an alert this instance
    * changed since {@code readStartedMs - keepMs} keeps its own state (its write may have reached
-   * Redis after the read). Every index is rebuilt from the result; unused ones are dropped.
+   * Redis after the read). Only what differs is applied, to the set and its indexes alike; unused
+   * indexes are dropped.
    */
   public void replace(Map<String, Map<String, String>> fresh, long readStartedMs) {
     lock.writeLock().lock();
     try {
       long keepFrom = readStartedMs - keepMs;
       changedAtMs.values().removeIf(at -> at < keepFrom);
-      alerts.keySet().removeIf(k -> !fresh.containsKey(k) && !changedAtMs.containsKey(k));
+      dropUnused(readStartedMs);
+      for (String k : List.copyOf(alerts.keySet())) {
+        if (!fresh.containsKey(k) && !changedAtMs.containsKey(k)) {
+          set(k, null);
+        }
+      }
       fresh.forEach((k, labels) -> {
-        if (!changedAtMs.containsKey(k)) {
-          alerts.put(k, labels);
+        if (!changedAtMs.containsKey(k) && !labels.equals(alerts.get(k))) {
+          set(k, labels);
         }
       });
-      indexes.values().removeIf(i -> readStartedMs - i.usedAtMs().get() > UNUSED_MS);
-      for (Map.Entry<String, Indexed> e : indexes.entrySet()) {
-        Indexed i = e.getValue();
-        e.setValue(new Indexed(i.rule(), build(i.index().source(), i.index().equal()), i.usedAtMs()));
-      }
     } finally {
       lock.writeLock().unlock();
     }
@@ -123,7 +134,7 @@ public final class FiringSet {
         i = indexes.get(ruleId);
         if (i == null || i.rule() != rule) {
           // the indexes of rules deleted or not asked of for long go here too, not only at a refresh
-          indexes.values().removeIf(x -> nowMs - x.usedAtMs().get() > UNUSED_MS);
+          dropUnused(nowMs);
           i = new Indexed(rule, build(source, equal), new AtomicLong(nowMs));
           indexes.put(ruleId, i);
         }
@@ -148,6 +159,11 @@ public final class FiringSet {
   /** Rules with an index now. */
   public int indexed() {
     return indexes.size();
+  }
+
+  /** Under the write lock: drops the indexes not asked of for ten minutes (their rules deleted, or idle). */
+  private void dropUnused(long nowMs) {
+    indexes.values().removeIf(i -> nowMs - i.usedAtMs().get() > UNUSED_MS);
   }
 
   /** Under the write lock: an index of the set as it is. */

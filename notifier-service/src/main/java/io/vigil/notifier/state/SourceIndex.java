@@ -74,19 +74,6 @@ public final class SourceIndex {
     return null;
   }
 
-  Predicate<Map<String, String>> source() {
-    return source;
-  }
-
-  List<String> equal() {
-    return equal;
-  }
-
-  /** How many firing alerts are sources of the rule (for tests and gauges). */
-  public int size() {
-    return bucketOf.size();
-  }
-
   private List<String> valuesOf(Map<String, String> labels) {
     if (equal.isEmpty()) {
       return List.of();

@@ -1,9 +1,9 @@
 package io.vigil.notifier;
 
-import io.vigil.common.testing.ConsumerWiringSupport;
-import io.vigil.common.testing.Samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.common.testing.ConsumerWiringSupport;
+import io.vigil.common.testing.Samples;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -87,9 +87,13 @@ public final class FiringSet {
   private void changed(String alertKey, long nowMs) {
     changedAtMs.put(alertKey, nowMs);
     if ((changes.incrementAndGet() & 1023) == 0) {
-      long keepFrom = nowMs - keepMs;
-      changedAtMs.values().removeIf(at -> at < keepFrom);
+      forgetChangesBefore(nowMs - keepMs);
     }
+  }
+
+  /** Forgets the changes made here before the time: Redis's copy is the one to trust for them. */
+  private void forgetChangesBefore(long keepFrom) {
+    changedAtMs.values().removeIf(at -> at < keepFrom);
   }
 
   /**
@@ -101,8 +105,7 @@ public final class FiringSet {
   public void replace(Map<String, Map<String, String>> fresh, long readStartedMs) {
     lock.writeLock().lock();
     try {
-      long keepFrom = readStartedMs - keepMs;
-      changedAtMs.values().removeIf(at -> at < keepFrom);
+      forgetChangesBefore(readStartedMs - keepMs);
       dropUnused(readStartedMs);
       for (String k : List.copyOf(alerts.keySet())) {
         if (!fresh.containsKey(k) && !changedAtMs.containsKey(k)) {

@@ -260,7 +260,7 @@ public final class NotifierState {
         : new AlertRecord(e, before.notifiedAtMs(), before.repeats(), before.level(), before.ackBy(),
             before.ackAtMs(), notified, mutedBy);
     alerts.put(e.alertKey(), Kept.of(after, eventJson));
-    FiringSet f = firing.computeIfAbsent(e.tenant(), t -> new FiringSet(firingRefreshMs));
+    FiringSet f = firingOf(e.tenant());
     boolean fires = e.status() == AlertEvent.AlertStatus.FIRING;
     if (fires) {
       f.put(e.alertKey(), labels, clock.millis());
@@ -337,7 +337,7 @@ public final class NotifierState {
    * when older than the refresh interval (by one thread; the others go on with the set as it is).
    */
   public FiringSet firing(String tenant) {
-    FiringSet f = firing.computeIfAbsent(tenant, t -> new FiringSet(firingRefreshMs));
+    FiringSet f = firingOf(tenant);
     long now = clock.millis();
     if ((!f.read || now - f.readAtMs >= firingRefreshMs) && f.refreshing.compareAndSet(false, true)) {
       try {
@@ -356,6 +356,11 @@ public final class NotifierState {
       }
     }
     return f;
+  }
+
+  /** The tenant's firing set as this instance holds it, made on first use. */
+  private FiringSet firingOf(String tenant) {
+    return firing.computeIfAbsent(tenant, t -> new FiringSet(firingRefreshMs));
   }
 
   // ---- delivered marks
